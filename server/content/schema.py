@@ -134,7 +134,9 @@ class GuideFrontMatter(Struct, forbid_unknown_fields=True, kw_only=True):
     lang: LanguageTag
     title: Annotated[str, Meta(min_length=1, max_length=140)]
     summary: Annotated[str, Meta(min_length=1, max_length=400)]
-    version: Annotated[int, Meta(ge=1, description="a whole number; raise it when the text changes")]
+    version: Annotated[
+        int, Meta(ge=1, description="a whole number; raise it when the text changes")
+    ]
     reviewed: dt.date
     review_status: ReviewStatus
     kind: GuideKind

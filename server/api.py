@@ -1,0 +1,330 @@
+"""The read-only guides API under /api/v1: catalog, filtered lists, guides, history, search, packs.
+
+Every content response carries a weak ETag derived from content hashes and answers 304 to a
+matching If-None-Match. Bad parameters are 400s that list the allowed values; an unknown
+guide is a JSON 404; nothing here writes anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, Router, get
+from litestar.params import Parameter
+
+from server.catalog import Catalog, IndexMissing, Snapshot
+from server.http import ApiError, Body, make_body, send
+from server.packs import (
+    Profile,
+    check_industry,
+    check_lang,
+    check_state,
+    check_status,
+    full_pack,
+    manifest,
+    profile_data,
+    profile_guides,
+)
+
+JSON = "application/json"
+IMMUTABLE = "public, max-age=31536000, immutable"
+OWN_COMPRESSION = {"skip_compression": True}
+
+StateParam = Annotated[
+    str | None,
+    Parameter(query="state", description="US state by USPS code, e.g. CA", max_length=40),
+]
+IndustryParam = Annotated[
+    str | None, Parameter(description="kind of work, e.g. agriculture, or any", max_length=40)
+]
+StatusParam = Annotated[
+    str | None, Parameter(description="h2a, h2b, undocumented or any", max_length=40)
+]
+LangParam = Annotated[
+    str | None, Parameter(description="BCP-47 language tag; default es", max_length=40)
+]
+
+
+def _snapshot(request: Request[Any, Any, Any]) -> tuple[Catalog, Snapshot]:
+    catalog: Catalog = request.app.state.catalog
+    try:
+        return catalog, catalog.snapshot()
+    except IndexMissing:
+        raise ApiError(
+            503,
+            "no_index",
+            "Todavía no hay guías publicadas. Ejecute `cartilla build`.",
+            "No guides are published yet. Run `cartilla build`.",
+        ) from None
+
+
+def _cached_json(snap: Snapshot, key: Any, make: Callable[[], Any]) -> Body:
+    body: Body | None = snap.cache.get(("body", key))
+    if body is None:
+        body = make_body(msgspec.json.encode(make()), JSON)
+        snap.cache[("body", key)] = body
+    return body
+
+
+def _not_found(guide_id: str, lang: str | None = None) -> ApiError:
+    what = f"{guide_id[:80]}" + (f" ({lang[:40]})" if lang else "")
+    return ApiError(
+        404,
+        "guide_not_found",
+        f"No existe la guía {what}.",
+        f"There is no guide {what}.",
+    )
+
+
+@get("/catalog", opt=OWN_COMPRESSION, summary="Every current guide in every language")
+async def catalog_view(request: Request[Any, Any, Any]) -> Response[bytes]:
+    _, snap = _snapshot(request)
+    body = _cached_json(
+        snap,
+        "catalog",
+        lambda: {"guides": [g.summary_json() for _, g in sorted(snap.guides.items())]},
+    )
+    return send(request, body)
+
+
+@get("/guides", opt=OWN_COMPRESSION, summary="Guides for a profile, with language fallback")
+async def guides_for_profile(
+    request: Request[Any, Any, Any],
+    state_code: StateParam = None,
+    industry: IndustryParam = None,
+    status: StatusParam = None,
+    lang: LangParam = None,
+) -> Response[bytes]:
+    profile = Profile(
+        state=check_state(state_code, allow_any=True),
+        industry=check_industry(industry),
+        status=check_status(status),
+        lang=check_lang(lang),
+    )
+    _, snap = _snapshot(request)
+
+    def make() -> dict[str, Any]:
+        return {
+            "profile": msgspec.to_builtins(profile),
+            "guides": [
+                {**g.summary_json(), "fallback": fb, "requested_lang": profile.lang}
+                for g, fb in profile_guides(snap, profile)
+            ],
+        }
+
+    return send(request, _cached_json(snap, ("guides", profile), make))
+
+
+def _document_response(
+    request: Request[Any, Any, Any],
+    catalog: Catalog,
+    snap: Snapshot,
+    doc_hash: str,
+    fallback: bool,
+    requested: str,
+) -> Response[bytes]:
+    def make() -> Any:
+        raw = catalog.document(snap, doc_hash)
+        if raw is None:
+            raise _not_found(doc_hash)
+        doc = msgspec.json.decode(raw)
+        doc["hash"] = doc_hash
+        doc["fallback"] = fallback
+        doc["requested_lang"] = requested
+        return doc
+
+    return send(request, _cached_json(snap, ("doc", doc_hash, fallback, requested), make))
+
+
+@get(
+    "/guides/{guide_id:str}", opt=OWN_COMPRESSION, summary="One guide, rendered, with its metadata"
+)
+async def guide_view(
+    request: Request[Any, Any, Any],
+    guide_id: Annotated[str, Parameter(max_length=100)],
+    lang: LangParam = None,
+) -> Response[bytes]:
+    requested = check_lang(lang)
+    catalog, snap = _snapshot(request)
+    entry, fallback = snap.pick_lang(guide_id, requested)
+    if entry is None:
+        raise _not_found(guide_id)
+    return _document_response(request, catalog, snap, entry.hash, fallback, requested)
+
+
+@get("/guides/{guide_id:str}/versions", opt=OWN_COMPRESSION, summary="A guide's published versions")
+async def guide_versions(
+    request: Request[Any, Any, Any],
+    guide_id: Annotated[str, Parameter(max_length=100)],
+    lang: LangParam = None,
+) -> Response[bytes]:
+    requested = check_lang(lang)
+    catalog, snap = _snapshot(request)
+    entry, _ = snap.pick_lang(guide_id, requested)
+    if entry is None:
+        raise _not_found(guide_id)
+    body = _cached_json(
+        snap,
+        ("versions", entry.id, entry.lang),
+        lambda: {
+            "id": entry.id,
+            "lang": entry.lang,
+            "current": entry.version,
+            "versions": catalog.versions(snap, entry.id, entry.lang),
+        },
+    )
+    return send(request, body)
+
+
+@get(
+    "/guides/{guide_id:str}/versions/{version:int}",
+    opt=OWN_COMPRESSION,
+    summary="A past version of a guide",
+)
+async def guide_version(
+    request: Request[Any, Any, Any],
+    guide_id: Annotated[str, Parameter(max_length=100)],
+    version: Annotated[int, Parameter(ge=1, le=1_000_000)],
+    lang: LangParam = None,
+) -> Response[bytes]:
+    requested = check_lang(lang)
+    catalog, snap = _snapshot(request)
+    entry, fallback = snap.pick_lang(guide_id, requested)
+    if entry is None:
+        raise _not_found(guide_id)
+    match = [v for v in catalog.versions(snap, entry.id, entry.lang) if v["version"] == version]
+    if not match:
+        raise ApiError(
+            404,
+            "version_not_found",
+            f"La guía {guide_id} no tiene versión {version}.",
+            f"The guide {guide_id} has no version {version}.",
+        )
+    return _document_response(request, catalog, snap, match[0]["hash"], fallback, requested)
+
+
+@get("/content/{doc_hash:str}", opt=OWN_COMPRESSION, summary="A guide document by its content hash")
+async def content_by_hash(
+    request: Request[Any, Any, Any],
+    doc_hash: Annotated[str, Parameter(max_length=64, min_length=64)],
+) -> Response[bytes]:
+    catalog, snap = _snapshot(request)
+    body: Body | None = snap.cache.get(("content", doc_hash))
+    if body is None:
+        raw = catalog.document(snap, doc_hash)
+        if raw is None:
+            raise _not_found(doc_hash)
+        body = make_body(raw, JSON, etag=f'W/"{doc_hash[:16]}"')
+        snap.cache[("content", doc_hash)] = body
+    return send(request, body, cache_control=IMMUTABLE)
+
+
+@get("/search", opt=OWN_COMPRESSION, summary="Search guides; accents are ignored")
+async def search(
+    request: Request[Any, Any, Any],
+    q: Annotated[str, Parameter(description="words to find", max_length=200)],
+    lang: LangParam = None,
+    limit: Annotated[int, Parameter(ge=1, le=50)] = 20,
+) -> Response[bytes]:
+    language = check_lang(lang, default="") if lang else None
+    catalog, snap = _snapshot(request)
+    results = catalog.search(snap, q, language, limit)
+    return send(request, make_body(msgspec.json.encode({"q": q, "results": results}), JSON))
+
+
+def _profile(
+    state: str | None, industry: str | None, status: str | None, lang: str | None
+) -> Profile:
+    if state is None:
+        raise ApiError(
+            400,
+            "missing_state",
+            "Falta el estado (state), por ejemplo CA.",
+            "The state is missing, for example CA.",
+            field="state",
+        )
+    return Profile(
+        state=check_state(state, allow_any=False),
+        industry=check_industry(industry),
+        status=check_status(status),
+        lang=check_lang(lang),
+    )
+
+
+@get("/packs", opt=OWN_COMPRESSION, summary="Everything a profile needs offline, in one response")
+async def pack(
+    request: Request[Any, Any, Any],
+    state_code: StateParam = None,
+    industry: IndustryParam = None,
+    status: StatusParam = None,
+    lang: LangParam = None,
+) -> Response[bytes]:
+    profile = _profile(state_code, industry, status, lang)
+    catalog, snap = _snapshot(request)
+    body: Body | None = snap.cache.get(("pack", profile))
+    if body is None:
+        value = full_pack(catalog, snap, profile)
+        body = make_body(msgspec.json.encode(value), JSON, etag=f'W/"{value["pack_hash"][:16]}"')
+        snap.cache[("pack", profile)] = body
+    return send(request, body)
+
+
+@get(
+    "/packs/manifest",
+    opt=OWN_COMPRESSION,
+    summary="A pack's manifest of content hashes, for updates",
+)
+async def pack_manifest(
+    request: Request[Any, Any, Any],
+    state_code: StateParam = None,
+    industry: IndustryParam = None,
+    status: StatusParam = None,
+    lang: LangParam = None,
+) -> Response[bytes]:
+    profile = _profile(state_code, industry, status, lang)
+    _, snap = _snapshot(request)
+    body: Body | None = snap.cache.get(("manifest-body", profile))
+    if body is None:
+        value = manifest(snap, profile)
+        body = make_body(msgspec.json.encode(value), JSON, etag=f'W/"{value["pack_hash"][:16]}"')
+        snap.cache[("manifest-body", profile)] = body
+    return send(request, body)
+
+
+@get("/packs/data", opt=OWN_COMPRESSION, summary="The directory, wage rules and triage for a state")
+async def pack_data(
+    request: Request[Any, Any, Any], state_code: StateParam = None
+) -> Response[bytes]:
+    st = _profile(state_code, None, None, None).state
+    _, snap = _snapshot(request)
+
+    def make() -> dict[str, Any]:
+        data = profile_data(snap, st)
+        import hashlib
+
+        return {"state": st, "data_hash": hashlib.sha256(msgspec.json.encode(data)).hexdigest(),
+                "data": data}  # fmt: skip
+
+    return send(request, _cached_json(snap, ("data", st), make))
+
+
+ROUTES = [
+    Router(
+        path="/api/v1",
+        route_handlers=[
+            catalog_view,
+            guides_for_profile,
+            guide_view,
+            guide_versions,
+            guide_version,
+            content_by_hash,
+            search,
+            pack,
+            pack_manifest,
+            pack_data,
+        ],
+        tags=["guides"],
+    )
+]

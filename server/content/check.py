@@ -1,0 +1,353 @@
+"""`cartilla check`: everything that must be true of `content/` before it reaches a phone.
+
+Owns the rules beyond the schema: file names, duplicate (id, lang), links and anchors
+between guides, raw HTML, sources, translations (missing source, stale), version bumps
+against git HEAD, and cross-references inside the data files. Each problem names the file,
+the line and the field. Errors block a build; warnings (a stale translation) do not.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from server.content.loader import (
+    ContentError,
+    Guide,
+    Problem,
+    _yaml_line_of,
+    decode_yaml,
+    guide_paths,
+    parse_guide,
+)
+from server.content.render import Rendered, render_markdown
+from server.content.schema import (
+    DATA_FILES,
+    PRIMARY_LANGUAGES,
+    AgenciesFile,
+    ConsulatesFile,
+    DataFileHeader,
+    TriageFile,
+)
+
+
+@dataclass
+class ContentSet:
+    """Everything read from a content folder, with the problems found on the way."""
+
+    root: Path
+    guides: list[Guide] = field(default_factory=list)
+    rendered: dict[str, Rendered] = field(default_factory=dict)  # by guide path
+    data: dict[str, DataFileHeader] = field(default_factory=dict)  # by file name
+    data_text: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "warning"]
+
+
+def git_head_file(root: Path, path: Path) -> bytes | None:
+    """The bytes of `path` at git HEAD, or None when there is no git, no HEAD or no file."""
+    try:
+        top = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        rel = path.resolve().relative_to(Path(top).resolve()).as_posix()
+        out = subprocess.run(
+            ["git", "-C", top, "show", f"HEAD:{rel}"], capture_output=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError, ValueError):
+        return None
+    return out.stdout
+
+
+def _walk_localized(value: Any, path: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """Every Localized dict (language -> text) inside a decoded data file, with its path."""
+    if isinstance(value, msgspec.Struct):
+        for name in value.__struct_fields__:
+            yield from _walk_localized(getattr(value, name), f"{path}.{name}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _walk_localized(item, f"{path}[{i}]")
+    elif isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+        yield path, value
+
+
+def _check_localized(name: str, text: str, value: Any, problems: list[Problem]) -> None:
+    for path, loc in _walk_localized(value, "$"):
+        missing = [lang for lang in PRIMARY_LANGUAGES if lang not in loc]
+        if missing:
+            problems.append(
+                Problem(
+                    f"data/{name}",
+                    _yaml_line_of(text, path),
+                    f"text must be given in Spanish and English; missing: {', '.join(missing)}",
+                    field=path.removeprefix("$."),
+                )
+            )
+
+
+def _check_data(cs: ContentSet) -> None:
+    for name, struct in DATA_FILES.items():
+        path = cs.root / "data" / name
+        rel = f"data/{name}"
+        if not path.exists():
+            cs.problems.append(Problem(rel, 1, "this data file is missing"))
+            continue
+        text = path.read_text(encoding="utf-8")
+        try:
+            value = decode_yaml(text, struct, rel)
+        except ContentError as exc:
+            cs.problems.extend(exc.problems)
+            continue
+        cs.data[name] = value
+        cs.data_text[name] = text
+        _check_localized(name, text, value, cs.problems)
+
+    agencies = cs.data.get("agencies.yaml")
+    if isinstance(agencies, AgenciesFile):
+        _unique_ids(cs, "agencies.yaml", "agencies", [a.id for a in agencies.agencies])
+    consulates = cs.data.get("consulates.yaml")
+    if isinstance(consulates, ConsulatesFile):
+        _unique_ids(cs, "consulates.yaml", "consulates", [c.id for c in consulates.consulates])
+    triage = cs.data.get("triage.yaml")
+    if isinstance(triage, TriageFile):
+        _unique_ids(cs, "triage.yaml", "problems", [p.id for p in triage.problems])
+        known = {a.id for a in agencies.agencies} if isinstance(agencies, AgenciesFile) else None
+        guide_ids = {g.front.id for g in cs.guides}
+        text = cs.data_text["triage.yaml"]
+        for i, problem in enumerate(triage.problems):
+            for j, route in enumerate(problem.routes):
+                if route.agency.startswith("state:") or known is None or route.agency in known:
+                    continue
+                where = f"$.problems[{i}].routes[{j}].agency"
+                cs.problems.append(
+                    Problem(
+                        "data/triage.yaml",
+                        _yaml_line_of(text, where),
+                        f"no agency with id '{route.agency}' in data/agencies.yaml",
+                        field=where.removeprefix("$."),
+                    )
+                )
+            for j, gid in enumerate(problem.guides):
+                if gid not in guide_ids:
+                    where = f"$.problems[{i}].guides[{j}]"
+                    cs.problems.append(
+                        Problem(
+                            "data/triage.yaml",
+                            _yaml_line_of(text, where),
+                            f"no guide with id '{gid}' in guides/",
+                            field=where.removeprefix("$."),
+                        )
+                    )
+
+
+def _unique_ids(cs: ContentSet, name: str, key: str, ids: list[str]) -> None:
+    seen: set[str] = set()
+    for i, item_id in enumerate(ids):
+        if item_id in seen:
+            where = f"$.{key}[{i}].id"
+            cs.problems.append(
+                Problem(
+                    f"data/{name}",
+                    _yaml_line_of(cs.data_text[name], where),
+                    f"the id '{item_id}' is used twice",
+                    field=where.removeprefix("$."),
+                )
+            )
+        seen.add(item_id)
+
+
+def _front_line(guide: Guide, field_path: str) -> int:
+    text = guide.raw.decode("utf-8", "replace").replace("\r\n", "\n")
+    front = text.split("\n---", 1)[0].removeprefix("---\n")
+    return _yaml_line_of(front, field_path) + 1
+
+
+def _check_guide(cs: ContentSet, guide: Guide, check_git: bool) -> None:
+    front = guide.front
+    expected = f"{front.id}.{front.lang}.md"
+    if Path(guide.path).name != expected:
+        cs.problems.append(
+            Problem(
+                guide.path,
+                _front_line(guide, "$.id"),
+                f"the file must be named {expected} (from its id and lang)",
+                field="id",
+            )
+        )
+    if not front.sources:
+        cs.problems.append(
+            Problem(
+                guide.path,
+                _front_line(guide, "$.sources"),
+                "a guide must cite at least one source (title and https URL)",
+                field="sources",
+            )
+        )
+    rendered = cs.rendered[guide.path]
+    for line in rendered.raw_html_lines:
+        cs.problems.append(
+            Problem(guide.path, line, "raw HTML is not allowed in guides; use Markdown", "body")
+        )
+    for line, href in rendered.refused_links:
+        cs.problems.append(
+            Problem(guide.path, line, f"this link is not allowed: {href[:60]}", field="body")
+        )
+    if check_git:
+        _check_version_bump(cs, guide)
+
+
+def _check_version_bump(cs: ContentSet, guide: Guide) -> None:
+    old_raw = git_head_file(cs.root, cs.root / guide.path)
+    if old_raw is None or old_raw == guide.raw:
+        return
+    try:
+        old = parse_guide(old_raw, guide.path)
+    except ContentError:
+        return  # HEAD had a broken file; nothing to compare against
+    new = guide.front
+    changed = old.body != guide.body
+    line = _front_line(guide, "$.version")
+    if new.version < old.front.version:
+        cs.problems.append(
+            Problem(
+                guide.path,
+                line,
+                f"version went down from {old.front.version} to {new.version}",
+                field="version",
+            )
+        )
+    elif changed and new.version == old.front.version:
+        cs.problems.append(
+            Problem(
+                guide.path,
+                line,
+                f"the guide changed since the last commit but its version is still "
+                f"{new.version}; raise it to {new.version + 1}",
+                field="version",
+            )
+        )
+
+
+def _check_links_and_translations(cs: ContentSet) -> None:
+    by_key: dict[tuple[str, str], Guide] = {}
+    for guide in cs.guides:
+        key = (guide.front.id, guide.front.lang)
+        if key in by_key:
+            cs.problems.append(
+                Problem(
+                    guide.path,
+                    _front_line(guide, "$.id"),
+                    f"another guide already has id '{key[0]}' in language '{key[1]}': "
+                    f"{by_key[key].path}",
+                    field="id",
+                )
+            )
+        else:
+            by_key[key] = guide
+    for guide in cs.guides:
+        for link in cs.rendered[guide.path].guide_links:
+            target = by_key.get((link.target_id, link.target_lang))
+            if target is None:
+                cs.problems.append(
+                    Problem(
+                        guide.path,
+                        link.line,
+                        f"broken link: there is no guide {link.target_id}.{link.target_lang}.md",
+                        field="body",
+                    )
+                )
+            elif link.anchor and link.anchor not in cs.rendered[target.path].anchors:
+                cs.problems.append(
+                    Problem(
+                        guide.path,
+                        link.line,
+                        f"broken link: {link.target_id}.{link.target_lang}.md has no heading "
+                        f"'#{link.anchor}'",
+                        field="body",
+                    )
+                )
+        tr = guide.front.translation_of
+        if tr is None:
+            continue
+        source = by_key.get((guide.front.id, tr.lang))
+        line = _front_line(guide, "$.translation_of")
+        if tr.lang == guide.front.lang:
+            cs.problems.append(
+                Problem(guide.path, line, "a guide cannot translate itself", "translation_of")
+            )
+        elif source is None:
+            cs.problems.append(
+                Problem(
+                    guide.path,
+                    line,
+                    f"translation_of names {guide.front.id}.{tr.lang}.md, which does not exist",
+                    field="translation_of",
+                )
+            )
+        elif tr.version > source.front.version:
+            cs.problems.append(
+                Problem(
+                    guide.path,
+                    line,
+                    f"translates version {tr.version}, but the source is only at version "
+                    f"{source.front.version}",
+                    field="translation_of.version",
+                )
+            )
+        elif tr.version < source.front.version:
+            cs.problems.append(
+                Problem(
+                    guide.path,
+                    line,
+                    f"stale translation: it translates version {tr.version} of "
+                    f"{source.path}, which is now at version {source.front.version}",
+                    field="translation_of.version",
+                    level="warning",
+                )
+            )
+
+
+def load_content(root: Path, check_git: bool = True) -> ContentSet:
+    """Read and check every file under `root` (the content folder)."""
+    cs = ContentSet(root=root)
+    if not (root / "guides").is_dir():
+        cs.problems.append(Problem("guides/", 1, f"no guides folder in {root}"))
+    for path in guide_paths(root):
+        try:
+            guide = parse_guide(path.read_bytes(), path.relative_to(root).as_posix())
+        except ContentError as exc:
+            cs.problems.extend(exc.problems)
+            continue
+        cs.guides.append(guide)
+        cs.rendered[guide.path] = render_markdown(guide.body, guide.body_line)
+    for guide in cs.guides:
+        _check_guide(cs, guide, check_git)
+    _check_links_and_translations(cs)
+    _check_data(cs)
+    cs.problems.sort(key=lambda p: (p.path, p.line, p.message))
+    return cs
+
+
+def stale_translations(cs: ContentSet) -> set[tuple[str, str]]:
+    """(id, lang) of each translation whose source has moved on."""
+    return {
+        (g.front.id, g.front.lang)
+        for g in cs.guides
+        for p in cs.problems
+        if p.path == g.path and p.field == "translation_of.version" and p.level == "warning"
+    }

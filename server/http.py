@@ -1,0 +1,219 @@
+"""HTTP details shared by every handler: conditional GET, compression, errors, headers.
+
+Litestar's static files and response cache never answer 304, and its compression
+middleware would recompress the same bytes on every request. Content here is immutable
+per index build, so each body is compressed once (brotli and gzip), kept beside its weak
+ETag, and served with 304s when the client already has it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import brotli
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+        "connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; "
+        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Permissions-Policy": (
+        "geolocation=(), microphone=(), camera=(self), payment=(), usb=(), "
+        "interest-cohort=(), browsing-topics=()"
+    ),
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+COMPRESSIBLE_PREFIXES = ("text/", "application/json", "application/javascript",
+                         "application/manifest+json", "image/svg+xml")  # fmt: skip
+MIN_COMPRESS = 256
+
+
+@dataclass(frozen=True)
+class Body:
+    """One response body with its weak ETag and compressed variants made once."""
+
+    raw: bytes
+    etag: str
+    media_type: str
+    br: bytes | None
+    gz: bytes | None
+
+
+def weak_etag(data: bytes) -> str:
+    return 'W/"' + hashlib.sha256(data).hexdigest()[:16] + '"'
+
+
+def make_body(raw: bytes, media_type: str, etag: str | None = None) -> Body:
+    """Compress `raw` once (when it is text and worth it) and attach its ETag."""
+    compress = len(raw) >= MIN_COMPRESS and media_type.startswith(COMPRESSIBLE_PREFIXES)
+    return Body(
+        raw=raw,
+        etag=etag or weak_etag(raw),
+        media_type=media_type,
+        br=brotli.compress(raw, quality=9) if compress else None,
+        gz=gzip.compress(raw, compresslevel=9, mtime=0) if compress else None,
+    )
+
+
+class BodyCache:
+    """A small LRU of prepared bodies, keyed by whatever identifies the content."""
+
+    def __init__(self, size: int = 2048):
+        self.size = size
+        self._items: OrderedDict[Any, Body] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Body | None:
+        with self._lock:
+            body = self._items.get(key)
+            if body is not None:
+                self._items.move_to_end(key)
+            return body
+
+    def put(self, key: Any, body: Body) -> Body:
+        with self._lock:
+            self._items[key] = body
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return body
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    wanted = etag.removeprefix("W/")
+    return any(t.strip().removeprefix("W/") == wanted for t in header.split(","))
+
+
+def _accepts(request: Request[Any, Any, Any], coding: str) -> bool:
+    header = request.headers.get("accept-encoding", "")
+    for part in header.split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip().lower() == coding:
+            return "q=0" not in params.replace(" ", "") or "q=0." in params.replace(" ", "")
+    return False
+
+
+def send(
+    request: Request[Any, Any, Any],
+    body: Body,
+    cache_control: str = "no-cache",
+    extra_headers: dict[str, str] | None = None,
+) -> Response[bytes]:
+    """Answer with `body`: 304 when the client's copy is current, else the best encoding."""
+    headers = {"ETag": body.etag, "Cache-Control": cache_control, "Vary": "Accept-Encoding"}
+    if extra_headers:
+        headers.update(extra_headers)
+    if _etag_matches(request.headers.get("if-none-match"), body.etag):
+        return Response(b"", status_code=304, headers=headers, media_type=body.media_type)
+    content = body.raw
+    if body.br is not None and _accepts(request, "br"):
+        content, headers["Content-Encoding"] = body.br, "br"
+    elif body.gz is not None and _accepts(request, "gzip"):
+        content, headers["Content-Encoding"] = body.gz, "gzip"
+    if request.method == "HEAD":
+        headers["Content-Length"] = str(len(content))
+        content = b""
+    return Response(content, headers=headers, media_type=body.media_type)
+
+
+class ApiError(HTTPException):
+    """A client error with a stable code and a message in Spanish and English."""
+
+    def __init__(
+        self,
+        status_code: int,
+        code: str,
+        es: str,
+        en: str,
+        **extra: Any,
+    ):
+        super().__init__(status_code=status_code, detail=en)
+        self.code = code
+        self.es = es
+        self.en = en
+        self.extra = extra
+
+
+def error_body(code: str, es: str, en: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"code": code, "message": {"es": es, "en": en}, **extra}}
+
+
+def api_error_handler(request: Request[Any, Any, Any], exc: ApiError) -> Response[Any]:
+    return Response(
+        error_body(exc.code, exc.es, exc.en, **exc.extra),
+        status_code=exc.status_code,
+        headers=exc.headers or {},
+    )
+
+
+_STATUS_WORDS = {
+    400: ("bad_request", "La solicitud no es válida.", "The request is not valid."),
+    401: ("unauthorized", "No autorizado.", "Not authorized."),
+    403: ("forbidden", "No permitido.", "Not allowed."),
+    404: ("not_found", "No se encontró.", "Not found."),
+    405: ("method_not_allowed", "Método no permitido.", "Method not allowed."),
+    406: ("not_acceptable", "Formato no aceptable.", "Format not acceptable."),
+    413: ("too_large", "La solicitud es demasiado grande.", "The request is too large."),
+    415: ("unsupported_media_type", "Tipo de contenido no aceptado.",
+          "Content type not accepted."),
+    429: ("rate_limited", "Demasiadas solicitudes; espere un momento.",
+          "Too many requests; wait a moment."),
+}  # fmt: skip
+
+
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """Litestar's own 4xx errors, in the same bilingual shape as ours."""
+    status = exc.status_code
+    code, es, en = _STATUS_WORDS.get(status, ("error", "Error.", "Error."))
+    extra: dict[str, Any] = {}
+    if isinstance(exc, ValidationException):
+        code = "invalid_input"
+        es = "Los datos enviados no son válidos."
+        en = "The data sent is not valid."
+        if isinstance(exc.extra, list):
+            extra["details"] = [
+                {"key": e.get("key"), "message": e.get("message")}
+                for e in exc.extra
+                if isinstance(e, dict)
+            ]
+    elif exc.detail and status < 500 and exc.detail not in (en,):
+        extra["detail"] = str(exc.detail)
+    if status >= 500:
+        status = HTTP_500_INTERNAL_SERVER_ERROR
+    return Response(
+        error_body(code, es, en, **extra), status_code=status, headers=exc.headers or {}
+    )
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Anything unexpected: a plain message, no traceback, no request details."""
+    return Response(
+        error_body(
+            "internal_error",
+            "Algo falló en el servidor. Sus datos en el teléfono no se perdieron.",
+            "Something failed on the server. The data on your phone was not lost.",
+        ),
+        status_code=500,
+    )
+
+
+def json_bytes(value: Any) -> bytes:
+    return msgspec.json.encode(value)

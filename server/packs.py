@@ -1,0 +1,168 @@
+"""Offline packs: everything one profile (state, industry, status, language) needs offline.
+
+A pack is one response: the profile's guides (rendered), the agencies and consulates for the
+state, the wage rules and the triage data, plus a manifest of content hashes. After a
+content change the phone asks for the small manifest and fetches only the guides whose hash
+changed, from immutable content-addressed URLs (`/api/v1/content/<hash>`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import msgspec
+
+from server.catalog import Catalog, GuideEntry, Snapshot
+from server.content.schema import INDUSTRIES, STATES, STATUSES
+from server.http import ApiError
+
+LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?(-[a-z0-9]{5,8})*$")
+
+
+class Profile(msgspec.Struct, frozen=True, kw_only=True):
+    """Who the pack is for. `any` means the worker chose not to say."""
+
+    state: str
+    industry: str
+    status: str
+    lang: str
+
+
+def _bad(field: str, value: str, allowed: list[str]) -> ApiError:
+    return ApiError(
+        400,
+        f"unknown_{field}",
+        f"'{value[:40]}' no es un valor válido para {field}. Valores permitidos: "
+        + ", ".join(allowed),
+        f"'{value[:40]}' is not a valid {field}. Allowed values: " + ", ".join(allowed),
+        field=field,
+        allowed=allowed,
+    )
+
+
+def check_state(value: str | None, allow_any: bool) -> str:
+    if value is None:
+        return "any"
+    allowed = [*STATES, "any"] if allow_any else list(STATES)
+    if value not in allowed:
+        raise _bad("state", value, allowed)
+    return value
+
+
+def check_industry(value: str | None) -> str:
+    if value is None:
+        return "any"
+    allowed = [*INDUSTRIES, "any"]
+    if value not in allowed:
+        raise _bad("industry", value, allowed)
+    return value
+
+
+def check_status(value: str | None) -> str:
+    if value is None:
+        return "any"
+    allowed = [*STATUSES, "any"]
+    if value not in allowed:
+        raise _bad("status", value, allowed)
+    return value
+
+
+def check_lang(value: str | None, default: str = "es") -> str:
+    if value is None:
+        return default
+    if len(value) > 35 or not LANG_RE.match(value):
+        raise ApiError(
+            400,
+            "unknown_lang",
+            f"'{value[:40]}' no es un código de idioma válido (por ejemplo es, en, mix).",
+            f"'{value[:40]}' is not a valid language code (for example es, en, mix).",
+            field="lang",
+            allowed=["a BCP-47 language tag, e.g. es, en, mix, zap, trs"],
+        )
+    return value
+
+
+def profile_guides(snap: Snapshot, profile: Profile) -> list[tuple[GuideEntry, bool]]:
+    """The profile's guides, one per id, in its language or a fallback, and if it fell back."""
+    ids = sorted({gid for (gid, _lang) in snap.guides})
+    out: list[tuple[GuideEntry, bool]] = []
+    for gid in ids:
+        entry, fallback = snap.pick_lang(gid, profile.lang)
+        if entry is not None and entry.applies(profile.state, profile.industry, profile.status):
+            out.append((entry, fallback))
+    kind_order = {"status": 0, "state": 1, "industry": 2, "topic": 3}
+    out.sort(key=lambda e: (kind_order.get(e[0].kind, 9), e[0].title.lower()))
+    return out
+
+
+def profile_data(snap: Snapshot, state: str) -> dict[str, Any]:
+    """Agencies (federal + the state's), consulates serving the state, wage rules, triage."""
+
+    def data(name: str) -> Any:
+        return snap.data.get(name, ("", {}))[1]
+
+    agencies = data("agencies").get("agencies", [])
+    consulates = data("consulates")
+    wage_rules = data("wage_rules").get("jurisdictions", [])
+    triage = data("triage").get("problems", [])
+    in_state = state == "any"
+    return {
+        "agencies": [a for a in agencies if a["jurisdiction"] in ("federal", state) or in_state],
+        "consulates": [
+            c for c in consulates.get("consulates", []) if in_state or state in c["serves"]
+        ],
+        "hotlines": consulates.get("hotlines", []),
+        "wage_rules": [j for j in wage_rules if j["id"] in ("federal", state) or in_state],
+        "triage": triage,
+        "reviewed": {
+            name: {"reviewed": data(name).get("reviewed"),
+                   "review_status": data(name).get("review_status")}
+            for name in ("agencies", "consulates", "wage_rules", "triage")
+        },
+    }  # fmt: skip
+
+
+def _hash(value: Any) -> str:
+    return hashlib.sha256(msgspec.json.encode(value)).hexdigest()
+
+
+def manifest(snap: Snapshot, profile: Profile) -> dict[str, Any]:
+    """The small description of a pack: which guide versions, by hash, and the data hash."""
+    key = ("manifest", profile)
+    cached = snap.cache.get(key)
+    if cached is not None:
+        return dict(cached)
+    data = profile_data(snap, profile.state)
+    guides = [
+        {
+            "id": e.id,
+            "lang": e.lang,
+            "version": e.version,
+            "hash": e.hash,
+            "title": e.title,
+            "fallback": fallback,
+            "url": f"/api/v1/content/{e.hash}",
+        }
+        for e, fallback in profile_guides(snap, profile)
+    ]
+    man = {"guides": guides, "data_hash": _hash(data)}
+    result = {
+        "profile": msgspec.to_builtins(profile),
+        "pack_hash": _hash(man),
+        "manifest": man,
+    }
+    snap.cache[key] = result
+    return dict(result)
+
+
+def full_pack(catalog: Catalog, snap: Snapshot, profile: Profile) -> dict[str, Any]:
+    """The whole pack: manifest, every guide document and the data."""
+    man = manifest(snap, profile)
+    docs = []
+    for g in man["manifest"]["guides"]:
+        raw = catalog.document(snap, g["hash"])
+        if raw is not None:
+            docs.append(msgspec.json.Raw(raw))
+    return {**man, "guides": docs, "data": profile_data(snap, profile.state)}

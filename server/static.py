@@ -1,0 +1,157 @@
+"""Serving the web app in `pwa/` at `/`, and the asset manifest its service worker precaches.
+
+Every file is served with a content-hash ETag and `Cache-Control: no-cache`, so the service
+worker and the shell always revalidate (a 304 costs a few bytes). A request that names the
+file's current hash (`/js/app.js?v=<hash16>`) is cached for a year: that is how the service
+worker fetches hashed assets. Files are read and compressed once, and re-read when they
+change on disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, Router, get
+
+from server.http import ApiError, Body, make_body, send
+
+MEDIA_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".txt": "text/plain; charset=utf-8",
+    ".woff2": "font/woff2",
+}
+IMMUTABLE = "public, max-age=31536000, immutable"
+HIDDEN_PARTS = {"node_modules", "__pycache__"}
+
+
+@dataclass(frozen=True)
+class StaticFile:
+    url: str  # "/js/app.js"
+    hash16: str
+    mtime_ns: int
+    size: int
+    body: Body
+
+
+class StaticSite:
+    """The files of the web app, kept in memory and refreshed when they change."""
+
+    def __init__(self, root: Path, check_interval: float = 1.0):
+        self.root = root.resolve()
+        self.check_interval = check_interval
+        self._files: dict[str, StaticFile] = {}
+        self._manifest: Body | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+        self.refresh(force=True)
+
+    def _scan(self) -> dict[str, tuple[Path, int, int]]:
+        found: dict[str, tuple[Path, int, int]] = {}
+        if not self.root.is_dir():
+            return found
+        for path in self.root.rglob("*"):
+            rel = path.relative_to(self.root)
+            if any(p.startswith(".") or p in HIDDEN_PARTS for p in rel.parts):
+                continue
+            if path.is_file():
+                st = path.stat()
+                found["/" + rel.as_posix()] = (path, st.st_mtime_ns, st.st_size)
+        return found
+
+    def refresh(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._checked < self.check_interval:
+            return
+        with self._lock:
+            self._checked = now
+            scanned = self._scan()
+            changed = set(scanned) != set(self._files)
+            files: dict[str, StaticFile] = {}
+            for url, (path, mtime, size) in scanned.items():
+                old = self._files.get(url)
+                if old and old.mtime_ns == mtime and old.size == size:
+                    files[url] = old
+                    continue
+                changed = True
+                raw = path.read_bytes()
+                digest = hashlib.sha256(raw).hexdigest()[:16]
+                media = MEDIA_TYPES.get(path.suffix) or (
+                    mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                )
+                files[url] = StaticFile(
+                    url, digest, mtime, size, make_body(raw, media, etag=f'W/"{digest}"')
+                )
+            if changed or self._manifest is None:
+                self._files = files
+                listing = {url: f.hash16 for url, f in sorted(files.items())}
+                version = hashlib.sha256(msgspec.json.encode(listing)).hexdigest()[:16]
+                self._manifest = make_body(
+                    msgspec.json.encode({"version": version, "files": listing}),
+                    "application/json",
+                )
+
+    def get(self, url: str) -> StaticFile | None:
+        self.refresh()
+        return self._files.get(url)
+
+    def manifest(self) -> Body:
+        self.refresh()
+        assert self._manifest is not None
+        return self._manifest
+
+
+def _site(request: Request[Any, Any, Any]) -> StaticSite:
+    site: StaticSite = request.app.state.static_site
+    return site
+
+
+def _serve(request: Request[Any, Any, Any], url: str) -> Response[bytes]:
+    site = _site(request)
+    clean = PurePosixPath("/" + url.lstrip("/"))
+    if ".." in clean.parts:
+        raise ApiError(404, "not_found", "No se encontró.", "Not found.")
+    key = str(clean)
+    f = site.get(key)
+    if f is None and (key.endswith("/") or site.get(key + "/index.html")):
+        f = site.get(key.rstrip("/") + "/index.html")
+    if f is None:
+        if key.startswith("/api/"):
+            raise ApiError(404, "not_found", "Esa dirección no existe.", "No such address.")
+        raise ApiError(404, "not_found", "No se encontró esa página.", "Page not found.")
+    immutable = request.query_params.get("v") == f.hash16
+    extra = {"Service-Worker-Allowed": "/"} if key == "/sw.js" else None
+    return send(request, f.body, cache_control=IMMUTABLE if immutable else "no-cache",
+                extra_headers=extra)  # fmt: skip
+
+
+@get("/", opt={"skip_compression": True}, include_in_schema=False)
+async def index(request: Request[Any, Any, Any]) -> Response[bytes]:
+    return _serve(request, "/index.html")
+
+
+@get("/asset-manifest.json", opt={"skip_compression": True}, include_in_schema=False)
+async def asset_manifest(request: Request[Any, Any, Any]) -> Response[bytes]:
+    return send(request, _site(request).manifest())
+
+
+@get("/{file_path:path}", opt={"skip_compression": True}, include_in_schema=False)
+async def static_file(request: Request[Any, Any, Any], file_path: str) -> Response[bytes]:
+    return _serve(request, file_path)
+
+
+ROUTES = [Router(path="/", route_handlers=[index, asset_manifest, static_file])]
