@@ -1,0 +1,247 @@
+/** App bootstrap: quick exit, profile, interface language, router, notices, service worker.
+ *
+ * Navigation replaces the current history entry instead of adding one, so the whole app is a
+ * single entry in the browser's history and "quick exit" (location.replace) leaves nothing
+ * behind to go "back" to. Screens are in routes.js.
+ */
+import { routes, match, HOME } from "./routes.js";
+import { makeTranslator, DEFAULT_LANG } from "./i18n.js";
+import { getProfile, getPack, getSetting, setSetting, packMatches } from "./store.js";
+import { downloadPack } from "./pack.js";
+import { h } from "./ui.js";
+
+const NEUTRAL_PAGE = "/neutral.html";
+
+/** Leave at once: blank the screen, then replace this history entry with a neutral page. */
+function quickExit(event) {
+  if (event) event.preventDefault();
+  document.body.hidden = true;
+  document.title = "";
+  location.replace(NEUTRAL_PAGE);
+}
+document.getElementById("quick-exit").addEventListener("click", quickExit);
+
+const main = document.getElementById("main");
+const nav = document.getElementById("nav");
+const notices = document.getElementById("notices");
+const state = { profile: undefined, pack: undefined, t: null, cleanup: null, renderId: 0 };
+
+function navigate(hash) {
+  if (location.hash === hash) return render();
+  history.replaceState(null, "", hash);
+  return render();
+}
+
+// Same-app links replace the history entry too (see the module docstring).
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest("a[href^='#/']");
+  if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey) return;
+  event.preventDefault();
+  navigate(link.getAttribute("href"));
+});
+window.addEventListener("hashchange", () => render());
+
+document.querySelector(".skip").addEventListener("click", (event) => {
+  event.preventDefault();
+  main.focus();
+});
+
+/** Show a dismissible notice in the shared status area. `id` replaces an earlier one. */
+function notify(text, { id, actions = [], onDismiss, tone = "info" } = {}) {
+  if (id) document.getElementById(`notice-${id}`)?.remove();
+  const t = state.t;
+  const box = h("div", { class: `notice ${tone}`, id: id ? `notice-${id}` : null },
+    h("div", { class: "notice-text" }, text),
+    h("div", { class: "notice-actions" },
+      actions.map((a) => h("button", { type: "button", class: "button", onclick: () => { a.run(); box.remove(); } }, a.label)),
+      h("button", { type: "button", class: "button secondary", onclick: () => { box.remove(); onDismiss?.(); } },
+        t ? t("notice.dismiss") : "OK")));
+  notices.append(box);
+  return box;
+}
+
+function applyShellText() {
+  const t = state.t;
+  document.documentElement.lang = t.lang;
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  for (const el of document.querySelectorAll("[data-i18n-label]")) el.setAttribute("aria-label", t(el.dataset.i18nLabel));
+  nav.replaceChildren(h("ul", null, routes.filter((r) => r.nav).map((r) =>
+    h("li", null, h("a", { href: r.path, "data-path": r.path },
+      h("span", { class: "icon", "aria-hidden": "true" }, r.nav.icon),
+      h("span", { class: "label" }, t(r.nav.labelKey)))))));
+  updateOnline();
+}
+
+function updateOnline() {
+  const badge = document.getElementById("offline-badge");
+  if (badge) badge.hidden = navigator.onLine;
+}
+
+async function setLanguage(lang) {
+  state.t = await makeTranslator(lang || DEFAULT_LANG);
+  applyShellText();
+}
+
+function context(m) {
+  return {
+    t: state.t,
+    lang: state.t.lang,
+    profile: state.profile,
+    pack: state.pack,
+    params: m.params,
+    query: m.query,
+    navigate,
+    notify,
+    reloadPack: async () => { state.pack = await getPack(); return state.pack; },
+    /** Called by the profile screen after saving: reload language and pack, go home. */
+    profileChanged: async () => { await boot(); await navigate(HOME); },
+  };
+}
+
+async function render() {
+  const id = ++state.renderId;
+  let m = match(location.hash);
+  if (!m) m = match(state.profile ? HOME : "#/profile");
+  if (!state.profile && m.route.needsProfile !== false) m = match("#/profile");
+  if (state.cleanup) { try { state.cleanup(); } catch (_) { /* screen already gone */ } state.cleanup = null; }
+  main.setAttribute("aria-busy", "true");
+  let mod;
+  try {
+    mod = await m.route.load();
+  } catch (_) {
+    if (id !== state.renderId) return;
+    main.replaceChildren(h("h1", { tabindex: "-1" }, state.t("error.screen")));
+    main.removeAttribute("aria-busy");
+    return;
+  }
+  if (id !== state.renderId) return;
+  const container = h("div", { class: "screen" });
+  main.replaceChildren(container);
+  try {
+    const cleanup = await mod.render(container, context(m));
+    if (id === state.renderId && typeof cleanup === "function") state.cleanup = cleanup;
+  } catch (err) {
+    console.error(err);
+    container.replaceChildren(h("h1", { tabindex: "-1" }, state.t("error.screen")));
+  }
+  if (id !== state.renderId) return;
+  main.removeAttribute("aria-busy");
+  const base = m.route.path.split("/").slice(0, 2).join("/");
+  for (const a of nav.querySelectorAll("a")) {
+    if (a.dataset.path === base) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+  const title = main.querySelector("h1");
+  document.title = title ? `${title.textContent} · Cartilla` : "Cartilla";
+  if (title) title.focus({ preventScroll: false });
+}
+
+/** Tell the worker plainly when the phone may delete saved guides. */
+async function checkPersistence() {
+  if (!navigator.storage || !navigator.storage.persisted) return;
+  let persisted = await navigator.storage.persisted();
+  if (!persisted && state.profile && navigator.storage.persist) persisted = await navigator.storage.persist();
+  if (persisted || !state.profile || (await getSetting("persistNoticeDismissed"))) return;
+  notify(state.t("storage.notPersistent"), {
+    id: "storage",
+    tone: "warning",
+    onDismiss: () => setSetting("persistNoticeDismissed", true),
+  });
+}
+
+async function showChanges() {
+  const changes = await getSetting("changes");
+  if (!changes || !changes.guides || !changes.guides.length) return;
+  const titles = changes.guides.map((g) => g.title).join(" · ");
+  notify(`${state.t("update.guides", { count: changes.guides.length })} ${titles}`, {
+    id: "changes",
+    actions: changes.guides.length === 1
+      ? [{ label: state.t("update.read"), run: () => { setSetting("changes", null); navigate(`#/guide/${encodeURIComponent(changes.guides[0].id)}`); } }]
+      : [],
+    onDismiss: () => setSetting("changes", null),
+  });
+}
+
+let hadController = false;
+let reloading = false;
+
+async function registerWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  hadController = Boolean(navigator.serviceWorker.controller);
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (hadController && !reloading) { reloading = true; location.reload(); }
+    hadController = true;
+  });
+  navigator.serviceWorker.addEventListener("message", async (event) => {
+    const msg = event.data || {};
+    if (msg.type === "PACK_UPDATED") {
+      state.pack = await getPack();
+      await showChanges();
+      if (/^#\/(guides|guide\/)/.test(location.hash || HOME)) render();
+    }
+  });
+  // The worker's URL carries the app version, so any changed file installs a new worker.
+  let version = null;
+  try {
+    const res = await fetch("/asset-manifest.json", { cache: "no-store" });
+    if (res.ok) version = (await res.json()).version;
+  } catch (_) { /* offline: keep the installed worker */ }
+  let reg;
+  try {
+    reg = version
+      ? await navigator.serviceWorker.register(`/sw.js?v=${encodeURIComponent(version)}`)
+      : await navigator.serviceWorker.getRegistration();
+  } catch (err) {
+    console.error(err);
+    return;
+  }
+  if (!reg) return;
+  const offerUpdate = () => {
+    if (!reg.waiting || !navigator.serviceWorker.controller) return;
+    const waiting = reg.waiting;
+    notify(state.t("update.app"), {
+      id: "app-update",
+      actions: [{ label: state.t("update.install"), run: () => waiting.postMessage({ type: "SKIP_WAITING" }) }],
+    });
+  };
+  offerUpdate();
+  reg.addEventListener("updatefound", () => {
+    const worker = reg.installing;
+    if (worker) worker.addEventListener("statechange", () => { if (worker.state === "installed") offerUpdate(); });
+  });
+  askForPackUpdates();
+}
+
+/** Ask the service worker to fetch what changed in the pack (it answers with PACK_UPDATED). */
+function askForPackUpdates() {
+  if (!navigator.onLine || !state.profile) return;
+  const controller = navigator.serviceWorker && navigator.serviceWorker.controller;
+  if (controller) controller.postMessage({ type: "CHECK_UPDATES" });
+}
+
+async function boot() {
+  state.profile = await getProfile();
+  await setLanguage(state.profile && state.profile.lang);
+  state.pack = await getPack();
+  if (state.profile && !packMatches(state.pack, state.profile) && navigator.onLine) {
+    try {
+      state.pack = await downloadPack(state.profile);
+    } catch (_) { /* keep the older pack; the guide list explains */ }
+  }
+}
+
+window.addEventListener("online", () => { updateOnline(); askForPackUpdates(); });
+window.addEventListener("offline", updateOnline);
+
+(async () => {
+  try {
+    await boot();
+  } catch (err) {
+    console.error(err);
+    state.t = state.t || (await makeTranslator(DEFAULT_LANG));
+  }
+  await render();
+  showChanges();
+  checkPersistence();
+  registerWorker();
+})();

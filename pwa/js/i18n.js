@@ -1,0 +1,79 @@
+/** Interface text: message files pwa/i18n/<lang>/<capability>.json, merged per language.
+ *
+ * The file list comes from /asset-manifest.json (every file under pwa/), so adding a language
+ * is adding a folder, and each capability (app, log, bundle, push...) ships its own file with
+ * its own key prefix ("log.title"). Nested objects flatten to dotted keys. A missing key falls
+ * back to Spanish, then to the key itself. `{name}` in a message is replaced by t(key, {name}).
+ */
+
+export const DEFAULT_LANG = "es";
+
+let assetFiles = null;
+
+/** The asset manifest's files {path: hash16}; cached by the service worker for offline use. */
+export async function assetManifest() {
+  if (assetFiles) return assetFiles;
+  try {
+    const res = await fetch("/asset-manifest.json");
+    if (res.ok) assetFiles = (await res.json()).files || {};
+  } catch (_) { /* offline and not cached yet */ }
+  return assetFiles || { "/i18n/es/app.json": "", "/i18n/en/app.json": "" };
+}
+
+/** Language folders under pwa/i18n/ that have an app.json. */
+export async function availableLanguages() {
+  const files = await assetManifest();
+  const langs = Object.keys(files)
+    .map((p) => /^\/i18n\/([^/]+)\/app\.json$/.exec(p))
+    .filter(Boolean)
+    .map((m) => m[1]);
+  return [DEFAULT_LANG, ...langs.filter((l) => l !== DEFAULT_LANG).sort()];
+}
+
+function flatten(obj, prefix, out) {
+  for (const [key, value] of Object.entries(obj)) {
+    const full = prefix ? `${prefix}.${key}` : key;
+    if (value && typeof value === "object" && !Array.isArray(value)) flatten(value, full, out);
+    else out[full] = value;
+  }
+  return out;
+}
+
+async function loadLanguage(lang) {
+  const files = await assetManifest();
+  const paths = Object.keys(files).filter((p) => p.startsWith(`/i18n/${lang}/`) && p.endsWith(".json"));
+  const parts = await Promise.all(paths.map(async (path) => {
+    try {
+      const res = await fetch(files[path] ? `${path}?v=${files[path]}` : path);
+      return res.ok ? await res.json() : {};
+    } catch (_) {
+      return {};
+    }
+  }));
+  return parts.reduce((all, part) => flatten(part, "", all), {});
+}
+
+/** A translator for `lang`: t(key, vars) -> string. Also t.lang and t.messages. */
+export async function makeTranslator(lang) {
+  const [base, own] = await Promise.all([
+    loadLanguage(DEFAULT_LANG),
+    lang === DEFAULT_LANG ? Promise.resolve({}) : loadLanguage(lang),
+  ]);
+  const messages = { ...base, ...own };
+  const t = (key, vars) => {
+    let text = messages[key];
+    if (typeof text !== "string") return key;
+    if (vars) text = text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+    return text;
+  };
+  t.lang = Object.keys(own).length || lang === DEFAULT_LANG ? lang : DEFAULT_LANG;
+  t.messages = messages;
+  return t;
+}
+
+/** Pick the text for `lang` from a localized object {es, en, ...}. */
+export function pick(localized, lang) {
+  if (!localized) return "";
+  if (typeof localized === "string") return localized;
+  return localized[lang] || localized[DEFAULT_LANG] || localized.en || Object.values(localized)[0] || "";
+}

@@ -1,0 +1,50 @@
+/** Getting the profile's offline pack from the server and keeping it in the app database.
+ *
+ * The first download is the whole pack (/api/v1/packs); later updates are done by the service
+ * worker from /api/v1/packs/manifest, fetching only guides whose hash changed (sw.js).
+ */
+import { profileQuery, setPack } from "./store.js";
+import { pick } from "./i18n.js";
+
+/** An error a worker can read: the server's {error: {message: {es, en}}} or our own key. */
+export class PackError extends Error {
+  constructor(messageKey, serverMessage) {
+    super(messageKey);
+    this.messageKey = messageKey;
+    this.serverMessage = serverMessage;
+  }
+  text(t) {
+    return this.serverMessage ? pick(this.serverMessage, t.lang) : t(this.messageKey);
+  }
+}
+
+/** Download and store the pack for `profile`. Throws PackError (offline, rejected, broken). */
+export async function downloadPack(profile) {
+  let res;
+  try {
+    res = await fetch(`/api/v1/packs?${profileQuery(profile)}`, { cache: "no-store" });
+  } catch (_) {
+    throw new PackError("pack.offline");
+  }
+  let body = null;
+  try {
+    body = await res.json();
+  } catch (_) {
+    throw new PackError("pack.broken");
+  }
+  if (!res.ok) throw new PackError("pack.rejected", body && body.error && body.error.message);
+  if (!body || !Array.isArray(body.guides) || !body.manifest) throw new PackError("pack.broken");
+  const pack = { ...body, request: { ...profile }, saved_at: new Date().toISOString() };
+  await setPack(pack);
+  return pack;
+}
+
+/** The guide documents of a pack, in the order of its manifest. */
+export function packGuides(pack) {
+  return pack && Array.isArray(pack.guides) ? pack.guides : [];
+}
+
+/** One guide document from the pack by id, or undefined. */
+export function findGuide(pack, id) {
+  return packGuides(pack).find((g) => g.id === id);
+}

@@ -1,0 +1,51 @@
+/** The hash router's table: every screen of the app, in navigation order.
+ *
+ * To add a screen, add ONE entry here:
+ *
+ *   {path: "#/log", load: () => import("./log/screen.js"), nav: {icon: "✎", labelKey: "log.nav"}},
+ *
+ * - path: "#/name", optionally with parameters ("#/log/:entry"); a query after "?" is parsed
+ *   into ctx.query.
+ * - load: a dynamic import of a module that exports `render(container, ctx)` (may be async,
+ *   may return a cleanup function called when the worker leaves the screen).
+ * - nav (optional): shows the screen in the bottom navigation; icon is a short text symbol,
+ *   labelKey a message key in your pwa/i18n/<lang>/<capability>.json.
+ * - needsProfile (optional, default true): without a chosen profile the app shows the picker.
+ *
+ * ctx = {t(key, vars), lang, profile, pack, navigate(hash), params, query, notify(text),
+ *        reloadPack()}. Write your own headings with an <h1> first: the app focuses it.
+ * Add files to pwa/ freely: the service worker precaches everything in /asset-manifest.json
+ * (except /staff/), so your screen works offline.
+ */
+export const routes = [
+  { path: "#/guides", load: () => import("./screens/guides.js"), nav: { icon: "☰", labelKey: "nav.guides" } },
+  { path: "#/triage", load: () => import("./screens/triage.js"), nav: { icon: "?", labelKey: "nav.triage" } },
+  { path: "#/triage/:id", load: () => import("./screens/triage.js") },
+  { path: "#/search", load: () => import("./screens/search.js"), nav: { icon: "⌕", labelKey: "nav.search" } },
+  { path: "#/directory", load: () => import("./screens/directory.js"), nav: { icon: "☎", labelKey: "nav.directory" } },
+  { path: "#/guide/:id", load: () => import("./screens/guide.js") },
+  { path: "#/profile", load: () => import("./screens/profile.js"), needsProfile: false, nav: { icon: "⚙", labelKey: "nav.profile" } },
+];
+
+/** The home screen when a profile exists. */
+export const HOME = "#/guides";
+
+/** Find the route for a hash: {route, params, query} or null. */
+export function match(hash) {
+  const [path, search = ""] = (hash || "").split("?");
+  const parts = path.split("/");
+  for (const route of routes) {
+    const want = route.path.split("/");
+    if (want.length !== parts.length) continue;
+    const params = {};
+    const ok = want.every((w, i) => {
+      if (w.startsWith(":")) {
+        params[w.slice(1)] = decodeURIComponent(parts[i]);
+        return parts[i] !== "";
+      }
+      return w === parts[i];
+    });
+    if (ok) return { route, params, query: Object.fromEntries(new URLSearchParams(search)) };
+  }
+  return null;
+}

@@ -1,0 +1,59 @@
+/** The guide reader: text, version, review date, draft badge, sources, language notices. */
+import { h, heading, draftBadge, formatDate, sourcesList } from "../ui.js";
+import { findGuide } from "../pack.js";
+
+/** Other languages of this guide, from the catalog, when online (never needed offline). */
+async function otherLanguages(id, lang) {
+  try {
+    const res = await fetch("/api/v1/catalog");
+    if (!res.ok) return [];
+    const { guides } = await res.json();
+    return guides.filter((g) => g.id === id && g.lang !== lang).map((g) => g.lang);
+  } catch (_) {
+    return [];
+  }
+}
+
+async function fetchGuide(id, lang) {
+  try {
+    const res = await fetch(`/api/v1/guides/${encodeURIComponent(id)}?lang=${encodeURIComponent(lang)}`);
+    return res.ok ? await res.json() : null;
+  } catch (_) {
+    return null;
+  }
+}
+
+export function renderDocument(container, doc, ctx) {
+  const { t, lang } = ctx;
+  const meta = [t("guide.version", { version: doc.version }), t("guide.reviewed", { date: formatDate(doc.reviewed, lang) })];
+  if (doc.effective) meta.push(t("guide.effective", { date: formatDate(doc.effective, lang) }));
+  container.append(
+    h("p", null, h("a", { href: "#/guides", class: "inline back" }, `← ${t("guides.title")}`)),
+    heading(doc.title),
+    doc.review_status === "draft" ? h("p", null, draftBadge(t), " ", h("span", { class: "muted" }, t("guide.draftExplain"))) : null,
+    h("p", { class: "meta" }, meta.join(" · ")),
+    doc.fallback ? h("p", { class: "notice warning" }, t("guide.fallback", { lang: doc.lang })) : null,
+    doc.stale ? h("p", { class: "notice warning" }, t("guide.stale")) : null,
+    h("article", { class: "guide-body", lang: doc.lang, html: doc.html }),
+    doc.sources && doc.sources.length ? h("section", { "aria-labelledby": "sources-h" },
+      h("h2", { id: "sources-h" }, t("guide.sources")), sourcesList(doc.sources, t, lang)) : null);
+}
+
+export async function render(container, ctx) {
+  const { t, pack, params, query } = ctx;
+  let doc = query.lang ? null : findGuide(pack, params.id);
+  if (!doc) doc = await fetchGuide(params.id, query.lang || ctx.lang);
+  if (!doc) {
+    container.append(heading(t("guide.missing")), h("p", null, t("guide.missingExplain")),
+      h("a", { href: "#/guides", class: "button" }, t("guides.title")));
+    return;
+  }
+  renderDocument(container, doc, ctx);
+  if (navigator.onLine) {
+    const langs = await otherLanguages(doc.id, doc.lang);
+    if (langs.length && container.isConnected) {
+      container.append(h("p", { class: "languages" }, t("guide.otherLanguages"), " ",
+        langs.map((l) => [h("a", { href: `#/guide/${encodeURIComponent(doc.id)}?lang=${encodeURIComponent(l)}`, lang: l, class: "inline" }, l), " "])));
+    }
+  }
+}

@@ -1,0 +1,92 @@
+/** Profile picker: language, state, kind of work and status. Also how to change them later. */
+import { h, heading } from "../ui.js";
+import { availableLanguages, makeTranslator } from "../i18n.js";
+import { setProfile, packMatches, getPack } from "../store.js";
+import { downloadPack, PackError } from "../pack.js";
+
+export const STATES = [
+  "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
+  "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH",
+  "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "PR", "RI", "SC", "SD", "TN", "TX",
+  "UT", "VT", "VA", "WA", "WV", "WI", "WY",
+];
+export const INDUSTRIES = ["agriculture", "construction", "restaurants", "cleaning", "meatpacking",
+  "landscaping", "domestic", "hospitality"];
+export const STATUSES = ["h2a", "h2b", "undocumented", "any"];
+
+function radios(name, legend, options, checked) {
+  return h("fieldset", null, h("legend", null, legend),
+    options.map(([value, label], i) => h("label", { class: "choice" },
+      h("input", { type: "radio", name, value, checked: value === checked || (!checked && i === 0 && name === "lang"), required: true }),
+      h("span", null, label))));
+}
+
+export async function render(container, ctx) {
+  const { t, profile } = ctx;
+  const langs = await availableLanguages();
+  // Each language names itself, in its own file, so a new folder needs no code change.
+  const langNames = await Promise.all(langs.map(async (l) => {
+    if (l === t.lang) return t("lang.name");
+    const other = await makeTranslator(l);
+    return other.lang === l ? other("lang.name") : l;
+  }));
+  const current = profile || { lang: t.lang };
+  const stateSelect = h("select", { id: "state", name: "state", required: true },
+    h("option", { value: "" }, t("profile.chooseState")),
+    STATES.map((s) => h("option", { value: s, selected: s === current.state }, t(`state.${s}`))));
+  const error = h("p", { class: "error", role: "alert", id: "profile-error", hidden: true });
+  const submit = h("button", { type: "submit", class: "button primary" }, t("profile.save"));
+  const form = h("form", { class: "profile", novalidate: true },
+    radios("lang", t("profile.language"), langs.map((l, i) => [l, langNames[i]]), current.lang),
+    h("div", { class: "field" }, h("label", { for: "state" }, t("profile.state")), stateSelect),
+    radios("industry", t("profile.industry"), INDUSTRIES.map((v) => [v, t(`industry.${v}`)]), current.industry),
+    radios("status", t("profile.status"), STATUSES.map((v) => [v, t(`status.${v}`)]), current.status),
+    h("p", { class: "muted" }, t("profile.privacy")),
+    error,
+    submit);
+
+  // Changing the language re-labels this screen at once, before saving.
+  form.addEventListener("change", async (event) => {
+    if (event.target.name !== "lang") return;
+    const lang = event.target.value;
+    const draft = { ...(profile || {}), ...Object.fromEntries(new FormData(form)), lang };
+    const next = await makeTranslator(lang);
+    container.replaceChildren();
+    await render(container, { ...ctx, t: next, lang: next.lang, profile: draft });
+    container.querySelector(`input[name=lang][value="${lang}"]`)?.focus();
+  });
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = Object.fromEntries(new FormData(form));
+    const missing = ["state", "industry", "status"].filter((k) => !data[k]);
+    if (missing.length) {
+      error.textContent = t("profile.missing", { fields: missing.map((k) => t(`profile.${k}`)).join(", ") });
+      error.hidden = false;
+      form.querySelector(missing[0] === "state" ? "#state" : `input[name=${missing[0]}]`).focus();
+      return;
+    }
+    const next = { lang: data.lang || t.lang, state: data.state, industry: data.industry, status: data.status };
+    submit.disabled = true;
+    submit.textContent = t("profile.saving");
+    error.hidden = true;
+    let pack = await getPack();
+    if (!packMatches(pack, next)) {
+      try {
+        pack = await downloadPack(next);
+      } catch (err) {
+        // Keep the choice: the pack downloads as soon as there is a connection.
+        error.textContent = err instanceof PackError ? err.text(t) : t("pack.broken");
+        error.hidden = false;
+        submit.disabled = false;
+        submit.textContent = t("profile.save");
+        if (!(err instanceof PackError) || err.messageKey !== "pack.offline" || !pack) return;
+      }
+    }
+    await setProfile(next);
+    await ctx.profileChanged();
+  });
+
+  container.append(heading(profile ? t("profile.titleChange") : t("profile.title")),
+    h("p", null, t("profile.intro")), form);
+}
