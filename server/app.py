@@ -35,6 +35,7 @@ from server.static import StaticSite
 #: Modules whose `ROUTES` make up the app. The static site comes last: it is the catch-all.
 ROUTE_MODULES = [
     "server.api",
+    "server.push.api",
     "server.static",
 ]
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 COMMAND_MODULES = [
     "server.content.cli",
     "server.serve",
+    "server.push.cli",
 ]
 
 

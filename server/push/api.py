@@ -1,0 +1,350 @@
+"""The push endpoints under /api/v1/push: the VAPID public key and (un)subscribing.
+
+- GET /api/v1/push/key -> {"public_key": base64url}
+- POST /api/v1/push/subscriptions {"subscription": PushSubscription.toJSON(), "profile":
+  {states, industries, statuses, language}} -> 201 (new) or 200 (updated)
+- DELETE /api/v1/push/subscriptions {"endpoint"} -> 204, or 404 if it was not subscribed
+
+Bodies are small (MAX_BODY_BYTES), strictly typed and rate-limited; endpoints must belong to a
+real push service (loopback only in test mode). Every error is a 4xx (503 when push is not
+set up) in the shape {"error": {"code", "message": {"es", "en"}, "field"?, "allowed"?}}.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+from typing import Any, cast
+
+from litestar import Request, Response, Router, delete, get, post
+from litestar.connection import ASGIConnection
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.handlers.base import BaseRouteHandler
+
+from server.catalog import Catalog, IndexMissing
+from server.config import Settings
+from server.http import ApiError, error_body, http_error_handler
+from server.push import store
+from server.push.changes import snapshot_from_rows
+from server.push.endpoints import auth_problem, endpoint_problem, p256dh_problem
+from server.push.keys import PublicKeyCache, VapidKeyError
+from server.push.ratelimit import RateLimiter
+from server.push.schema import (
+    INDUSTRY_CHOICES,
+    MAX_BODY_BYTES,
+    STATE_CHOICES,
+    STATUS_CHOICES,
+    PublicKeyResponse,
+    SubscribeRequest,
+    SubscribeResponse,
+    UnsubscribeRequest,
+)
+
+#: Stop accepting new subscriptions beyond this many (protects the disk, not a real limit).
+MAX_SUBSCRIPTIONS = 1_000_000
+
+RATE_LIMITER = RateLimiter()
+_public_keys = PublicKeyCache()
+_baselines: dict[tuple[str, str], int] = {}
+_baselines_lock = threading.Lock()
+
+
+def _settings(request: Request[Any, Any, Any]) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def rate_limit_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Refuse with 429 before the body is even read."""
+    client = connection.client.host if connection.client else "unknown"
+    wait = RATE_LIMITER.check(client)
+    if wait is not None:
+        seconds = int(wait + 0.999)
+        error = ApiError(
+            429,
+            "rate_limited",
+            f"Demasiadas solicitudes. Intente de nuevo en {seconds} segundos.",
+            f"Too many requests. Try again in {seconds} seconds.",
+            retry_after=seconds,
+        )
+        error.headers = {"Retry-After": str(seconds)}
+        raise error
+
+
+# --- turning validation failures into specific, bilingual messages --------------------------
+
+_FIELD_MESSAGES: list[tuple[str, str, str, str, tuple[str, ...] | None]] = [
+    # key prefix, code, es, en, allowed values
+    (
+        "subscription.endpoint",
+        "invalid_endpoint",
+        "La dirección de la suscripción (endpoint) falta o no es un texto válido.",
+        "The subscription endpoint is missing or not valid text.",
+        None,
+    ),
+    (
+        "subscription.keys",
+        "invalid_keys",
+        "Faltan las claves de la suscripción (p256dh y auth) o no son base64url.",
+        "The subscription keys (p256dh and auth) are missing or not base64url.",
+        None,
+    ),
+    (
+        "subscription",
+        "invalid_subscription",
+        "La suscripción debe ser lo que da PushSubscription.toJSON(): endpoint y keys.",
+        "The subscription must be what PushSubscription.toJSON() returns: endpoint and keys.",
+        None,
+    ),
+    (
+        "profile.states",
+        "invalid_state",
+        "Elija uno o más estados por su código de dos letras (por ejemplo CA), o any.",
+        "Choose one or more states by their two-letter code (for example CA), or any.",
+        STATE_CHOICES,
+    ),
+    (
+        "profile.industries",
+        "invalid_industry",
+        "Elija uno o más tipos de trabajo de la lista, o any.",
+        "Choose one or more kinds of work from the list, or any.",
+        INDUSTRY_CHOICES,
+    ),
+    (
+        "profile.statuses",
+        "invalid_status",
+        "Elija uno o más estatus de la lista (h2a, h2b, undocumented), o any.",
+        "Choose one or more statuses from the list (h2a, h2b, undocumented), or any.",
+        STATUS_CHOICES,
+    ),
+    (
+        "profile.language",
+        "invalid_language",
+        "El idioma debe ser una etiqueta como es, en, mix o zap.",
+        "The language must be a tag such as es, en, mix or zap.",
+        None,
+    ),
+    (
+        "profile",
+        "invalid_profile",
+        "El perfil lleva solo estados, tipos de trabajo, estatus e idioma.",
+        "The profile carries only states, industries, statuses and language.",
+        None,
+    ),
+    (
+        "endpoint",
+        "invalid_endpoint",
+        "Falta la dirección de la suscripción (endpoint) o no es válida.",
+        "The subscription endpoint is missing or not valid.",
+        None,
+    ),
+]
+
+_UNKNOWN_FIELD = re.compile(r"unknown field `([^`]{0,60})`")
+_MISSING_FIELD = re.compile(r"missing required field `([^`]{0,60})`")
+
+
+def _explain(key: str, message: str) -> ApiError:
+    unknown = _UNKNOWN_FIELD.search(message)
+    if unknown:
+        where = f"{key}.{unknown.group(1)}" if key != "data" else unknown.group(1)
+        return ApiError(
+            400,
+            "unknown_field",
+            f"El campo {where} no se acepta. Solo se envía la suscripción y el perfil "
+            "(estados, tipos de trabajo, estatus, idioma).",
+            f"The field {where} is not accepted. Only the subscription and the profile "
+            "(states, industries, statuses, language) are sent.",
+            field=where,
+        )
+    missing = _MISSING_FIELD.search(message)
+    if missing:
+        key = f"{key}.{missing.group(1)}" if key != "data" else missing.group(1)
+    for prefix, code, es, en, allowed in _FIELD_MESSAGES:
+        if key == prefix or key.startswith((prefix + ".", prefix + "[")):
+            extra: dict[str, Any] = {"field": key}
+            if allowed:
+                extra["allowed"] = list(allowed)
+            return ApiError(400, code, es, en, **extra)
+    return ApiError(
+        400,
+        "invalid_body",
+        "El cuerpo debe ser un objeto JSON con subscription y profile.",
+        "The body must be a JSON object with subscription and profile.",
+    )
+
+
+def push_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """Validation, malformed JSON and size errors, with what exactly was wrong."""
+    if isinstance(exc, ValidationException):
+        details = exc.extra if isinstance(exc.extra, list) else []
+        first = next((d for d in details if isinstance(d, dict)), {})
+        error = _explain(str(first.get("key") or "data"), str(first.get("message") or ""))
+        extra = cast(dict[str, Any], error.extra)
+        return Response(error_body(error.code, error.es, error.en, **extra), status_code=400)
+    if exc.status_code == 413:
+        return Response(
+            error_body(
+                "too_large",
+                f"La solicitud es demasiado grande (máximo {MAX_BODY_BYTES} bytes).",
+                f"The request is too large (at most {MAX_BODY_BYTES} bytes).",
+            ),
+            status_code=413,
+        )
+    if exc.status_code == 400 and "JSON" in str(exc.detail):
+        return Response(
+            error_body(
+                "invalid_json",
+                "El cuerpo no es JSON válido.",
+                "The body is not valid JSON.",
+            ),
+            status_code=400,
+        )
+    return http_error_handler(request, exc)
+
+
+# --- handlers -------------------------------------------------------------------------------
+
+
+@get("/key", sync_to_thread=True, summary="The VAPID public key for pushManager.subscribe")
+def public_key(request: Request[Any, Any, Any]) -> Response[PublicKeyResponse]:
+    path = _settings(request).vapid_key_path
+    try:
+        key = _public_keys.get(path)
+    except (OSError, VapidKeyError):
+        raise ApiError(
+            503,
+            "push_not_configured",
+            "Los avisos no están disponibles en este servidor todavía.",
+            "Notifications are not available on this server yet.",
+        ) from None
+    return Response(PublicKeyResponse(public_key=key), headers={"Cache-Control": "no-cache"})
+
+
+def _current_baseline(request: Request[Any, Any, Any], db: Any) -> int | None:
+    """The content state the phone is subscribing from (stored once per content build)."""
+    catalog: Catalog | None = getattr(request.app.state, "catalog", None)
+    if catalog is None:
+        return None
+    try:
+        snap = catalog.snapshot()
+    except (IndexMissing, OSError):
+        return None
+    cache_key = (str(_settings(request).push_db_path), snap.fingerprint)
+    with _baselines_lock:
+        known = _baselines.get(cache_key)
+    if known is not None and store.snapshot_exists(db, known):
+        return known
+    snapshot = snapshot_from_rows(
+        {
+            "id": e.id,
+            "lang": e.lang,
+            "version": e.version,
+            "hash": e.hash,
+            "title": e.title,
+            "states": e.states,
+            "industries": e.industries,
+            "statuses": e.statuses,
+        }
+        for e in snap.guides.values()
+    )
+    snapshot_id = store.create_snapshot(
+        db,
+        snapshot.fingerprint,
+        [g.as_row() for g in snapshot.guides()],
+        now=dt.datetime.now(dt.UTC),
+    )
+    with _baselines_lock:
+        if len(_baselines) > 64:
+            _baselines.clear()
+        _baselines[cache_key] = snapshot_id
+    return snapshot_id
+
+
+@post(
+    "/subscriptions",
+    sync_to_thread=True,
+    guards=[rate_limit_guard],
+    request_max_body_size=MAX_BODY_BYTES,
+    summary="Subscribe to guide-update notifications for a profile",
+    status_code=201,
+)
+def subscribe(
+    request: Request[Any, Any, Any], data: SubscribeRequest
+) -> Response[SubscribeResponse]:
+    settings = _settings(request)
+    subscription = data.subscription
+    problem = endpoint_problem(subscription.endpoint, test_mode=settings.test_mode)
+    if problem:
+        raise ApiError(
+            400,
+            "endpoint_not_allowed",
+            "La dirección de la suscripción no es de un servicio de avisos conocido "
+            "(Google, Mozilla, Apple o Microsoft).",
+            f"The subscription endpoint {problem}: only Google, Mozilla, Apple and Microsoft "
+            "push services are accepted.",
+            field="subscription.endpoint",
+        )
+    if p256dh_problem(subscription.keys.p256dh) or auth_problem(subscription.keys.auth):
+        raise ApiError(
+            400,
+            "invalid_keys",
+            "Las claves de la suscripción no son válidas (p256dh debe ser una clave P-256 y "
+            "auth 16 bytes).",
+            "The subscription keys are not valid (p256dh must be a P-256 key and auth 16 bytes).",
+            field="subscription.keys",
+        )
+    profile = data.profile.normalized()
+    with store.open_push_db(settings.push_db_path) as db, db.atomic():
+        if store.subscription_count(db) >= MAX_SUBSCRIPTIONS and not store.has_subscription(
+            db, subscription.endpoint
+        ):
+            raise ApiError(
+                503,
+                "subscriptions_full",
+                "No se aceptan más suscripciones por ahora. Intente más tarde.",
+                "No more subscriptions are accepted right now. Try again later.",
+            )
+        created = store.save_subscription(
+            db,
+            subscription,
+            profile,
+            baseline=_current_baseline(request, db),
+            today=dt.datetime.now(dt.UTC).date(),
+        )
+    return Response(
+        SubscribeResponse(subscribed=True, profile=profile),
+        status_code=201 if created else 200,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@delete(
+    "/subscriptions",
+    sync_to_thread=True,
+    guards=[rate_limit_guard],
+    request_max_body_size=MAX_BODY_BYTES,
+    summary="Unsubscribe: the subscription is deleted from the server",
+    status_code=204,
+)
+def unsubscribe(request: Request[Any, Any, Any], data: UnsubscribeRequest) -> None:
+    with store.open_push_db(_settings(request).push_db_path) as db:
+        deleted = store.delete_subscription(db, data.endpoint)
+    if not deleted:
+        raise ApiError(
+            404,
+            "not_subscribed",
+            "Esta suscripción no está en el servidor (quizás ya se borró).",
+            "This subscription is not on the server (perhaps it was already deleted).",
+        )
+
+
+ROUTES = [
+    Router(
+        "/api/v1/push",
+        route_handlers=[public_key, subscribe, unsubscribe],
+        exception_handlers={HTTPException: push_error_handler},
+        tags=["push"],
+    )
+]

@@ -1,0 +1,256 @@
+"""The push database (`settings.push_db_path`): subscriptions and what was last notified.
+
+Tables, created by sqlite-utils migrations:
+
+- `subscriptions` (pk endpoint): p256dh, auth, states, industries, statuses (JSON lists),
+  language, baseline (the snapshot this subscriber was last told about, or null), created
+  (a date), failures (consecutive failed sends). Nothing that identifies a person.
+- `snapshots` (pk id): fingerprint (of the guide hashes), created_at. One per distinct content
+  state `cartilla notify` has announced.
+- `snapshot_guides` (pk snapshot_id, id, lang): version, hash, title, states, industries,
+  statuses of each guide in that snapshot.
+- `meta` (pk key): `current_snapshot`, the last state notify announced; new subscribers
+  start from it.
+
+This is the only server state that cannot be rebuilt from content, so it lives in its own
+file, apart from the content index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database, Migrations
+
+from server.push.schema import PushProfile, PushSubscriptionJSON
+
+migrations = Migrations("cartilla.push")
+
+
+@migrations()
+def m001_subscriptions(db: Database) -> None:
+    db.table("subscriptions").create(
+        {
+            "endpoint": str,
+            "p256dh": str,
+            "auth": str,
+            "states": str,
+            "industries": str,
+            "statuses": str,
+            "language": str,
+            "baseline": int,
+            "created": str,
+            "failures": int,
+        },
+        pk="endpoint",
+        not_null={"p256dh", "auth", "states", "industries", "statuses", "language"},
+        defaults={"failures": 0},
+    )
+    db.table("snapshots").create({"id": int, "fingerprint": str, "created_at": str}, pk="id")
+    db.table("snapshots").create_index(["fingerprint"], unique=True)
+    db.table("snapshot_guides").create(
+        {
+            "snapshot_id": int,
+            "id": str,
+            "lang": str,
+            "version": int,
+            "hash": str,
+            "title": str,
+            "states": str,
+            "industries": str,
+            "statuses": str,
+        },
+        pk=("snapshot_id", "id", "lang"),
+        foreign_keys=[("snapshot_id", "snapshots", "id")],
+    )
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+
+
+_migrated: set[Path] = set()
+_migrate_lock = threading.Lock()
+
+
+@contextmanager
+def open_push_db(path: Path) -> Iterator[Database]:
+    """Open (creating and migrating if needed) the push database; closed on exit."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    conn = sqlite3.connect(path, timeout=10.0)
+    try:
+        db = Database(conn)
+        resolved = path.resolve()
+        if resolved not in _migrated:
+            with _migrate_lock:
+                db.enable_wal()
+                migrations.apply(db)
+                _migrated.add(resolved)
+        yield db
+    finally:
+        conn.close()
+
+
+def subscription_count(db: Database) -> int:
+    return int(db.table("subscriptions").count)
+
+
+def has_subscription(db: Database, endpoint: str) -> bool:
+    found = db.execute("SELECT 1 FROM subscriptions WHERE endpoint = ?", [endpoint]).fetchone()
+    return found is not None
+
+
+def snapshot_exists(db: Database, snapshot_id: int) -> bool:
+    return db.execute("SELECT 1 FROM snapshots WHERE id = ?", [snapshot_id]).fetchone() is not None
+
+
+def current_snapshot(db: Database) -> int | None:
+    row = db.execute("SELECT value FROM meta WHERE key = 'current_snapshot'").fetchone()
+    return int(row[0]) if row else None
+
+
+def save_subscription(
+    db: Database,
+    subscription: PushSubscriptionJSON,
+    profile: PushProfile,
+    *,
+    baseline: int | None,
+    today: dt.date,
+) -> bool:
+    """Insert or update by endpoint; returns True if it was new.
+
+    A new subscriber starts from `baseline`, the content state when they subscribed (the
+    caller's best knowledge of what the phone already has), so the next notify tells them
+    only about what changed after that. A re-subscribe with the same endpoint (new keys or a
+    new profile) keeps its place.
+    """
+    profile = profile.normalized()
+    values = {
+        "p256dh": subscription.keys.p256dh,
+        "auth": subscription.keys.auth,
+        "states": json.dumps(profile.states),
+        "industries": json.dumps(profile.industries),
+        "statuses": json.dumps(profile.statuses),
+        "language": profile.language,
+    }
+    with db.atomic():
+        existing = db.execute(
+            "SELECT 1 FROM subscriptions WHERE endpoint = ?", [subscription.endpoint]
+        ).fetchone()
+        if existing:
+            db.table("subscriptions").update(subscription.endpoint, values)
+            return False
+        db.table("subscriptions").insert(
+            {
+                "endpoint": subscription.endpoint,
+                **values,
+                "baseline": baseline if baseline is not None else current_snapshot(db),
+                "created": today.isoformat(),
+                "failures": 0,
+            }
+        )
+    return True
+
+
+def delete_subscription(db: Database, endpoint: str) -> bool:
+    with db.atomic():
+        cursor = db.execute("DELETE FROM subscriptions WHERE endpoint = ?", [endpoint])
+    return cursor.rowcount > 0
+
+
+def iter_subscription_batches(db: Database, batch_size: int) -> Iterator[list[dict[str, Any]]]:
+    """Every subscription, in endpoint order, a batch at a time (memory stays bounded)."""
+    last = ""
+    while True:
+        rows = list(
+            db.query(
+                "SELECT endpoint, p256dh, auth, states, industries, statuses, language, baseline,"
+                " failures FROM subscriptions WHERE endpoint > ? ORDER BY endpoint LIMIT ?",
+                [last, batch_size],
+            )
+        )
+        if not rows:
+            return
+        yield rows
+        last = rows[-1]["endpoint"]
+
+
+def find_snapshot(db: Database, fingerprint: str) -> int | None:
+    row = db.execute("SELECT id FROM snapshots WHERE fingerprint = ?", [fingerprint]).fetchone()
+    return int(row[0]) if row else None
+
+
+def snapshot_rows(db: Database, snapshot_id: int) -> list[dict[str, Any]]:
+    return list(
+        db.query(
+            "SELECT id, lang, version, hash, title, states, industries, statuses"
+            " FROM snapshot_guides WHERE snapshot_id = ?",
+            [snapshot_id],
+        )
+    )
+
+
+def create_snapshot(
+    db: Database, fingerprint: str, guides: Sequence[dict[str, Any]], *, now: dt.datetime
+) -> int:
+    """Store a content state and return its id (the existing one if already stored)."""
+    found = find_snapshot(db, fingerprint)
+    if found is not None:
+        return found
+    try:
+        with db.atomic():
+            table = db.table("snapshots")
+            table.insert({"fingerprint": fingerprint, "created_at": now.isoformat()})
+            assert table.last_pk is not None
+            snapshot_id = int(table.last_pk)
+            db.table("snapshot_guides").insert_all(
+                ({"snapshot_id": snapshot_id, **row} for row in guides), batch_size=500
+            )
+    except sqlite3.IntegrityError:
+        # The server and `cartilla notify` may store the same state at the same moment.
+        found = find_snapshot(db, fingerprint)
+        if found is None:
+            raise
+        return found
+    return snapshot_id
+
+
+def set_current_snapshot(db: Database, snapshot_id: int) -> None:
+    with db.atomic():
+        db.table("meta").upsert({"key": "current_snapshot", "value": str(snapshot_id)}, pk="key")
+
+
+def apply_outcomes(
+    db: Database,
+    *,
+    advanced: Sequence[str],
+    baseline: int,
+    removed: Sequence[str],
+    failed: Sequence[str],
+) -> None:
+    """Record one batch of sends in a single transaction."""
+    with db.atomic():
+        db.conn.executemany(
+            "UPDATE subscriptions SET baseline = ?, failures = 0 WHERE endpoint = ?",
+            [(baseline, endpoint) for endpoint in advanced],
+        )
+        db.conn.executemany("DELETE FROM subscriptions WHERE endpoint = ?", [(e,) for e in removed])
+        db.conn.executemany(
+            "UPDATE subscriptions SET failures = failures + 1 WHERE endpoint = ?",
+            [(e,) for e in failed],
+        )
+
+
+def prune_snapshots(db: Database, keep: int) -> None:
+    """Forget content states no subscriber still needs (everything but `keep` and baselines)."""
+    unused = (
+        "SELECT id FROM snapshots WHERE id != ? AND id NOT IN"
+        " (SELECT DISTINCT baseline FROM subscriptions WHERE baseline IS NOT NULL)"
+    )
+    with db.atomic():
+        db.execute(f"DELETE FROM snapshot_guides WHERE snapshot_id IN ({unused})", [keep])
+        db.execute(f"DELETE FROM snapshots WHERE id IN ({unused})", [keep])
