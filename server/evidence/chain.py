@@ -1,0 +1,161 @@
+"""The journal inside a bundle: `data/journal.jsonl`, checked link by link.
+
+Each line is either a journal entry exactly as the phone stored it (server/log_format.py's
+JournalEntry; its hash is recomputed with `log_format.entry_hash`) or, for entries the worker
+chose not to share (another employer, other dates), a *withheld* line that keeps only the
+entry's place in the chain: `{"seq", "withheld": true, "prev_hash", "hash", "time"}`.
+A withheld entry's content cannot be checked, and it also cuts what a later time receipt can
+vouch for: a receipt for entry j vouches for entries after the last withheld entry before j.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+import msgspec
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from server import log_format
+from server.evidence.errors import BundleError
+from server.evidence.receipts import Receipt, check_receipt
+
+JOURNAL = "data/journal.jsonl"
+MAX_LINES = 200_000
+
+
+class WithheldEntry(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A journal entry left out of the bundle by the worker: only its place in the chain."""
+
+    seq: Annotated[int, msgspec.Meta(ge=0)]
+    withheld: Literal[True]
+    prev_hash: log_format.Sha256Hex
+    hash: log_format.Sha256Hex
+    time: log_format.Instant | None = None
+
+
+@dataclass
+class ReceiptResult:
+    """One time receipt found in the journal and what it vouches for."""
+
+    seq: int
+    receipt: Receipt
+    entry_seq: int | None
+    anchored_from: int | None
+    error: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "hash": self.receipt.hash,
+            "time": self.receipt.time,
+            "key_id": self.receipt.key_id,
+            "entry_seq": self.entry_seq,
+            "anchored_from_seq": self.anchored_from,
+            "ok": self.error is None,
+            "error": self.error,
+        }
+
+
+@dataclass
+class Journal:
+    """The parsed journal: full entries (as Structs and raw dicts) and withheld lines."""
+
+    entries: list[log_format.JournalEntry | WithheldEntry] = field(default_factory=list)
+    raw: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def head(self) -> str:
+        return self.entries[-1].hash if self.entries else log_format.GENESIS_HASH
+
+    @property
+    def withheld(self) -> int:
+        return sum(isinstance(e, WithheldEntry) for e in self.entries)
+
+    def full(self) -> list[log_format.JournalEntry]:
+        return [e for e in self.entries if isinstance(e, log_format.JournalEntry)]
+
+
+def parse_journal(data: bytes) -> Journal:
+    """Decode every line; a line that is not a valid entry is a schema error naming the line."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BundleError("bad_schema", name=JOURNAL, detail="not UTF-8 text") from exc
+    lines = [line for line in text.split("\n") if line.strip()]
+    if not lines:
+        raise BundleError("bad_schema", name=JOURNAL, detail="no entries")
+    if len(lines) > MAX_LINES:
+        raise BundleError("bad_schema", name=JOURNAL, detail=f"more than {MAX_LINES} lines")
+    journal = Journal()
+    for number, line in enumerate(lines, start=1):
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise BundleError(
+                "bad_schema", name=JOURNAL, detail=f"line {number}: not JSON ({exc.msg})"
+            ) from exc
+        if not isinstance(raw, dict):
+            raise BundleError("bad_schema", name=JOURNAL, detail=f"line {number}: not an object")
+        kind: type[Any] = WithheldEntry if raw.get("withheld") is True else log_format.JournalEntry
+        try:
+            entry = msgspec.convert(raw, kind)
+        except msgspec.ValidationError as exc:
+            raise BundleError("bad_schema", name=JOURNAL, detail=f"line {number}: {exc}") from exc
+        journal.entries.append(entry)
+        journal.raw.append(raw)
+    return journal
+
+
+def check_links(journal: Journal) -> list[BundleError]:
+    """Every entry follows the one before it and full entries hash to what they say."""
+    errors: list[BundleError] = []
+    prev = log_format.GENESIS_HASH
+    for index, (entry, raw) in enumerate(zip(journal.entries, journal.raw, strict=True)):
+        label = f"#{index}"
+        if entry.seq != index or entry.prev_hash != prev:
+            errors.append(BundleError("chain_broken", name=label))
+        if isinstance(entry, log_format.JournalEntry):
+            try:
+                computed = log_format.entry_hash(raw)
+            except log_format.CanonicalJsonError:
+                computed = ""
+            if computed != entry.hash:
+                errors.append(BundleError("chain_edited", name=label))
+        prev = entry.hash
+    return errors
+
+
+def check_receipts(
+    journal: Journal, known: dict[str, ed25519.Ed25519PublicKey] | None
+) -> list[ReceiptResult]:
+    """Each receipt entry: genuine (if keys are known), for an earlier hash, and its reach."""
+    results: list[ReceiptResult] = []
+    position = {entry.hash: i for i, entry in enumerate(journal.entries)}
+    last_withheld = -1
+    withheld_before: list[int] = []
+    for i, entry in enumerate(journal.entries):
+        if isinstance(entry, WithheldEntry):
+            last_withheld = i
+        withheld_before.append(last_withheld)
+    for i, entry in enumerate(journal.entries):
+        if not isinstance(entry, log_format.JournalEntry) or entry.kind != "receipt":
+            continue
+        if entry.receipt is None:
+            continue
+        receipt = msgspec.convert(msgspec.to_builtins(entry.receipt), Receipt)
+        target = position.get(receipt.hash)
+        error: str | None = None
+        anchored: int | None = None
+        if target is None or target >= i:
+            error = "receipt_not_in_chain"
+            target = None
+        else:
+            anchored = withheld_before[target] + 1
+            if anchored > target:
+                anchored = None
+        if error is None and known is not None:
+            error = check_receipt(receipt, known)
+        results.append(ReceiptResult(i, receipt, target, anchored, error))
+    return results

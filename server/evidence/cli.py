@@ -1,0 +1,143 @@
+"""`cartilla verify BUNDLE.zip [--json]`: check an evidence bundle and print its summary.
+
+Exit codes: 0 every check passed; 1 the bundle was read but a check failed (changed,
+re-signed or incomplete); 2 the file could not be read as a bundle (not a ZIP, cut short,
+over a limit, unsafe names). Messages are in Spanish and English; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from server.config import get_settings
+from server.evidence import keys as receipt_keys
+from server.evidence.errors import CHECK_LABELS, BundleError
+from server.evidence.verify import Report, verify_bundle
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "verify",
+        help="verify an evidence bundle and print its summary",
+        description="Verifica un paquete de evidencia / Verify an evidence bundle.",
+    )
+    parser.add_argument("bundle", type=Path, help="the bundle's .zip file")
+    parser.add_argument("--json", action="store_true", help="print the full report as JSON")
+    parser.add_argument(
+        "--receipt-key",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="a server receipt key to trust (PEM, or the JSON from "
+        "/.well-known/cartilla-receipt-key); the local server's key is trusted when present",
+    )
+    parser.set_defaults(func=run)
+
+
+def _known_keys(files: list[Path]) -> dict[str, ed25519.Ed25519PublicKey] | None:
+    known: dict[str, ed25519.Ed25519PublicKey] = {}
+    local = receipt_keys.local_public_key(get_settings().receipt_key_path)
+    if local is not None:
+        known.update(local)
+    for path in files:
+        known.update(receipt_keys.read_public_key_file(path))
+    return known or None
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        known = _known_keys(args.receipt_key)
+    except BundleError as error:
+        print(f"{error.es}\n{error.en}", file=sys.stderr)
+        return 2
+    report = verify_bundle(args.bundle, known)
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print(render_text(report))
+    if report.checks["zip"].ok is not True:
+        return 2
+    return 0 if report.ok else 1
+
+
+def _mark(ok: bool | None) -> str:
+    return {True: "[OK]", False: "[FALLA / FAIL]", None: "[--]"}[ok]
+
+
+def render_text(report: Report) -> str:
+    """The report for a person at a terminal: both languages, one fact per line."""
+    lines: list[str] = []
+    if report.root:
+        lines.append(f"Paquete / Bundle: {report.root}")
+    verdict = (
+        "VERIFICADO: ninguna comprobación falló / VERIFIED: no check failed"
+        if report.ok
+        else "NO VERIFICADO / NOT VERIFIED"
+    )
+    lines.append(f"Resultado / Result: {verdict}")
+    for check in report.checks.values():
+        es, en = CHECK_LABELS[check.id]
+        lines.append(f"  {_mark(check.ok):<15} {es} / {en}")
+        for error in check.errors[:20]:
+            lines.append(f"      - {error.es}")
+            lines.append(f"        {error.en}")
+        if len(check.errors) > 20:
+            lines.append(f"      ... (+{len(check.errors) - 20})")
+        for note_es, note_en in check.notes:
+            lines.append(f"      · {note_es}")
+            lines.append(f"        {note_en}")
+    summary = report.summary
+    if summary is not None:
+        lines.append("")
+        for employer in summary.employers:
+            extra = ", ".join(x for x in (employer.state, employer.industry, employer.status) if x)
+            lines.append(
+                f"Empleador / Employer: {employer.name}" + (f" ({extra})" if extra else "")
+            )
+        lines.append(f"Periodo / Period: {summary.period.start} – {summary.period.end}")
+        if summary.worker_name:
+            lines.append(f"Trabajador(a) / Worker: {summary.worker_name}")
+        counts = summary.counts
+        lines.append(
+            f"Turnos / Shifts: {counts.shifts}   Pagos / Pay: {counts.pay}   "
+            f"Gastos / Expenses: {counts.expenses}   Incidentes / Incidents: {counts.incidents}   "
+            f"Fotos / Photos: {counts.photos}"
+        )
+        lines.extend(_wage_lines(summary.wage_check))
+    if report.journal is not None:
+        lines.append(
+            f"Cadena / Chain: {len(report.journal.entries)} entradas / entries; "
+            f"huella final / head {report.journal.head}"
+        )
+    if report.key_fingerprint:
+        fp = report.key_fingerprint[:16]
+        grouped = " ".join(fp[i : i + 4] for i in range(0, 16, 4))
+        lines.append(f"Llave del teléfono / Phone key: {report.key_algorithm} {grouped}")
+    for receipt in report.receipts:
+        state = "OK" if receipt.error is None else receipt.error
+        reach = (
+            f"entradas / entries #{receipt.anchored_from}–#{receipt.entry_seq}"
+            if receipt.anchored_from is not None
+            else "-"
+        )
+        lines.append(f"Recibo / Receipt {receipt.receipt.time}: {reach} [{state}]")
+    return "\n".join(lines)
+
+
+def _wage_lines(wage_check: dict[str, Any] | None) -> list[str]:
+    if not wage_check:
+        return []
+    totals = wage_check.get("totals")
+    if not isinstance(totals, dict):
+        return []
+    owed = totals.get("owed_cents", totals.get("difference_cents"))
+    if isinstance(owed, int):
+        return [f"Diferencia de salario / Wage difference: ${owed / 100:,.2f}"]
+    return []

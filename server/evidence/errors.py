@@ -1,0 +1,176 @@
+"""Every way a bundle can fail, as a stable code with a plain message in Spanish and English.
+
+The same codes are used by the staff desk in the browser (pwa/staff/), so the command line,
+the report endpoint and the desk name each failure the same way and tests can compare them.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: code -> (Spanish, English). `{name}` and `{detail}` are filled in by the caller.
+MESSAGES: Final[dict[str, tuple[str, str]]] = {
+    "empty": (
+        "El archivo está vacío.",
+        "The file is empty.",
+    ),
+    "too_big": (
+        "El archivo es demasiado grande para ser un paquete de evidencia ({detail}).",
+        "The file is too big to be an evidence bundle ({detail}).",
+    ),
+    "not_zip": (
+        "El archivo no es un ZIP. Un paquete de evidencia de Cartilla es un archivo .zip.",
+        "The file is not a ZIP. A Cartilla evidence bundle is a .zip file.",
+    ),
+    "truncated": (
+        "El ZIP está cortado o incompleto (quizá no se terminó de descargar o copiar).",
+        "The ZIP is cut short or incomplete (perhaps it did not finish downloading or copying).",
+    ),
+    "damaged": (
+        "El archivo {name} dentro del ZIP está dañado: su contenido no coincide con el ZIP.",
+        "The file {name} inside the ZIP is damaged: its content does not match the ZIP.",
+    ),
+    "too_many_files": (
+        "El ZIP tiene demasiados archivos ({detail}).",
+        "The ZIP has too many files ({detail}).",
+    ),
+    "file_too_big": (
+        "El archivo {name} es demasiado grande ({detail}).",
+        "The file {name} is too big ({detail}).",
+    ),
+    "total_too_big": (
+        "El contenido del ZIP, descomprimido, es demasiado grande ({detail}).",
+        "The ZIP's content, uncompressed, is too big ({detail}).",
+    ),
+    "zip_bomb": (
+        "El archivo {name} se expande de forma sospechosa ({detail}); no se abrió.",
+        "The file {name} expands suspiciously ({detail}); it was not opened.",
+    ),
+    "unsafe_name": (
+        "El ZIP contiene un nombre de archivo peligroso: {name}.",
+        "The ZIP contains a dangerous file name: {name}.",
+    ),
+    "duplicate_name": (
+        "El ZIP contiene dos archivos con el mismo nombre: {name}.",
+        "The ZIP contains two files with the same name: {name}.",
+    ),
+    "unsupported_entry": (
+        "El ZIP contiene algo que un paquete de Cartilla no lleva: {name} ({detail}).",
+        "The ZIP contains something a Cartilla bundle never has: {name} ({detail}).",
+    ),
+    "no_single_folder": (
+        "El ZIP debe tener una sola carpeta principal (la bolsa BagIt).",
+        "The ZIP must have a single top folder (the BagIt bag).",
+    ),
+    "missing_file": (
+        "Falta el archivo {name}.",
+        "The file {name} is missing.",
+    ),
+    "bad_bagit": (
+        "El archivo {name} no sigue el formato BagIt: {detail}.",
+        "The file {name} does not follow the BagIt format: {detail}.",
+    ),
+    "hash_mismatch": (
+        "El archivo {name} fue cambiado: su huella SHA-256 no coincide con el manifiesto.",
+        "The file {name} was changed: its SHA-256 fingerprint does not match the manifest.",
+    ),
+    "not_in_manifest": (
+        "El archivo {name} no está en el manifiesto (se agregó después).",
+        "The file {name} is not in the manifest (it was added afterwards).",
+    ),
+    "listed_missing": (
+        "El manifiesto menciona {name}, pero no está en el ZIP.",
+        "The manifest lists {name}, but it is not in the ZIP.",
+    ),
+    "bad_schema": (
+        "El archivo {name} no tiene el formato esperado: {detail}.",
+        "The file {name} does not have the expected format: {detail}.",
+    ),
+    "bad_public_key": (
+        "La llave pública del paquete no se puede leer ({detail}).",
+        "The bundle's public key cannot be read ({detail}).",
+    ),
+    "signature_invalid": (
+        "La firma del manifiesto no es válida: el manifiesto cambió o la firma es de otra llave.",
+        "The manifest signature is not valid: the manifest changed or the signature is from "
+        "another key.",
+    ),
+    "key_mismatch": (
+        "La huella de la llave en bag-info.txt no coincide con la llave pública incluida.",
+        "The key fingerprint in bag-info.txt does not match the included public key.",
+    ),
+    "chain_edited": (
+        "La entrada {name} del registro fue cambiada: su huella no coincide con su contenido.",
+        "Log entry {name} was changed: its fingerprint does not match its content.",
+    ),
+    "chain_broken": (
+        "La cadena del registro está rota en la entrada {name}: no sigue a la anterior "
+        "(entradas quitadas o reordenadas).",
+        "The log chain is broken at entry {name}: it does not follow the previous one "
+        "(entries removed or reordered).",
+    ),
+    "chain_head_mismatch": (
+        "La última huella de la cadena no coincide con la anotada en {name}.",
+        "The last fingerprint of the chain does not match the one written in {name}.",
+    ),
+    "receipt_forged": (
+        "El recibo de tiempo {name} no es auténtico: la firma del servidor no es válida.",
+        "Time receipt {name} is not genuine: the server's signature is not valid.",
+    ),
+    "receipt_unknown_key": (
+        "El recibo de tiempo {name} está firmado con una llave que no es la del servidor de "
+        "Cartilla.",
+        "Time receipt {name} is signed with a key that is not the Cartilla server's.",
+    ),
+    "receipt_not_in_chain": (
+        "El recibo de tiempo {name} es para una huella que no está en la cadena del registro.",
+        "Time receipt {name} is for a fingerprint that is not in the log chain.",
+    ),
+    "photo_missing": (
+        "Falta la foto {name} que el manifiesto o el registro mencionan.",
+        "The photo {name} named by the manifest or the log is missing.",
+    ),
+    "photo_changed": (
+        "La foto {name} no es la que el registro guardó: su huella es otra.",
+        "The photo {name} is not the one the log recorded: its fingerprint differs.",
+    ),
+    "request_too_big": (
+        "El paquete enviado es demasiado grande ({detail}).",
+        "The bundle sent is too big ({detail}).",
+    ),
+}
+
+
+class BundleError(Exception):
+    """A bundle could not be read or failed a check; `code` is stable, messages are plain."""
+
+    def __init__(self, code: str, name: str = "", detail: str = "") -> None:
+        self.code = code
+        self.name = name
+        self.detail = detail
+        self.es, self.en = message(code, name=name, detail=detail)
+        super().__init__(f"{code}: {self.en}")
+
+    def as_json(self) -> dict[str, object]:
+        """The error as the API and `cartilla verify --json` show it."""
+        return {"code": self.code, "file": self.name, "message": {"es": self.es, "en": self.en}}
+
+
+def message(code: str, name: str = "", detail: str = "") -> tuple[str, str]:
+    """The Spanish and English text for `code`, with the file name and detail filled in."""
+    es, en = MESSAGES[code]
+    return es.format(name=name, detail=detail), en.format(name=name, detail=detail)
+
+
+#: What each check looks at, for people reading a report.
+CHECK_LABELS: Final[dict[str, tuple[str, str]]] = {
+    "zip": ("Archivo ZIP (leído con límites)", "ZIP file (read within limits)"),
+    "bag": ("Estructura BagIt", "BagIt structure"),
+    "payload": ("Huellas de cada archivo", "Fingerprint of every file"),
+    "tags": ("Manifiesto de etiquetas", "Tag manifest"),
+    "signature": ("Firma del manifiesto", "Manifest signature"),
+    "schema": ("Formato de los datos", "Data format"),
+    "chain": ("Cadena del registro", "Log chain"),
+    "receipts": ("Recibos de tiempo del servidor", "Server time receipts"),
+    "photos": ("Fotos", "Photos"),
+}

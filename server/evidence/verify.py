@@ -1,0 +1,332 @@
+"""Verifying a whole bundle: every check in a fixed order, each saying plainly what it found.
+
+Owns the verification report that `cartilla verify`, the PDF endpoint and tests use. The
+staff desk (pwa/staff/verify.js) runs the same checks in the same order with the same error
+codes, so both sides can be compared bundle by bundle.
+
+Checks: zip (read safely) -> bag (BagIt tag files) -> payload (every file's SHA-256) ->
+tags (tag manifest) -> signature (over manifest-sha256.txt) -> schema (summary, guides,
+journal) -> chain (links and hashes, head) -> receipts (server signatures) -> photos.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from server import log_format
+from server.evidence import bag
+from server.evidence.chain import (
+    JOURNAL,
+    Journal,
+    ReceiptResult,
+    check_links,
+    check_receipts,
+    parse_journal,
+)
+from server.evidence.errors import BundleError
+from server.evidence.format import GuidesFile, Summary
+from server.evidence.signing import decode_signature, load_public_key, verify_signature
+from server.evidence.zipread import DEFAULT_LIMITS, BundleFiles, Limits, read_bundle
+
+CHECK_IDS = ("zip", "bag", "payload", "tags", "signature", "schema", "chain", "receipts", "photos")
+SUMMARY_JSON = "data/summary.json"
+GUIDES_JSON = "data/guides.json"
+SUMMARY_HTML = "data/summary.html"
+PHOTO_EXT = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+
+
+@dataclass
+class Check:
+    """One check: passed (True), failed (False) or could not run (None), and why."""
+
+    id: str
+    ok: bool | None = None
+    errors: list[BundleError] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+    def fail(self, error: BundleError) -> None:
+        self.ok = False
+        self.errors.append(error)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "ok": self.ok,
+            "errors": [e.as_json() for e in self.errors],
+            "notes": [{"es": es, "en": en} for es, en in self.notes],
+        }
+
+
+@dataclass
+class Report:
+    """Everything the verifier found. `ok` only when every check that ran passed."""
+
+    checks: dict[str, Check]
+    root: str = ""
+    summary: Summary | None = None
+    guides: GuidesFile | None = None
+    journal: Journal | None = None
+    key_algorithm: str = ""
+    key_fingerprint: str = ""
+    bag_info: dict[str, str] = field(default_factory=dict)
+    receipts: list[ReceiptResult] = field(default_factory=list)
+    files: BundleFiles | None = None
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok is not False for check in self.checks.values()) and all(
+            self.checks[c].ok is True for c in ("zip", "bag", "payload", "signature", "chain")
+        )
+
+    @property
+    def error_codes(self) -> dict[str, list[str]]:
+        """check id -> error codes, the form tests compare with the browser desk's."""
+        return {cid: [e.code for e in c.errors] for cid, c in self.checks.items() if c.errors}
+
+    def first_error(self) -> BundleError | None:
+        for check in self.checks.values():
+            if check.errors:
+                return check.errors[0]
+        return None
+
+    def as_json(self) -> dict[str, Any]:
+        summary = msgspec.to_builtins(self.summary) if self.summary else None
+        journal = self.journal
+        return {
+            "ok": self.ok,
+            "bundle": self.root,
+            "checks": [c.as_json() for c in self.checks.values()],
+            "key": {"algorithm": self.key_algorithm, "fingerprint": self.key_fingerprint},
+            "chain": {
+                "head": journal.head,
+                "entries": len(journal.entries),
+                "withheld": journal.withheld,
+            }
+            if journal
+            else None,
+            "receipts": [r.as_json() for r in self.receipts],
+            "summary": summary,
+            "guides": msgspec.to_builtins(self.guides) if self.guides else None,
+        }
+
+
+def _new_checks() -> dict[str, Check]:
+    return {cid: Check(cid) for cid in CHECK_IDS}
+
+
+def verify_bundle(
+    source: bytes | Path,
+    receipt_keys: dict[str, ed25519.Ed25519PublicKey] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Report:
+    """Run every check. Reading errors stop early; other checks all run and all report."""
+    checks = _new_checks()
+    report = Report(checks=checks)
+    try:
+        files = read_bundle(source, limits)
+    except BundleError as error:
+        checks["zip"].fail(error)
+        return report
+    checks["zip"].ok = True
+    report.files = files
+    report.root = files.root
+    if not _check_bag(files, report):
+        return report
+    _check_payload(files, report)
+    _check_tags(files, report)
+    _check_signature(files, report)
+    if _check_schema(files, report):
+        _check_chain(report)
+        _check_receipts(report, receipt_keys)
+        _check_photos(files, report)
+    return report
+
+
+def _check_bag(files: BundleFiles, report: Report) -> bool:
+    check = report.checks["bag"]
+    try:
+        for name in ("bagit.txt", "bag-info.txt", bag.MANIFEST, bag.TAGMANIFEST):
+            if files.get(name) is None:
+                raise BundleError("missing_file", name=name)
+        bag.check_bagit_txt(files.files["bagit.txt"])
+        report.bag_info = bag.parse_bag_info(files.files["bag-info.txt"])
+        bag.parse_manifest(bag.MANIFEST, files.files[bag.MANIFEST])
+        bag.parse_manifest(bag.TAGMANIFEST, files.files[bag.TAGMANIFEST])
+    except BundleError as error:
+        check.fail(error)
+        return False
+    check.ok = True
+    return True
+
+
+def _check_payload(files: BundleFiles, report: Report) -> None:
+    check = report.checks["payload"]
+    manifest = bag.parse_manifest(bag.MANIFEST, files.files[bag.MANIFEST])
+    payload = {name: data for name, data in files.files.items() if name.startswith("data/")}
+    for name, digest in sorted(manifest.items()):
+        data = payload.get(name)
+        if data is None:
+            check.fail(BundleError("listed_missing", name=name))
+        elif bag.sha256_hex(data) != digest:
+            check.fail(BundleError("hash_mismatch", name=name))
+    for name in sorted(payload):
+        if name not in manifest:
+            check.fail(BundleError("not_in_manifest", name=name))
+    oxum = report.bag_info.get("Payload-Oxum")
+    if oxum and oxum != bag.payload_oxum(payload):
+        check.fail(BundleError("bad_bagit", name="bag-info.txt", detail="Payload-Oxum"))
+    if check.ok is None:
+        check.ok = True
+
+
+def _check_tags(files: BundleFiles, report: Report) -> None:
+    check = report.checks["tags"]
+    tags = bag.parse_manifest(bag.TAGMANIFEST, files.files[bag.TAGMANIFEST])
+    for name, digest in sorted(tags.items()):
+        data = files.get(name)
+        if data is None:
+            check.fail(BundleError("listed_missing", name=name))
+        elif bag.sha256_hex(data) != digest:
+            check.fail(BundleError("hash_mismatch", name=name))
+    for name in sorted(files.files):
+        if "/" not in name and name not in tags and name != bag.TAGMANIFEST:
+            check.fail(BundleError("not_in_manifest", name=name))
+    for required in ("bagit.txt", "bag-info.txt", bag.MANIFEST):
+        if required not in tags:
+            check.fail(BundleError("bad_bagit", name=bag.TAGMANIFEST, detail=f"no {required}"))
+    if check.ok is None:
+        check.ok = True
+
+
+def _check_signature(files: BundleFiles, report: Report) -> None:
+    check = report.checks["signature"]
+    pem = files.get(bag.PUBLIC_KEY)
+    sig = files.get(bag.SIGNATURE)
+    if pem is None:
+        check.fail(BundleError("missing_file", name=bag.PUBLIC_KEY))
+        return
+    if sig is None:
+        check.fail(BundleError("missing_file", name=bag.SIGNATURE))
+        return
+    try:
+        key, algorithm, fingerprint = load_public_key(pem)
+    except BundleError as error:
+        check.fail(error)
+        return
+    report.key_algorithm, report.key_fingerprint = algorithm, fingerprint
+    if not verify_signature(key, decode_signature(sig), files.files[bag.MANIFEST]):
+        check.fail(BundleError("signature_invalid"))
+    claimed = report.bag_info.get("Cartilla-Key-Fingerprint", "")
+    if claimed != fingerprint:
+        check.fail(BundleError("key_mismatch"))
+    if check.ok is None:
+        check.ok = True
+
+
+def _check_schema(files: BundleFiles, report: Report) -> bool:
+    check = report.checks["schema"]
+    for name in (SUMMARY_JSON, GUIDES_JSON, JOURNAL, SUMMARY_HTML, bag.README):
+        if files.get(name) is None:
+            check.fail(BundleError("missing_file", name=name))
+    if check.errors:
+        return False
+    try:
+        report.summary = msgspec.json.decode(files.files[SUMMARY_JSON], type=Summary)
+    except msgspec.DecodeError as exc:
+        check.fail(BundleError("bad_schema", name=SUMMARY_JSON, detail=str(exc)))
+    try:
+        report.guides = msgspec.json.decode(files.files[GUIDES_JSON], type=GuidesFile)
+    except msgspec.DecodeError as exc:
+        check.fail(BundleError("bad_schema", name=GUIDES_JSON, detail=str(exc)))
+    try:
+        report.journal = parse_journal(files.files[JOURNAL])
+    except BundleError as error:
+        check.fail(error)
+    if check.errors:
+        return False
+    check.ok = True
+    return True
+
+
+def _check_chain(report: Report) -> None:
+    check = report.checks["chain"]
+    journal = report.journal
+    assert journal is not None and report.summary is not None
+    for error in check_links(journal):
+        check.fail(error)
+    head = journal.head
+    if report.summary.chain.head != head:
+        check.fail(BundleError("chain_head_mismatch", name=SUMMARY_JSON))
+    if report.bag_info.get("Cartilla-Chain-Head") != head:
+        check.fail(BundleError("chain_head_mismatch", name="bag-info.txt"))
+    if check.ok is None:
+        check.ok = True
+    if journal.withheld:
+        n = journal.withheld
+        check.notes.append(
+            (
+                f"{n} entradas no se incluyeron por decisión de la persona; solo se comprueba "
+                "su lugar en la cadena, no su contenido.",
+                f"{n} entries were left out by the worker's choice; only their place in the "
+                "chain is checked, not their content.",
+            )
+        )
+
+
+def _check_receipts(
+    report: Report, receipt_keys: dict[str, ed25519.Ed25519PublicKey] | None
+) -> None:
+    check = report.checks["receipts"]
+    assert report.journal is not None
+    report.receipts = check_receipts(report.journal, receipt_keys)
+    for result in report.receipts:
+        if result.error:
+            check.fail(BundleError(result.error, name=f"#{result.seq}"))
+    if not report.receipts:
+        check.notes.append(
+            (
+                "No hay recibos de tiempo: el teléfono no estuvo en línea o no los pidió.",
+                "There are no time receipts: the phone was not online or did not ask for them.",
+            )
+        )
+        return
+    if receipt_keys is None:
+        check.notes.append(
+            (
+                "No se conoce la llave del servidor: los recibos no se pudieron comprobar.",
+                "The server's key is not known here: the receipts could not be checked.",
+            )
+        )
+        return
+    if check.ok is None:
+        check.ok = True
+
+
+def _check_photos(files: BundleFiles, report: Report) -> None:
+    check = report.checks["photos"]
+    assert report.journal is not None and report.summary is not None
+    left_out = "photos" in report.summary.left_out
+    seen: set[str] = set()
+    for entry in report.journal.full():
+        data = entry.data
+        if not isinstance(data, log_format.Photo) or data.id in seen:
+            continue
+        seen.add(data.id)
+        name = f"data/photos/{data.sha256}.{PHOTO_EXT[data.mime]}"
+        content = files.get(name)
+        if content is None:
+            if not left_out:
+                check.fail(BundleError("photo_missing", name=name))
+        elif bag.sha256_hex(content) != data.sha256:
+            check.fail(BundleError("photo_changed", name=name))
+    if check.ok is None:
+        check.ok = True
+    if left_out:
+        check.notes.append(
+            ("La persona decidió no incluir las fotos.", "The worker chose not to include photos.")
+        )
