@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "server.content.cli",
     "server.serve",
     "server.push.cli",
+    "server.evidence.cli",
 ]
 
 
