@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, Router, get
-from litestar.params import Parameter
+from litestar.params import PathParameter, QueryParameter
 
 from server.catalog import Catalog, IndexMissing, Snapshot
 from server.http import ApiError, Body, make_body, send
@@ -34,16 +34,16 @@ OWN_COMPRESSION = {"skip_compression": True}
 
 StateParam = Annotated[
     str | None,
-    Parameter(query="state", description="US state by USPS code, e.g. CA", max_length=40),
+    QueryParameter(name="state", description="US state by USPS code, e.g. CA", max_length=40),
 ]
 IndustryParam = Annotated[
-    str | None, Parameter(description="kind of work, e.g. agriculture, or any", max_length=40)
+    str | None, QueryParameter(description="kind of work, e.g. agriculture, or any", max_length=40)
 ]
 StatusParam = Annotated[
-    str | None, Parameter(description="h2a, h2b, undocumented or any", max_length=40)
+    str | None, QueryParameter(description="h2a, h2b, undocumented or any", max_length=40)
 ]
 LangParam = Annotated[
-    str | None, Parameter(description="BCP-47 language tag; default es", max_length=40)
+    str | None, QueryParameter(description="BCP-47 language tag; default es", max_length=40)
 ]
 
 
@@ -143,7 +143,7 @@ def _document_response(
 )
 async def guide_view(
     request: Request[Any, Any, Any],
-    guide_id: Annotated[str, Parameter(max_length=100)],
+    guide_id: Annotated[str, PathParameter(max_length=100)],
     lang: LangParam = None,
 ) -> Response[bytes]:
     requested = check_lang(lang)
@@ -157,7 +157,7 @@ async def guide_view(
 @get("/guides/{guide_id:str}/versions", opt=OWN_COMPRESSION, summary="A guide's published versions")
 async def guide_versions(
     request: Request[Any, Any, Any],
-    guide_id: Annotated[str, Parameter(max_length=100)],
+    guide_id: Annotated[str, PathParameter(max_length=100)],
     lang: LangParam = None,
 ) -> Response[bytes]:
     requested = check_lang(lang)
@@ -185,8 +185,8 @@ async def guide_versions(
 )
 async def guide_version(
     request: Request[Any, Any, Any],
-    guide_id: Annotated[str, Parameter(max_length=100)],
-    version: Annotated[int, Parameter(ge=1, le=1_000_000)],
+    guide_id: Annotated[str, PathParameter(max_length=100)],
+    version: Annotated[int, PathParameter(ge=1, le=1_000_000)],
     lang: LangParam = None,
 ) -> Response[bytes]:
     requested = check_lang(lang)
@@ -208,7 +208,7 @@ async def guide_version(
 @get("/content/{doc_hash:str}", opt=OWN_COMPRESSION, summary="A guide document by its content hash")
 async def content_by_hash(
     request: Request[Any, Any, Any],
-    doc_hash: Annotated[str, Parameter(max_length=64, min_length=64)],
+    doc_hash: Annotated[str, PathParameter(max_length=64, min_length=64)],
 ) -> Response[bytes]:
     catalog, snap = _snapshot(request)
     body: Body | None = snap.cache.get(("content", doc_hash))
@@ -224,9 +224,9 @@ async def content_by_hash(
 @get("/search", opt=OWN_COMPRESSION, summary="Search guides; accents are ignored")
 async def search(
     request: Request[Any, Any, Any],
-    q: Annotated[str, Parameter(description="words to find", max_length=200)],
+    q: Annotated[str, QueryParameter(description="words to find", max_length=200)],
     lang: LangParam = None,
-    limit: Annotated[int, Parameter(ge=1, le=50)] = 20,
+    limit: Annotated[int, QueryParameter(ge=1, le=50)] = 20,
 ) -> Response[bytes]:
     language = check_lang(lang, default="") if lang else None
     catalog, snap = _snapshot(request)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -149,7 +150,7 @@ class ApiError(HTTPException):
         self.code = code
         self.es = es
         self.en = en
-        self.extra = extra
+        self.fields = extra
 
 
 def error_body(code: str, es: str, en: str, **extra: Any) -> dict[str, Any]:
@@ -158,7 +159,7 @@ def error_body(code: str, es: str, en: str, **extra: Any) -> dict[str, Any]:
 
 def api_error_handler(request: Request[Any, Any, Any], exc: ApiError) -> Response[Any]:
     return Response(
-        error_body(exc.code, exc.es, exc.en, **exc.extra),
+        error_body(exc.code, exc.es, exc.en, **exc.fields),
         status_code=exc.status_code,
         headers=exc.headers or {},
     )
@@ -204,7 +205,9 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """Anything unexpected: a plain message, no traceback, no request details."""
+    """Anything unexpected: a plain message to the client; the traceback, without any
+    request details, to the server's log."""
+    logging.getLogger("cartilla").error("internal error", exc_info=exc)
     return Response(
         error_body(
             "internal_error",

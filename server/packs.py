@@ -164,5 +164,5 @@ def full_pack(catalog: Catalog, snap: Snapshot, profile: Profile) -> dict[str, A
     for g in man["manifest"]["guides"]:
         raw = catalog.document(snap, g["hash"])
         if raw is not None:
-            docs.append(msgspec.json.Raw(raw))
+            docs.append(msgspec.Raw(raw))
     return {**man, "guides": docs, "data": profile_data(snap, profile.state)}

@@ -15,24 +15,25 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, Router, get
+from litestar.params import PathParameter
 
 from server.http import ApiError, Body, make_body, send
 
 MEDIA_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".mjs": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
+    ".html": "text/html",
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".css": "text/css",
     ".json": "application/json",
     ".webmanifest": "application/manifest+json",
     ".svg": "image/svg+xml",
     ".png": "image/png",
     ".ico": "image/x-icon",
-    ".txt": "text/plain; charset=utf-8",
+    ".txt": "text/plain",
     ".woff2": "font/woff2",
 }
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -150,7 +151,9 @@ async def asset_manifest(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 @get("/{file_path:path}", opt={"skip_compression": True}, include_in_schema=False)
-async def static_file(request: Request[Any, Any, Any], file_path: str) -> Response[bytes]:
+async def static_file(
+    request: Request[Any, Any, Any], file_path: Annotated[str, PathParameter(max_length=1000)]
+) -> Response[bytes]:
     return _serve(request, file_path)
 
 

@@ -218,12 +218,12 @@ def _create_schema(db: Database) -> None:
         "raw_sha": str,
         "path": str,
     }
-    db["guides"].create({**common, "stale": int}, pk=("id", "lang"))
-    db["guide_versions"].create(
+    db.table("guides").create({**common, "stale": int}, pk=("id", "lang"))
+    db.table("guide_versions").create(
         {**common, "commit": str, "committed_at": str}, pk=("id", "lang", "version")
     )
-    db["data"].create({"name": str, "hash": str, "json": str}, pk="name")
-    db["build"].create({"key": str, "value": str}, pk="key")
+    db.table("data").create({"name": str, "hash": str, "json": str}, pk="name")
+    db.table("build").create({"key": str, "value": str}, pk="key")
 
 
 def _row(guide: Guide, raw_sha: str, html: str, text: str, stale: bool) -> dict[str, Any]:
@@ -291,21 +291,21 @@ def build_index(content_dir: Path, index_path: Path, force: bool = False) -> Bui
                 rendered = cs.rendered[guide.path]
                 key = (guide.front.id, guide.front.lang)
                 current.append(_row(guide, raw_sha, rendered.html, rendered.text, key in stale))
-            db["guides"].insert_all(
+            db.table("guides").insert_all(
                 [{**r, "stale": int((r["id"], r["lang"]) in stale)} for r in current]
             )
             versions = _versions(content_dir, cs, current, cache)
-            db["guide_versions"].insert_all(versions)
+            db.table("guide_versions").insert_all(versions)
             for name, value in cs.data.items():
                 body = msgspec.json.encode(value)
-                db["data"].insert(
+                db.table("data").insert(
                     {
                         "name": name.removesuffix(".yaml"),
                         "hash": _sha256(body),
                         "json": body.decode(),
                     }
                 )
-            db["build"].insert_all(
+            db.table("build").insert_all(
                 [
                     {"key": "fingerprint", "value": fp},
                     {"key": "built_at", "value": dt.datetime.now(dt.UTC).isoformat()},
@@ -315,12 +315,12 @@ def build_index(content_dir: Path, index_path: Path, force: bool = False) -> Bui
                     },
                 ]
             )
-        db["guides"].enable_fts(
+        db.table("guides").enable_fts(
             ["title", "summary", "body_text"],
             tokenize="unicode61 remove_diacritics 2",
             create_triggers=False,
         )
-        db["guides"].populate_fts(["title", "summary", "body_text"])
+        db.table("guides").populate_fts(["title", "summary", "body_text"])
         db.execute("PRAGMA journal_mode = DELETE")
         db.conn.execute("ANALYZE")
         db.close()

@@ -46,6 +46,7 @@ class ContentSet:
     data: dict[str, DataFileHeader] = field(default_factory=dict)  # by file name
     data_text: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    unreadable: set[str] = field(default_factory=set)  # guide file names that failed to parse
 
     @property
     def errors(self) -> list[Problem]:
@@ -262,6 +263,8 @@ def _check_links_and_translations(cs: ContentSet) -> None:
     for guide in cs.guides:
         for link in cs.rendered[guide.path].guide_links:
             target = by_key.get((link.target_id, link.target_lang))
+            if target is None and f"{link.target_id}.{link.target_lang}.md" in cs.unreadable:
+                continue  # the target has its own error already; don't report it twice
             if target is None:
                 cs.problems.append(
                     Problem(
@@ -290,6 +293,8 @@ def _check_links_and_translations(cs: ContentSet) -> None:
             cs.problems.append(
                 Problem(guide.path, line, "a guide cannot translate itself", "translation_of")
             )
+        elif source is None and f"{guide.front.id}.{tr.lang}.md" in cs.unreadable:
+            pass  # the source has its own error already
         elif source is None:
             cs.problems.append(
                 Problem(
@@ -332,6 +337,7 @@ def load_content(root: Path, check_git: bool = True) -> ContentSet:
             guide = parse_guide(path.read_bytes(), path.relative_to(root).as_posix())
         except ContentError as exc:
             cs.problems.extend(exc.problems)
+            cs.unreadable.add(path.name)
             continue
         cs.guides.append(guide)
         cs.rendered[guide.path] = render_markdown(guide.body, guide.body_line)

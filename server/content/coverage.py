@@ -49,7 +49,7 @@ class Coverage:
 
 def coverage(cs: ContentSet, languages: list[str] | None = None) -> Coverage:
     """Compute coverage over every state a state guide names, for each language."""
-    states = sorted(
+    states: list[str] = sorted(
         {
             s
             for g in cs.guides

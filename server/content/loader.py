@@ -61,7 +61,7 @@ def _yaml_line_of(text: str, path: str) -> int:
     """The 1-based line (within `text`) of the YAML node at a msgspec error path like
     `$.sources[0].url`, or of the nearest parent that exists."""
     try:
-        node: Any = yaml.compose(text, Loader=yaml.SafeLoader)
+        node: Any = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
         return 1
     if node is None:
@@ -88,14 +88,38 @@ def _yaml_line_of(text: str, path: str) -> int:
 _FIELD_RE = re.compile(r" - at `(\$[^`]*)`$")
 
 
+TYPE_WORDS = {
+    "int": "a whole number",
+    "float": "a number with decimals",
+    "str": "text",
+    "bool": "true or false",
+    "array": "a list",
+    "object": "a set of fields",
+    "null": "nothing",
+    "date": "a date (YYYY-MM-DD)",
+}
+PATTERN_HINTS = [
+    ("https://", "an https:// URL"),
+    ("[a-z0-9]+(-[a-z0-9]+)*", "lower-case letters, digits and single hyphens, like wage-theft"),
+    ("[a-z]{2,3}", "a language code such as es, en or mix"),
+    ("\\+?[0-9]", "a phone number such as 1-866-487-9243"),
+]
+
+
 def _plain(message: str) -> str:
     """msgspec's messages, said in plainer words for advocates."""
+    m = re.match(r"^Expected `(\w+)`, got `(\w+)`$", message)
+    if m:
+        want, got = (TYPE_WORDS.get(x, x) for x in m.groups())
+        return f"expected {want} here, but found {got}"
+    m = re.match(r"^Expected `str` matching regex '(.*)'$", message)
+    if m:
+        hint = next((h for key, h in PATTERN_HINTS if key in m.group(1)), "")
+        return "this text does not have the right form" + (f" ({hint})" if hint else "")
     replacements = [
         (r"^Object missing required field `(.+)`$", r"the required field '\1' is missing"),
         (r"^Object contains unknown field `(.+)`$", r"'\1' is not a field this file can have"),
-        (r"^Expected `(\w+)`, got `(\w+)`$", r"expected a \1 here, but found a \2"),
         (r"^Invalid enum value '(.*)'$", r"'\1' is not one of the allowed values"),
-        (r"^Expected `str` matching regex '(.*)'$", r"this text does not have the right form"),
         (r"^Expected `int` >= (\d+)$", r"must be a whole number of at least \1"),
         (r"^Expected `array` of length >= (\d+)$", r"needs at least \1 item(s)"),
         (r"^Invalid RFC3339 encoded date$", "is not a date; write it as YYYY-MM-DD"),
