@@ -1,0 +1,139 @@
+"""HTTP for evidence: time receipts, the receipt key, and the stateless PDF report.
+
+- POST /api/v1/receipts {"hash"} -> a receipt signed with the server's Ed25519 key. Nothing
+  about the request is stored or logged (see docs/evidence-bundle.md for why).
+- GET /api/v1/receipts/key and /.well-known/cartilla-receipt-key -> the public key.
+- POST /api/v1/bundles/report (raw ZIP body, <= 64 MB) -> a PDF case summary, or a 4xx
+  JSON error naming what failed, in Spanish and English. The bundle stays in memory.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio.to_thread
+import msgspec
+from litestar import Request, Response, Router, get, post
+from litestar.exceptions import HTTPException
+from litestar.params import JSONBody
+
+from server.config import Settings
+from server.evidence import receipts, referral
+from server.evidence.errors import BundleError
+from server.evidence.report_pdf import FontMissing, render
+from server.evidence.verify import verify_bundle
+from server.evidence.zipread import DEFAULT_LIMITS
+from server.http import ApiError, error_body, http_error_handler
+
+MAX_REPORT_BODY = DEFAULT_LIMITS.max_bundle_bytes
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _settings(request: Request[Any, Any, Any]) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _key(request: Request[Any, Any, Any]) -> Any:
+    return receipts.load_or_create_key(_settings(request).receipt_key_path)
+
+
+def _evidence_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if exc.status_code == 413:
+        error = BundleError("request_too_big", detail=f"> {MAX_REPORT_BODY // (1024 * 1024)} MB")
+        return Response(error_body(error.code, error.es, error.en), status_code=413)
+    if exc.status_code == 400 and not isinstance(exc, ApiError):
+        return Response(
+            error_body(
+                "invalid_hash",
+                'Envíe {"hash": "..."} con la huella SHA-256 (64 caracteres hexadecimales, '
+                "minúsculas) de la cabeza de su registro.",
+                'Send {"hash": "..."} with the SHA-256 (64 lowercase hex characters) of your '
+                "log's head.",
+            ),
+            status_code=400,
+        )
+    return http_error_handler(request, exc)
+
+
+@post("/api/v1/receipts", request_max_body_size=1024, status_code=200,
+      summary="Sign {hash, time} with the server's receipt key; nothing is stored")  # fmt: skip
+async def create_receipt(
+    request: Request[Any, Any, Any], data: JSONBody[receipts.ReceiptRequest]
+) -> Response[Any]:
+    receipt = receipts.sign_receipt(_key(request), data.hash)
+    return Response(msgspec.to_builtins(receipt), headers=NO_STORE)
+
+
+@get(["/api/v1/receipts/key", "/.well-known/cartilla-receipt-key"],
+     summary="The server's Ed25519 receipt public key")  # fmt: skip
+async def receipt_key(request: Request[Any, Any, Any]) -> Response[Any]:
+    info = receipts.public_key_info(_key(request))
+    return Response(msgspec.to_builtins(info), headers={"Cache-Control": "public, max-age=3600"})
+
+
+@post(
+    "/api/v1/bundles/report",
+    request_max_body_size=MAX_REPORT_BODY,
+    status_code=200,
+    summary="A PDF case summary of a verified bundle (nothing kept)",
+)
+async def bundle_report(request: Request[Any, Any, Any]) -> Response[Any]:
+    body = await request.body()
+    # Verifying and drawing are CPU work: keep the event loop free for other requests.
+    return await anyio.to_thread.run_sync(_report, request, body)
+
+
+def _report(request: Request[Any, Any, Any], body: bytes) -> Response[Any]:
+    settings = _settings(request)
+    public = receipts.load_or_create_key(settings.receipt_key_path).public_key()
+    report = verify_bundle(body, {receipts.key_id_of(public): public})
+    if not report.ok:
+        failed = [e for check in report.checks.values() for e in check.errors]
+        first = failed[0] if failed else BundleError("bad_schema", name="?", detail="")
+        status = 413 if first.code in ("too_big",) else 422
+        return Response(
+            {
+                "error": {
+                    **first.as_json(),
+                    "checks": [c.as_json() for c in report.checks.values()],
+                }
+            },
+            status_code=status,
+            headers=NO_STORE,
+        )
+    snapshot = request.app.state.catalog
+    data: dict[str, Any] = {}
+    try:
+        snap = snapshot.snapshot()
+        data = {
+            "triage": snap.data.get("triage", ("", {}))[1].get("problems", []),
+            "agencies": snap.data.get("agencies", ("", {}))[1].get("agencies", []),
+        }
+    except Exception:  # no index built: the PDF still has everything but referrals
+        data = {}
+    try:
+        pdf = render(report, data, referral.load_map(settings.pwa_dir))
+    except FontMissing as exc:
+        raise ApiError(
+            503,
+            "font_missing",
+            "El servidor no tiene la fuente para el PDF (instale fonts-dejavu-core).",
+            "The server lacks the PDF font (install fonts-dejavu-core).",
+        ) from exc
+    name = f"{report.root or 'cartilla'}-resumen.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+ROUTES = [
+    Router(
+        "/",
+        route_handlers=[create_receipt, receipt_key, bundle_report],
+        exception_handlers={HTTPException: _evidence_error_handler},
+        tags=["evidence"],
+    )
+]
