@@ -36,6 +36,7 @@ from server.static import StaticSite
 ROUTE_MODULES = [
     "server.api",
     "server.push.api",
+    "server.evidence.api",
     "server.static",
 ]
 
