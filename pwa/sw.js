@@ -133,7 +133,7 @@ async function updatePack() {
       continue;
     }
     // Content-addressed and immutable: safe to cache anywhere, never stale.
-    const doc = await getJSON(entry.url);
+    const doc = { ...(await getJSON(entry.url)), hash: entry.hash, fallback: Boolean(entry.fallback) };
     guides.push(doc);
     changed.push({ id: doc.id, lang: doc.lang, title: doc.title, version: doc.version, added: !old });
   }

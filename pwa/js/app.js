@@ -94,7 +94,7 @@ function context(m) {
     notify,
     reloadPack: async () => { state.pack = await getPack(); return state.pack; },
     /** Called by the profile screen after saving: reload language and pack, go home. */
-    profileChanged: async () => { await boot(); await navigate(HOME); },
+    profileChanged: async () => { await boot(); await navigate(HOME); checkPersistence(); },
   };
 }
 
@@ -126,6 +126,7 @@ async function render() {
   }
   if (id !== state.renderId) return;
   main.removeAttribute("aria-busy");
+  nav.hidden = !state.profile;
   const base = m.route.path.split("/").slice(0, 2).join("/");
   for (const a of nav.querySelectorAll("a")) {
     if (a.dataset.path === base) a.setAttribute("aria-current", "page");

@@ -34,7 +34,14 @@ export async function downloadPack(profile) {
   }
   if (!res.ok) throw new PackError("pack.rejected", body && body.error && body.error.message);
   if (!body || !Array.isArray(body.guides) || !body.manifest) throw new PackError("pack.broken");
-  const pack = { ...body, request: { ...profile }, saved_at: new Date().toISOString() };
+  // Content-addressed documents do not carry their own hash: take it (and whether the guide is
+  // in another language) from the manifest, which the update check compares against.
+  const entries = new Map(body.manifest.guides.map((e) => [`${e.id}|${e.lang}`, e]));
+  const guides = body.guides.map((doc) => {
+    const entry = entries.get(`${doc.id}|${doc.lang}`) || {};
+    return { ...doc, hash: entry.hash || doc.hash, fallback: Boolean(entry.fallback ?? doc.fallback) };
+  });
+  const pack = { ...body, guides, request: { ...profile }, saved_at: new Date().toISOString() };
   await setPack(pack);
   return pack;
 }

@@ -30,7 +30,7 @@ export async function render(container, ctx) {
     const other = await makeTranslator(l);
     return other.lang === l ? other("lang.name") : l;
   }));
-  const current = profile || { lang: t.lang };
+  const current = ctx.draft || profile || { lang: t.lang };
   const stateSelect = h("select", { id: "state", name: "state", required: true },
     h("option", { value: "" }, t("profile.chooseState")),
     STATES.map((s) => h("option", { value: s, selected: s === current.state }, t(`state.${s}`))));
@@ -49,10 +49,11 @@ export async function render(container, ctx) {
   form.addEventListener("change", async (event) => {
     if (event.target.name !== "lang") return;
     const lang = event.target.value;
-    const draft = { ...(profile || {}), ...Object.fromEntries(new FormData(form)), lang };
+    const draft = { ...current, ...Object.fromEntries(new FormData(form)), lang };
     const next = await makeTranslator(lang);
     container.replaceChildren();
-    await render(container, { ...ctx, t: next, lang: next.lang, profile: draft });
+    document.documentElement.lang = next.lang;
+    await render(container, { ...ctx, t: next, lang: next.lang, draft });
     container.querySelector(`input[name=lang][value="${lang}"]`)?.focus();
   });
 

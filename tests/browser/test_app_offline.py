@@ -1,0 +1,136 @@
+"""With the server gone: the app, guides, search, directory and triage still work."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from conftest import CartillaServer, choose_profile, wait_until_offline_ready
+
+pytestmark = pytest.mark.browser
+
+
+def fold(text: str) -> str:
+    return "".join(
+        c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn"
+    ).lower()
+
+
+def go(page: Any, hash_: str) -> None:
+    page.evaluate("(h) => { location.hash = h; }", hash_)
+    page.wait_for_function("() => !document.querySelector('main').hasAttribute('aria-busy')")
+
+
+@pytest.fixture
+def offline_page(page: Any, server_factory: Callable[..., CartillaServer]) -> Any:
+    server = server_factory()
+    page.goto(server.base_url + "/")
+    page.wait_for_selector("form.profile")
+    choose_profile(page)
+    wait_until_offline_ready(page)
+    page.pack = page.evaluate(
+        """() => new Promise((ok) => { const r = indexedDB.open("cartilla");
+          r.onsuccess = () => { const g = r.result.transaction("packs").objectStore("packs").get("current");
+          g.onsuccess = () => ok(g.result); }; })"""
+    )
+    server.stop()
+    page.reload()
+    page.wait_for_selector("ul.cards li.card")
+    return page
+
+
+def test_guides_open_without_the_server(offline_page: Any) -> None:
+    page = offline_page
+    guides = page.pack["guides"]
+    assert page.locator("ul.cards li.card").count() == len(guides)
+    # The server really is gone: anything not saved on the phone fails.
+    reached = page.evaluate("() => fetch('/api/v1/catalog').then(() => true, () => false)")
+    assert reached is False
+    guide = guides[-1]
+    page.locator("ul.cards li.card a", has_text=guide["title"]).click()
+    page.wait_for_selector("article.guide-body")
+    assert page.locator("h1").inner_text() == guide["title"]
+    meta = page.locator(".meta").inner_text()
+    assert f"Versión {guide['version']}" in meta and "revisada el" in meta
+    if guide["review_status"] == "draft":
+        assert page.locator(".badge.draft").first.inner_text() == "Borrador"
+    for source in guide["sources"]:
+        assert page.locator(f"ul.sources a[href='{source['url']}']").count() >= 1
+    # The quick exit is there on the reader too.
+    assert page.locator("#quick-exit").is_visible()
+
+
+def test_search_ignores_accents_offline(offline_page: Any) -> None:
+    page = offline_page
+    # A word with an accent from a guide title, typed without it.
+    word, guide = next(
+        (w.strip(".,:;()¿?¡!«»\"'"), g)
+        for g in page.pack["guides"]
+        for w in g["title"].split()
+        if fold(w) != w.lower() and len(w) > 3
+    )
+    plain = fold(word)
+    assert plain != word.lower()
+    go(page, "#/search")
+    page.fill("#q", plain)
+    page.locator("form[role=search] button").click()
+    page.wait_for_selector("ul.cards li.card")
+    titles = page.locator("ul.cards li.card .card-title").all_inner_texts()
+    assert guide["title"] in titles
+    assert page.locator("#search-status").inner_text().startswith(f"{len(titles)} ")
+    # Nothing found says so, in plain words.
+    page.fill("#q", "zzzqqq")
+    page.locator("form[role=search] button").click()
+    page.wait_for_function("() => document.querySelector('#search-status').textContent.includes('zzzqqq')")
+    assert page.locator("ul.cards li.card").count() == 0
+
+
+def test_directory_tap_to_call_and_serving_consulate_offline(offline_page: Any) -> None:
+    page = offline_page
+    go(page, "#/directory")
+    data = page.pack["data"]
+    calls = page.locator("a[href^='tel:']")
+    with_phone = [x for k in ("agencies", "consulates", "hotlines") for x in data[k] if x.get("phone")]
+    assert calls.count() == len(with_phone) > 0
+    first = with_phone[0]
+    digits = "".join(c for c in first["phone"] if c.isdigit() or c == "+")
+    assert page.locator(f"a[href='tel:{digits}']").count() >= 1
+    serving = [c for c in data["consulates"] if "CA" in c["serves"]]
+    assert serving, "the CA pack names no consulate serving California"
+    highlighted = page.locator("li.card.highlight")
+    assert highlighted.count() == len(serving)
+    assert "Atiende a California" in highlighted.first.inner_text()
+
+
+def test_triage_walkthrough_offline(offline_page: Any) -> None:
+    page = offline_page
+    problems = page.pack["data"]["triage"]
+    assert problems
+    agencies = page.pack["data"]["agencies"]
+    go(page, "#/triage")
+    assert page.locator("h1").inner_text() == "¿Qué me pasó?"
+    assert page.locator("ul.cards li.card").count() == len(problems)
+    # Prefer a problem that routes to "the state's agency", to check it resolves to California's.
+    problem = next(
+        (p for p in problems if any(r["agency"].startswith("state:") for r in p["routes"])),
+        problems[0],
+    )
+    page.locator("ul.cards li.card a", has_text=problem["title"]["es"]).first.click()
+    page.wait_for_selector("section[aria-labelledby=t-where]")
+    assert page.locator("h1").inner_text() == problem["title"]["es"]
+    where = page.locator("section[aria-labelledby=t-where]").inner_text()
+    for route in problem["routes"]:
+        if route["agency"].startswith("state:"):
+            area = route["agency"].removeprefix("state:")
+            match = [a for a in agencies if a["jurisdiction"] == "CA" and area in a["areas"]]
+            expected = match[0]["name"]["es"] if match else "No tenemos guardada la oficina"
+        else:
+            expected = next(a["name"]["es"] for a in agencies if a["id"] == route["agency"])
+        assert expected in where
+        if route.get("deadline"):
+            assert route["deadline"]["text"]["es"] in where
+    bring = page.locator("section[aria-labelledby=t-bring]").inner_text()
+    for item in problem["bring"]:
+        assert item["es"] in bring
