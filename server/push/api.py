@@ -21,6 +21,7 @@ from litestar import Request, Response, Router, delete, get, post
 from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.params import JSONBody
 
 from server.catalog import Catalog, IndexMissing
 from server.config import Settings
@@ -271,7 +272,7 @@ def _current_baseline(request: Request[Any, Any, Any], db: Any) -> int | None:
     status_code=201,
 )
 def subscribe(
-    request: Request[Any, Any, Any], data: SubscribeRequest
+    request: Request[Any, Any, Any], data: JSONBody[SubscribeRequest]
 ) -> Response[SubscribeResponse]:
     settings = _settings(request)
     subscription = data.subscription
@@ -328,7 +329,7 @@ def subscribe(
     summary="Unsubscribe: the subscription is deleted from the server",
     status_code=204,
 )
-def unsubscribe(request: Request[Any, Any, Any], data: UnsubscribeRequest) -> None:
+def unsubscribe(request: Request[Any, Any, Any], data: JSONBody[UnsubscribeRequest]) -> None:
     with store.open_push_db(_settings(request).push_db_path) as db:
         deleted = store.delete_subscription(db, data.endpoint)
     if not deleted:

@@ -117,12 +117,12 @@ class PublicKeyCache:
     """The public key for the API, reread only when the key file changes."""
 
     def __init__(self) -> None:
-        self._seen: tuple[Path, int, int] | None = None
+        self._seen: tuple[Path, int, int, int] | None = None
         self._public_key = ""
 
     def get(self, path: Path) -> str:
         stat = path.stat()  # FileNotFoundError when keys were never created
-        seen = (path, stat.st_mtime_ns, stat.st_size)
+        seen = (path, stat.st_ino, stat.st_mtime_ns, stat.st_size)
         if seen != self._seen:
             self._public_key = public_key_of(load_vapid(path))
             self._seen = seen

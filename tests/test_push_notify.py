@@ -1,0 +1,380 @@
+"""`cartilla notify` against a local mock push service that decrypts every message.
+
+An advocate edits a guide, `cartilla build` runs, and `cartilla notify` must reach every
+affected subscriber exactly once, in their language, with the headers push services need;
+gone subscriptions are removed, throttled sends retried, and a second run sends nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from server.cli import main
+from server.config import Settings
+from server.content.build import build_index
+from server.push.api import RATE_LIMITER
+from server.push.changes import MAX_PAYLOAD_BYTES, build_payload
+from server.push.keys import create_vapid
+from server.push.notify import TOPIC, NotifyOptions, NotifyReport, retry_delay, run_notify
+from server.push.schema import ChangedGuide, PushProfile
+from server.push.testing import Behaviour, Delivery, MockPushService
+
+SUBJECT = "mailto:ops@example.org"
+URL = "/api/v1/push/subscriptions"
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limit() -> Iterator[None]:
+    RATE_LIMITER.clear()
+    yield
+    RATE_LIMITER.clear()
+
+
+@pytest.fixture
+def keyed(built: Settings) -> Settings:
+    create_vapid(built.vapid_key_path)
+    return built
+
+
+@pytest.fixture
+def service() -> Iterator[MockPushService]:
+    with MockPushService() as running:
+        yield running
+
+
+def subscribe(
+    client: TestClient[Litestar],
+    subscription: dict[str, Any],
+    states: list[str],
+    language: str,
+    industries: list[str] | None = None,
+    statuses: list[str] | None = None,
+) -> None:
+    profile = {
+        "states": states,
+        "industries": industries or ["any"],
+        "statuses": statuses or ["any"],
+        "language": language,
+    }
+    response = client.post(URL, json={"subscription": subscription, "profile": profile})
+    assert response.status_code == 201, response.text
+
+
+def revise(settings: Settings, *names: str, note: str = "Cambio importante.") -> None:
+    """What an advocate does: edit the text, raise the version, then `cartilla build`."""
+    for name in names:
+        path = settings.content_dir / "guides" / name
+        text = path.read_text()
+        version = int(re.search(r"^version: (\d+)$", text, re.M).group(1))  # type: ignore[union-attr]
+        text = re.sub(r"^version: \d+$", f"version: {version + 1}", text, count=1, flags=re.M)
+        path.write_text(text.rstrip("\n") + f"\n\n{note}\n")
+    result = build_index(settings.content_dir, settings.index_path)
+    assert result.status == "built", result.problems
+
+
+def notify(settings: Settings, **options: Any) -> NotifyReport:
+    return run_notify(settings, NotifyOptions(subject=SUBJECT, **options))
+
+
+def index_guide(settings: Settings, guide_id: str, lang: str) -> dict[str, Any]:
+    conn = sqlite3.connect(settings.index_path)
+    conn.row_factory = sqlite3.Row
+    try:
+        row = conn.execute(
+            "SELECT id, lang, version, hash, title FROM guides WHERE id = ? AND lang = ?",
+            [guide_id, lang],
+        ).fetchone()
+        return dict(row)
+    finally:
+        conn.close()
+
+
+def subscription_endpoints(settings: Settings) -> set[str]:
+    conn = sqlite3.connect(settings.push_db_path)
+    try:
+        return {r[0] for r in conn.execute("SELECT endpoint FROM subscriptions")}
+    finally:
+        conn.close()
+
+
+def only(deliveries: list[Delivery]) -> Delivery:
+    assert len(deliveries) == 1, deliveries
+    return deliveries[0]
+
+
+def test_a_changed_guide_reaches_each_affected_subscriber_once_in_their_language(
+    keyed: Settings, client: TestClient[Litestar], service: MockPushService
+) -> None:
+    california_es = service.subscription()
+    california_en = service.subscription()
+    california_mixteco = service.subscription()
+    texas_es = service.subscription()
+    subscribe(client, california_es, ["CA"], "es")
+    subscribe(client, california_en, ["CA"], "en")
+    subscribe(client, california_mixteco, ["CA"], "mix")
+    subscribe(client, texas_es, ["TX"], "es")
+
+    # Nothing changed since they subscribed: nothing is sent.
+    first = notify(keyed)
+    assert (first.sent, first.removed, first.failed, first.unchanged) == (0, 0, 0, 4)
+    assert service.deliveries == []
+
+    revise(keyed, "overtime.es.md", "overtime.en.md")  # a California-only guide
+    report = notify(keyed)
+    assert (report.sent, report.removed, report.failed, report.unchanged) == (3, 0, 0, 1)
+    assert service.deliveries_for(texas_es) == []
+
+    spanish = only(service.deliveries_for(california_es))
+    current_es = index_guide(keyed, "overtime", "es")
+    assert current_es["version"] == 2
+    assert spanish.payload == {
+        "type": "guides-updated",
+        "lang": "es",
+        "title": "Cartilla: cambiaron tus guías",
+        "body": f"Nueva versión: {current_es['title']}",
+        "guides": [{**current_es, "new": False}],
+        "more": 0,
+    }
+    english = only(service.deliveries_for(california_en))
+    current_en = index_guide(keyed, "overtime", "en")
+    assert english.payload is not None
+    assert english.payload["lang"] == "en"
+    assert english.payload["title"] == "Cartilla: your guides changed"
+    assert english.payload["guides"] == [{**current_en, "new": False}]
+    # No Mixtec translation: the worker reads the Spanish guide, told in Spanish.
+    mixteco = only(service.deliveries_for(california_mixteco))
+    assert mixteco.payload is not None and mixteco.payload["guides"][0]["lang"] == "es"
+
+    for delivery in (spanish, english, mixteco):
+        headers = delivery.headers
+        assert int(headers["ttl"]) >= 7 * 24 * 3600
+        assert headers["topic"] == TOPIC
+        assert headers["urgency"] == "normal"
+        assert headers["content-encoding"] == "aes128gcm"
+        assert delivery.vapid_valid
+        claims = delivery.vapid_claims
+        assert claims is not None
+        assert claims["aud"] == service.base_url
+        assert claims["sub"] == SUBJECT
+        assert claims["exp"] > time.time()
+
+    # Run again: it is all announced already.
+    again = notify(keyed)
+    assert (again.sent, again.failed, again.unchanged) == (0, 0, 4)
+    assert len(service.deliveries) == 3
+
+
+def test_one_message_lists_every_change_for_the_profile(
+    keyed: Settings, client: TestClient[Litestar], service: MockPushService
+) -> None:
+    farmworker = service.subscription()
+    subscribe(client, farmworker, ["CA"], "es", ["agriculture"], ["h2a"])
+    revise(keyed, "overtime.es.md", "basic-rights.es.md", "h2a-basics.es.md")
+    assert notify(keyed).sent == 1
+    delivery = only(service.deliveries_for(farmworker))
+    assert delivery.payload is not None
+    assert [g["id"] for g in delivery.payload["guides"]] == [
+        "basic-rights",
+        "h2a-basics",
+        "overtime",
+    ]
+    assert delivery.payload["body"].startswith("3 guías tienen cambios: ")
+
+
+def test_a_guide_that_does_not_apply_sends_nothing(
+    keyed: Settings, client: TestClient[Litestar], service: MockPushService
+) -> None:
+    cook = service.subscription()
+    subscribe(client, cook, ["CA"], "es", ["restaurants"], ["undocumented"])
+    revise(keyed, "h2a-basics.es.md")  # H-2A agriculture only
+    report = notify(keyed)
+    assert (report.sent, report.unchanged) == (0, 1)
+    assert service.deliveries == []
+
+
+def test_someone_who_subscribes_after_a_change_is_not_told_about_it(
+    keyed: Settings, client: TestClient[Litestar], service: MockPushService
+) -> None:
+    notify(keyed)
+    revise(keyed, "overtime.es.md")
+    newcomer = service.subscription()
+    subscribe(client, newcomer, ["CA"], "es")  # the app already has the new version
+    assert notify(keyed).sent == 0
+    revise(keyed, "overtime.es.md", note="Otro cambio.")
+    assert notify(keyed).sent == 1
+    assert only(service.deliveries_for(newcomer)).payload is not None
+
+
+def test_gone_subscriptions_are_removed(
+    keyed: Settings, client: TestClient[Litestar], service: MockPushService
+) -> None:
+    gone = service.subscription(Behaviour(status=410))
+    missing = service.subscription(Behaviour(status=404))
+    alive = service.subscription()
+    for subscription in (gone, missing, alive):
+        subscribe(client, subscription, ["CA"], "es")
+    revise(keyed, "overtime.es.md")
+    report = notify(keyed)
+    assert (report.sent, report.removed, report.failed) == (1, 2, 0)
+    assert subscription_endpoints(keyed) == {alive["endpoint"]}
+    revise(keyed, "overtime.es.md", note="Otro cambio.")
+    notify(keyed)
+    assert len(service.deliveries_for(gone)) == 1  # never contacted again
+
+
+def test_throttled_sends_are_retried_after_retry_after(
+    keyed: Settings, client: TestClient[Litestar], service: MockPushService
+) -> None:
+    throttled = service.subscription(Behaviour(fail_status=429, fail_times=1, retry_after="1"))
+    unavailable = service.subscription(Behaviour(fail_status=503, fail_times=1))
+    subscribe(client, throttled, ["CA"], "es")
+    subscribe(client, unavailable, ["CA"], "es")
+    revise(keyed, "overtime.es.md")
+    report = notify(keyed)
+    assert (report.sent, report.failed) == (2, 0)
+    refused, accepted = service.deliveries_for(throttled)
+    assert (refused.status, accepted.status) == (429, 201)
+    assert accepted.at - refused.at >= 1.0  # it waited as told
+    assert [d.status for d in service.deliveries_for(unavailable)] == [503, 201]
+    assert notify(keyed).sent == 0
+
+
+def test_a_send_that_keeps_failing_is_counted_and_tried_on_the_next_run(
+    keyed: Settings, client: TestClient[Litestar], service: MockPushService
+) -> None:
+    busy = service.subscription(Behaviour(fail_status=429, fail_times=1, retry_after="3600"))
+    broken = service.subscription(Behaviour(status=403))
+    subscribe(client, busy, ["CA"], "es")
+    subscribe(client, broken, ["CA"], "es")
+    revise(keyed, "overtime.es.md")
+    report = notify(keyed)
+    assert (report.sent, report.removed, report.failed) == (0, 0, 2)
+    assert len(service.deliveries_for(busy)) == 1  # did not hammer it, did not wait an hour
+    assert subscription_endpoints(keyed) == {busy["endpoint"], broken["endpoint"]}
+    retry = notify(keyed)
+    assert (retry.sent, retry.failed) == (1, 1)
+    assert only(service.accepted_deliveries()).token in busy["endpoint"]
+
+
+def test_dry_run_shows_what_would_be_sent_and_changes_nothing(
+    keyed: Settings,
+    client: TestClient[Litestar],
+    service: MockPushService,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    subscribe(client, service.subscription(), ["CA"], "es")
+    subscribe(client, service.subscription(), ["CA"], "en")
+    revise(keyed, "overtime.es.md", "overtime.en.md")
+    before = keyed.push_db_path.read_bytes()
+
+    for name, value in {
+        "CARTILLA_STATE_DIR": str(keyed.state_dir),
+        "CARTILLA_INDEX": str(keyed.index_path),
+        "CARTILLA_CONTENT_DIR": str(keyed.content_dir),
+        "CARTILLA_TEST_MODE": "1",
+        "CARTILLA_VAPID_SUBJECT": SUBJECT,
+    }.items():
+        monkeypatch.setenv(name, value)
+    assert main(["notify", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "2 notifications would be sent" in out
+    assert "overtime (es v2)" in out and "overtime (en v2)" in out
+    assert service.deliveries == []
+    assert keyed.push_db_path.read_bytes() == before
+
+    assert main(["notify"]) == 0
+    assert "sent: 2" in capsys.readouterr().out
+    assert len(service.deliveries) == 2
+    assert main(["notify", "--dry-run"]) == 0
+    assert "0 notifications would be sent" in capsys.readouterr().out
+
+
+def test_notify_explains_what_is_missing(
+    settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CARTILLA_STATE_DIR", str(settings.state_dir))
+    monkeypatch.setenv("CARTILLA_INDEX", str(settings.index_path))
+    monkeypatch.delenv("CARTILLA_VAPID_SUBJECT", raising=False)
+    assert main(["notify", "--subject", SUBJECT]) == 1
+    err = capsys.readouterr().err
+    assert "cartilla build" in err and "No hay índice" in err
+    build_index(settings.content_dir, settings.index_path)
+    assert main(["notify", "--subject", SUBJECT]) == 1
+    assert "cartilla keys" in capsys.readouterr().err
+    create_vapid(settings.vapid_key_path)
+    assert main(["notify"]) == 1
+    assert "--subject" in capsys.readouterr().err
+    assert main(["notify", "--subject", SUBJECT]) == 0
+
+
+def test_bad_stored_rows_and_foreign_endpoints_never_crash_a_run(
+    keyed: Settings, client: TestClient[Litestar], service: MockPushService
+) -> None:
+    good = service.subscription()
+    subscribe(client, good, ["CA"], "es")
+    subscribe(client, service.subscription(), ["CA"], "es")
+    subscribe(client, service.subscription(), ["CA"], "es")
+    conn = sqlite3.connect(keyed.push_db_path)
+    with conn:
+        endpoints = sorted(e for e in subscription_endpoints(keyed) if e != good["endpoint"])
+        conn.execute(
+            "UPDATE subscriptions SET states = 'nonsense' WHERE endpoint = ?", [endpoints[0]]
+        )
+        conn.execute(
+            "UPDATE subscriptions SET endpoint = 'http://10.0.0.1/internal' WHERE endpoint = ?",
+            [endpoints[1]],
+        )
+    conn.close()
+    revise(keyed, "overtime.es.md")
+    report = notify(keyed)
+    assert (report.sent, report.failed) == (1, 2)
+    assert only(service.accepted_deliveries()).token in good["endpoint"]
+
+
+def test_payload_stays_under_the_push_size_limit() -> None:
+    changed = [
+        ChangedGuide(id=f"guide-{n}", lang="es", version=n, hash="a" * 64, title="T" * 140)
+        for n in range(80)
+    ]
+    profile = PushProfile(states=["CA"], industries=["any"], statuses=["any"], language="es")
+    payload = build_payload(profile, changed)
+    assert len(payload) <= MAX_PAYLOAD_BYTES
+    import json
+
+    decoded = json.loads(payload)
+    assert decoded["more"] == 80 - len(decoded["guides"]) > 0
+    assert len(decoded["body"]) <= 180
+
+
+def test_retry_after_is_read_as_seconds_or_a_date() -> None:
+    import datetime as dt
+
+    now = dt.datetime(2026, 11, 21, 12, 0, 0, tzinfo=dt.UTC)
+    assert retry_delay("7", 1, now=now) == 7
+    assert retry_delay("Sat, 21 Nov 2026 12:00:30 GMT", 1, now=now) == 30
+    assert retry_delay("Sat, 21 Nov 2026 11:00:00 GMT", 1, now=now) == 0
+    assert retry_delay(None, 1) == 1 and retry_delay(None, 3) == 4
+    assert retry_delay("soon", 2) == 2
+
+
+def test_old_snapshots_are_forgotten(
+    keyed: Settings, client: TestClient[Litestar], service: MockPushService
+) -> None:
+    subscribe(client, service.subscription(), ["CA"], "es")
+    for n in range(3):
+        revise(keyed, "overtime.es.md", note=f"Cambio {n}.")
+        assert notify(keyed).sent == 1
+    conn = sqlite3.connect(keyed.push_db_path)
+    try:
+        assert conn.execute("SELECT count(*) FROM snapshots").fetchone()[0] == 1
+    finally:
+        conn.close()
