@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from typing import Any, cast
+from typing import Any
 
 from litestar import Request, Response, Router, delete, get, post
 from litestar.connection import ASGIConnection
@@ -182,8 +182,7 @@ def push_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
         details = exc.extra if isinstance(exc.extra, list) else []
         first = next((d for d in details if isinstance(d, dict)), {})
         error = _explain(str(first.get("key") or "data"), str(first.get("message") or ""))
-        extra = cast(dict[str, Any], error.extra)
-        return Response(error_body(error.code, error.es, error.en, **extra), status_code=400)
+        return Response(error_body(error.code, error.es, error.en, **error.fields), status_code=400)
     if exc.status_code == 413:
         return Response(
             error_body(
