@@ -28,20 +28,20 @@ README_TEXT = """\
 LEEME - Paquete de evidencia de Cartilla
 ========================================
 
-Que es: una copia de los registros de trabajo que la persona guardo en su telefono
+Qué es: una copia de los registros de trabajo que la persona guardó en su teléfono
 (horas, pagos, gastos, incidentes y fotos), con un resumen para imprimir (data/summary.html).
 
-Que prueba:
-- Que los archivos no cambiaron desde que se hizo y se firmo este paquete.
-- Que las entradas del registro forman una cadena: ninguna se cambio, se quito o se
-  reordeno despues de guardarse (cada cambio queda como una entrada nueva, con su motivo).
+Qué prueba:
+- Que los archivos no cambiaron desde que se hizo y se firmó este paquete.
+- Que las entradas del registro forman una cadena: ninguna se cambió, se quitó o se
+  reordenó después de guardarse (cada cambio queda como una entrada nueva, con su motivo).
 - Si hay recibos de tiempo del servidor de Cartilla: que esas entradas ya existian a esa hora.
 
-Que NO prueba:
+Qué NO prueba:
 - No prueba que lo escrito sea verdad. Son los registros de la persona, no del empleador.
-- La firma es de una llave hecha en el telefono: prueba integridad, no identidad.
+- La firma es de una llave hecha en el teléfono: prueba integridad, no identidad.
 
-Como comprobarlo sin programas especiales (Linux, macOS o Windows con WSL):
+Cómo comprobarlo sin programas especiales (Linux, macOS o Windows con WSL):
   1. Descomprima el ZIP y entre en la carpeta.
   2. sha256sum -c manifest-sha256.txt      (cada archivo debe decir "OK" / "La suma coincide")
   3. sha256sum -c tagmanifest-sha256.txt

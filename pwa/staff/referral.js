@@ -1,0 +1,66 @@
+/** Referrals on the desk: the same rules as server/evidence/referral.py. */
+
+const INCIDENT = "incident";
+
+export function referrals(wageCheck, entries, data, state, map) {
+  const found = new Map();
+  const add = (problem, date, reason) => {
+    if (!problem || !date) return;
+    const cur = found.get(problem) || { first: date, reasons: [] };
+    if (!cur.reasons.includes(reason)) cur.reasons.push(reason);
+    cur.first = date < cur.first ? date : cur.first;
+    found.set(problem, cur);
+  };
+  for (const job of (wageCheck && wageCheck.jobs) || []) {
+    const weeks = job.weeks || [];
+    const start = weeks.length ? weeks[0].end : "";
+    for (const f of job.findings || []) add(map.findings[f.code], start, f.code);
+    for (const p of job.periods || []) for (const f of p.findings || []) add(map.findings[f.code], p.pay_date || p.end, f.code);
+  }
+  for (const e of entries) if (e.data && e.data.type === INCIDENT) add(map.incidents[e.data.kind], e.data.date, e.data.kind);
+  const problems = new Map((data.triage || []).map((p) => [p.id, p]));
+  const agencies = data.agencies || [];
+  const out = [];
+  for (const [id, { first, reasons }] of [...found.entries()].sort((a, b) => (a[1].first < b[1].first ? -1 : 1))) {
+    const p = problems.get(id);
+    if (!p) continue;
+    out.push({
+      problem_id: id, title: p.title, intake_category: p.intake_category, first_date: first, reasons, bring: p.bring || [],
+      routes: p.routes.map((r) => {
+        const agency = findAgency(r.agency, agencies, state);
+        let date = null;
+        if (r.deadline && r.deadline.days) {
+          const d = new Date(`${first}T00:00:00Z`);
+          d.setUTCDate(d.getUTCDate() + r.deadline.days);
+          date = d.toISOString().slice(0, 10);
+        }
+        return { agency_id: agency ? agency.id : r.agency, agency_name: agency ? agency.name : { es: r.agency, en: r.agency },
+                 deadline_text: r.deadline ? r.deadline.text : null, deadline_date: date, phone: agency ? agency.phone || null : null };
+      }),
+    });
+  }
+  return out;
+}
+
+function findAgency(ref, agencies, state) {
+  if (ref.startsWith("state:")) {
+    const area = ref.slice(6);
+    return agencies.find((a) => a.jurisdiction === state && (a.areas || []).includes(area)) || null;
+  }
+  return agencies.find((a) => a.id === ref) || null;
+}
+
+export function intakeCategories(items) {
+  const cats = [...new Set(items.map((r) => r.intake_category))].sort();
+  return cats.length ? cats : ["general_information"];
+}
+
+/** Evidence a claim usually needs that this bundle does not have (message keys). */
+export function missingEvidence(summary, state) {
+  const out = [];
+  if (!summary.counts.pay) out.push("missing_pay");
+  if (summary.counts.pay && !summary.counts.photos) out.push("missing_photos");
+  if (!summary.counts.shifts) out.push("missing_hours");
+  if (summary.employers.some((e) => !e.address)) out.push("missing_address");
+  return out;
+}

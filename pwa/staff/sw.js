@@ -1,0 +1,28 @@
+/** The staff desk's service worker: after one visit the desk opens and verifies offline.
+ *
+ * Network first (so staff always get the latest desk when online), cache as the fallback.
+ * It caches only the desk's own files and the public data it reads; never a bundle.
+ */
+const CACHE = "cartilla-staff-v1";
+const SHELL = ["/staff/", "/staff/index.html", "/staff/desk.js", "/staff/desk.css", "/staff/verify.js", "/staff/unzip.js",
+  "/staff/referral.js", "/staff/referral-map.json", "/js/bundle/build.js", "/js/bundle/zip.js", "/js/bundle/keys.js",
+  "/js/bundle/readme.js", "/js/bundle/summary.js", "/i18n/es/staff.json", "/i18n/en/staff.json",
+  "/.well-known/cartilla-receipt-key"];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
+});
+self.addEventListener("activate", (event) => {
+  event.waitUntil(caches.keys().then((keys) => Promise.all(keys.filter((k) => k.startsWith("cartilla-staff-") && k !== CACHE).map((k) => caches.delete(k))))
+    .then(() => self.clients.claim()));
+});
+self.addEventListener("fetch", (event) => {
+  const req = event.request;
+  if (req.method !== "GET") return;
+  const url = new URL(req.url);
+  if (url.origin !== location.origin) return;
+  event.respondWith(fetch(req).then((res) => {
+    if (res.ok) { const copy = res.clone(); caches.open(CACHE).then((c) => c.put(req, copy)); }
+    return res;
+  }).catch(() => caches.match(req, { ignoreSearch: url.pathname.startsWith("/staff/") }).then((hit) => hit || Response.error())));
+});

@@ -1,0 +1,284 @@
+/** Verifying a bundle in the browser, without uploading it: the same checks, in the same
+ * order, with the same error codes as server/evidence/verify.py (tests compare them).
+ */
+
+import { readBundle, BundleError, LIMITS } from "./unzip.js";
+import { sha256Hex } from "../js/bundle/build.js";
+
+export const CHECK_IDS = ["zip", "bag", "payload", "tags", "signature", "schema", "chain", "receipts", "photos"];
+const GENESIS = "0".repeat(64);
+const HEX64 = /^[0-9a-f]{64}$/;
+const dec = new TextDecoder();
+const enc = new TextEncoder();
+const PHOTO_EXT = { "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp" };
+
+const err = (code, name = "", detail = "") => ({ code, file: name, detail });
+
+/** Keys sorted, no whitespace, as server/log_format.py canonical_json. */
+export function canonicalJson(value) {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const keys = Object.keys(value).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(",")}}`;
+}
+
+async function entryHash(entry) {
+  const body = { ...entry };
+  delete body.hash;
+  return sha256Hex(enc.encode(`${body.prev_hash}\n${canonicalJson(body)}`));
+}
+
+function parseManifest(name, bytes) {
+  const out = new Map();
+  const lines = dec.decode(bytes).split(/\r?\n/);
+  lines.forEach((line, i) => {
+    if (!line.trim()) return;
+    const m = /^([0-9a-fA-F]{64})[ \t]+\*?(\S.*)$/.exec(line);
+    if (!m) throw new BundleError("bad_bagit", name, `line ${i + 1}`);
+    const path = m[2].trimEnd();
+    if (path.startsWith("/") || path.includes("\\") || path.split("/").some((p) => p === "" || p === "." || p === "..")) {
+      throw new BundleError("unsafe_name", path);
+    }
+    if (out.has(path)) throw new BundleError("bad_bagit", name, `line ${i + 1}: ${path} twice`);
+    out.set(path, m[1].toLowerCase());
+  });
+  return out;
+}
+
+function parseInfo(bytes, name = "bag-info.txt") {
+  const info = {};
+  let last = "";
+  dec.decode(bytes).split(/\r?\n/).forEach((line, i) => {
+    if (!line.trim()) return;
+    if (/^[ \t]/.test(line) && last) { info[last] += " " + line.trim(); return; }
+    const at = line.indexOf(":");
+    if (at < 1) throw new BundleError("bad_bagit", name, `line ${i + 1}`);
+    last = line.slice(0, at).trim();
+    info[last] = line.slice(at + 1).trim();
+  });
+  return info;
+}
+
+function pemToDer(pem) {
+  const b64 = pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+}
+
+async function importKey(der) {
+  try {
+    return { key: await crypto.subtle.importKey("spki", der, { name: "Ed25519" }, false, ["verify"]), algorithm: "Ed25519" };
+  } catch (_) { /* not Ed25519 */ }
+  try {
+    return { key: await crypto.subtle.importKey("spki", der, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]), algorithm: "ECDSA-P256-SHA256" };
+  } catch (_) {
+    throw new BundleError("bad_public_key", "", "only Ed25519 or ECDSA P-256 keys");
+  }
+}
+
+function b64decode(text) {
+  try { return Uint8Array.from(atob(text.replace(/\s+/g, "")), (c) => c.charCodeAt(0)); } catch (_) { return new Uint8Array(); }
+}
+
+function b64urlDecode(text) { return b64decode(text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4)); }
+
+// --- minimal schema checks: the fields the desk relies on, as server/evidence/format.py ---
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+function checkSummary(s) {
+  const bad = (path) => { throw new BundleError("bad_schema", "data/summary.json", path); };
+  if (!s || typeof s !== "object" || Array.isArray(s)) bad("$");
+  if (s.format !== "cartilla-evidence") bad("$.format");
+  if (s.version !== 1) bad("$.version");
+  if (!Array.isArray(s.employers) || s.employers.some((e) => !e || typeof e.name !== "string")) bad("$.employers");
+  if (!s.period || !DATE.test(s.period.start) || !DATE.test(s.period.end)) bad("$.period");
+  if (!s.chain || !HEX64.test(s.chain.head)) bad("$.chain");
+  if (s.photos != null && !Array.isArray(s.photos)) bad("$.photos");
+  return s;
+}
+function checkEntry(e, line) {
+  const bad = (path) => { throw new BundleError("bad_schema", "data/journal.jsonl", `line ${line}: ${path}`); };
+  if (!e || typeof e !== "object" || Array.isArray(e)) bad("not an object");
+  if (!Number.isInteger(e.seq) || e.seq < 0) bad("$.seq");
+  if (!HEX64.test(e.prev_hash || "")) bad("$.prev_hash");
+  if (!HEX64.test(e.hash || "")) bad("$.hash");
+  if (e.withheld === true) return;
+  if (!["create", "edit", "delete", "receipt"].includes(e.kind)) bad("$.kind");
+  if (e.kind === "receipt" && (!e.receipt || !HEX64.test(e.receipt.hash))) bad("$.receipt");
+}
+
+/** Run every check. `receiptKeys`: {key_id: CryptoKey} of the server (from the well-known URL). */
+export async function verifyBundle(bytes, receiptKeys = null, limits = LIMITS) {
+  const checks = Object.fromEntries(CHECK_IDS.map((id) => [id, { id, ok: null, errors: [], notes: [] }]));
+  const report = { checks, root: "", summary: null, guides: null, journal: null, receipts: [], files: null, key: {} };
+  const fail = (id, e) => { checks[id].ok = false; checks[id].errors.push(e instanceof BundleError ? err(e.code, e.name_, e.detail) : e); };
+  const pass = (id) => { if (checks[id].ok === null) checks[id].ok = true; };
+  let files;
+  try {
+    ({ root: report.root, files } = await readBundle(bytes, limits));
+  } catch (e) {
+    if (e instanceof BundleError) { fail("zip", e); return finish(report); }
+    throw e;
+  }
+  report.files = files;
+  pass("zip");
+  let info;
+  try {
+    for (const n of ["bagit.txt", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt"]) {
+      if (!files.has(n)) throw new BundleError("missing_file", n);
+    }
+    const bagit = parseInfo(files.get("bagit.txt"), "bagit.txt");
+    if (!["1.0", "0.97"].includes(bagit["BagIt-Version"])) throw new BundleError("bad_bagit", "bagit.txt", "BagIt-Version");
+    if ((bagit["Tag-File-Character-Encoding"] || "").toUpperCase() !== "UTF-8") throw new BundleError("bad_bagit", "bagit.txt", "Tag-File-Character-Encoding");
+    info = parseInfo(files.get("bag-info.txt"));
+    parseManifest("manifest-sha256.txt", files.get("manifest-sha256.txt"));
+    parseManifest("tagmanifest-sha256.txt", files.get("tagmanifest-sha256.txt"));
+  } catch (e) {
+    if (e instanceof BundleError) { fail("bag", e); return finish(report); }
+    throw e;
+  }
+  pass("bag");
+  report.bagInfo = info;
+  // payload
+  const manifest = parseManifest("manifest-sha256.txt", files.get("manifest-sha256.txt"));
+  const payload = [...files.keys()].filter((n) => n.startsWith("data/")).sort();
+  for (const [name, digest] of [...manifest.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    if (!files.has(name) || !name.startsWith("data/")) fail("payload", err("listed_missing", name));
+    else if ((await sha256Hex(files.get(name))) !== digest) fail("payload", err("hash_mismatch", name));
+  }
+  for (const name of payload) if (!manifest.has(name)) fail("payload", err("not_in_manifest", name));
+  const octets = payload.reduce((n, p) => n + files.get(p).length, 0);
+  if (info["Payload-Oxum"] && info["Payload-Oxum"] !== `${octets}.${payload.length}`) fail("payload", err("bad_bagit", "bag-info.txt", "Payload-Oxum"));
+  pass("payload");
+  // tags
+  const tags = parseManifest("tagmanifest-sha256.txt", files.get("tagmanifest-sha256.txt"));
+  for (const [name, digest] of [...tags.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    if (!files.has(name)) fail("tags", err("listed_missing", name));
+    else if ((await sha256Hex(files.get(name))) !== digest) fail("tags", err("hash_mismatch", name));
+  }
+  for (const name of [...files.keys()].sort()) {
+    if (!name.includes("/") && !tags.has(name) && name !== "tagmanifest-sha256.txt") fail("tags", err("not_in_manifest", name));
+  }
+  for (const req of ["bagit.txt", "bag-info.txt", "manifest-sha256.txt"]) if (!tags.has(req)) fail("tags", err("bad_bagit", "tagmanifest-sha256.txt", `no ${req}`));
+  pass("tags");
+  // signature
+  await checkSignature(files, info, report, fail);
+  pass("signature");
+  // schema
+  for (const n of ["data/summary.json", "data/guides.json", "data/journal.jsonl", "data/summary.html", "LEEME-README.txt"]) {
+    if (!files.has(n)) fail("schema", err("missing_file", n));
+  }
+  if (checks.schema.ok === false) return finish(report);
+  try { report.summary = checkSummary(JSON.parse(dec.decode(files.get("data/summary.json")))); } catch (e) {
+    fail("schema", e instanceof BundleError ? e : err("bad_schema", "data/summary.json", String(e.message)));
+  }
+  try {
+    const g = JSON.parse(dec.decode(files.get("data/guides.json")));
+    if (!g || typeof g !== "object" || (g.guides != null && !Array.isArray(g.guides))) throw new BundleError("bad_schema", "data/guides.json", "$.guides");
+    report.guides = g;
+  } catch (e) { fail("schema", e instanceof BundleError ? e : err("bad_schema", "data/guides.json", String(e.message))); }
+  try {
+    const lines = dec.decode(files.get("data/journal.jsonl")).split("\n").filter((l) => l.trim());
+    if (!lines.length) throw new BundleError("bad_schema", "data/journal.jsonl", "no entries");
+    report.journal = lines.map((line, i) => {
+      let e;
+      try { e = JSON.parse(line); } catch (x) { throw new BundleError("bad_schema", "data/journal.jsonl", `line ${i + 1}: not JSON`); }
+      checkEntry(e, i + 1);
+      return e;
+    });
+  } catch (e) { fail("schema", e instanceof BundleError ? e : err("bad_schema", "data/journal.jsonl", String(e.message))); }
+  if (checks.schema.ok === false) return finish(report);
+  pass("schema");
+  // chain
+  const journal = report.journal;
+  let prev = GENESIS;
+  for (let i = 0; i < journal.length; i++) {
+    const e = journal[i];
+    if (e.seq !== i || e.prev_hash !== prev) fail("chain", err("chain_broken", `#${i}`));
+    if (!e.withheld && (await entryHash(e)) !== e.hash) fail("chain", err("chain_edited", `#${i}`));
+    prev = e.hash;
+  }
+  const head = journal[journal.length - 1].hash;
+  report.head = head;
+  if (report.summary.chain.head !== head) fail("chain", err("chain_head_mismatch", "data/summary.json"));
+  if (info["Cartilla-Chain-Head"] !== head) fail("chain", err("chain_head_mismatch", "bag-info.txt"));
+  pass("chain");
+  const withheld = journal.filter((e) => e.withheld).length;
+  if (withheld) checks.chain.notes.push({ code: "withheld", n: withheld });
+  // receipts
+  const position = new Map(journal.map((e, i) => [e.hash, i]));
+  let lastWithheld = -1;
+  const withheldBefore = journal.map((e, i) => { if (e.withheld) lastWithheld = i; return lastWithheld; });
+  for (let i = 0; i < journal.length; i++) {
+    const e = journal[i];
+    if (e.withheld || e.kind !== "receipt" || !e.receipt) continue;
+    const r = e.receipt;
+    let target = position.get(r.hash);
+    let error = null;
+    let anchored = null;
+    if (target === undefined || target >= i) { error = "receipt_not_in_chain"; target = null; } else {
+      anchored = withheldBefore[target] + 1;
+      if (anchored > target) anchored = null;
+    }
+    if (!error && receiptKeys) {
+      const key = receiptKeys[r.key_id];
+      if (!key) error = "receipt_unknown_key";
+      else {
+        const ok = await crypto.subtle.verify({ name: "Ed25519" }, key, b64urlDecode(r.signature),
+          enc.encode(`cartilla-receipt-v1\n${r.hash}\n${r.time}`)).catch(() => false);
+        if (!ok) error = "receipt_forged";
+      }
+    }
+    report.receipts.push({ seq: i, hash: r.hash, time: r.time, key_id: r.key_id, entry_seq: target, anchored_from_seq: anchored, ok: !error, error });
+    if (error) fail("receipts", err(error, `#${i}`));
+  }
+  if (!report.receipts.length) checks.receipts.notes.push({ code: "no_receipts" });
+  else if (!receiptKeys) checks.receipts.notes.push({ code: "no_server_key" });
+  else pass("receipts");
+  // photos
+  const leftOut = (report.summary.left_out || []).includes("photos");
+  const seen = new Set();
+  for (const e of journal) {
+    const d = e.data;
+    if (e.withheld || !d || d.type !== "photo" || seen.has(d.id)) continue;
+    seen.add(d.id);
+    const name = `data/photos/${d.sha256}.${PHOTO_EXT[d.mime] || "jpg"}`;
+    if (!files.has(name)) { if (!leftOut) fail("photos", err("photo_missing", name)); } else if ((await sha256Hex(files.get(name))) !== d.sha256) fail("photos", err("photo_changed", name));
+  }
+  pass("photos");
+  if (leftOut) checks.photos.notes.push({ code: "photos_left_out" });
+  return finish(report);
+}
+
+async function checkSignature(files, info, report, fail) {
+  const pem = files.get("public-key.pem");
+  const sig = files.get("manifest-sha256.txt.sig");
+  if (!pem) return fail("signature", err("missing_file", "public-key.pem"));
+  if (!sig) return fail("signature", err("missing_file", "manifest-sha256.txt.sig"));
+  let imported;
+  const der = pemToDer(dec.decode(pem));
+  try { imported = await importKey(der); } catch (e) { return fail("signature", e); }
+  report.key = { algorithm: imported.algorithm, fingerprint: await sha256Hex(der) };
+  const params = imported.algorithm === "Ed25519" ? { name: "Ed25519" } : { name: "ECDSA", hash: "SHA-256" };
+  const ok = await crypto.subtle.verify(params, imported.key, b64decode(dec.decode(sig)), files.get("manifest-sha256.txt")).catch(() => false);
+  if (!ok) fail("signature", err("signature_invalid"));
+  if ((info["Cartilla-Key-Fingerprint"] || "") !== report.key.fingerprint) fail("signature", err("key_mismatch"));
+}
+
+function finish(report) {
+  const c = report.checks;
+  report.ok = Object.values(c).every((x) => x.ok !== false) && ["zip", "bag", "payload", "signature", "chain"].every((id) => c[id].ok === true);
+  report.errorCodes = Object.fromEntries(Object.values(c).filter((x) => x.errors.length).map((x) => [x.id, x.errors.map((e) => e.code)]));
+  return report;
+}
+
+/** The server's receipt keys {key_id: CryptoKey} from the well-known URL (cached for offline). */
+export async function serverReceiptKeys() {
+  let doc = null;
+  try {
+    const res = await fetch("/.well-known/cartilla-receipt-key");
+    if (res.ok) { doc = await res.json(); localStorage.setItem("cartilla-receipt-key", JSON.stringify(doc)); }
+  } catch (_) { /* offline */ }
+  if (!doc) { try { doc = JSON.parse(localStorage.getItem("cartilla-receipt-key") || "null"); } catch (_) { doc = null; } }
+  if (!doc) return null;
+  const key = await crypto.subtle.importKey("raw", b64urlDecode(doc.public_key), { name: "Ed25519" }, false, ["verify"]);
+  return { [doc.key_id]: key };
+}
