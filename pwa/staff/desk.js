@@ -22,7 +22,8 @@ async function loadMessages() {
 function get(obj, key) { return key.split(".").reduce((o, k) => (o ? o[k] : undefined), obj); }
 function fill(text, vars) { return String(text || "").replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? "")); }
 /** Element with the Spanish text and the English text under it. */
-function both(tag, key, vars = {}) {
+function both(tag, fullKey, vars = {}) {
+  const key = fullKey.replace(/^staff\./, "");
   const el = document.createElement(tag);
   el.append(fill(get(M.es, key) || key, vars));
   const en = document.createElement("span");

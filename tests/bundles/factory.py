@@ -57,8 +57,8 @@ class LogBuilder:
             }
         )
 
-    def photo(self, seed: int, when: str) -> str:
-        data = tiny_jpeg(seed)
+    def photo(self, seed: int, when: str, make: Any = None) -> str:
+        data = make(seed) if make else tiny_jpeg(seed)
         digest = hashlib.sha256(data).hexdigest()
         pid = f"ph{seed}"
         self.create(
@@ -74,24 +74,26 @@ class LogBuilder:
         self.photos[f"data/photos/{digest}.jpg"] = data
         return pid
 
-    def receipt(self, key: ed25519.Ed25519PrivateKey, when: str) -> dict[str, Any]:
-        signed = receipts.sign_receipt(key, self.head, when[:19] + "Z")
-        return self.append(
-            {
-                "time": when,
-                "kind": "receipt",
-                "receipt": {
-                    "hash": signed.hash,
-                    "time": signed.time,
-                    "key_id": signed.key_id,
-                    "signature": signed.signature,
-                },
+    def receipt(self, key: Any, when: str) -> dict[str, Any]:
+        """`key`: a private key, or a function head -> receipt dict (e.g. a real server)."""
+        if callable(key):
+            signed = key(self.head)
+        else:
+            made = receipts.sign_receipt(key, self.head, when[:19] + "Z")
+            signed = {
+                "hash": made.hash,
+                "time": made.time,
+                "key_id": made.key_id,
+                "signature": made.signature,
             }
-        )
+        return self.append({"time": when, "kind": "receipt", "receipt": signed})
 
 
 def make_log(
-    server_key: ed25519.Ed25519PrivateKey, days: int = 30, start: dt.date = dt.date(2026, 6, 1)
+    server_key: Any,
+    days: int = 30,
+    start: dt.date = dt.date(2026, 6, 1),
+    photo: Any = None,
 ) -> LogBuilder:
     """A month of daily shifts at one farm, weekly pay stubs with photos, a receipt a week."""
     log = LogBuilder()
@@ -132,7 +134,7 @@ def make_log(
             when,
         )
         if day.weekday() == 4:
-            pid = log.photo(i, when)
+            pid = log.photo(i, when, photo)
             log.create(
                 {
                     "type": "pay_stub",
