@@ -1,0 +1,966 @@
+"""The wage check: expected pay per workweek and per pay period, compared with what was paid.
+
+The algorithm (mirrored line by line in `pwa/js/wages.js`; docs/log-format.md#wage-check):
+
+1. Shifts are split at midnight; hours count on the calendar date they were worked. The
+   unpaid break comes off the first part first. Piece units and day-rate days count on the
+   date the shift started.
+2. For each worked date: the minimum = max(federal, state minimum in force); for H-2A also the
+   state's AEWR in force; the hourly floor = max(that, the promised hourly rate).
+3. Per workweek (from the job's workweek start day): straight-time pay is hours x floor
+   (hourly) or piece/day/salary pay made up to the minimum for the hours. The regular rate is
+   straight-time pay / hours. Overtime follows the overtime step in force on the first day of
+   the week, for the job's kind of work, separately for federal and state rules; the one giving
+   more overtime wins. Daily overtime is counted first, then hours over the weekly threshold
+   that were not daily overtime (taken from the last days). On the seventh day in a row of a
+   workweek with a `seventh_day` step, hours up to the daily threshold are overtime and the rest
+   double time. Each overtime hour adds half the regular rate; each double-time hour a whole.
+   "Legal" pay uses only the law's minimums (not the promise); "expected" pay adds the promise.
+4. Per pay period (a logged stub): expected = sum over its days (each day once, in the first
+   stub that covers it), compared with the gross paid; deductions are checked; H-2A/H-2B stubs
+   are checked for required items. Worked days in no stub whose payday has passed are owed.
+5. Per job (H-2A/H-2B): the three-fourths guarantee, travel/visa reimbursement, recruitment
+   fees; for all jobs: paydays further apart than the promise, the state or the program allow.
+
+Exact fractions of a cent are kept until a figure is reported, then rounded half up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import msgspec
+
+from server.content.schema import DatedRate, OvertimeStep, WageJurisdiction
+from server.log_format import WEEKDAYS, Employer, Expense, Incident, Job, PayStub, Shift
+from server.wages import rules as R
+from server.wages.messages import duration, label, money, text
+from server.wages.report import (
+    AppliedRule,
+    Finding,
+    JobResult,
+    Note,
+    PeriodResult,
+    RuleSource,
+    WageReport,
+    WeekResult,
+)
+
+
+class LogRecords(msgspec.Struct, kw_only=True):
+    """The records the check reads (a `LogExport` has them all; vectors give only these)."""
+
+    employers: list[Employer] = msgspec.field(default_factory=list)
+    jobs: list[Job] = msgspec.field(default_factory=list)
+    shifts: list[Shift] = msgspec.field(default_factory=list)
+    pay_stubs: list[PayStub] = msgspec.field(default_factory=list)
+    expenses: list[Expense] = msgspec.field(default_factory=list)
+    incidents: list[Incident] = msgspec.field(default_factory=list)
+
+
+def round_cents(value: Fraction) -> int:
+    """Half up, for values >= 0 (every rounded figure here is)."""
+    return int((2 * value.numerator + value.denominator) // (2 * value.denominator))
+
+
+def _d(iso: str) -> dt.date:
+    return dt.date.fromisoformat(iso)
+
+
+def _src(source: R.Src | None) -> RuleSource | None:
+    return RuleSource(title=source[0], url=source[1]) if source else None
+
+
+def _data_src(rate: DatedRate | OvertimeStep) -> RuleSource:
+    return RuleSource(title=rate.source.title, url=rate.source.url)
+
+
+def _program(status: str) -> str:
+    return "H-2A" if status == "h2a" else "H-2B"
+
+
+def _ot_rule_text(step: OvertimeStep) -> tuple[str, str]:
+    es: list[str] = []
+    en: list[str] = []
+    if step.daily_after is not None:
+        h = duration(R.hours_to_minutes(step.daily_after))
+        es.append(f"tiempo y medio después de {h} por día")
+        en.append(f"time and a half after {h} a day")
+    if step.daily_double_after is not None:
+        h = duration(R.hours_to_minutes(step.daily_double_after))
+        es.append(f"doble después de {h} por día")
+        en.append(f"double time after {h} a day")
+    if step.weekly_after is not None:
+        h = duration(R.hours_to_minutes(step.weekly_after))
+        es.append(f"tiempo y medio después de {h} por semana")
+        en.append(f"time and a half after {h} a week")
+    if step.seventh_day:
+        es.append("pago extra el séptimo día seguido de la semana")
+        en.append("extra pay on the seventh day in a row of the workweek")
+    return "; ".join(es), "; ".join(en)
+
+
+@dataclass
+class _Day:
+    minutes: int = 0
+    units: int = 0  # piece units of shifts that started this day
+    starts: int = 0  # shifts with work that started this day (day rate)
+    floor: int = 0  # hourly floor with the promise, cents
+    minimum: int = 0  # the law's floor (minimum wage, AEWR), cents
+    min_wage: int = 0  # minimum wage only (free-and-clear check), cents
+    floor_src: RuleSource | None = None  # the law's binding figure (minimum wage or AEWR)
+    ot_weight: int = 0  # overtime minutes + 2 x double-time minutes counted on this day
+    ot_src: RuleSource | None = None
+    straight: Fraction = field(default_factory=Fraction)
+    legal_straight: Fraction = field(default_factory=Fraction)
+    expected: Fraction = field(default_factory=Fraction)
+    legal: Fraction = field(default_factory=Fraction)
+
+
+class _Notes:
+    def __init__(self) -> None:
+        self.items: list[Note] = []
+        self.seen: set[str] = set()
+
+    def add(self, code: str, key: str, values: dict[str, str] | None = None) -> None:
+        if f"{code}|{key}" in self.seen:
+            return
+        self.seen.add(f"{code}|{key}")
+        self.items.append(Note(code=code, explanation=text(code, values or {})))
+
+
+def _split_shift(shift: Shift) -> list[tuple[dt.date, int]]:
+    """(date, minutes worked) parts of a shift, split at midnight, break off the first part."""
+    sh, sm = (int(x) for x in shift.start.split(":"))
+    eh, em = (int(x) for x in shift.end.split(":"))
+    start = sh * 60 + sm
+    end = eh * 60 + em
+    if end <= start:
+        end += 1440
+    first = min(end, 1440) - start
+    second = end - 1440 if end > 1440 else 0
+    brk = shift.break_minutes
+    take = min(brk, first)
+    first -= take
+    second -= brk - take
+    day = _d(shift.date)
+    parts = [(day, first)]
+    if end > 1440:
+        parts.append((day + dt.timedelta(days=1), second))
+    return parts
+
+
+def _week_start(day: dt.date, start_index: int) -> dt.date:
+    return day - dt.timedelta(days=(day.weekday() - start_index) % 7)
+
+
+def _daterange(start: dt.date, end: dt.date) -> Iterable[dt.date]:
+    day = start
+    while day <= end:
+        yield day
+        day += dt.timedelta(days=1)
+
+
+def _ot_minutes(
+    step: OvertimeStep | None, days: list[tuple[dt.date, int]], seventh: bool
+) -> tuple[list[int], list[int]]:
+    """Overtime and double-time minutes per day of the week (days in date order)."""
+    n = len(days)
+    ot = [0] * n
+    dbl = [0] * n
+    if step is None:
+        return ot, dbl
+    da = R.hours_to_minutes(step.daily_after) if step.daily_after is not None else None
+    dd = (
+        R.hours_to_minutes(step.daily_double_after) if step.daily_double_after is not None else None
+    )
+    wa = R.hours_to_minutes(step.weekly_after) if step.weekly_after is not None else None
+    reg = [0] * n
+    for i, (_, m) in enumerate(days):
+        if seventh and step.seventh_day and i == n - 1:
+            ot[i] = m if da is None else min(m, da)
+            dbl[i] = m - ot[i]
+        else:
+            dbl[i] = max(0, m - dd) if dd is not None else 0
+            ot[i] = max(0, min(m, dd if dd is not None else m) - da) if da is not None else 0
+        reg[i] = m - ot[i] - dbl[i]
+    if wa is not None:
+        extra = max(0, sum(reg) - wa)
+        for i in range(n - 1, -1, -1):
+            if extra <= 0:
+                break
+            move = min(extra, reg[i])
+            reg[i] -= move
+            ot[i] += move
+            extra -= move
+    return ot, dbl
+
+
+class _JobCheck:
+    def __init__(
+        self,
+        job: Job,
+        employer: Employer | None,
+        records: LogRecords,
+        juris: dict[str, WageJurisdiction],
+        as_of: dt.date,
+        report_notes: _Notes,
+    ) -> None:
+        self.job = job
+        self.employer = employer
+        self.records = records
+        self.fed = juris.get("federal")
+        self.state = juris.get(job.state)
+        self.as_of = as_of
+        self.notes = _Notes()
+        self.report_notes = report_notes
+        self.days: dict[dt.date, _Day] = {}
+        self.findings: list[Finding] = []
+
+    # --- figures per date -------------------------------------------------------------
+
+    def _minimum(self, day: dt.date) -> tuple[int, DatedRate | None, str]:
+        best: tuple[int, DatedRate | None, str] = (0, None, "")
+        for where, j in (("federal", self.fed), (self.job.state, self.state)):
+            if j is None:
+                continue
+            rate = R.rate_in_force(j.minimum_wage, day)
+            if rate is not None and R.dollars_to_cents(rate.rate) > best[0]:
+                best = (R.dollars_to_cents(rate.rate), rate, where)
+        if best[1] is None:
+            self.notes.add("no_minimum_wage", day.isoformat(), {"date": day.isoformat()})
+        return best
+
+    def _aewr(self, day: dt.date) -> DatedRate | None:
+        if self.job.status != "h2a":
+            return None
+        for j in (self.state, self.fed):
+            if j is not None:
+                rate = R.rate_in_force(j.aewr, day)
+                # An AEWR is set for a year: an older one is not guessed forward.
+                if rate is not None and (day - rate.effective).days <= R.AEWR_VALID_DAYS:
+                    return rate
+        self.notes.add("no_aewr", f"{day.year}", {"state": self.job.state, "year": str(day.year)})
+        return None
+
+    def _floors(self, day: dt.date) -> tuple[int, int, int, RuleSource | None]:
+        min_wage, min_rate, _ = self._minimum(day)
+        aewr = self._aewr(day)
+        aewr_cents = R.dollars_to_cents(aewr.rate) if aewr else 0
+        legal = max(min_wage, aewr_cents)
+        src = (
+            _data_src(aewr)
+            if aewr is not None and aewr_cents > min_wage
+            else (_data_src(min_rate) if min_rate is not None else None)
+        )
+        floor = legal
+        if self.job.pay_type == "hourly" and self.job.promised_rate_cents is not None:
+            floor = max(floor, self.job.promised_rate_cents)
+        return floor, legal, min_wage, src
+
+    def _steps(self, day: dt.date) -> list[tuple[str, OvertimeStep | None]]:
+        """(where, step) candidates: state tracks first, then federal; None = no step."""
+        out: list[tuple[str, OvertimeStep | None]] = []
+        for where, j in ((self.job.state, self.state), ("federal", self.fed)):
+            if j is None:
+                continue
+            steps, size_mattered = R.steps_in_force(
+                R.overtime_steps(j, self.job.industry), day, self.job.employer_size
+            )
+            if size_mattered:
+                self.notes.add("employer_size_unknown", "")
+            if not steps:
+                out.append((where, None))
+            out.extend((where, step) for step in steps)
+        return out
+
+    # --- the days -----------------------------------------------------------------------
+
+    def collect(self) -> None:
+        for shift in self.records.shifts:
+            if shift.job_id != self.job.id:
+                continue
+            parts = _split_shift(shift)
+            if any(m < 0 for _, m in parts) or sum(m for _, m in parts) <= 0:
+                self.notes.add("shift_invalid", shift.id, {"date": shift.date})
+                continue
+            for day, m in parts:
+                self.days.setdefault(day, _Day()).minutes += m
+            first = self.days.setdefault(parts[0][0], _Day())
+            first.units += shift.piece_units or 0
+            first.starts += 1
+        for day, info in self.days.items():
+            info.floor, info.minimum, info.min_wage, info.floor_src = self._floors(day)
+
+    # --- weeks --------------------------------------------------------------------------
+
+    def weeks(self) -> list[WeekResult]:
+        start_index = WEEKDAYS.index(self.job.workweek_start)
+        by_week: dict[dt.date, list[dt.date]] = {}
+        for day in sorted(self.days):
+            by_week.setdefault(_week_start(day, start_index), []).append(day)
+        results = []
+        for week_start in sorted(by_week):
+            result = self._week(week_start, by_week[week_start])
+            if result is not None:
+                results.append(result)
+        return results
+
+    def _week(self, week_start: dt.date, dates: list[dt.date]) -> WeekResult | None:
+        job = self.job
+        days = [(d, self.days[d].minutes) for d in dates]
+        total = sum(m for _, m in days)
+        if total <= 0:
+            return None
+        rules: list[AppliedRule] = []
+        first_day = next(d for d, m in days if m > 0)
+        min_cents, min_rate, where = self._minimum(first_day)
+        if min_rate is not None:
+            rules.append(
+                AppliedRule(
+                    code="minimum_wage",
+                    explanation=text(
+                        "minimum_wage",
+                        {"date": first_day.isoformat(), "rate": money(min_cents), "where": where},
+                    ),
+                    source=_data_src(min_rate),
+                )
+            )
+        aewr = self._aewr(first_day)
+        if aewr is not None:
+            rules.append(
+                AppliedRule(
+                    code="aewr",
+                    explanation=text(
+                        "aewr",
+                        {
+                            "state": job.state,
+                            "date": first_day.isoformat(),
+                            "rate": money(R.dollars_to_cents(aewr.rate)),
+                        },
+                    ),
+                    source=_data_src(aewr),
+                )
+            )
+        info0 = self.days[first_day]
+        if job.pay_type == "hourly" and info0.floor > info0.minimum:
+            rules.append(
+                AppliedRule(
+                    code="promised_rate",
+                    explanation=text("promised_rate", {"rate": money(info0.floor)}),
+                    source=None,
+                )
+            )
+        # Straight-time pay, legal (law's minimums only) and expected (with the promise).
+        legal_total = Fraction(0)
+        for d, m in days:
+            info = self.days[d]
+            info.legal_straight = Fraction(m * info.minimum, 60)
+            legal_total += info.legal_straight
+        if job.pay_type == "hourly":
+            for d, m in days:
+                self.days[d].straight = Fraction(m * self.days[d].floor, 60)
+        else:
+            rate = job.promised_rate_cents
+            if rate is None:
+                self.notes.add("no_piece_rate", "")
+                rate = 0
+            pay: dict[dt.date, Fraction] = {}
+            for d, m in days:
+                info = self.days[d]
+                if job.pay_type == "piece":
+                    pay[d] = Fraction(info.units * rate)
+                elif job.pay_type == "day":
+                    pay[d] = Fraction(rate if info.starts > 0 else 0)
+                else:  # salary: a weekly amount, spread over the week's hours
+                    pay[d] = Fraction(rate * m, total)
+            earned = sum(pay.values(), Fraction(0))
+            if earned >= legal_total:
+                for d, _ in days:
+                    self.days[d].straight = pay[d]
+            else:
+                for d, _ in days:
+                    self.days[d].straight = self.days[d].legal_straight
+                rules.append(
+                    AppliedRule(
+                        code="piece_makeup",
+                        explanation=text(
+                            "piece_makeup",
+                            {
+                                "piece": money(round_cents(earned)),
+                                "floor": money(round_cents(legal_total)),
+                            },
+                        ),
+                        source=_data_src(min_rate) if min_rate else None,
+                    )
+                )
+        straight_total = sum((self.days[d].straight for d, _ in days), Fraction(0))
+        # Overtime: the rule (state or federal) giving more weighted overtime minutes wins.
+        full_week = len(days) == 7 and all(m > 0 for _, m in days)
+        best: tuple[str, OvertimeStep | None, list[int], list[int]] | None = None
+        best_key = (-1, -1)
+        for where_ot, step in self._steps(week_start):
+            ot, dbl = _ot_minutes(step, days, full_week)
+            key = (sum(ot) + 2 * sum(dbl), 0 if step is None else 1)
+            if key > best_key:
+                best_key = key
+                best = (where_ot, step, ot, dbl)
+        ot_src: RuleSource | None = None
+        if best is None:
+            self.report_notes.add("no_overtime_rules", "")
+            ot, dbl = [0] * len(days), [0] * len(days)
+        else:
+            where_ot, step, ot, dbl = best
+            ot_src = _data_src(step) if step is not None else None
+            if step is not None and (
+                step.weekly_after is not None
+                or step.daily_after is not None
+                or step.daily_double_after is not None
+                or step.seventh_day
+            ):
+                es_rule, en_rule = _ot_rule_text(step)
+                rules.append(
+                    AppliedRule(
+                        code="overtime",
+                        explanation=text(
+                            "overtime",
+                            {"where": where_ot, "rule": es_rule},
+                            {"where": where_ot, "rule": en_rule},
+                        ),
+                        source=_data_src(step),
+                    )
+                )
+            else:
+                rules.append(
+                    AppliedRule(
+                        code="overtime_none",
+                        explanation=text("overtime_none", {"where": where_ot}),
+                        source=_data_src(step) if step is not None else None,
+                    )
+                )
+        if job.pay_type != "hourly" and (sum(ot) + sum(dbl)) > 0:
+            rules.append(
+                AppliedRule(
+                    code="regular_rate",
+                    explanation=text(
+                        "regular_rate", {"rate": money(round_cents(straight_total * 60 / total))}
+                    ),
+                    source=None,
+                )
+            )
+        expected = Fraction(0)
+        legal = Fraction(0)
+        for i, (d, _) in enumerate(days):
+            info = self.days[d]
+            weight = ot[i] + 2 * dbl[i]
+            info.ot_weight = weight
+            info.ot_src = ot_src if weight > 0 else None
+            info.expected = info.straight + straight_total * weight / (2 * total)
+            info.legal = info.legal_straight + legal_total * weight / (2 * total)
+            expected += info.expected
+            legal += info.legal
+        week_end = week_start + dt.timedelta(days=6)
+        paid = self._week_paid(week_start, week_end, [d for d, m in days if m > 0])
+        expected_cents = round_cents(expected)
+        return WeekResult(
+            job_id=job.id,
+            start=week_start.isoformat(),
+            end=week_end.isoformat(),
+            days_worked=sum(1 for _, m in days if m > 0),
+            minutes_worked=total,
+            straight_minutes=total - sum(ot) - sum(dbl),
+            overtime_minutes=sum(ot),
+            double_time_minutes=sum(dbl),
+            floor_rate_cents=max(self.days[d].floor for d, _ in days),
+            regular_rate_cents=round_cents(straight_total * 60 / total),
+            expected_cents=expected_cents,
+            legal_expected_cents=round_cents(legal),
+            paid_cents=paid,
+            difference_cents=None if paid is None else expected_cents - paid,
+            rules=rules,
+        )
+
+    def _stubs(self) -> list[PayStub]:
+        stubs = [s for s in self.records.pay_stubs if s.job_id == self.job.id]
+        return sorted(stubs, key=lambda s: (s.period_start, s.pay_date, s.id))
+
+    def _week_paid(self, start: dt.date, end: dt.date, worked: list[dt.date]) -> int | None:
+        inside = [
+            s for s in self._stubs() if _d(s.period_start) >= start and _d(s.period_end) <= end
+        ]
+        if not inside:
+            return None
+        for day in worked:
+            if not any(_d(s.period_start) <= day <= _d(s.period_end) for s in inside):
+                return None
+        return sum(s.gross_cents for s in inside)
+
+    # --- pay periods ----------------------------------------------------------------------
+
+    def pay_interval(self) -> tuple[int | None, RuleSource | None]:
+        """Most days allowed between paydays, and the rule that says so (smallest wins)."""
+        options: list[tuple[int, int, RuleSource | None]] = []
+        if self.job.status in R.PROGRAM_PAY_DAYS:
+            days, src = R.PROGRAM_PAY_DAYS[self.job.status]
+            options.append((days, 0, _src(src)))
+        if self.state is not None and self.state.pay_frequency_days_max is not None:
+            # The data gives no source for this figure (schema gap): none is invented.
+            options.append((self.state.pay_frequency_days_max, 1, None))
+        if self.job.pay_frequency is not None:
+            options.append((R.FREQUENCY_DAYS[self.job.pay_frequency], 2, None))
+        if not options:
+            return None, None
+        days, _, src_best = min(options, key=lambda o: (o[0], o[1]))
+        return days, src_best
+
+    def periods(self) -> list[PeriodResult]:
+        job = self.job
+        results: list[PeriodResult] = []
+        covered: set[dt.date] = set()
+        for stub in self._stubs():
+            start, end = _d(stub.period_start), _d(stub.period_end)
+            days = [d for d in _daterange(start, end) if d in self.days and d not in covered]
+            covered.update(days)
+            expected = sum((self.days[d].expected for d in days), Fraction(0))
+            legal = sum((self.days[d].legal for d in days), Fraction(0))
+            minimum_pay = sum(
+                (Fraction(self.days[d].minutes * self.days[d].min_wage, 60) for d in days),
+                Fraction(0),
+            )
+            expected_cents = round_cents(expected)
+            legal_cents = round_cents(legal)
+            findings = self._period_findings(stub, expected_cents, legal_cents, minimum_pay, days)
+            deductions = sum(x.amount_cents for x in stub.deductions)
+            results.append(
+                PeriodResult(
+                    job_id=job.id,
+                    pay_stub_id=stub.id,
+                    start=stub.period_start,
+                    end=stub.period_end,
+                    pay_date=stub.pay_date,
+                    minutes_worked=sum(self.days[d].minutes for d in days),
+                    minutes_paid=stub.minutes_paid,
+                    expected_cents=expected_cents,
+                    legal_expected_cents=legal_cents,
+                    paid_cents=stub.gross_cents,
+                    deductions_cents=deductions,
+                    net_cents=stub.net_cents,
+                    difference_cents=expected_cents - stub.gross_cents,
+                    findings=findings,
+                )
+            )
+        # Worked days no stub covers, grouped by workweek.
+        interval, _ = self.pay_interval()
+        start_index = WEEKDAYS.index(job.workweek_start)
+        loose: dict[dt.date, list[dt.date]] = {}
+        for day in sorted(self.days):
+            if day not in covered and self.days[day].minutes > 0:
+                loose.setdefault(_week_start(day, start_index), []).append(day)
+        for week_start, days in sorted(loose.items()):
+            week_end = week_start + dt.timedelta(days=6)
+            expected = sum((self.days[d].expected for d in days), Fraction(0))
+            legal = sum((self.days[d].legal for d in days), Fraction(0))
+            expected_cents = round_cents(expected)
+            findings = []
+            if self.as_of > week_end + dt.timedelta(days=interval or 0) and expected_cents > 0:
+                min_rate = self._minimum(days[0])[1]
+                findings.append(
+                    Finding(
+                        code="no_pay_recorded",
+                        amount_cents=expected_cents,
+                        explanation=text(
+                            "no_pay_recorded",
+                            {
+                                "start": days[0].isoformat(),
+                                "end": days[-1].isoformat(),
+                                "amount": money(expected_cents),
+                            },
+                        ),
+                        source=_data_src(min_rate) if min_rate else None,
+                    )
+                )
+            results.append(
+                PeriodResult(
+                    job_id=job.id,
+                    pay_stub_id=None,
+                    start=days[0].isoformat(),
+                    end=days[-1].isoformat(),
+                    pay_date=None,
+                    minutes_worked=sum(self.days[d].minutes for d in days),
+                    minutes_paid=None,
+                    expected_cents=expected_cents,
+                    legal_expected_cents=round_cents(legal),
+                    paid_cents=0,
+                    deductions_cents=0,
+                    net_cents=None,
+                    difference_cents=expected_cents,
+                    findings=findings,
+                )
+            )
+        results.sort(key=lambda p: (p.start, p.end, p.pay_stub_id or "~"))
+        return results
+
+    def _period_findings(
+        self,
+        stub: PayStub,
+        expected: int,
+        legal: int,
+        minimum_pay: Fraction,
+        days: list[dt.date],
+    ) -> list[Finding]:
+        job = self.job
+        out: list[Finding] = []
+        gross = stub.gross_cents
+        owed = max(0, expected - gross)
+        if owed > 0:
+            with_ot = [self.days[d].ot_src for d in days if self.days[d].ot_src is not None]
+            source: RuleSource | None
+            if with_ot:
+                source = with_ot[0]
+            elif gross < legal and days:
+                source = self.days[days[0]].floor_src
+            else:
+                source = _src(
+                    R.SRC_H2A_CONTRACT
+                    if job.status == "h2a"
+                    else R.SRC_H2B
+                    if job.status == "h2b"
+                    else None
+                )
+            out.append(
+                Finding(
+                    code="underpaid",
+                    amount_cents=owed,
+                    explanation=text(
+                        "underpaid",
+                        {
+                            "expected": money(expected),
+                            "paid": money(gross),
+                            "amount": money(owed),
+                            "legal": money(legal),
+                        },
+                    ),
+                    source=source,
+                )
+            )
+        forbidden = R.FORBIDDEN_DEDUCTIONS.get(job.status, {})
+        benefit = 0
+        benefit_kinds: list[str] = []
+        for ded in stub.deductions:
+            if ded.kind in forbidden and ded.amount_cents > 0:
+                es_kind, en_kind = label(ded.kind)
+                program = _program(job.status)
+                out.append(
+                    Finding(
+                        code="deduction_not_allowed",
+                        amount_cents=ded.amount_cents,
+                        explanation=text(
+                            "deduction_not_allowed",
+                            {
+                                "amount": money(ded.amount_cents),
+                                "kind": es_kind,
+                                "program": program,
+                            },
+                            {
+                                "amount": money(ded.amount_cents),
+                                "kind": en_kind,
+                                "program": program,
+                            },
+                        ),
+                        source=_src(forbidden[ded.kind]),
+                    )
+                )
+            elif ded.kind in R.EMPLOYER_BENEFIT_DEDUCTIONS and ded.amount_cents > 0:
+                benefit += ded.amount_cents
+                if ded.kind not in benefit_kinds:
+                    benefit_kinds.append(ded.kind)
+        if benefit > 0:
+            cut = min(Fraction(benefit), max(Fraction(0), minimum_pay - (gross - benefit)))
+            cut_cents = round_cents(cut)
+            if cut_cents > 0:
+                out.append(
+                    Finding(
+                        code="deduction_below_minimum",
+                        amount_cents=cut_cents,
+                        explanation=text(
+                            "deduction_below_minimum",
+                            {
+                                "kinds": ", ".join(label(k)[0] for k in benefit_kinds),
+                                "deducted": money(benefit),
+                                "minimum": money(round_cents(minimum_pay)),
+                                "amount": money(cut_cents),
+                            },
+                            {
+                                "kinds": ", ".join(label(k)[1] for k in benefit_kinds),
+                                "deducted": money(benefit),
+                                "minimum": money(round_cents(minimum_pay)),
+                                "amount": money(cut_cents),
+                            },
+                        ),
+                        source=_src(R.SRC_FREE_AND_CLEAR),
+                    )
+                )
+        if job.status in ("h2a", "h2b"):
+            src = _src(R.SRC_H2A_CONTRACT if job.status == "h2a" else R.SRC_H2B)
+            if not stub.statement_given:
+                out.append(
+                    Finding(
+                        code="no_pay_statement",
+                        amount_cents=None,
+                        explanation=text("no_pay_statement", {"program": _program(job.status)}),
+                        source=src,
+                    )
+                )
+            elif stub.statement_items is not None:
+                required = list(R.STATEMENT_ITEMS)
+                if job.pay_type == "piece":
+                    required.append("piece_units")
+                missing = [item for item in required if item not in stub.statement_items]
+                if missing:
+                    out.append(
+                        Finding(
+                            code="statement_missing_items",
+                            amount_cents=None,
+                            explanation=text(
+                                "statement_missing_items",
+                                {"items": ", ".join(label(i)[0] for i in missing)},
+                                {"items": ", ".join(label(i)[1] for i in missing)},
+                            ),
+                            source=src,
+                        )
+                    )
+        else:
+            self.report_notes.add("statement_rules_state", "")
+        return out
+
+    # --- job-level rules ----------------------------------------------------------------
+
+    def job_findings(self) -> list[Finding]:
+        job = self.job
+        out: list[Finding] = []
+        if job.status in ("h2a", "h2b"):
+            out.extend(self._three_fourths())
+            out.extend(self._reimbursements())
+        out.extend(self._pay_frequency())
+        return out
+
+    def _three_fourths(self) -> list[Finding]:
+        job = self.job
+        if not (job.contract_start and job.contract_end and job.job_order_hours_per_week):
+            self.notes.add("three_fourths_unknown", "")
+            return []
+        cs, ce = _d(job.contract_start), _d(job.contract_end)
+        if ce < cs:
+            self.notes.add("three_fourths_unknown", "")
+            return []
+        spans: list[tuple[dt.date, dt.date]] = []
+        if job.status == "h2a":
+            spans.append((cs, ce))
+        else:
+            length = (ce - cs).days + 1
+            weeks = (
+                R.H2B_GUARANTEE_SHORT_WEEKS
+                if length < R.H2B_SHORT_JOB_DAYS
+                else R.H2B_GUARANTEE_WEEKS
+            )
+            start = cs
+            while start <= ce:
+                end = min(ce, start + dt.timedelta(days=7 * weeks - 1))
+                spans.append((start, end))
+                start = end + dt.timedelta(days=1)
+        src = _src(R.SRC_H2A_CONTRACT if job.status == "h2a" else R.SRC_H2B)
+        out: list[Finding] = []
+        for start, end in spans:
+            if end >= self.as_of:
+                continue
+            length = (end - start).days + 1
+            guaranteed = R.THREE_FOURTHS * job.job_order_hours_per_week * 60 * length / 7
+            worked = sum(info.minutes for d, info in self.days.items() if start <= d <= end)
+            short = guaranteed - worked
+            if short <= 0:
+                continue
+            rate = self._floors(end)[0]
+            amount = round_cents(short * rate / 60)
+            if amount <= 0:
+                continue
+            out.append(
+                Finding(
+                    code="three_fourths_shortfall",
+                    amount_cents=amount,
+                    explanation=text(
+                        "three_fourths_shortfall",
+                        {
+                            "start": start.isoformat(),
+                            "end": end.isoformat(),
+                            "guaranteed": duration(round_cents(guaranteed)),
+                            "worked": duration(worked),
+                            "amount": money(amount),
+                        },
+                    ),
+                    source=src,
+                )
+            )
+        return out
+
+    def _expenses(self, kinds: tuple[str, ...]) -> list[Expense]:
+        return [e for e in self.records.expenses if e.job_id == self.job.id and e.kind in kinds]
+
+    @staticmethod
+    def _unpaid(expenses: list[Expense]) -> int:
+        return max(0, sum(e.amount_cents - e.reimbursed_cents for e in expenses))
+
+    def _reimbursements(self) -> list[Finding]:
+        job = self.job
+        program = _program(job.status)
+        src = _src(R.SRC_H2A_CONTRACT if job.status == "h2a" else R.SRC_H2B)
+        out: list[Finding] = []
+        # Inbound travel and subsistence: due once half the contract period has passed.
+        if job.contract_start and job.contract_end:
+            cs, ce = _d(job.contract_start), _d(job.contract_end)
+            half = cs + dt.timedelta(days=((ce - cs).days + 1) // 2)
+            unpaid = self._unpaid(self._expenses(("travel", "subsistence")))
+            if self.as_of >= half and unpaid > 0:
+                out.append(
+                    Finding(
+                        code="travel_not_reimbursed",
+                        amount_cents=unpaid,
+                        explanation=text(
+                            "travel_not_reimbursed",
+                            {"date": half.isoformat(), "amount": money(unpaid)},
+                        ),
+                        source=src,
+                    )
+                )
+        visas = self._expenses(("visa",))
+        unpaid_visa = self._unpaid(visas)
+        if unpaid_visa > 0 and job.status == "h2b":
+            first = (
+                min(self.days)
+                if self.days
+                else (_d(job.contract_start) if job.contract_start else None)
+            )
+            if first is not None:
+                start_index = WEEKDAYS.index(job.workweek_start)
+                first_week_end = _week_start(first, start_index) + dt.timedelta(days=6)
+                if self.as_of > first_week_end:
+                    out.append(
+                        Finding(
+                            code="visa_fees_not_reimbursed",
+                            amount_cents=unpaid_visa,
+                            explanation=text(
+                                "visa_fees_not_reimbursed",
+                                {"date": first_week_end.isoformat(), "amount": money(unpaid_visa)},
+                            ),
+                            source=src,
+                        )
+                    )
+        elif unpaid_visa > 0:
+            out.append(
+                Finding(
+                    code="visa_fee_ask",
+                    amount_cents=None,
+                    explanation=text("visa_fee_ask", {"amount": money(unpaid_visa)}),
+                    source=_src(R.SRC_FREE_AND_CLEAR),
+                )
+            )
+        fees = self._unpaid(self._expenses(("recruitment_fee",)))
+        if fees > 0:
+            out.append(
+                Finding(
+                    code="recruitment_fee",
+                    amount_cents=fees,
+                    explanation=text(
+                        "recruitment_fee", {"amount": money(fees), "program": program}
+                    ),
+                    source=_src(R.SRC_H2A_ASSURANCES if job.status == "h2a" else R.SRC_H2B),
+                )
+            )
+        return out
+
+    def _pay_frequency(self) -> list[Finding]:
+        interval, src = self.pay_interval()
+        if interval is None:
+            return []
+        out: list[Finding] = []
+        pay_dates = sorted({_d(s.pay_date) for s in self._stubs()})
+        for before, after in itertools.pairwise(pay_dates):
+            gap = (after - before).days
+            if gap > interval:
+                out.append(
+                    Finding(
+                        code="pay_late",
+                        amount_cents=None,
+                        explanation=text(
+                            "pay_late",
+                            {
+                                "days": str(gap),
+                                "start": before.isoformat(),
+                                "end": after.isoformat(),
+                                "max": str(interval),
+                            },
+                        ),
+                        source=src,
+                    )
+                )
+        if pay_dates:
+            last = pay_dates[-1]
+            last_end = max(_d(s.period_end) for s in self._stubs())
+            worked_after = any(d > last_end and i.minutes > 0 for d, i in self.days.items())
+            gap = (self.as_of - last).days
+            if worked_after and gap > interval:
+                out.append(
+                    Finding(
+                        code="pay_overdue",
+                        amount_cents=None,
+                        explanation=text(
+                            "pay_overdue",
+                            {"start": last.isoformat(), "days": str(gap), "max": str(interval)},
+                        ),
+                        source=src,
+                    )
+                )
+        return out
+
+    def run(self) -> JobResult:
+        if self.state is None:
+            self.notes.add("no_state_rules", "", {"state": self.job.state})
+        self.collect()
+        weeks = self.weeks()
+        periods = self.periods()
+        findings = self.job_findings()
+        owed = sum(f.amount_cents or 0 for p in periods for f in p.findings) + sum(
+            f.amount_cents or 0 for f in findings
+        )
+        return JobResult(
+            job_id=self.job.id,
+            employer=self.employer.name if self.employer else None,
+            state=self.job.state,
+            status=self.job.status,
+            pay_type=self.job.pay_type,
+            weeks=weeks,
+            periods=periods,
+            findings=findings,
+            notes=self.notes.items,
+            total_owed_cents=owed,
+        )
+
+
+def check(records: LogRecords, jurisdictions: list[WageJurisdiction], as_of: dt.date) -> WageReport:
+    """Run the wage check over every job in the log, as of `as_of` (usually today)."""
+    juris: dict[str, WageJurisdiction] = {str(j.id): j for j in jurisdictions}
+    employers = {e.id: e for e in records.employers}
+    notes = _Notes()
+    jobs = [
+        _JobCheck(job, employers.get(job.employer_id), records, juris, as_of, notes).run()
+        for job in records.jobs
+    ]
+    return WageReport(
+        as_of=as_of.isoformat(),
+        jobs=jobs,
+        notes=notes.items,
+        total_owed_cents=sum(j.total_owed_cents for j in jobs),
+    )

@@ -1,0 +1,216 @@
+"""Every sentence the wage check says, in Spanish and English, short and plain.
+
+Templates use `{name}` placeholders only. `pwa/js/wages.js` holds the same table; a test runs
+both implementations over the shared vectors and compares their whole output, text included.
+"""
+
+from __future__ import annotations
+
+from server.wages.report import Text
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # rules applied
+    "minimum_wage": (
+        "Salario mínimo en vigor el {date}: {rate} por hora ({where}).",
+        "Minimum wage in force on {date}: {rate} an hour ({where}).",
+    ),
+    "aewr": (
+        "Tarifa AEWR de H-2A para {state} en vigor el {date}: {rate} por hora.",
+        "H-2A AEWR for {state} in force on {date}: {rate} an hour.",
+    ),
+    "promised_rate": (
+        "Tarifa prometida: {rate} por hora. Es la más alta, así que es la que cuenta.",
+        "Promised rate: {rate} an hour. It is the highest, so it is the one that counts.",
+    ),
+    "overtime": (
+        "Horas extra ({where}): {rule}.",
+        "Overtime ({where}): {rule}.",
+    ),
+    "overtime_none": (
+        "Según los datos, no hay pago de horas extra para este trabajo ({where}).",
+        "Under the data, there is no overtime pay for this work ({where}).",
+    ),
+    "regular_rate": (
+        "Su tarifa regular esta semana es lo ganado a tiempo normal entre las horas: {rate} por "
+        "hora. Cada hora extra paga la mitad de esa tarifa además.",
+        "Your regular rate this week is straight-time pay divided by hours: {rate} an hour. "
+        "Each overtime hour pays half that rate on top.",
+    ),
+    "piece_makeup": (
+        "Lo ganado por pieza o por día ({piece}) fue menos que el mínimo por sus horas ({floor}). "
+        "El empleador debe completar la diferencia.",
+        "Piece or day pay ({piece}) was less than the minimum for your hours ({floor}). "
+        "The employer must make up the difference.",
+    ),
+    # findings
+    "underpaid": (
+        "Le correspondían {expected}: sus horas por la tarifa más alta que aplica, más las horas "
+        "extra. Le pagaron {paid} (bruto). Faltan {amount}. Solo el mínimo de la ley era {legal}.",
+        "You were due {expected}: your hours at the highest rate that applies, plus overtime. "
+        "You were paid {paid} (gross). {amount} is missing. The legal minimum alone was {legal}.",
+    ),
+    "deduction_not_allowed": (
+        "Le descontaron {amount} por {kind}. A trabajadores {program} no se les puede "
+        "descontar eso.",
+        "{amount} was taken out for {kind}. That cannot be taken out of {program} workers' pay.",
+    ),
+    "deduction_below_minimum": (
+        "Los descuentos por {kinds} ({deducted}) bajaron su pago por debajo del salario mínimo "
+        "de sus horas ({minimum}). Esa parte ({amount}) se le debe devolver.",
+        "Deductions for {kinds} ({deducted}) brought your pay below the minimum wage for your "
+        "hours ({minimum}). That part ({amount}) must be paid back.",
+    ),
+    "no_pay_statement": (
+        "No le dieron talón de pago con este pago. Los trabajadores {program} deben recibir uno "
+        "cada vez.",
+        "You got no pay statement with this payment. {program} workers must get one every time.",
+    ),
+    "statement_missing_items": (
+        "Al talón de pago le falta: {items}.",
+        "The pay statement is missing: {items}.",
+    ),
+    "no_pay_recorded": (
+        "Registró trabajo del {start} al {end} pero ningún pago, y ya pasó la fecha de pago. "
+        "Si le pagaron, registre el pago. Si no, le deben al menos {amount}.",
+        "You logged work from {start} to {end} but no pay, and payday has passed. If you were "
+        "paid, log the pay. If not, you are owed at least {amount}.",
+    ),
+    "pay_late": (
+        "Pasaron {days} días entre pagos ({start} a {end}). El máximo es {max} días.",
+        "{days} days passed between paydays ({start} to {end}). The most allowed is {max} days.",
+    ),
+    "pay_overdue": (
+        "No hay pago registrado después del {start}. Ya pasaron {days} días (máximo {max}).",
+        "No pay is logged after {start}. {days} days have passed (most allowed: {max}).",
+    ),
+    "three_fourths_shortfall": (
+        "Garantía de tres cuartas partes: del {start} al {end} le debían ofrecer al menos "
+        "{guaranteed} de trabajo. Registró {worked}. Por las horas que faltan le deben {amount}, "
+        "salvo si usted dejó el trabajo o lo despidieron con causa.",
+        "Three-fourths guarantee: from {start} to {end} you had to be offered at least "
+        "{guaranteed} of work. You logged {worked}. For the missing hours you are owed {amount}, "
+        "unless you quit or were fired for cause.",
+    ),
+    "travel_not_reimbursed": (
+        "Ya pasó la mitad del contrato ({date}). El empleador debe devolverle el viaje y la "
+        "comida del viaje de ida. Faltan {amount}.",
+        "Half of the contract has passed ({date}). The employer must pay back your inbound "
+        "travel and meals on the way. {amount} is missing.",
+    ),
+    "visa_fees_not_reimbursed": (
+        "La visa y los gastos de frontera se deben pagar en la primera semana de trabajo "
+        "(terminó el {date}). Faltan {amount}.",
+        "Visa and border fees must be paid in the first workweek (it ended on {date}). "
+        "{amount} is missing.",
+    ),
+    "recruitment_fee": (
+        "Pagó {amount} de cuota de reclutamiento. A trabajadores {program} no se les puede "
+        "cobrar. Se puede reclamar.",
+        "You paid a recruitment fee of {amount}. {program} workers may not be charged one. "
+        "It can be claimed.",
+    ),
+    "visa_fee_ask": (
+        "Pagó {amount} de visa. Si ese gasto dejó su pago de la primera semana por debajo del "
+        "mínimo, el empleador debe devolver esa parte. Pregunte a la División de Horas y Salarios.",
+        "You paid {amount} for the visa. If that cost left your first week's pay below the "
+        "minimum wage, the employer must pay that part back. Ask the Wage and Hour Division.",
+    ),
+    # notes
+    "no_state_rules": (
+        "No hay datos de salario de {state}. Se usaron solo las reglas federales.",
+        "There is no wage data for {state}. Only federal rules were used.",
+    ),
+    "no_minimum_wage": (
+        "No hay salario mínimo en los datos para el {date}.",
+        "There is no minimum wage in the data for {date}.",
+    ),
+    "no_aewr": (
+        "No hay tarifa AEWR de {state} para {year} en los datos. Se usaron los otros mínimos; "
+        "la AEWR podría ser más alta.",
+        "There is no {state} AEWR for {year} in the data. The other minimums were used; the "
+        "AEWR could be higher.",
+    ),
+    "employer_size_unknown": (
+        "No sabemos cuántos empleados tiene el empleador. Se usó la regla de horas extra para "
+        "empleadores pequeños. Si tiene más, podrían deberle más.",
+        "We do not know how many employees the employer has. The overtime rule for small "
+        "employers was used. If it has more, you could be owed more.",
+    ),
+    "no_piece_rate": (
+        "No registró la tarifa por pieza o por día. Se revisó solo contra el mínimo.",
+        "No piece or day rate was logged. Pay was checked only against the minimum.",
+    ),
+    "three_fourths_unknown": (
+        "Faltan las fechas del contrato o las horas por semana del job order. Sin ellas no se "
+        "puede revisar la garantía de tres cuartas partes.",
+        "The contract dates or the job order's hours per week are missing. Without them the "
+        "three-fourths guarantee cannot be checked.",
+    ),
+    "shift_invalid": (
+        "El turno del {date} tiene un descanso igual o más largo que el turno. No se contó.",
+        "The shift on {date} has a break as long as the shift or longer. It was not counted.",
+    ),
+    "statement_rules_state": (
+        "Lo que debe decir un talón de pago para trabajadores que no son H-2A/H-2B depende del "
+        "estado. Eso no se revisó.",
+        "What a pay statement must show for workers who are not H-2A/H-2B depends on the state. "
+        "That was not checked.",
+    ),
+    "no_overtime_rules": (
+        "No hay reglas de horas extra en los datos. No se calcularon horas extra.",
+        "There are no overtime rules in the data. Overtime was not computed.",
+    ),
+}
+
+#: Labels for deduction and expense kinds and statement items.
+LABELS: dict[str, tuple[str, str]] = {
+    "income_tax": ("impuesto federal", "federal income tax"),
+    "social_security": ("Seguro Social", "Social Security"),
+    "medicare": ("Medicare", "Medicare"),
+    "state_tax": ("impuesto estatal", "state tax"),
+    "garnishment": ("embargo", "garnishment"),
+    "housing": ("vivienda", "housing"),
+    "meals": ("comida", "meals"),
+    "tools": ("herramientas", "tools"),
+    "uniform": ("uniforme", "uniform"),
+    "transport": ("transporte", "transport"),
+    "recruitment_fee": ("cuota de reclutamiento", "recruitment fee"),
+    "visa": ("visa", "visa"),
+    "advance": ("adelanto", "advance"),
+    "insurance": ("seguro", "insurance"),
+    "other": ("otro", "other"),
+    "employer_name": ("nombre del empleador", "employer name"),
+    "employer_address": ("dirección del empleador", "employer address"),
+    "employer_fein": ("número de empleador (FEIN)", "employer FEIN"),
+    "pay_period": ("fechas del periodo", "pay period dates"),
+    "hours_offered": ("horas ofrecidas", "hours offered"),
+    "hours_worked": ("horas trabajadas", "hours worked"),
+    "rate": ("tarifa", "rate"),
+    "piece_units": ("piezas por día", "pieces per day"),
+    "gross": ("total ganado", "total earnings"),
+    "deductions": ("descuentos detallados", "itemized deductions"),
+    "net": ("pago neto", "net pay"),
+}
+
+
+def text(code: str, es: dict[str, str], en: dict[str, str] | None = None) -> Text:
+    """The message `code` filled in; `en` values default to the Spanish ones (numbers, dates)."""
+    template_es, template_en = MESSAGES[code]
+    return Text(es=template_es.format(**es), en=template_en.format(**(es if en is None else en)))
+
+
+def label(key: str) -> tuple[str, str]:
+    return LABELS[key]
+
+
+def money(cents: int) -> str:
+    """$1234.56: no thousands separator, so both languages and both runtimes agree."""
+    sign = "-" if cents < 0 else ""
+    cents = abs(cents)
+    return f"{sign}${cents // 100}.{cents % 100:02d}"
+
+
+def duration(minutes: int) -> str:
+    """45 h 30 min."""
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest} min" if rest else f"{hours} h"

@@ -1,0 +1,112 @@
+"""The wage check's result: per job, per workweek, per pay period, each finding explained.
+
+Money is in whole cents (rounded half up once, where it is reported), time in minutes.
+"""
+
+from __future__ import annotations
+
+import msgspec
+from msgspec import Struct
+
+
+class Text(Struct, kw_only=True):
+    """A plain-language explanation in both interface languages."""
+
+    es: str
+    en: str
+
+
+class RuleSource(Struct, kw_only=True):
+    """Where the rule comes from: an official page."""
+
+    title: str
+    url: str
+
+
+class Finding(Struct, kw_only=True):
+    """Something the worker may be owed or should look at. `amount_cents` null: no figure."""
+
+    code: str
+    amount_cents: int | None
+    explanation: Text
+    source: RuleSource | None
+
+
+class AppliedRule(Struct, kw_only=True):
+    """A rule the check applied to get the expected pay, explained."""
+
+    code: str
+    explanation: Text
+    source: RuleSource | None
+
+
+class Note(Struct, kw_only=True):
+    """Something the check could not do, or did with a caveat (missing data, unknown size)."""
+
+    code: str
+    explanation: Text
+
+
+class WeekResult(Struct, kw_only=True):
+    """One workweek of one job (starting on the job's workweek start day)."""
+
+    job_id: str
+    start: str
+    end: str
+    days_worked: int
+    minutes_worked: int
+    straight_minutes: int
+    overtime_minutes: int
+    double_time_minutes: int
+    floor_rate_cents: int
+    regular_rate_cents: int
+    expected_cents: int
+    legal_expected_cents: int
+    paid_cents: int | None
+    difference_cents: int | None
+    rules: list[AppliedRule] = msgspec.field(default_factory=list)
+
+
+class PeriodResult(Struct, kw_only=True):
+    """One pay period (a logged pay stub), or days with work and no pay logged (stub id null)."""
+
+    job_id: str
+    pay_stub_id: str | None
+    start: str
+    end: str
+    pay_date: str | None
+    minutes_worked: int
+    minutes_paid: int | None
+    expected_cents: int
+    legal_expected_cents: int
+    paid_cents: int
+    deductions_cents: int
+    net_cents: int | None
+    difference_cents: int
+    findings: list[Finding] = msgspec.field(default_factory=list)
+
+
+class JobResult(Struct, kw_only=True):
+    """Everything the check found for one job."""
+
+    job_id: str
+    employer: str | None
+    state: str
+    status: str
+    pay_type: str
+    weeks: list[WeekResult]
+    periods: list[PeriodResult]
+    findings: list[Finding]
+    notes: list[Note]
+    total_owed_cents: int
+
+
+class WageReport(Struct, kw_only=True):
+    """The whole result: what `cartilla wages LOG.json` prints as JSON."""
+
+    format: str = "cartilla-wage-check"
+    format_version: int = 1
+    as_of: str
+    jobs: list[JobResult]
+    notes: list[Note]
+    total_owed_cents: int
