@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "server.serve",
     "server.push.cli",
     "server.evidence.cli",
+    "server.wages.cli",
 ]
 
 
