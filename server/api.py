@@ -231,7 +231,8 @@ async def search(
     language = check_lang(lang, default="") if lang else None
     catalog, snap = _snapshot(request)
     results = catalog.search(snap, q, language, limit)
-    return send(request, make_body(msgspec.json.encode({"q": q, "results": results}), JSON))
+    body = make_body(msgspec.json.encode({"q": q, "results": results}), JSON)
+    return send(request, body, remember=False)
 
 
 def _profile(

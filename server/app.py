@@ -21,8 +21,9 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 
 from server import __version__
-from server.catalog import Catalog
+from server.catalog import Catalog, IndexMissing
 from server.config import Settings, get_settings
+from server.fastpath import AnswerMemory, ContentGeneration, FastPath
 from server.http import (
     SECURITY_HEADERS,
     ApiError,
@@ -54,13 +55,26 @@ def create_app(settings: Settings | None = None) -> Litestar:
         (static_routes if name == "server.static" else handlers).extend(routes)
 
     def on_startup(app: Litestar) -> None:
+        catalog = Catalog(settings.index_path)
+        site = StaticSite(settings.pwa_dir)
         app.state.settings = settings
-        app.state.catalog = Catalog(settings.index_path)
-        app.state.static_site = StaticSite(settings.pwa_dir)
+        app.state.catalog = catalog
+        app.state.static_site = site
+        app.state.answer_memory = AnswerMemory()
+
+        def current() -> tuple[object, ...]:
+            try:
+                snap: object = catalog.snapshot()
+            except IndexMissing:
+                snap = None
+            return (snap, site.version)
+
+        app.state.content_generation = ContentGeneration(current)
 
     return Litestar(
         route_handlers=[*handlers, *static_routes],
         on_startup=[on_startup],
+        middleware=[FastPath],
         exception_handlers={
             ApiError: api_error_handler,
             HTTPException: http_error_handler,

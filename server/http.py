@@ -117,8 +117,13 @@ def send(
     body: Body,
     cache_control: str = "no-cache",
     extra_headers: dict[str, str] | None = None,
+    remember: bool = True,
 ) -> Response[bytes]:
-    """Answer with `body`: 304 when the client's copy is current, else the best encoding."""
+    """Answer with `body`: 304 when the client's copy is current, else the best encoding.
+
+    With `remember`, the answer is kept for the fast path; pass False for answers that are
+    not a pure function of the URL and the published content (search results).
+    """
     headers = {"ETag": body.etag, "Cache-Control": cache_control, "Vary": "Accept-Encoding"}
     if extra_headers:
         headers.update(extra_headers)
@@ -132,7 +137,29 @@ def send(
     if request.method == "HEAD":
         headers["Content-Length"] = str(len(content))
         content = b""
+    if remember:
+        _remember(request, body, headers)
     return Response(content, headers=headers, media_type=body.media_type)
+
+
+def _remember(request: Request[Any, Any, Any], body: Body, headers: dict[str, str]) -> None:
+    """Let the fast path answer the next request for this exact URL (see server.fastpath)."""
+    from server.fastpath import Remembered, request_key
+
+    state = request.app.state
+    memory = getattr(state, "answer_memory", None)
+    if memory is None:
+        return
+    media = body.media_type
+    if media.startswith("text/") and "charset" not in media:
+        media += "; charset=utf-8"
+    kept = [
+        (k.lower().encode(), v.encode())
+        for k, v in headers.items()
+        if k.lower() not in ("etag", "content-encoding", "content-length")
+    ]
+    kept.append((b"content-type", media.encode()))
+    memory.remember(request_key(request.scope), Remembered(state.content_generation(), body, kept))
 
 
 class ApiError(HTTPException):

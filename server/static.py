@@ -106,6 +106,13 @@ class StaticSite:
                     "application/json",
                 )
 
+    @property
+    def version(self) -> str:
+        """Changes whenever any file in pwa/ changes."""
+        self.refresh()
+        assert self._manifest is not None
+        return self._manifest.etag
+
     def get(self, url: str) -> StaticFile | None:
         self.refresh()
         return self._files.get(url)

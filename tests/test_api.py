@@ -155,3 +155,18 @@ def test_openapi_schema_is_json_without_cdn_ui(client: Client) -> None:
     schema = msgspec.json.decode(r.content)
     assert "/api/v1/packs" in schema["paths"]
     assert client.get("/schema/swagger").status_code == 404
+
+
+def test_repeat_answers_are_identical_to_first_answers(client: Client) -> None:
+    """The second request for a URL is answered by the fast path; it must not differ."""
+    for url in (f"/api/v1/packs?{PROFILE}", "/", "/api/v1/guides/overtime?lang=en"):
+        for enc in ("br", "gzip", "identity"):
+            first = client.get(url, headers={"Accept-Encoding": enc})
+            second = client.get(url, headers={"Accept-Encoding": enc})
+            assert second.content == first.content
+            for h in ("etag", "content-encoding", "content-type", "cache-control",
+                      "content-security-policy", "referrer-policy", "vary"):  # fmt: skip
+                assert second.headers.get(h) == first.headers.get(h), (url, enc, h)
+            again = client.get(url, headers={"If-None-Match": first.headers["etag"]})
+            assert again.status_code == 304
+            assert again.headers["x-content-type-options"] == "nosniff"

@@ -1,0 +1,138 @@
+"""A raw-ASGI front for repeat requests of published content: packs, guides, static files.
+
+Content only changes when a new index is built or a file in `pwa/` changes, so once a
+handler has answered a GET for an exact URL, the answer (body, ETag, compressed variants)
+is remembered for that content generation. Repeat requests, and above all revalidations
+that end in a 304, are then answered here without routing, parameter parsing or handler
+code. Anything not remembered, and every error, goes through Litestar as usual.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+from server.http import SECURITY_HEADERS, Body
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_SECURITY = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """A successful answer to one exact URL, valid while `generation` is current."""
+
+    generation: object
+    body: Body
+    headers: list[tuple[bytes, bytes]]  # without ETag/encoding/length
+
+
+class ContentGeneration:
+    """A token that stays the same object while neither the index nor pwa/ has changed."""
+
+    def __init__(self, current: Callable[[], tuple[object, ...]]):
+        self._current = current
+        self._key: tuple[object, ...] | None = None
+        self._token = object()
+
+    def __call__(self) -> object:
+        key = self._current()
+        if key != self._key:
+            self._key = key
+            self._token = object()
+        return self._token
+
+
+class AnswerMemory:
+    """A bounded map of URL -> Remembered, filled by handlers through `remember`."""
+
+    def __init__(self, size: int = 4096):
+        self.size = size
+        self._items: OrderedDict[bytes, Remembered] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def remember(self, key: bytes, item: Remembered) -> None:
+        with self._lock:
+            self._items[key] = item
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def get(self, key: bytes) -> Remembered | None:
+        return self._items.get(key)
+
+
+def request_key(scope: Scope) -> bytes:
+    return scope["path"].encode() + b"?" + scope.get("query_string", b"")
+
+
+def _header(scope: Scope, name: bytes) -> bytes:
+    for k, v in scope.get("headers", ()):
+        if k == name:
+            return bytes(v)
+    return b""
+
+
+def _etag_matches(header: bytes, etag: bytes) -> bool:
+    if not header:
+        return False
+    wanted = etag.removeprefix(b"W/")
+    return header.strip() == b"*" or any(
+        t.strip().removeprefix(b"W/") == wanted for t in header.split(b",")
+    )
+
+
+def _accepts(accept: bytes, coding: bytes) -> bool:
+    for part in accept.split(b","):
+        name, _, params = part.strip().partition(b";")
+        if name.strip().lower() == coding:
+            return b"q=0" not in params.replace(b" ", b"") or b"q=0." in params.replace(b" ", b"")
+    return False
+
+
+class FastPath:
+    """ASGI middleware: answer remembered GET/HEAD requests directly.
+
+    It reads `answer_memory` and `content_generation` from the app's state, which the app
+    factory sets at start-up.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        state = scope["litestar_app"].state
+        item = state.answer_memory.get(request_key(scope))
+        if item is None or item.generation is not state.content_generation():
+            await self.app(scope, receive, send)
+            return
+        body = item.body
+        etag = body.etag.encode()
+        headers = [*_SECURITY, *item.headers, (b"etag", etag)]
+        if _etag_matches(_header(scope, b"if-none-match"), etag):
+            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        content = body.raw
+        accept = _header(scope, b"accept-encoding")
+        if body.br is not None and _accepts(accept, b"br"):
+            content = body.br
+            headers.append((b"content-encoding", b"br"))
+        elif body.gz is not None and _accepts(accept, b"gzip"):
+            content = body.gz
+            headers.append((b"content-encoding", b"gzip"))
+        headers.append((b"content-length", str(len(content)).encode()))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send(
+            {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else content}
+        )
