@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
+
+from litestar.types import (
+    ASGIApp,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    Receive,
+    Scope,
+    Send,
+)
 
 from server.http import SECURITY_HEADERS, Body
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _SECURITY = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
 
@@ -69,11 +72,11 @@ class AnswerMemory:
         return self._items.get(key)
 
 
-def request_key(scope: Scope) -> bytes:
-    return scope["path"].encode() + b"?" + scope.get("query_string", b"")
+def request_key(scope: Mapping[str, Any]) -> bytes:
+    return str(scope["path"]).encode() + b"?" + bytes(scope.get("query_string", b""))
 
 
-def _header(scope: Scope, name: bytes) -> bytes:
+def _header(scope: Mapping[str, Any], name: bytes) -> bytes:
     for k, v in scope.get("headers", ()):
         if k == name:
             return bytes(v)
@@ -108,31 +111,40 @@ class FastPath:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+        http = cast("dict[str, Any]", scope)
+        if http["type"] != "http" or http["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        state = scope["litestar_app"].state
-        item = state.answer_memory.get(request_key(scope))
+        state = http["litestar_app"].state
+        item = state.answer_memory.get(request_key(http))
         if item is None or item.generation is not state.content_generation():
             await self.app(scope, receive, send)
             return
         body = item.body
         etag = body.etag.encode()
         headers = [*_SECURITY, *item.headers, (b"etag", etag)]
-        if _etag_matches(_header(scope, b"if-none-match"), etag):
-            await send({"type": "http.response.start", "status": 304, "headers": headers})
-            await send({"type": "http.response.body", "body": b""})
-            return
         content = body.raw
-        accept = _header(scope, b"accept-encoding")
-        if body.br is not None and _accepts(accept, b"br"):
-            content = body.br
-            headers.append((b"content-encoding", b"br"))
-        elif body.gz is not None and _accepts(accept, b"gzip"):
-            content = body.gz
-            headers.append((b"content-encoding", b"gzip"))
-        headers.append((b"content-length", str(len(content)).encode()))
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send(
-            {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else content}
-        )
+        status = 200
+        if _etag_matches(_header(http, b"if-none-match"), etag):
+            status, content = 304, b""
+        else:
+            accept = _header(http, b"accept-encoding")
+            if body.br is not None and _accepts(accept, b"br"):
+                content = body.br
+                headers.append((b"content-encoding", b"br"))
+            elif body.gz is not None and _accepts(accept, b"gzip"):
+                content = body.gz
+                headers.append((b"content-encoding", b"gzip"))
+            headers.append((b"content-length", str(len(content)).encode()))
+        start: HTTPResponseStartEvent = {
+            "type": "http.response.start",
+            "status": status,
+            "headers": headers,
+        }
+        await send(start)
+        end: HTTPResponseBodyEvent = {
+            "type": "http.response.body",
+            "body": b"" if http["method"] == "HEAD" else content,
+            "more_body": False,
+        }
+        await send(end)
