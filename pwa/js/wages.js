@@ -1,0 +1,890 @@
+// The wage check on the phone: the JS twin of server/wages/ (check.py, rules.py, messages.py).
+//
+// Reads the log's records and the pack's `wage_rules` (WageJurisdiction objects), never
+// hard-coded wage figures. Must give exactly the same report as the Python check: both run the
+// shared vectors in tests/wage_vectors/, and tests/test_wages_parity.py compares whole reports.
+// Money is kept as exact fractions of a cent (BigInt) and rounded half up only when reported.
+
+// --- exact fractions ---------------------------------------------------------------------
+
+const big = (v) => (typeof v === 'bigint' ? v : BigInt(v));
+const gcd = (a, b) => {
+  a = a < 0n ? -a : a;
+  b = b < 0n ? -b : b;
+  while (b) [a, b] = [b, a % b];
+  return a;
+};
+const floorDiv = (a, b) => {
+  const q = a / b;
+  return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? q - 1n : q;
+};
+
+class Frac {
+  constructor(n, d = 1n) {
+    n = big(n);
+    d = big(d);
+    if (d < 0n) { n = -n; d = -d; }
+    const g = gcd(n, d) || 1n;
+    this.n = n / g;
+    this.d = d / g;
+  }
+  static of(v) { return v instanceof Frac ? v : new Frac(v); }
+  add(o) { o = Frac.of(o); return new Frac(this.n * o.d + o.n * this.d, this.d * o.d); }
+  sub(o) { o = Frac.of(o); return new Frac(this.n * o.d - o.n * this.d, this.d * o.d); }
+  mul(o) { o = Frac.of(o); return new Frac(this.n * o.n, this.d * o.d); }
+  div(o) { o = Frac.of(o); return new Frac(this.n * o.d, this.d * o.n); }
+  cmp(o) { o = Frac.of(o); const l = this.n * o.d; const r = o.n * this.d; return l < r ? -1 : l > r ? 1 : 0; }
+}
+const ZERO = new Frac(0n);
+const fsum = (items) => items.reduce((a, b) => a.add(b), ZERO);
+const fmax = (a, b) => (Frac.of(a).cmp(b) >= 0 ? Frac.of(a) : Frac.of(b));
+const fmin = (a, b) => (Frac.of(a).cmp(b) <= 0 ? Frac.of(a) : Frac.of(b));
+
+/** Half up, for values >= 0. */
+export function roundCents(f) {
+  f = Frac.of(f);
+  return Number(floorDiv(2n * f.n + f.d, 2n * f.d));
+}
+
+// --- dates as day numbers ----------------------------------------------------------------
+
+const DAY_MS = 86400000;
+const dayNum = (iso) => Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10)) / DAY_MS;
+const isoOf = (n) => new Date(n * DAY_MS).toISOString().slice(0, 10);
+const weekdayOf = (n) => (new Date(n * DAY_MS).getUTCDay() + 6) % 7; // Monday = 0
+const yearOf = (n) => new Date(n * DAY_MS).getUTCFullYear();
+
+export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+
+// --- program rules (mirror of server/wages/rules.py) -------------------------------------
+
+const ECFR = 'https://www.ecfr.gov/current';
+const SRC_H2A_CONTRACT = ['20 CFR 655.122 (H-2A contents of job offers)', `${ECFR}/title-20/section-655.122`];
+const SRC_H2A_ASSURANCES = ['20 CFR 655.135 (H-2A assurances: no recruitment fees)', `${ECFR}/title-20/section-655.135`];
+const SRC_H2B = ['20 CFR 655.20 (H-2B employer obligations)', `${ECFR}/title-20/section-655.20`];
+const SRC_FREE_AND_CLEAR = ['29 CFR 531.35 (wages paid free and clear)', `${ECFR}/title-29/section-531.35`];
+const AEWR_VALID_DAYS = 365;
+const THREE_FOURTHS = new Frac(3n, 4n);
+const H2B_GUARANTEE_WEEKS = 12;
+const H2B_GUARANTEE_SHORT_WEEKS = 6;
+const H2B_SHORT_JOB_DAYS = 120;
+const PROGRAM_PAY_DAYS = { h2a: [16, SRC_H2A_CONTRACT], h2b: [14, SRC_H2B] };
+const FREQUENCY_DAYS = { weekly: 7, biweekly: 14, semimonthly: 16, monthly: 31 };
+const FORBIDDEN_DEDUCTIONS = {
+  h2a: { housing: SRC_H2A_CONTRACT, tools: SRC_H2A_CONTRACT, recruitment_fee: SRC_H2A_ASSURANCES },
+  h2b: { tools: SRC_H2B, recruitment_fee: SRC_H2B, visa: SRC_H2B },
+};
+const EMPLOYER_BENEFIT_DEDUCTIONS = ['tools', 'uniform', 'recruitment_fee', 'visa'];
+const STATEMENT_ITEMS = ['employer_name', 'employer_address', 'employer_fein', 'pay_period',
+  'hours_offered', 'hours_worked', 'rate', 'gross', 'deductions'];
+
+export const dollarsToCents = (v) => Math.floor(v * 100 + 0.5);
+const hoursToMinutes = (v) => Math.floor(v * 60 + 0.5);
+
+function rateInForce(rates, day) {
+  let best = null;
+  for (const rate of rates || []) {
+    const eff = dayNum(rate.effective);
+    if (eff <= day && (best === null || eff >= dayNum(best.effective))) best = rate;
+  }
+  return best;
+}
+
+function overtimeSteps(j, industry) {
+  const ot = j.overtime || {};
+  if (industry === 'agriculture' && ot.agriculture && ot.agriculture.length) return ot.agriculture;
+  if (industry === 'domestic' && ot.domestic && ot.domestic.length) return ot.domestic;
+  return ot.general || [];
+}
+
+function stepsInForce(steps, day, size) {
+  const latest = new Map();
+  let sizeMattered = false;
+  for (const step of steps) {
+    if (dayNum(step.effective) > day) continue;
+    const track = step.employer_size_min || 0;
+    if (track && (size == null || size < track)) {
+      sizeMattered = sizeMattered || size == null;
+      continue;
+    }
+    if (!latest.has(track) || dayNum(step.effective) >= dayNum(latest.get(track).effective)) {
+      latest.set(track, step);
+    }
+  }
+  return [[...latest.keys()].sort((a, b) => a - b).map((k) => latest.get(k)), sizeMattered];
+}
+
+// --- messages (mirror of server/wages/messages.py) ---------------------------------------
+
+export const MESSAGES = {
+  minimum_wage: ['Salario mínimo en vigor el {date}: {rate} por hora ({where}).',
+    'Minimum wage in force on {date}: {rate} an hour ({where}).'],
+  aewr: ['Tarifa AEWR de H-2A para {state} en vigor el {date}: {rate} por hora.',
+    'H-2A AEWR for {state} in force on {date}: {rate} an hour.'],
+  promised_rate: ['Tarifa prometida: {rate} por hora. Es la más alta, así que es la que cuenta.',
+    'Promised rate: {rate} an hour. It is the highest, so it is the one that counts.'],
+  overtime: ['Horas extra ({where}): {rule}.', 'Overtime ({where}): {rule}.'],
+  overtime_none: ['Según los datos, no hay pago de horas extra para este trabajo ({where}).',
+    'Under the data, there is no overtime pay for this work ({where}).'],
+  regular_rate: ['Su tarifa regular esta semana es lo ganado a tiempo normal entre las horas: {rate} por hora. Cada hora extra paga la mitad de esa tarifa además.',
+    'Your regular rate this week is straight-time pay divided by hours: {rate} an hour. Each overtime hour pays half that rate on top.'],
+  piece_makeup: ['Lo ganado por pieza o por día ({piece}) fue menos que el mínimo por sus horas ({floor}). El empleador debe completar la diferencia.',
+    'Piece or day pay ({piece}) was less than the minimum for your hours ({floor}). The employer must make up the difference.'],
+  underpaid: ['Le correspondían {expected}: sus horas por la tarifa más alta que aplica, más las horas extra. Le pagaron {paid} (bruto). Faltan {amount}. Solo el mínimo de la ley era {legal}.',
+    'You were due {expected}: your hours at the highest rate that applies, plus overtime. You were paid {paid} (gross). {amount} is missing. The legal minimum alone was {legal}.'],
+  deduction_not_allowed: ['Le descontaron {amount} por {kind}. A trabajadores {program} no se les puede descontar eso.',
+    '{amount} was taken out for {kind}. That cannot be taken out of {program} workers\' pay.'],
+  deduction_below_minimum: ['Los descuentos por {kinds} ({deducted}) bajaron su pago por debajo del salario mínimo de sus horas ({minimum}). Esa parte ({amount}) se le debe devolver.',
+    'Deductions for {kinds} ({deducted}) brought your pay below the minimum wage for your hours ({minimum}). That part ({amount}) must be paid back.'],
+  no_pay_statement: ['No le dieron talón de pago con este pago. Los trabajadores {program} deben recibir uno cada vez.',
+    'You got no pay statement with this payment. {program} workers must get one every time.'],
+  statement_missing_items: ['Al talón de pago le falta: {items}.', 'The pay statement is missing: {items}.'],
+  no_pay_recorded: ['Registró trabajo del {start} al {end} pero ningún pago, y ya pasó la fecha de pago. Si le pagaron, registre el pago. Si no, le deben al menos {amount}.',
+    'You logged work from {start} to {end} but no pay, and payday has passed. If you were paid, log the pay. If not, you are owed at least {amount}.'],
+  pay_late: ['Pasaron {days} días entre pagos ({start} a {end}). El máximo es {max} días.',
+    '{days} days passed between paydays ({start} to {end}). The most allowed is {max} days.'],
+  pay_overdue: ['No hay pago registrado después del {start}. Ya pasaron {days} días (máximo {max}).',
+    'No pay is logged after {start}. {days} days have passed (most allowed: {max}).'],
+  three_fourths_shortfall: ['Garantía de tres cuartas partes: del {start} al {end} le debían ofrecer al menos {guaranteed} de trabajo. Registró {worked}. Por las horas que faltan le deben {amount}, salvo si usted dejó el trabajo o lo despidieron con causa.',
+    'Three-fourths guarantee: from {start} to {end} you had to be offered at least {guaranteed} of work. You logged {worked}. For the missing hours you are owed {amount}, unless you quit or were fired for cause.'],
+  travel_not_reimbursed: ['Ya pasó la mitad del contrato ({date}). El empleador debe devolverle el viaje y la comida del viaje de ida. Faltan {amount}.',
+    'Half of the contract has passed ({date}). The employer must pay back your inbound travel and meals on the way. {amount} is missing.'],
+  visa_fees_not_reimbursed: ['La visa y los gastos de frontera se deben pagar en la primera semana de trabajo (terminó el {date}). Faltan {amount}.',
+    'Visa and border fees must be paid in the first workweek (it ended on {date}). {amount} is missing.'],
+  recruitment_fee: ['Pagó {amount} de cuota de reclutamiento. A trabajadores {program} no se les puede cobrar. Se puede reclamar.',
+    'You paid a recruitment fee of {amount}. {program} workers may not be charged one. It can be claimed.'],
+  visa_fee_ask: ['Pagó {amount} de visa. Si ese gasto dejó su pago de la primera semana por debajo del mínimo, el empleador debe devolver esa parte. Pregunte a la División de Horas y Salarios.',
+    'You paid {amount} for the visa. If that cost left your first week\'s pay below the minimum wage, the employer must pay that part back. Ask the Wage and Hour Division.'],
+  no_state_rules: ['No hay datos de salario de {state}. Se usaron solo las reglas federales.',
+    'There is no wage data for {state}. Only federal rules were used.'],
+  no_minimum_wage: ['No hay salario mínimo en los datos para el {date}.',
+    'There is no minimum wage in the data for {date}.'],
+  no_aewr: ['No hay tarifa AEWR de {state} para {year} en los datos. Se usaron los otros mínimos; la AEWR podría ser más alta.',
+    'There is no {state} AEWR for {year} in the data. The other minimums were used; the AEWR could be higher.'],
+  employer_size_unknown: ['No sabemos cuántos empleados tiene el empleador. Se usó la regla de horas extra para empleadores pequeños. Si tiene más, podrían deberle más.',
+    'We do not know how many employees the employer has. The overtime rule for small employers was used. If it has more, you could be owed more.'],
+  no_piece_rate: ['No registró la tarifa por pieza o por día. Se revisó solo contra el mínimo.',
+    'No piece or day rate was logged. Pay was checked only against the minimum.'],
+  three_fourths_unknown: ['Faltan las fechas del contrato o las horas por semana del job order. Sin ellas no se puede revisar la garantía de tres cuartas partes.',
+    'The contract dates or the job order\'s hours per week are missing. Without them the three-fourths guarantee cannot be checked.'],
+  shift_invalid: ['El turno del {date} tiene un descanso igual o más largo que el turno. No se contó.',
+    'The shift on {date} has a break as long as the shift or longer. It was not counted.'],
+  statement_rules_state: ['Lo que debe decir un talón de pago para trabajadores que no son H-2A/H-2B depende del estado. Eso no se revisó.',
+    'What a pay statement must show for workers who are not H-2A/H-2B depends on the state. That was not checked.'],
+  no_overtime_rules: ['No hay reglas de horas extra en los datos. No se calcularon horas extra.',
+    'There are no overtime rules in the data. Overtime was not computed.'],
+};
+
+export const LABELS = {
+  income_tax: ['impuesto federal', 'federal income tax'], social_security: ['Seguro Social', 'Social Security'],
+  medicare: ['Medicare', 'Medicare'], state_tax: ['impuesto estatal', 'state tax'],
+  garnishment: ['embargo', 'garnishment'], housing: ['vivienda', 'housing'], meals: ['comida', 'meals'],
+  tools: ['herramientas', 'tools'], uniform: ['uniforme', 'uniform'], transport: ['transporte', 'transport'],
+  recruitment_fee: ['cuota de reclutamiento', 'recruitment fee'], visa: ['visa', 'visa'],
+  advance: ['adelanto', 'advance'], insurance: ['seguro', 'insurance'], other: ['otro', 'other'],
+  employer_name: ['nombre del empleador', 'employer name'],
+  employer_address: ['dirección del empleador', 'employer address'],
+  employer_fein: ['número de empleador (FEIN)', 'employer FEIN'], pay_period: ['fechas del periodo', 'pay period dates'],
+  hours_offered: ['horas ofrecidas', 'hours offered'], hours_worked: ['horas trabajadas', 'hours worked'],
+  rate: ['tarifa', 'rate'], piece_units: ['piezas por día', 'pieces per day'], gross: ['total ganado', 'total earnings'],
+  deductions: ['descuentos detallados', 'itemized deductions'], net: ['pago neto', 'net pay'],
+};
+
+const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => {
+  if (!(k in values)) throw new Error(`missing ${k}`);
+  return values[k];
+});
+function text(code, es, en = null) {
+  const [tEs, tEn] = MESSAGES[code];
+  return { es: fill(tEs, es), en: fill(tEn, en === null ? es : en) };
+}
+
+export function money(cents) {
+  const sign = cents < 0 ? '-' : '';
+  const c = Math.abs(cents);
+  return `${sign}$${Math.floor(c / 100)}.${String(c % 100).padStart(2, '0')}`;
+}
+
+export function duration(minutes) {
+  const h = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return rest ? `${h} h ${rest} min` : `${h} h`;
+}
+
+const src = (s) => (s ? { title: s[0], url: s[1] } : null);
+const dataSrc = (r) => ({ title: r.source.title, url: r.source.url });
+const program = (status) => (status === 'h2a' ? 'H-2A' : 'H-2B');
+
+function otRuleText(step) {
+  const es = [];
+  const en = [];
+  if (step.daily_after != null) {
+    const h = duration(hoursToMinutes(step.daily_after));
+    es.push(`tiempo y medio después de ${h} por día`);
+    en.push(`time and a half after ${h} a day`);
+  }
+  if (step.daily_double_after != null) {
+    const h = duration(hoursToMinutes(step.daily_double_after));
+    es.push(`doble después de ${h} por día`);
+    en.push(`double time after ${h} a day`);
+  }
+  if (step.weekly_after != null) {
+    const h = duration(hoursToMinutes(step.weekly_after));
+    es.push(`tiempo y medio después de ${h} por semana`);
+    en.push(`time and a half after ${h} a week`);
+  }
+  if (step.seventh_day) {
+    es.push('pago extra el séptimo día seguido de la semana');
+    en.push('extra pay on the seventh day in a row of the workweek');
+  }
+  return [es.join('; '), en.join('; ')];
+}
+
+class Notes {
+  constructor() { this.items = []; this.seen = new Set(); }
+  add(code, key, values = {}) {
+    const k = `${code}|${key}`;
+    if (this.seen.has(k)) return;
+    this.seen.add(k);
+    this.items.push({ code, explanation: text(code, values) });
+  }
+}
+
+function splitShift(shift) {
+  const [sh, sm] = shift.start.split(':').map(Number);
+  const [eh, em] = shift.end.split(':').map(Number);
+  const start = sh * 60 + sm;
+  let end = eh * 60 + em;
+  if (end <= start) end += 1440;
+  let first = Math.min(end, 1440) - start;
+  let second = end > 1440 ? end - 1440 : 0;
+  const brk = shift.break_minutes || 0;
+  const take = Math.min(brk, first);
+  first -= take;
+  second -= brk - take;
+  const day = dayNum(shift.date);
+  const parts = [[day, first]];
+  if (end > 1440) parts.push([day + 1, second]);
+  return parts;
+}
+
+const weekStartOf = (day, startIndex) => day - (((weekdayOf(day) - startIndex) % 7) + 7) % 7;
+
+function otMinutes(step, days, seventh) {
+  const n = days.length;
+  const ot = new Array(n).fill(0);
+  const dbl = new Array(n).fill(0);
+  if (step === null) return [ot, dbl];
+  const da = step.daily_after != null ? hoursToMinutes(step.daily_after) : null;
+  const dd = step.daily_double_after != null ? hoursToMinutes(step.daily_double_after) : null;
+  const wa = step.weekly_after != null ? hoursToMinutes(step.weekly_after) : null;
+  const reg = new Array(n).fill(0);
+  days.forEach(([, m], i) => {
+    if (seventh && step.seventh_day && i === n - 1) {
+      ot[i] = da === null ? m : Math.min(m, da);
+      dbl[i] = m - ot[i];
+    } else {
+      dbl[i] = dd !== null ? Math.max(0, m - dd) : 0;
+      ot[i] = da !== null ? Math.max(0, Math.min(m, dd !== null ? dd : m) - da) : 0;
+    }
+    reg[i] = m - ot[i] - dbl[i];
+  });
+  if (wa !== null) {
+    let extra = Math.max(0, reg.reduce((a, b) => a + b, 0) - wa);
+    for (let i = n - 1; i >= 0; i -= 1) {
+      if (extra <= 0) break;
+      const move = Math.min(extra, reg[i]);
+      reg[i] -= move;
+      ot[i] += move;
+      extra -= move;
+    }
+  }
+  return [ot, dbl];
+}
+
+const sumInts = (a) => a.reduce((x, y) => x + y, 0);
+const tupleCmp = (a, b) => {
+  for (let i = 0; i < a.length; i += 1) {
+    if (a[i] < b[i]) return -1;
+    if (a[i] > b[i]) return 1;
+  }
+  return 0;
+};
+
+function newDay() {
+  return { minutes: 0, units: 0, starts: 0, floor: 0, minimum: 0, minWage: 0, floorSrc: null,
+    otWeight: 0, otSrc: null, straight: ZERO, legalStraight: ZERO, expected: ZERO, legal: ZERO };
+}
+
+class JobCheck {
+  constructor(job, employer, records, juris, asOf, reportNotes) {
+    this.job = {
+      status: 'other', pay_type: 'hourly', workweek_start: 'sunday', promised_rate_cents: null,
+      employer_size: null, pay_frequency: null, contract_start: null, contract_end: null,
+      job_order_hours_per_week: null, ...job,
+    };
+    this.employer = employer;
+    this.records = records;
+    this.fed = juris.get('federal') || null;
+    this.state = juris.get(this.job.state) || null;
+    this.asOf = asOf;
+    this.notes = new Notes();
+    this.reportNotes = reportNotes;
+    this.days = new Map();
+  }
+
+  day(d) {
+    if (!this.days.has(d)) this.days.set(d, newDay());
+    return this.days.get(d);
+  }
+
+  minimum(day) {
+    let best = [0, null, ''];
+    for (const [where, j] of [['federal', this.fed], [this.job.state, this.state]]) {
+      if (j === null) continue;
+      const rate = rateInForce(j.minimum_wage, day);
+      if (rate !== null && dollarsToCents(rate.rate) > best[0]) best = [dollarsToCents(rate.rate), rate, where];
+    }
+    if (best[1] === null) this.notes.add('no_minimum_wage', isoOf(day), { date: isoOf(day) });
+    return best;
+  }
+
+  aewr(day) {
+    if (this.job.status !== 'h2a') return null;
+    for (const j of [this.state, this.fed]) {
+      if (j === null) continue;
+      const rate = rateInForce(j.aewr, day);
+      if (rate !== null && day - dayNum(rate.effective) <= AEWR_VALID_DAYS) return rate;
+    }
+    this.notes.add('no_aewr', `${yearOf(day)}`, { state: this.job.state, year: String(yearOf(day)) });
+    return null;
+  }
+
+  floors(day) {
+    const [minWage, minRate] = this.minimum(day);
+    const aewr = this.aewr(day);
+    const aewrCents = aewr ? dollarsToCents(aewr.rate) : 0;
+    const legal = Math.max(minWage, aewrCents);
+    const source = aewr !== null && aewrCents > minWage ? dataSrc(aewr) : (minRate !== null ? dataSrc(minRate) : null);
+    let floor = legal;
+    if (this.job.pay_type === 'hourly' && this.job.promised_rate_cents != null) {
+      floor = Math.max(floor, this.job.promised_rate_cents);
+    }
+    return [floor, legal, minWage, source];
+  }
+
+  steps(day) {
+    const out = [];
+    for (const [where, j] of [[this.job.state, this.state], ['federal', this.fed]]) {
+      if (j === null) continue;
+      const [steps, sizeMattered] = stepsInForce(overtimeSteps(j, this.job.industry), day, this.job.employer_size);
+      if (sizeMattered) this.notes.add('employer_size_unknown', '');
+      if (!steps.length) out.push([where, null]);
+      for (const s of steps) out.push([where, s]);
+    }
+    return out;
+  }
+
+  collect() {
+    for (const shift of this.records.shifts || []) {
+      if (shift.job_id !== this.job.id) continue;
+      const parts = splitShift(shift);
+      if (parts.some(([, m]) => m < 0) || sumInts(parts.map(([, m]) => m)) <= 0) {
+        this.notes.add('shift_invalid', shift.id, { date: shift.date });
+        continue;
+      }
+      for (const [d, m] of parts) this.day(d).minutes += m;
+      const first = this.day(parts[0][0]);
+      first.units += shift.piece_units || 0;
+      first.starts += 1;
+    }
+    for (const [d, info] of this.days) {
+      [info.floor, info.minimum, info.minWage, info.floorSrc] = this.floors(d);
+    }
+  }
+
+  sortedDays() { return [...this.days.keys()].sort((a, b) => a - b); }
+
+  weeks() {
+    const startIndex = WEEKDAYS.indexOf(this.job.workweek_start);
+    const byWeek = new Map();
+    for (const d of this.sortedDays()) {
+      const ws = weekStartOf(d, startIndex);
+      if (!byWeek.has(ws)) byWeek.set(ws, []);
+      byWeek.get(ws).push(d);
+    }
+    const out = [];
+    for (const ws of [...byWeek.keys()].sort((a, b) => a - b)) {
+      const r = this.week(ws, byWeek.get(ws));
+      if (r !== null) out.push(r);
+    }
+    return out;
+  }
+
+  week(weekStart, dates) {
+    const job = this.job;
+    const days = dates.map((d) => [d, this.days.get(d).minutes]);
+    const total = sumInts(days.map(([, m]) => m));
+    if (total <= 0) return null;
+    const rules = [];
+    const firstDay = days.find(([, m]) => m > 0)[0];
+    const [minCents, minRate, where] = this.minimum(firstDay);
+    if (minRate !== null) {
+      rules.push({ code: 'minimum_wage',
+        explanation: text('minimum_wage', { date: isoOf(firstDay), rate: money(minCents), where }),
+        source: dataSrc(minRate) });
+    }
+    const aewr = this.aewr(firstDay);
+    if (aewr !== null) {
+      rules.push({ code: 'aewr',
+        explanation: text('aewr', { state: job.state, date: isoOf(firstDay), rate: money(dollarsToCents(aewr.rate)) }),
+        source: dataSrc(aewr) });
+    }
+    const info0 = this.days.get(firstDay);
+    if (job.pay_type === 'hourly' && info0.floor > info0.minimum) {
+      rules.push({ code: 'promised_rate', explanation: text('promised_rate', { rate: money(info0.floor) }), source: null });
+    }
+    let legalTotal = ZERO;
+    for (const [d, m] of days) {
+      const info = this.days.get(d);
+      info.legalStraight = new Frac(m * info.minimum, 60);
+      legalTotal = legalTotal.add(info.legalStraight);
+    }
+    if (job.pay_type === 'hourly') {
+      for (const [d, m] of days) this.days.get(d).straight = new Frac(m * this.days.get(d).floor, 60);
+    } else {
+      let rate = job.promised_rate_cents;
+      if (rate == null) {
+        this.notes.add('no_piece_rate', '');
+        rate = 0;
+      }
+      const pay = new Map();
+      for (const [d, m] of days) {
+        const info = this.days.get(d);
+        if (job.pay_type === 'piece') pay.set(d, new Frac(big(info.units) * big(rate)));
+        else if (job.pay_type === 'day') pay.set(d, new Frac(info.starts > 0 ? rate : 0));
+        else pay.set(d, new Frac(big(rate) * big(m), total));
+      }
+      const earned = fsum([...pay.values()]);
+      if (earned.cmp(legalTotal) >= 0) {
+        for (const [d] of days) this.days.get(d).straight = pay.get(d);
+      } else {
+        for (const [d] of days) this.days.get(d).straight = this.days.get(d).legalStraight;
+        rules.push({ code: 'piece_makeup',
+          explanation: text('piece_makeup', { piece: money(roundCents(earned)), floor: money(roundCents(legalTotal)) }),
+          source: minRate ? dataSrc(minRate) : null });
+      }
+    }
+    const straightTotal = fsum(days.map(([d]) => this.days.get(d).straight));
+    const fullWeek = days.length === 7 && days.every(([, m]) => m > 0);
+    let best = null;
+    let bestKey = [-1, -1];
+    for (const [whereOt, step] of this.steps(weekStart)) {
+      const [ot, dbl] = otMinutes(step, days, fullWeek);
+      const key = [sumInts(ot) + 2 * sumInts(dbl), step === null ? 0 : 1];
+      if (tupleCmp(key, bestKey) > 0) {
+        bestKey = key;
+        best = [whereOt, step, ot, dbl];
+      }
+    }
+    let ot;
+    let dbl;
+    let otSrc = null;
+    if (best === null) {
+      this.reportNotes.add('no_overtime_rules', '');
+      ot = new Array(days.length).fill(0);
+      dbl = new Array(days.length).fill(0);
+    } else {
+      const [whereOt, step] = best;
+      [, , ot, dbl] = best;
+      otSrc = step !== null ? dataSrc(step) : null;
+      if (step !== null && (step.weekly_after != null || step.daily_after != null
+          || step.daily_double_after != null || step.seventh_day)) {
+        const [esRule, enRule] = otRuleText(step);
+        rules.push({ code: 'overtime',
+          explanation: text('overtime', { where: whereOt, rule: esRule }, { where: whereOt, rule: enRule }),
+          source: dataSrc(step) });
+      } else {
+        rules.push({ code: 'overtime_none', explanation: text('overtime_none', { where: whereOt }),
+          source: step !== null ? dataSrc(step) : null });
+      }
+    }
+    if (job.pay_type !== 'hourly' && sumInts(ot) + sumInts(dbl) > 0) {
+      rules.push({ code: 'regular_rate',
+        explanation: text('regular_rate', { rate: money(roundCents(straightTotal.mul(60).div(total))) }),
+        source: null });
+    }
+    let expected = ZERO;
+    let legal = ZERO;
+    days.forEach(([d], i) => {
+      const info = this.days.get(d);
+      const weight = ot[i] + 2 * dbl[i];
+      info.otWeight = weight;
+      info.otSrc = weight > 0 ? otSrc : null;
+      info.expected = info.straight.add(straightTotal.mul(weight).div(2 * total));
+      info.legal = info.legalStraight.add(legalTotal.mul(weight).div(2 * total));
+      expected = expected.add(info.expected);
+      legal = legal.add(info.legal);
+    });
+    const weekEnd = weekStart + 6;
+    const paid = this.weekPaid(weekStart, weekEnd, days.filter(([, m]) => m > 0).map(([d]) => d));
+    const expectedCents = roundCents(expected);
+    return {
+      job_id: job.id,
+      start: isoOf(weekStart),
+      end: isoOf(weekEnd),
+      days_worked: days.filter(([, m]) => m > 0).length,
+      minutes_worked: total,
+      straight_minutes: total - sumInts(ot) - sumInts(dbl),
+      overtime_minutes: sumInts(ot),
+      double_time_minutes: sumInts(dbl),
+      floor_rate_cents: Math.max(...days.map(([d]) => this.days.get(d).floor)),
+      regular_rate_cents: roundCents(straightTotal.mul(60).div(total)),
+      expected_cents: expectedCents,
+      legal_expected_cents: roundCents(legal),
+      paid_cents: paid,
+      difference_cents: paid === null ? null : expectedCents - paid,
+      rules,
+    };
+  }
+
+  stubs() {
+    return (this.records.pay_stubs || []).filter((s) => s.job_id === this.job.id)
+      .sort((a, b) => tupleCmp([a.period_start, a.pay_date, a.id], [b.period_start, b.pay_date, b.id]));
+  }
+
+  weekPaid(start, end, worked) {
+    const inside = this.stubs().filter((s) => dayNum(s.period_start) >= start && dayNum(s.period_end) <= end);
+    if (!inside.length) return null;
+    for (const d of worked) {
+      if (!inside.some((s) => dayNum(s.period_start) <= d && d <= dayNum(s.period_end))) return null;
+    }
+    return sumInts(inside.map((s) => s.gross_cents));
+  }
+
+  payInterval() {
+    const options = [];
+    if (PROGRAM_PAY_DAYS[this.job.status]) {
+      const [days, s] = PROGRAM_PAY_DAYS[this.job.status];
+      options.push([days, 0, src(s)]);
+    }
+    if (this.state !== null && this.state.pay_frequency_days_max != null) {
+      options.push([this.state.pay_frequency_days_max, 1, null]);
+    }
+    if (this.job.pay_frequency != null) options.push([FREQUENCY_DAYS[this.job.pay_frequency], 2, null]);
+    if (!options.length) return [null, null];
+    options.sort((a, b) => tupleCmp([a[0], a[1]], [b[0], b[1]]));
+    return [options[0][0], options[0][2]];
+  }
+
+  periods() {
+    const job = this.job;
+    const results = [];
+    const covered = new Set();
+    for (const stub of this.stubs()) {
+      const start = dayNum(stub.period_start);
+      const end = dayNum(stub.period_end);
+      const days = [];
+      for (let d = start; d <= end; d += 1) {
+        if (this.days.has(d) && !covered.has(d)) days.push(d);
+      }
+      days.forEach((d) => covered.add(d));
+      const expected = fsum(days.map((d) => this.days.get(d).expected));
+      const legal = fsum(days.map((d) => this.days.get(d).legal));
+      const minimumPay = fsum(days.map((d) => new Frac(this.days.get(d).minutes * this.days.get(d).minWage, 60)));
+      const expectedCents = roundCents(expected);
+      const legalCents = roundCents(legal);
+      const findings = this.periodFindings(stub, expectedCents, legalCents, minimumPay, days);
+      results.push({
+        job_id: job.id,
+        pay_stub_id: stub.id,
+        start: stub.period_start,
+        end: stub.period_end,
+        pay_date: stub.pay_date,
+        minutes_worked: sumInts(days.map((d) => this.days.get(d).minutes)),
+        minutes_paid: stub.minutes_paid ?? null,
+        expected_cents: expectedCents,
+        legal_expected_cents: legalCents,
+        paid_cents: stub.gross_cents,
+        deductions_cents: sumInts((stub.deductions || []).map((x) => x.amount_cents)),
+        net_cents: stub.net_cents ?? null,
+        difference_cents: expectedCents - stub.gross_cents,
+        findings,
+      });
+    }
+    const [interval] = this.payInterval();
+    const startIndex = WEEKDAYS.indexOf(job.workweek_start);
+    const loose = new Map();
+    for (const d of this.sortedDays()) {
+      if (!covered.has(d) && this.days.get(d).minutes > 0) {
+        const ws = weekStartOf(d, startIndex);
+        if (!loose.has(ws)) loose.set(ws, []);
+        loose.get(ws).push(d);
+      }
+    }
+    for (const ws of [...loose.keys()].sort((a, b) => a - b)) {
+      const days = loose.get(ws);
+      const weekEnd = ws + 6;
+      const expectedCents = roundCents(fsum(days.map((d) => this.days.get(d).expected)));
+      const legal = fsum(days.map((d) => this.days.get(d).legal));
+      const findings = [];
+      if (this.asOf > weekEnd + (interval || 0) && expectedCents > 0) {
+        const minRate = this.minimum(days[0])[1];
+        findings.push({ code: 'no_pay_recorded', amount_cents: expectedCents,
+          explanation: text('no_pay_recorded', { start: isoOf(days[0]), end: isoOf(days[days.length - 1]), amount: money(expectedCents) }),
+          source: minRate ? dataSrc(minRate) : null });
+      }
+      results.push({
+        job_id: job.id, pay_stub_id: null, start: isoOf(days[0]), end: isoOf(days[days.length - 1]),
+        pay_date: null, minutes_worked: sumInts(days.map((d) => this.days.get(d).minutes)), minutes_paid: null,
+        expected_cents: expectedCents, legal_expected_cents: roundCents(legal), paid_cents: 0,
+        deductions_cents: 0, net_cents: null, difference_cents: expectedCents, findings,
+      });
+    }
+    results.sort((a, b) => tupleCmp([a.start, a.end, a.pay_stub_id || '~'], [b.start, b.end, b.pay_stub_id || '~']));
+    return results;
+  }
+
+  periodFindings(stub, expected, legal, minimumPay, days) {
+    const job = this.job;
+    const out = [];
+    const gross = stub.gross_cents;
+    const owed = Math.max(0, expected - gross);
+    if (owed > 0) {
+      const withOt = days.map((d) => this.days.get(d).otSrc).filter((s) => s !== null);
+      let source;
+      if (withOt.length) source = withOt[0];
+      else if (gross < legal && days.length) source = this.days.get(days[0]).floorSrc;
+      else source = src(job.status === 'h2a' ? SRC_H2A_CONTRACT : job.status === 'h2b' ? SRC_H2B : null);
+      out.push({ code: 'underpaid', amount_cents: owed,
+        explanation: text('underpaid', { expected: money(expected), paid: money(gross), amount: money(owed), legal: money(legal) }),
+        source });
+    }
+    const forbidden = FORBIDDEN_DEDUCTIONS[job.status] || {};
+    let benefit = 0;
+    const benefitKinds = [];
+    for (const ded of stub.deductions || []) {
+      if (ded.kind in forbidden && ded.amount_cents > 0) {
+        const [esKind, enKind] = LABELS[ded.kind];
+        const prog = program(job.status);
+        out.push({ code: 'deduction_not_allowed', amount_cents: ded.amount_cents,
+          explanation: text('deduction_not_allowed',
+            { amount: money(ded.amount_cents), kind: esKind, program: prog },
+            { amount: money(ded.amount_cents), kind: enKind, program: prog }),
+          source: src(forbidden[ded.kind]) });
+      } else if (EMPLOYER_BENEFIT_DEDUCTIONS.includes(ded.kind) && ded.amount_cents > 0) {
+        benefit += ded.amount_cents;
+        if (!benefitKinds.includes(ded.kind)) benefitKinds.push(ded.kind);
+      }
+    }
+    if (benefit > 0) {
+      const cut = fmin(new Frac(benefit), fmax(ZERO, minimumPay.sub(gross - benefit)));
+      const cutCents = roundCents(cut);
+      if (cutCents > 0) {
+        const common = { deducted: money(benefit), minimum: money(roundCents(minimumPay)), amount: money(cutCents) };
+        out.push({ code: 'deduction_below_minimum', amount_cents: cutCents,
+          explanation: text('deduction_below_minimum',
+            { kinds: benefitKinds.map((k) => LABELS[k][0]).join(', '), ...common },
+            { kinds: benefitKinds.map((k) => LABELS[k][1]).join(', '), ...common }),
+          source: src(SRC_FREE_AND_CLEAR) });
+      }
+    }
+    if (job.status === 'h2a' || job.status === 'h2b') {
+      const s = src(job.status === 'h2a' ? SRC_H2A_CONTRACT : SRC_H2B);
+      if (stub.statement_given === false) {
+        out.push({ code: 'no_pay_statement', amount_cents: null,
+          explanation: text('no_pay_statement', { program: program(job.status) }), source: s });
+      } else if (stub.statement_items != null) {
+        const required = [...STATEMENT_ITEMS];
+        if (job.pay_type === 'piece') required.push('piece_units');
+        const missing = required.filter((item) => !stub.statement_items.includes(item));
+        if (missing.length) {
+          out.push({ code: 'statement_missing_items', amount_cents: null,
+            explanation: text('statement_missing_items',
+              { items: missing.map((i) => LABELS[i][0]).join(', ') },
+              { items: missing.map((i) => LABELS[i][1]).join(', ') }),
+            source: s });
+        }
+      }
+    } else {
+      this.reportNotes.add('statement_rules_state', '');
+    }
+    return out;
+  }
+
+  jobFindings() {
+    const out = [];
+    if (this.job.status === 'h2a' || this.job.status === 'h2b') {
+      out.push(...this.threeFourths());
+      out.push(...this.reimbursements());
+    }
+    out.push(...this.payFrequency());
+    return out;
+  }
+
+  threeFourths() {
+    const job = this.job;
+    if (!(job.contract_start && job.contract_end && job.job_order_hours_per_week)) {
+      this.notes.add('three_fourths_unknown', '');
+      return [];
+    }
+    const cs = dayNum(job.contract_start);
+    const ce = dayNum(job.contract_end);
+    if (ce < cs) {
+      this.notes.add('three_fourths_unknown', '');
+      return [];
+    }
+    const spans = [];
+    if (job.status === 'h2a') spans.push([cs, ce]);
+    else {
+      const length = ce - cs + 1;
+      const weeks = length < H2B_SHORT_JOB_DAYS ? H2B_GUARANTEE_SHORT_WEEKS : H2B_GUARANTEE_WEEKS;
+      let start = cs;
+      while (start <= ce) {
+        const end = Math.min(ce, start + 7 * weeks - 1);
+        spans.push([start, end]);
+        start = end + 1;
+      }
+    }
+    const s = src(job.status === 'h2a' ? SRC_H2A_CONTRACT : SRC_H2B);
+    const out = [];
+    for (const [start, end] of spans) {
+      if (end >= this.asOf) continue;
+      const length = end - start + 1;
+      const guaranteed = THREE_FOURTHS.mul(job.job_order_hours_per_week * 60 * length).div(7);
+      let worked = 0;
+      for (const [d, info] of this.days) if (start <= d && d <= end) worked += info.minutes;
+      const short = guaranteed.sub(worked);
+      if (short.cmp(0) <= 0) continue;
+      const rate = this.floors(end)[0];
+      const amount = roundCents(short.mul(rate).div(60));
+      if (amount <= 0) continue;
+      out.push({ code: 'three_fourths_shortfall', amount_cents: amount,
+        explanation: text('three_fourths_shortfall', { start: isoOf(start), end: isoOf(end),
+          guaranteed: duration(roundCents(guaranteed)), worked: duration(worked), amount: money(amount) }),
+        source: s });
+    }
+    return out;
+  }
+
+  expenses(kinds) {
+    return (this.records.expenses || []).filter((e) => e.job_id === this.job.id && kinds.includes(e.kind));
+  }
+
+  static unpaid(expenses) {
+    return Math.max(0, sumInts(expenses.map((e) => e.amount_cents - (e.reimbursed_cents || 0))));
+  }
+
+  reimbursements() {
+    const job = this.job;
+    const prog = program(job.status);
+    const s = src(job.status === 'h2a' ? SRC_H2A_CONTRACT : SRC_H2B);
+    const out = [];
+    if (job.contract_start && job.contract_end) {
+      const cs = dayNum(job.contract_start);
+      const ce = dayNum(job.contract_end);
+      const half = cs + Math.floor((ce - cs + 1) / 2);
+      const unpaid = JobCheck.unpaid(this.expenses(['travel', 'subsistence']));
+      if (this.asOf >= half && unpaid > 0) {
+        out.push({ code: 'travel_not_reimbursed', amount_cents: unpaid,
+          explanation: text('travel_not_reimbursed', { date: isoOf(half), amount: money(unpaid) }), source: s });
+      }
+    }
+    const unpaidVisa = JobCheck.unpaid(this.expenses(['visa']));
+    if (unpaidVisa > 0 && job.status === 'h2b') {
+      const first = this.days.size ? Math.min(...this.days.keys())
+        : (job.contract_start ? dayNum(job.contract_start) : null);
+      if (first !== null) {
+        const firstWeekEnd = weekStartOf(first, WEEKDAYS.indexOf(job.workweek_start)) + 6;
+        if (this.asOf > firstWeekEnd) {
+          out.push({ code: 'visa_fees_not_reimbursed', amount_cents: unpaidVisa,
+            explanation: text('visa_fees_not_reimbursed', { date: isoOf(firstWeekEnd), amount: money(unpaidVisa) }),
+            source: s });
+        }
+      }
+    } else if (unpaidVisa > 0) {
+      out.push({ code: 'visa_fee_ask', amount_cents: null,
+        explanation: text('visa_fee_ask', { amount: money(unpaidVisa) }), source: src(SRC_FREE_AND_CLEAR) });
+    }
+    const fees = JobCheck.unpaid(this.expenses(['recruitment_fee']));
+    if (fees > 0) {
+      out.push({ code: 'recruitment_fee', amount_cents: fees,
+        explanation: text('recruitment_fee', { amount: money(fees), program: prog }),
+        source: src(job.status === 'h2a' ? SRC_H2A_ASSURANCES : SRC_H2B) });
+    }
+    return out;
+  }
+
+  payFrequency() {
+    const [interval, s] = this.payInterval();
+    if (interval === null) return [];
+    const out = [];
+    const stubs = this.stubs();
+    const payDates = [...new Set(stubs.map((x) => dayNum(x.pay_date)))].sort((a, b) => a - b);
+    for (let i = 0; i + 1 < payDates.length; i += 1) {
+      const gap = payDates[i + 1] - payDates[i];
+      if (gap > interval) {
+        out.push({ code: 'pay_late', amount_cents: null,
+          explanation: text('pay_late', { days: String(gap), start: isoOf(payDates[i]), end: isoOf(payDates[i + 1]), max: String(interval) }),
+          source: s });
+      }
+    }
+    if (payDates.length) {
+      const last = payDates[payDates.length - 1];
+      const lastEnd = Math.max(...stubs.map((x) => dayNum(x.period_end)));
+      const workedAfter = [...this.days].some(([d, info]) => d > lastEnd && info.minutes > 0);
+      const gap = this.asOf - last;
+      if (workedAfter && gap > interval) {
+        out.push({ code: 'pay_overdue', amount_cents: null,
+          explanation: text('pay_overdue', { start: isoOf(last), days: String(gap), max: String(interval) }),
+          source: s });
+      }
+    }
+    return out;
+  }
+
+  run() {
+    if (this.state === null) this.notes.add('no_state_rules', '', { state: this.job.state });
+    this.collect();
+    const weeks = this.weeks();
+    const periods = this.periods();
+    const findings = this.jobFindings();
+    const owed = sumInts(periods.flatMap((p) => p.findings.map((f) => f.amount_cents || 0)))
+      + sumInts(findings.map((f) => f.amount_cents || 0));
+    return {
+      job_id: this.job.id,
+      employer: this.employer ? this.employer.name : null,
+      state: this.job.state,
+      status: this.job.status,
+      pay_type: this.job.pay_type,
+      weeks,
+      periods,
+      findings,
+      notes: this.notes.items,
+      total_owed_cents: owed,
+    };
+  }
+}
+
+/**
+ * Run the wage check over every job in `records` ({employers, jobs, shifts, pay_stubs,
+ * expenses, incidents}) with `jurisdictions` (the pack's `wage_rules`), as of `asOf`
+ * ("YYYY-MM-DD", usually today). Returns the same report as server/wages/check.py.
+ */
+export function checkWages(records, jurisdictions, asOf) {
+  const juris = new Map((jurisdictions || []).map((j) => [j.id, j]));
+  const employers = new Map((records.employers || []).map((e) => [e.id, e]));
+  const notes = new Notes();
+  const asOfDay = dayNum(asOf);
+  const jobs = (records.jobs || []).map((job) => new JobCheck(
+    job, employers.get(job.employer_id) || null, records, juris, asOfDay, notes,
+  ).run());
+  return {
+    format: 'cartilla-wage-check',
+    format_version: 1,
+    as_of: asOf,
+    jobs,
+    notes: notes.items,
+    total_owed_cents: sumInts(jobs.map((j) => j.total_owed_cents)),
+  };
+}

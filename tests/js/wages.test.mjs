@@ -1,0 +1,52 @@
+// The shared wage vectors through the phone's check (pwa/js/wages.js). Run: node --test tests/js/
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { checkWages, money, duration, roundCents } from '../../pwa/js/wages.js';
+import { expandLog, loadVectors, reportFindings, reportNotes } from './vectors.mjs';
+
+const VECTORS = loadVectors();
+const key = ([code, amount]) => `${code}|${amount === null ? 'null' : amount}`;
+
+for (const { id, rules, vector } of VECTORS) {
+  test(id, () => {
+    const useRules = vector.rules || rules;
+    const report = checkWages(expandLog(vector.log), useRules.jurisdictions, vector.as_of);
+    const expect = vector.expect;
+    assert.deepEqual(reportFindings(report).map(key).sort(), expect.findings.map(key).sort());
+    if (expect.notes) assert.deepEqual([...reportNotes(report)].sort(), [...expect.notes].sort());
+    if ('total_owed_cents' in expect) assert.equal(report.total_owed_cents, expect.total_owed_cents);
+    const job = report.jobs[0] || { weeks: [], periods: [] };
+    for (const part of ['weeks', 'periods']) {
+      if (!expect[part]) continue;
+      assert.ok(job[part].length >= expect[part].length, `${part}: too few`);
+      expect[part].forEach((want, i) => {
+        const got = Object.fromEntries(Object.keys(want).map((k) => [k, job[part][i][k]]));
+        assert.deepEqual(got, want, `${part}[${i}]`);
+      });
+    }
+  });
+}
+
+test('at least 40 vectors, each with a hand-worked comment', () => {
+  assert.ok(VECTORS.length >= 40);
+  for (const { id, vector } of VECTORS) assert.ok((vector.comment || '').length > 40, id);
+});
+
+test('money and duration print the same way as Python', () => {
+  assert.equal(money(0), '$0.00');
+  assert.equal(money(123456), '$1234.56');
+  assert.equal(money(-5), '-$0.05');
+  assert.equal(duration(2730), '45 h 30 min');
+  assert.equal(duration(120), '2 h');
+});
+
+test('rounding is half up on exact fractions', () => {
+  assert.equal(roundCents(0), 0);
+  // 30 minutes at 1001 cents an hour = 500.5 cents -> 501
+  const report = checkWages(expandLog({
+    jobs: [{ state: 'TX', industry: 'cleaning', promised_rate_cents: 1001, workweek_start: 'monday' }],
+    shifts: [['2025-03-03', '08:00', '08:30', 0]],
+  }), [], '2025-03-05');
+  assert.equal(report.jobs[0].weeks[0].expected_cents, 501);
+});
