@@ -126,6 +126,7 @@ async function render() {
   }
   if (id !== state.renderId) return;
   main.removeAttribute("aria-busy");
+  main.dataset.screen = location.hash; // lets tests (and styles) know which screen is shown
   nav.hidden = !state.profile;
   const base = m.route.path.split("/").slice(0, 2).join("/");
   for (const a of nav.querySelectorAll("a")) {
@@ -205,11 +206,13 @@ async function registerWorker() {
       actions: [{ label: state.t("update.install"), run: () => waiting.postMessage({ type: "SKIP_WAITING" }) }],
     });
   };
-  offerUpdate();
-  reg.addEventListener("updatefound", () => {
-    const worker = reg.installing;
-    if (worker) worker.addEventListener("statechange", () => { if (worker.state === "installed") offerUpdate(); });
+  // The new worker may still be installing when register() resolves, or install later.
+  const track = (worker) => worker && worker.addEventListener("statechange", () => {
+    if (worker.state === "installed") offerUpdate();
   });
+  track(reg.installing);
+  reg.addEventListener("updatefound", () => track(reg.installing));
+  offerUpdate();
   askForPackUpdates();
 }
 

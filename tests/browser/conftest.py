@@ -172,16 +172,28 @@ def page(context: Any) -> Any:
     return context.new_page()
 
 
+def poll(page: Any, script: str, arg: Any = None, timeout: float = 30) -> Any:
+    """Evaluate an async `script` in the page until it returns something truthy."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = page.evaluate(script, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {timeout}s: {script}")
+        page.wait_for_timeout(100)
+
+
 def wait_until_offline_ready(page: Any) -> None:
     """Until the service worker controls the page and its shell cache is complete."""
-    page.wait_for_function(
+    poll(
+        page,
         """async () => {
-            const reg = await navigator.serviceWorker.ready;
-            if (!navigator.serviceWorker.controller || reg.active.state !== "activated") return false;
-            const names = await caches.keys();
-            return names.some((n) => n.startsWith("cartilla-shell-"));
+            const reg = await navigator.serviceWorker.getRegistration();
+            if (!reg || !reg.active || reg.active.state !== "activated") return false;
+            if (!navigator.serviceWorker.controller) return false;
+            return (await caches.keys()).some((n) => n.startsWith("cartilla-shell-"));
         }""",
-        polling=100,
     )
 
 

@@ -20,7 +20,7 @@ def fold(text: str) -> str:
 
 def go(page: Any, hash_: str) -> None:
     page.evaluate("(h) => { location.hash = h; }", hash_)
-    page.wait_for_function("() => !document.querySelector('main').hasAttribute('aria-busy')")
+    page.wait_for_function("(h) => document.querySelector('main').dataset.screen === h", arg=hash_)
 
 
 @pytest.fixture
