@@ -14,6 +14,15 @@ async function otherLanguages(id, lang) {
   }
 }
 
+/** "en" -> "inglés" (in the interface language), or the code when the browser cannot name it. */
+function languageName(code, lang) {
+  try {
+    return new Intl.DisplayNames([lang], { type: "language" }).of(code) || code;
+  } catch (_) {
+    return code;
+  }
+}
+
 async function fetchGuide(id, lang) {
   try {
     const res = await fetch(`/api/v1/guides/${encodeURIComponent(id)}?lang=${encodeURIComponent(lang)}`);
@@ -53,7 +62,7 @@ export async function render(container, ctx) {
     const langs = await otherLanguages(doc.id, doc.lang);
     if (langs.length && container.isConnected) {
       container.append(h("p", { class: "languages" }, t("guide.otherLanguages"), " ",
-        langs.map((l) => [h("a", { href: `#/guide/${encodeURIComponent(doc.id)}?lang=${encodeURIComponent(l)}`, lang: l, class: "inline" }, l), " "])));
+        langs.map((l) => [h("a", { href: `#/guide/${encodeURIComponent(doc.id)}?lang=${encodeURIComponent(l)}`, class: "button" }, languageName(l, ctx.lang)), " "])));
     }
   }
 }

@@ -1,0 +1,73 @@
+"""Installability: a valid manifest with real icons, and an active, controlling service worker."""
+
+from __future__ import annotations
+
+import io
+import json
+import urllib.request
+from typing import Any
+
+import pytest
+from conftest import choose_profile, wait_until_offline_ready
+from PIL import Image
+
+pytestmark = pytest.mark.browser
+
+
+def fetch(url: str) -> tuple[str, bytes]:
+    with urllib.request.urlopen(url, timeout=10) as res:
+        return res.headers.get("Content-Type", ""), res.read()
+
+
+def test_manifest_fields_and_icons(live_server: str) -> None:
+    kind, raw = fetch(live_server + "/manifest.webmanifest")
+    assert kind.startswith("application/manifest+json")
+    manifest = json.loads(raw)
+    assert manifest["name"] and manifest["short_name"] == "Cartilla"
+    assert manifest["start_url"] == "/" and manifest["scope"] == "/"
+    assert manifest["display"] == "standalone"
+    assert manifest["theme_color"].startswith("#") and manifest["background_color"].startswith("#")
+    sizes = set()
+    for icon in manifest["icons"]:
+        kind, data = fetch(live_server + icon["src"])
+        assert kind == "image/png" and icon["type"] == "image/png"
+        image = Image.open(io.BytesIO(data))
+        assert f"{image.width}x{image.height}" == icon["sizes"]
+        sizes.add((icon["sizes"], icon.get("purpose", "any")))
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
+
+
+def test_chromium_finds_it_installable_and_worker_controls(
+    page: Any, context: Any, live_server: str
+) -> None:
+    page.goto(live_server + "/")
+    page.wait_for_selector("form.profile")
+    choose_profile(page)
+    wait_until_offline_ready(page)
+    cdp = context.new_cdp_session(page)
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    # Playwright's contexts are incognito-like; that says nothing about the app.
+    assert [e for e in errors if e["errorId"] != "in-incognito"] == []
+    app_manifest = cdp.send("Page.getAppManifest")
+    assert app_manifest["errors"] == []
+    assert page.evaluate("() => navigator.serviceWorker.controller.scriptURL").startswith(
+        live_server + "/sw.js?v="
+    )
+    # The shell cache holds every file of the app except the staff desk.
+    _, raw = fetch(live_server + "/asset-manifest.json")
+    files = json.loads(raw)["files"]
+    expected = {
+        f"{live_server}{path}?v={digest}"
+        for path, digest in files.items()
+        if not path.startswith("/staff/")
+        and path not in ("/sw.js", "/sw-push.js")
+        and path.rsplit(".", 1)[-1] in {"html", "js", "css", "json", "webmanifest", "png", "svg"}
+    }
+    cached = set(
+        page.evaluate(
+            """async () => { const c = await caches.open((await caches.keys())[0]);
+               return (await c.keys()).map((r) => r.url); }"""
+        )
+    )
+    assert expected <= cached
+    assert f"{live_server}/index.html?v={files['/index.html']}" in cached
