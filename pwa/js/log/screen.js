@@ -1,0 +1,603 @@
+/** The log screens: today's quick actions, the record forms, history with chain check,
+ * the wage check, and PIN/backup settings. Routes: #/log and #/log/:view(/:id).
+ *
+ * A typical day takes at most three taps from anywhere: "My log" in the menu, then
+ * "Same as the last day" (or "I started work" / "I finished work").
+ */
+import { h, formatDate, externalLink } from "../ui.js";
+import { checkWages, money, duration } from "../wages.js";
+import * as store from "./store.js";
+import { buildForm, parseMoney, formatMoney, todayIso, nowHHMM } from "./forms.js";
+
+const STATES = ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
+  "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND",
+  "OH", "OK", "OR", "PA", "PR", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY"];
+const INDUSTRIES = ["agriculture", "construction", "restaurants", "cleaning", "meatpacking", "landscaping", "domestic", "hospitality", "other"];
+const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
+const DEDUCTIONS = ["income_tax", "social_security", "medicare", "state_tax", "garnishment", "housing", "meals", "tools",
+  "uniform", "transport", "recruitment_fee", "visa", "advance", "insurance", "other"];
+const EXPENSES = ["recruitment_fee", "visa", "travel", "subsistence", "tools", "housing", "transport", "other"];
+const INCIDENTS = ["no_work", "injury", "threat", "harassment", "unsafe", "other"];
+const ITEMS = ["employer_name", "employer_address", "employer_fein", "pay_period", "hours_offered", "hours_worked",
+  "rate", "piece_units", "gross", "deductions", "net"];
+const BACKUP_REMINDER_DAYS = 14;
+
+const opts = (values, prefix) => values.map((v) => [v, `${prefix}.${v}`]);
+
+function ensureStyles() {
+  if (document.getElementById("log-css")) return;
+  document.head.append(h("link", { id: "log-css", rel: "stylesheet", href: new URL("./log.css", import.meta.url).pathname }));
+}
+
+function bigLink(href, icon, label, cls = "") {
+  return h("a", { href, class: `button big ${cls}`.trim() }, h("span", { class: "icon", "aria-hidden": "true" }, icon), h("span", null, label));
+}
+
+function bigButton(icon, label, onclick, cls = "") {
+  return h("button", { type: "button", class: `button big ${cls}`.trim(), onclick },
+    h("span", { class: "icon", "aria-hidden": "true" }, icon), h("span", null, label));
+}
+
+function backLink(t) {
+  return h("p", null, h("a", { href: "#/log", class: "button secondary" }, h("span", { "aria-hidden": "true" }, "← "), t("log.back")));
+}
+
+function status(text, tone = "ok") {
+  return h("p", { class: `log-status ${tone}`, role: "status" }, text);
+}
+
+const lists = (state) => ({
+  employers: [...state.employer.values()], jobs: [...state.job.values()], shifts: [...state.shift.values()],
+  pay_stubs: [...state.pay_stub.values()], expenses: [...state.expense.values()], incidents: [...state.incident.values()],
+});
+
+function shiftMinutes(s) {
+  const [sh, sm] = s.start.split(":").map(Number);
+  const [eh, em] = s.end.split(":").map(Number);
+  let m = eh * 60 + em - (sh * 60 + sm);
+  if (m <= 0) m += 1440;
+  return Math.max(0, m - (s.break_minutes || 0));
+}
+
+function jobLabel(state, job) {
+  const employer = state.employer.get(job.employer_id);
+  return employer ? employer.name : job.id;
+}
+
+// --- entry point ------------------------------------------------------------------------------
+
+export async function render(container, ctx) {
+  ensureStyles();
+  const view = (ctx.params && ctx.params.view) || "home";
+  const { locked } = await store.status();
+  if (locked) return renderUnlock(container, ctx);
+  const views = { home: renderHome, job: renderJob, shift: renderShift, pay: renderPay, expense: renderExpense,
+    incident: renderIncident, wages: renderWages, history: renderHistory, settings: renderSettings };
+  return (views[view] || renderHome)(container, ctx, ctx.params && ctx.params.id);
+}
+
+async function renderUnlock(container, ctx) {
+  const { t } = ctx;
+  const pin = h("input", { id: "log-pin", type: "password", inputmode: "numeric", autocomplete: "off" });
+  const msg = h("p", { class: "error", role: "alert" });
+  const form = h("form", { class: "log-form" },
+    h("div", { class: "field" }, h("label", { for: "log-pin" }, t("log.locked.pin")), pin), msg,
+    h("button", { type: "submit", class: "button primary big" }, h("span", { "aria-hidden": "true" }, "🔓 "), t("log.locked.open")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    msg.textContent = t("log.settings.working");
+    if (await store.unlock(pin.value)) ctx.navigate(location.hash || "#/log");
+    else { msg.textContent = t("log.locked.wrong"); pin.value = ""; pin.focus(); }
+  });
+  container.append(h("h1", { tabindex: "-1" }, "🔒 ", t("log.locked.title")), h("p", null, t("log.locked.prompt")), form);
+}
+
+// --- home -------------------------------------------------------------------------------------
+
+function lastShift(state) {
+  const shifts = [...state.shift.values()];
+  shifts.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  return shifts.length ? shifts[shifts.length - 1] : null;
+}
+
+async function renderHome(container, ctx) {
+  const { t, lang } = ctx;
+  const { state } = await store.currentState();
+  const jobs = [...state.job.values()];
+  const out = h("div", { id: "log-message", "aria-live": "polite" });
+  container.append(h("h1", { tabindex: "-1" }, t("log.title")), h("p", { class: "muted" }, t("log.privacy")), out);
+
+  // Old-backup reminder.
+  const total = jobs.length + state.shift.size + state.pay_stub.size;
+  if (total > 0) {
+    const last = await store.getMeta("lastBackupAt");
+    const days = last ? Math.floor((Date.now() - Date.parse(last)) / 86400000) : null;
+    if (days === null || days > BACKUP_REMINDER_DAYS) {
+      container.append(h("div", { class: "card warning", id: "backup-reminder" },
+        h("p", null, last ? t("log.backupOld", { days: BACKUP_REMINDER_DAYS }) : t("log.backupNever")),
+        h("a", { href: "#/log/settings", class: "button" }, h("span", { "aria-hidden": "true" }, "💾 "), t("log.backupNow"))));
+    }
+  }
+
+  if (!jobs.length) {
+    container.append(h("div", { class: "log-actions" }, bigLink("#/log/job", "🏢", t("log.quick.addJob"), "primary")));
+    return;
+  }
+
+  const actions = h("div", { class: "log-actions" });
+  container.append(h("h2", null, t("log.quick.heading")), actions);
+  const say = (text) => { out.replaceChildren(status(text)); };
+
+  actions.append(bigButton("↻", t("log.quick.sameAsYesterday"), async () => {
+    const { state: now } = await store.currentState();
+    const prev = lastShift(now);
+    if (!prev) { say(t("log.quick.nothingToCopy")); return; }
+    const copy = { type: "shift", job_id: prev.job_id, date: todayIso(), start: prev.start, end: prev.end,
+      break_minutes: prev.break_minutes || 0, from_memory: false, photo_ids: [] };
+    if (prev.place) copy.place = prev.place;
+    const entry = await store.addRecord(copy);
+    out.replaceChildren(status(t("log.quick.sameDone", { date: formatDate(copy.date, lang), start: copy.start, end: copy.end })),
+      h("button", { type: "button", class: "button secondary", onclick: async () => {
+        await store.deleteRecord("shift", entry.data.id, t("log.undo"));
+        say(t("log.undone"));
+      } }, t("log.undo")));
+  }, "primary"));
+
+  const punch = await store.getDraft("punch");
+  if (punch) {
+    actions.append(bigButton("⏹", t("log.quick.punchOut"), async () => {
+      const end = nowHHMM();
+      const shift = { type: "shift", job_id: punch.job_id, date: punch.date, start: punch.start,
+        end: end === punch.start ? nowHHMM(new Date(Date.now() + 60000)) : end, break_minutes: 0, from_memory: false, photo_ids: [] };
+      await store.addRecord(shift);
+      await store.clearDraft("punch");
+      ctx.navigate("#/log");
+      ctx.notify(t("log.quick.punchDone", { start: shift.start, end: shift.end }), { id: "log-punch" });
+    }, "primary"));
+    out.append(status(t("log.quick.punchedIn", { time: punch.start })));
+  } else {
+    actions.append(bigButton("▶", t("log.quick.punchIn"), async () => {
+      const prev = lastShift(state);
+      await store.saveDraft("punch", { job_id: prev ? prev.job_id : jobs[0].id, date: todayIso(), start: nowHHMM() });
+      ctx.navigate("#/log");
+    }));
+  }
+  actions.append(
+    bigLink("#/log/shift", "🕒", t("log.quick.shift")),
+    bigLink("#/log/pay", "💵", t("log.quick.pay")),
+    bigLink("#/log/expense", "🧾", t("log.quick.expense")),
+    bigLink("#/log/incident", "⚠", t("log.quick.incident")),
+    bigLink("#/log/wages", "⚖", t("log.quick.wages")),
+    bigLink("#/log/history", "📜", t("log.quick.history")),
+    bigLink("#/log/job", "🏢", t("log.quick.jobs")),
+    bigLink("#/log/settings", "🔒", t("log.quick.settings")),
+  );
+
+  // This week at a glance.
+  const weekAgo = todayIso(new Date(Date.now() - 6 * 86400000));
+  const recent = [...state.shift.values()].filter((s) => s.date >= weekAgo);
+  if (recent.length) {
+    const minutes = recent.reduce((a, s) => a + shiftMinutes(s), 0);
+    container.append(h("p", { class: "card" }, t("log.quick.week", { hours: duration(minutes), days: new Set(recent.map((s) => s.date)).size })));
+  }
+}
+
+// --- forms -------------------------------------------------------------------------------------
+
+async function editControls(ctx, type, record) {
+  const { t } = ctx;
+  if (!record) return { reasonField: [], extra: null };
+  const reason = h("input", { id: "log-delete-reason", type: "text", autocomplete: "off" });
+  const msg = h("p", { class: "error", role: "alert" });
+  const del = h("details", { class: "card" }, h("summary", null, "🗑 ", t("log.form.delete")),
+    h("div", { class: "field" }, h("label", { for: "log-delete-reason" }, t("log.form.deleteReason")), reason), msg,
+    h("button", { type: "button", class: "button secondary", onclick: async () => {
+      if (!reason.value.trim()) { msg.textContent = t("log.form.required"); return; }
+      await store.deleteRecord(type, record.id, reason.value);
+      ctx.notify(t("log.form.deleted"), { id: "log-saved" });
+      ctx.navigate("#/log/history");
+    } }, t("log.form.delete")));
+  return {
+    reasonField: [{ name: "_reason", label: "log.form.reason", type: "text", required: true, help: "log.form.reasonHelp" }],
+    extra: del,
+  };
+}
+
+/** Save a new record or an edit (with its reason), then go back with a notice. */
+async function saveRecord(ctx, type, record, values, build) {
+  const data = build(values);
+  if (record) await store.editRecord({ ...data, type, id: record.id }, values._reason);
+  else await store.addRecord({ type, ...data });
+  ctx.notify(ctx.t("log.saved"), { id: "log-saved" });
+  ctx.navigate("#/log");
+}
+
+const clean = (obj) => Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== null && v !== undefined && v !== ""));
+
+async function formScreen(container, ctx, { type, id, titleKey, icon, fields, values, build, draftName }) {
+  const { t } = ctx;
+  const { state } = await store.currentState();
+  const record = id ? state[type].get(id) : null;
+  const { reasonField, extra } = await editControls(ctx, type, record);
+  const form = await buildForm(ctx, {
+    fields: [...fields(state), ...reasonField],
+    values: record ? values(record, state) : values(null, state),
+    draftName: `${draftName}:${id || "new"}`,
+    onSubmit: (v) => saveRecord(ctx, type, record, v, (vals) => build(vals, state, record)),
+    extra,
+  });
+  container.append(backLink(t), h("h1", { tabindex: "-1" }, h("span", { "aria-hidden": "true" }, `${icon} `),
+    record ? `${t("log.form.editing")}: ${t(titleKey)}` : t(titleKey)), form.element);
+}
+
+function jobOptions(state) {
+  return [...state.job.values()].map((j) => [j.id, jobLabel(state, j)]);
+}
+
+async function renderJob(container, ctx, id) {
+  const { t } = ctx;
+  const { state } = await store.currentState();
+  const job = id ? state.job.get(id) : null;
+  const employer = job ? state.employer.get(job.employer_id) : null;
+  if (!id && state.job.size) {
+    container.append(h("ul", { class: "cards" }, [...state.job.values()].map((j) => h("li", { class: "card" },
+      h("a", { class: "card-link", href: `#/log/job/${encodeURIComponent(j.id)}` }, h("span", { class: "card-title" }, jobLabel(state, j)),
+        " · ", j.state, " · ", t(`log.kinds.industry.${j.industry}`))))));
+  }
+  const isH2 = (v) => v.status === "h2a" || v.status === "h2b";
+  const profile = ctx.profile || {};
+  const fields = () => [
+    { name: "employer", label: "log.job.employer", type: "text", required: true },
+    { name: "state", label: "log.job.state", type: "select", required: true, options: STATES.map((s) => [s, s]) },
+    { name: "industry", label: "log.job.industry", type: "select", required: true, options: opts(INDUSTRIES, "log.kinds.industry") },
+    { name: "status", label: "log.job.status", type: "select", required: true, options: opts(["h2a", "h2b", "other"], "log.kinds.status") },
+    { name: "pay_type", label: "log.job.pay_type", type: "select", required: true, options: opts(["hourly", "piece", "day", "salary"], "log.kinds.pay_type") },
+    { name: "promised", label: "log.job.promised", type: "money", help: "log.job.promisedHelp" },
+    { name: "pay_frequency", label: "log.job.pay_frequency", type: "select", options: opts(["weekly", "biweekly", "semimonthly", "monthly"], "log.kinds.pay_frequency") },
+    { name: "workweek_start", label: "log.job.workweek_start", type: "select", required: true, options: opts(WEEKDAYS, "log.kinds.weekday") },
+    { name: "employer_size", label: "log.job.employer_size", type: "int" },
+    { name: "contract_start", label: "log.job.contract_start", type: "date", show: isH2 },
+    { name: "contract_end", label: "log.job.contract_end", type: "date", show: isH2 },
+    { name: "hours", label: "log.job.hours", type: "int", show: isH2 },
+    { name: "address", label: "log.job.address", type: "text" },
+    { name: "phone", label: "log.job.phone", type: "text" },
+    { name: "supervisor", label: "log.job.supervisor", type: "text" },
+    { name: "crew_leader", label: "log.job.crew_leader", type: "text" },
+    { name: "vehicle", label: "log.job.vehicle", type: "text" },
+    { name: "plate", label: "log.job.plate", type: "text" },
+    { name: "work_site", label: "log.job.work_site", type: "text" },
+  ];
+  const values = job ? {
+    employer: employer?.name, state: job.state, industry: job.industry, status: job.status, pay_type: job.pay_type,
+    promised: formatMoney(job.promised_rate_cents), pay_frequency: job.pay_frequency || "", workweek_start: job.workweek_start,
+    employer_size: job.employer_size ?? "", contract_start: job.contract_start || "", contract_end: job.contract_end || "",
+    hours: job.job_order_hours_per_week ?? "", address: employer?.address, phone: employer?.phone, supervisor: employer?.supervisor,
+    crew_leader: employer?.crew_leader, vehicle: employer?.vehicle, plate: employer?.plate, work_site: employer?.work_site,
+  } : {
+    state: profile.state && STATES.includes(profile.state) ? profile.state : "CA",
+    industry: INDUSTRIES.includes(profile.industry) ? profile.industry : "agriculture",
+    status: ["h2a", "h2b"].includes(profile.status) ? profile.status : "other",
+    pay_type: "hourly", workweek_start: "sunday",
+  };
+  const { reasonField, extra } = await editControls(ctx, "job", job);
+  const form = await buildForm(ctx, {
+    fields: [...fields(), ...reasonField],
+    values,
+    draftName: `form:job:${id || "new"}`,
+    extra,
+    onSubmit: async (v) => {
+      const employerData = clean({ type: "employer", name: v.employer, address: v.address, phone: v.phone, supervisor: v.supervisor,
+        crew_leader: v.crew_leader, vehicle: v.vehicle, plate: v.plate, work_site: v.work_site });
+      let employerId = employer?.id;
+      if (employer) {
+        const changed = JSON.stringify({ ...employerData, id: employer.id }) !== JSON.stringify(clean({ ...employer }));
+        if (changed) await store.editRecord({ ...employerData, id: employer.id }, v._reason);
+      } else {
+        employerId = (await store.addRecord(employerData)).data.id;
+      }
+      const jobData = clean({ type: "job", employer_id: employerId, state: v.state, industry: v.industry, status: v.status,
+        pay_type: v.pay_type, promised_rate_cents: v.promised, pay_frequency: v.pay_frequency, workweek_start: v.workweek_start,
+        employer_size: v.employer_size || null, contract_start: v.contract_start, contract_end: v.contract_end,
+        job_order_hours_per_week: v.hours || null });
+      if (job) await store.editRecord({ ...jobData, id: job.id }, v._reason);
+      else await store.addRecord(jobData);
+      ctx.notify(t("log.saved"), { id: "log-saved" });
+      ctx.navigate("#/log");
+    },
+  });
+  container.append(backLink(t), h("h1", { tabindex: "-1" }, h("span", { "aria-hidden": "true" }, "🏢 "),
+    job ? `${t("log.form.editing")}: ${t("log.job.title")}` : t("log.job.title")), form.element);
+}
+
+function renderShift(container, ctx, id) {
+  return formScreen(container, ctx, {
+    type: "shift", id, titleKey: "log.shift.title", icon: "🕒", draftName: "form:shift",
+    fields: (state) => [
+      { name: "job_id", label: "log.shift.job", type: "select", required: true, options: jobOptions(state) },
+      { name: "date", label: "log.shift.date", type: "date", required: true },
+      { name: "start", label: "log.shift.start", type: "time", required: true },
+      { name: "end", label: "log.shift.end", type: "time", required: true, help: "log.shift.endHelp" },
+      { name: "break_minutes", label: "log.shift.break", type: "int", validate: (v, raw) => {
+        if (!raw.start || !raw.end || v === null) return null;
+        return shiftMinutes({ start: raw.start, end: raw.end, break_minutes: v }) <= 0 ? "log.form.breakTooLong" : null;
+      } },
+      { name: "piece_units", label: "log.shift.units", type: "int" },
+      { name: "place", label: "log.shift.place", type: "text" },
+      { name: "notes", label: "log.shift.notes", type: "textarea" },
+      { name: "from_memory", label: "log.shift.fromMemory", type: "check" },
+      { name: "photo_ids", label: "log.form.photo", type: "photos" },
+    ],
+    values: (r, state) => (r ? { ...r } : { job_id: lastShift(state)?.job_id || [...state.job.keys()][0], date: todayIso(), break_minutes: "0" }),
+    build: (v) => clean({ job_id: v.job_id, date: v.date, start: v.start, end: v.end, break_minutes: v.break_minutes || 0,
+      piece_units: v.piece_units, place: v.place, notes: v.notes, from_memory: Boolean(v.from_memory), photo_ids: v.photo_ids || [] }),
+  });
+}
+
+function renderPay(container, ctx, id) {
+  const deductionsValid = (list) => (list || []).some((d) => { const c = parseMoney(d.amount); return c === null || Number.isNaN(c); }) ? "log.form.money" : null;
+  return formScreen(container, ctx, {
+    type: "pay_stub", id, titleKey: "log.pay.title", icon: "💵", draftName: "form:pay",
+    fields: (state) => [
+      { name: "job_id", label: "log.shift.job", type: "select", required: true, options: jobOptions(state) },
+      { name: "pay_date", label: "log.pay.pay_date", type: "date", required: true },
+      { name: "period_start", label: "log.pay.period_start", type: "date", required: true },
+      { name: "period_end", label: "log.pay.period_end", type: "date", required: true,
+        validate: (v, raw) => (raw.period_start && v && v < raw.period_start ? "log.form.date" : null) },
+      { name: "gross", label: "log.pay.gross", type: "money", required: true },
+      { name: "net", label: "log.pay.net", type: "money" },
+      { name: "hours_paid", label: "log.pay.hours_paid", type: "int" },
+      { name: "rate", label: "log.pay.rate", type: "money" },
+      { name: "method", label: "log.pay.method", type: "select", required: true, options: opts(["check", "cash", "card", "transfer", "other"], "log.kinds.method") },
+      { name: "deductions", label: "log.pay.deductions", type: "deductions", options: opts(DEDUCTIONS, "log.kinds.deduction"), validate: deductionsValid },
+      { name: "statement_given", label: "log.pay.statement_given", type: "check" },
+      { name: "statement_items", label: "log.pay.statement_items", type: "checks", options: opts(ITEMS, "log.kinds.item"), show: (v) => Boolean(v.statement_given) },
+      { name: "from_memory", label: "log.shift.fromMemory", type: "check" },
+      { name: "photo_ids", label: "log.form.photo", type: "photos" },
+    ],
+    values: (r, state) => (r ? {
+      ...r, gross: formatMoney(r.gross_cents), net: formatMoney(r.net_cents), rate: formatMoney(r.rates?.[0]?.rate_cents),
+      hours_paid: r.minutes_paid != null ? String(Math.round(r.minutes_paid / 60)) : "",
+      deductions: (r.deductions || []).map((d) => ({ kind: d.kind, amount: formatMoney(d.amount_cents) })),
+      statement_items: r.statement_items || [],
+    } : { job_id: [...state.job.keys()][0], pay_date: todayIso(), method: "check", statement_given: true, deductions: [] }),
+    build: (v) => clean({
+      job_id: v.job_id, pay_date: v.pay_date, period_start: v.period_start, period_end: v.period_end, gross_cents: v.gross,
+      net_cents: v.net, minutes_paid: v.hours_paid != null ? v.hours_paid * 60 : null,
+      rates: v.rate != null ? [{ rate_cents: v.rate, per: "hour" }] : [],
+      deductions: (v.deductions || []).map((d) => ({ kind: d.kind, amount_cents: parseMoney(d.amount) })).filter((d) => d.amount_cents),
+      method: v.method, statement_given: Boolean(v.statement_given),
+      statement_items: v.statement_given ? v.statement_items || [] : null,
+      from_memory: Boolean(v.from_memory), photo_ids: v.photo_ids || [],
+    }),
+  });
+}
+
+function renderExpense(container, ctx, id) {
+  return formScreen(container, ctx, {
+    type: "expense", id, titleKey: "log.expense.title", icon: "🧾", draftName: "form:expense",
+    fields: (state) => [
+      { name: "kind", label: "log.expense.kind", type: "select", required: true, options: opts(EXPENSES, "log.kinds.expense") },
+      { name: "amount", label: "log.expense.amount", type: "money", required: true },
+      { name: "date", label: "log.expense.date", type: "date", required: true },
+      { name: "job_id", label: "log.shift.job", type: "select", options: jobOptions(state) },
+      { name: "paid_to", label: "log.expense.paid_to", type: "text" },
+      { name: "reimbursed", label: "log.expense.reimbursed", type: "money" },
+      { name: "notes", label: "log.shift.notes", type: "textarea" },
+      { name: "from_memory", label: "log.shift.fromMemory", type: "check" },
+      { name: "photo_ids", label: "log.form.photo", type: "photos" },
+    ],
+    values: (r, state) => (r ? { ...r, amount: formatMoney(r.amount_cents), reimbursed: formatMoney(r.reimbursed_cents || null) }
+      : { date: todayIso(), job_id: [...state.job.keys()][0] }),
+    build: (v) => clean({ kind: v.kind, amount_cents: v.amount, date: v.date, job_id: v.job_id, paid_to: v.paid_to,
+      reimbursed_cents: v.reimbursed || 0, notes: v.notes, from_memory: Boolean(v.from_memory), photo_ids: v.photo_ids || [] }),
+  });
+}
+
+function renderIncident(container, ctx, id) {
+  return formScreen(container, ctx, {
+    type: "incident", id, titleKey: "log.incident.title", icon: "⚠", draftName: "form:incident",
+    fields: (state) => [
+      { name: "kind", label: "log.incident.kind", type: "select", required: true, options: opts(INCIDENTS, "log.kinds.incident") },
+      { name: "date", label: "log.incident.date", type: "date", required: true },
+      { name: "job_id", label: "log.shift.job", type: "select", options: jobOptions(state) },
+      { name: "notes", label: "log.incident.notes", type: "textarea" },
+      { name: "from_memory", label: "log.shift.fromMemory", type: "check" },
+      { name: "photo_ids", label: "log.form.photo", type: "photos" },
+    ],
+    values: (r, state) => (r ? { ...r } : { date: todayIso(), job_id: [...state.job.keys()][0] }),
+    build: (v) => clean({ kind: v.kind, date: v.date, job_id: v.job_id, notes: v.notes, from_memory: Boolean(v.from_memory), photo_ids: v.photo_ids || [] }),
+  });
+}
+
+// --- wage check -----------------------------------------------------------------------------
+
+function textIn(text, lang) { return (text && (text[lang] || text.es || text.en)) || ""; }
+
+function findingItem(f, ctx) {
+  return h("li", { class: "finding", "data-code": f.code },
+    f.amount_cents != null ? h("strong", null, money(f.amount_cents), " · ") : null,
+    textIn(f.explanation, ctx.lang),
+    f.source ? h("span", { class: "muted" }, " ", ctx.t("log.wages.source"), ": ", externalLink(f.source.url, f.source.title)) : null);
+}
+
+async function renderWages(container, ctx) {
+  const { t, lang } = ctx;
+  container.append(backLink(t), h("h1", { tabindex: "-1" }, h("span", { "aria-hidden": "true" }, "⚖ "), t("log.wages.title")),
+    h("p", null, t("log.wages.intro")));
+  const rules = (ctx.pack && ctx.pack.data && ctx.pack.data.wage_rules) || [];
+  if (!rules.length) container.append(h("p", { class: "card warning" }, t("log.wages.noRules")));
+  const { state } = await store.currentState();
+  if (!state.job.size) {
+    container.append(h("p", null, t("log.wages.noJobs")));
+    return;
+  }
+  const today = todayIso();
+  const report = checkWages(lists(state), rules, today);
+  const summary = h("p", { class: `card ${report.total_owed_cents > 0 ? "warning" : ""}`, id: "wages-total" },
+    report.total_owed_cents > 0 ? t("log.wages.owed", { amount: money(report.total_owed_cents) }) : t("log.wages.nothingOwed"));
+  container.append(summary, h("p", { class: "muted" }, t("log.wages.asOf", { date: formatDate(today, lang) })));
+  for (const job of report.jobs) {
+    const section = h("section", { class: "wage-job", "data-job": job.job_id });
+    section.append(h("h2", null, job.employer || job.job_id, ` · ${job.state}`));
+    if (job.findings.length) section.append(h("h3", null, t("log.wages.findings")), h("ul", null, job.findings.map((f) => findingItem(f, ctx))));
+    section.append(h("h3", null, t("log.wages.periods")));
+    section.append(h("ul", { class: "cards" }, job.periods.map((p) => h("li", { class: "card period" },
+      h("p", { class: "card-title" }, p.pay_stub_id ? t("log.wages.period", { start: formatDate(p.start, lang), end: formatDate(p.end, lang) })
+        : t("log.wages.unpaid", { start: formatDate(p.start, lang), end: formatDate(p.end, lang) })),
+      h("p", null, t("log.wages.expected", { amount: money(p.expected_cents) }), " · ", t("log.wages.paid", { amount: money(p.paid_cents) }),
+        " · ", h("strong", null, t("log.wages.difference", { amount: money(p.difference_cents) }))),
+      p.findings.length ? h("ul", null, p.findings.map((f) => findingItem(f, ctx))) : null))));
+    section.append(h("h3", null, t("log.wages.weeks")));
+    section.append(h("ul", { class: "cards" }, job.weeks.map((w) => h("li", { class: "card week" },
+      h("p", { class: "card-title" }, t("log.wages.week", { start: formatDate(w.start, lang), end: formatDate(w.end, lang) })),
+      h("p", null, t("log.wages.hours", { hours: duration(w.minutes_worked), overtime: duration(w.overtime_minutes + w.double_time_minutes) })),
+      h("p", null, t("log.wages.expected", { amount: money(w.expected_cents) }),
+        w.paid_cents != null ? [" · ", t("log.wages.paid", { amount: money(w.paid_cents) }), " · ", t("log.wages.difference", { amount: money(w.difference_cents) })] : null),
+      h("details", null, h("summary", null, t("log.wages.rules")), h("ul", null, w.rules.map((r) => h("li", null, textIn(r.explanation, lang),
+        r.source ? h("span", { class: "muted" }, " ", t("log.wages.source"), ": ", externalLink(r.source.url, r.source.title)) : null))))))));
+    if (job.notes.length) section.append(h("h3", null, t("log.wages.notes")), h("ul", null, job.notes.map((n) => h("li", null, textIn(n.explanation, lang)))));
+    container.append(section);
+  }
+  if (report.notes.length) container.append(h("h2", null, t("log.wages.notes")), h("ul", null, report.notes.map((n) => h("li", null, textIn(n.explanation, lang)))));
+}
+
+// --- history ------------------------------------------------------------------------------
+
+function describe(entry, ctx) {
+  const d = entry.data;
+  if (entry.kind === "receipt") return entry.receipt ? entry.receipt.time : "";
+  if (!d) return "";
+  if (d.type === "shift") return `${formatDate(d.date, ctx.lang)} ${d.start}–${d.end}`;
+  if (d.type === "pay_stub") return `${formatDate(d.pay_date, ctx.lang)} · ${money(d.gross_cents)}`;
+  if (d.type === "expense") return `${formatDate(d.date, ctx.lang)} · ${ctx.t(`log.kinds.expense.${d.kind}`)} · ${money(d.amount_cents)}`;
+  if (d.type === "incident") return `${formatDate(d.date, ctx.lang)} · ${ctx.t(`log.kinds.incident.${d.kind}`)}`;
+  if (d.type === "employer") return d.name;
+  if (d.type === "job") return `${d.state} · ${ctx.t(`log.kinds.industry.${d.industry}`)}`;
+  return "";
+}
+
+const EDIT_VIEWS = { shift: "shift", pay_stub: "pay", expense: "expense", incident: "incident", job: "job" };
+
+async function renderHistory(container, ctx) {
+  const { t } = ctx;
+  const journal = await store.readJournal();
+  const { state, latest } = await store.currentState();
+  const result = h("div", { id: "chain-result", "aria-live": "polite" });
+  const verify = bigButton("🔗", t("log.history.verify"), async () => {
+    const check = await store.verify();
+    result.replaceChildren(check.ok ? status(t("log.history.ok", { count: journal.length }))
+      : status(t("log.history.bad", { count: check.problems.length }), "bad"));
+  });
+  container.append(backLink(t), h("h1", { tabindex: "-1" }, h("span", { "aria-hidden": "true" }, "📜 "), t("log.history.title")),
+    h("p", null, t("log.history.intro")), verify, result);
+  if (!journal.length) { container.append(h("p", null, t("log.none"))); return; }
+  container.append(h("ol", { class: "cards history", reversed: true }, [...journal].reverse().slice(0, 300).map((e) => {
+    const type = e.record_type;
+    const current = type && state[type] && state[type].get(e.record_id);
+    const editable = current && e.data && latest.get(`${type}:${e.record_id}`) === e.hash && EDIT_VIEWS[type];
+    return h("li", { class: `card entry-${e.kind}`, "data-seq": e.seq },
+      h("p", null, h("strong", null, t(`log.kinds.entry.${e.kind}`)), type ? ` · ${t(`log.kinds.type.${type}`)}` : "",
+        " · ", describe(e, ctx), e.data && e.data.from_memory ? h("span", { class: "badge" }, ` ${t("log.fromMemory")}`) : null),
+      e.reason ? h("p", { class: "muted" }, t("log.history.reason", { reason: e.reason })) : null,
+      editable ? h("a", { class: "button secondary", href: `#/log/${EDIT_VIEWS[type]}/${encodeURIComponent(e.record_id)}` }, "✎ ", t("log.history.edit")) : null);
+  })));
+}
+
+// --- settings: PIN lock, backup, restore ---------------------------------------------------
+
+function field(id, labelText, input) {
+  input.id = id;
+  return h("div", { class: "field" }, h("label", { for: id }, labelText), input);
+}
+
+async function renderSettings(container, ctx) {
+  const { t, lang } = ctx;
+  container.append(backLink(t), h("h1", { tabindex: "-1" }, h("span", { "aria-hidden": "true" }, "🔒 "), t("log.settings.title")));
+  const { lockEnabled } = await store.status();
+
+  // PIN lock
+  const lockMsg = h("p", { role: "status", "aria-live": "polite" });
+  const lockBox = h("section", { class: "card" }, h("h2", null, t("log.settings.lockHeading")));
+  if (lockEnabled) {
+    const pin = h("input", { type: "password", inputmode: "numeric", autocomplete: "off" });
+    const off = h("form", { class: "log-form" }, field("pin-current", t("log.settings.currentPin"), pin), lockMsg,
+      h("button", { type: "submit", class: "button" }, t("log.settings.disable")));
+    off.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      lockMsg.textContent = t("log.settings.working");
+      lockMsg.textContent = (await store.disableLock(pin.value)) ? t("log.settings.disabled") : t("log.locked.wrong");
+    });
+    lockBox.append(h("p", null, t("log.settings.isOn")),
+      h("button", { type: "button", class: "button secondary", onclick: () => { store.lockNow(); ctx.navigate("#/log"); } }, "🔒 ", t("log.settings.lockNow")), off);
+  } else {
+    const pin = h("input", { type: "password", inputmode: "numeric", autocomplete: "off" });
+    const pin2 = h("input", { type: "password", inputmode: "numeric", autocomplete: "off" });
+    const understand = h("input", { type: "checkbox", id: "pin-understand" });
+    const on = h("form", { class: "log-form" },
+      h("p", { class: "card warning", id: "pin-warning" }, "⚠ ", t("log.settings.lockWarning")),
+      field("pin-new", t("log.settings.pin"), pin), field("pin-repeat", t("log.settings.pin2"), pin2),
+      h("label", { class: "check", for: "pin-understand" }, understand, " ", t("log.settings.lockUnderstand")), lockMsg,
+      h("button", { type: "submit", class: "button primary" }, t("log.settings.enable")));
+    on.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (!/^[0-9]{4,12}$/.test(pin.value)) { lockMsg.textContent = t("log.settings.pinBad"); return; }
+      if (pin.value !== pin2.value) { lockMsg.textContent = t("log.settings.pinMismatch"); return; }
+      if (!understand.checked) { lockMsg.textContent = t("log.settings.mustUnderstand"); return; }
+      lockMsg.textContent = t("log.settings.working");
+      await store.enableLock(pin.value);
+      lockMsg.textContent = t("log.settings.enabled");
+      pin.value = pin2.value = "";
+    });
+    lockBox.append(on);
+  }
+  container.append(lockBox);
+
+  // Backup
+  const last = await store.getMeta("lastBackupAt");
+  const pass = h("input", { type: "password", autocomplete: "new-password" });
+  const pass2 = h("input", { type: "password", autocomplete: "new-password" });
+  const backupMsg = h("p", { role: "status", "aria-live": "polite", id: "backup-status" });
+  const backupForm = h("form", { class: "log-form" }, field("backup-pass", t("log.settings.passphrase"), pass),
+    field("backup-pass2", t("log.settings.passphrase2"), pass2), backupMsg,
+    h("button", { type: "submit", class: "button primary" }, h("span", { "aria-hidden": "true" }, "💾 "), t("log.settings.backup")));
+  backupForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (pass.value.length < 8) { backupMsg.textContent = t("log.settings.passphraseBad"); return; }
+    if (pass.value !== pass2.value) { backupMsg.textContent = t("log.settings.passphraseMismatch"); return; }
+    backupMsg.textContent = t("log.settings.working");
+    const text = await store.exportBackup(pass.value);
+    const name = `cartilla-backup-${todayIso()}.json`;
+    const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+    const a = h("a", { href: url, download: name, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+    backupMsg.textContent = t("log.settings.backupDone", { name });
+    pass.value = pass2.value = "";
+  });
+  container.append(h("section", { class: "card" }, h("h2", null, t("log.settings.backupHeading")), h("p", null, t("log.settings.backupHelp")),
+    h("p", { class: "muted" }, last ? t("log.settings.lastBackup", { date: formatDate(last.slice(0, 10), lang) }) : t("log.settings.noBackup")),
+    backupForm));
+
+  // Restore
+  const file = h("input", { type: "file", accept: "application/json,.json" });
+  const rpass = h("input", { type: "password", autocomplete: "off" });
+  const restoreMsg = h("p", { role: "status", "aria-live": "polite", id: "restore-status" });
+  const restoreForm = h("form", { class: "log-form" }, field("restore-file", t("log.settings.file"), file),
+    field("restore-pass", t("log.settings.passphrase"), rpass), restoreMsg,
+    h("button", { type: "submit", class: "button" }, h("span", { "aria-hidden": "true" }, "⤓ "), t("log.settings.restore")));
+  restoreForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const chosen = file.files && file.files[0];
+    if (!chosen) { restoreMsg.textContent = t("log.settings.restoreErrors.no_file"); return; }
+    restoreMsg.textContent = t("log.settings.working");
+    try {
+      const result = await store.restoreBackup(await chosen.text(), rpass.value);
+      restoreMsg.textContent = t("log.settings.restored", { count: result.entries });
+    } catch (err) {
+      restoreMsg.textContent = t(`log.settings.restoreErrors.${err.code || "not_backup"}`);
+    }
+  });
+  container.append(h("section", { class: "card" }, h("h2", null, t("log.settings.restoreHeading")), h("p", null, t("log.settings.restoreHelp")), restoreForm));
+}

@@ -1,0 +1,401 @@
+/** The worker's log on the phone: IndexedDB database "cartilla-log". Never sent anywhere.
+ *
+ * Stores (schema version 2; MIGRATIONS below, each keeps every existing record):
+ * - "journal" (keyPath "seq"): {seq, entry} or, with the PIN lock on, {seq, box: {iv, ct}};
+ * - "photos" (keyPath "id"): {id, mime, sha256, data: Uint8Array} or {id, box};
+ * - "drafts": form name -> value (or {box}): what the worker was typing, saved as they type;
+ * - "meta": settings that are not the worker's records: the lock's salt and check value,
+ *   lastBackupAt.
+ * Writes go one at a time through a queue, so two quick taps never fork the chain. Other
+ * modules use exportLog() (a LogExport, docs/log-format.md) and appendReceipt().
+ */
+import { makeEntry, replay, verifyChain, sha256Hex, GENESIS_HASH, RECORD_LISTS } from "./journal.js";
+import { deriveKey, encryptJson, decryptJson, randomBytes, toBase64, fromBase64, ITERATIONS } from "./crypto.js";
+
+export const DB_NAME = "cartilla-log";
+export const DB_VERSION = 2;
+export const APP_VERSION = "0.1.0";
+
+/** Schema upgrades by target version; each runs inside the upgrade transaction. */
+const MIGRATIONS = {
+  1: (db) => {
+    db.createObjectStore("journal", { keyPath: "seq" });
+    db.createObjectStore("meta");
+  },
+  // Version 1 kept drafts inside "meta" as "draft:<form>"; version 2 gives them their own
+  // store (and adds photos), moving every draft over.
+  2: (db, tx) => {
+    db.createObjectStore("photos", { keyPath: "id" });
+    const drafts = db.createObjectStore("drafts");
+    const meta = tx.objectStore("meta");
+    meta.openCursor().onsuccess = (event) => {
+      const cursor = event.target.result;
+      if (!cursor) return;
+      if (typeof cursor.key === "string" && cursor.key.startsWith("draft:")) {
+        drafts.put(cursor.value, cursor.key.slice(6));
+        cursor.delete();
+      }
+      cursor.continue();
+    };
+  },
+};
+
+let opening = null;
+let key = null; // the AES key while unlocked (memory only)
+
+export class LockedError extends Error {
+  constructor() { super("log is locked"); this.name = "LockedError"; }
+}
+
+function open() {
+  if (opening) return opening;
+  opening = new Promise((resolve, reject) => {
+    const req = indexedDB.open(DB_NAME, DB_VERSION);
+    req.onupgradeneeded = (event) => {
+      for (let v = event.oldVersion + 1; v <= DB_VERSION; v += 1) MIGRATIONS[v](req.result, req.transaction);
+    };
+    req.onsuccess = () => {
+      const db = req.result;
+      db.onversionchange = () => { db.close(); opening = null; };
+      resolve(db);
+    };
+    req.onerror = () => { opening = null; reject(req.error); };
+    req.onblocked = () => { opening = null; reject(new Error("IndexedDB blocked")); };
+  });
+  return opening;
+}
+
+function done(tx) {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onabort = tx.onerror = () => reject(tx.error || new Error("transaction aborted"));
+  });
+}
+
+function request(req) {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+async function getAll(store) {
+  const db = await open();
+  return request(db.transaction(store).objectStore(store).getAll());
+}
+
+export async function getMeta(name) {
+  const db = await open();
+  return request(db.transaction("meta").objectStore("meta").get(name));
+}
+
+export async function setMeta(name, value) {
+  const db = await open();
+  const tx = db.transaction("meta", "readwrite");
+  tx.objectStore("meta").put(value, name);
+  return done(tx);
+}
+
+// --- the lock -----------------------------------------------------------------------------
+
+export async function lockInfo() { return (await getMeta("lock")) || null; }
+
+/** {lockEnabled, locked}: locked means the PIN must be typed before anything can be read. */
+export async function status() {
+  const lock = await lockInfo();
+  return { lockEnabled: Boolean(lock), locked: Boolean(lock) && !key };
+}
+
+async function seal(value) { return key ? { box: await encryptJson(key, value) } : null; }
+async function unseal(row, field) {
+  if (row.box) {
+    if (!key) throw new LockedError();
+    return decryptJson(key, row.box);
+  }
+  return row[field];
+}
+
+/** Try a PIN; true when it opens the log. */
+export async function unlock(pin) {
+  const lock = await lockInfo();
+  if (!lock) return true;
+  const candidate = await deriveKey(pin, lock.salt, lock.iterations);
+  try {
+    const check = await decryptJson(candidate, lock.check);
+    if (check !== "cartilla") return false;
+  } catch (_) {
+    return false;
+  }
+  key = candidate;
+  return true;
+}
+
+/** Forget the key (the app locks again on the next screen). */
+export function lockNow() { key = null; }
+
+/** Re-write every journal entry, photo and draft with the current key (or in the clear). */
+async function rewriteAll(newKey, lockValue) {
+  const [journal, photos, drafts, draftKeys] = await Promise.all([
+    readJournal(), readPhotos(), getAll("drafts"), (async () => {
+      const db = await open();
+      return request(db.transaction("drafts").objectStore("drafts").getAllKeys());
+    })(),
+  ]);
+  const draftValues = await Promise.all(drafts.map((d) => (d && d.box ? unseal(d) : d)));
+  const wrap = async (value) => (newKey ? { box: await encryptJson(newKey, value) } : null);
+  const journalRows = await Promise.all(journal.map(async (e) => ({ seq: e.seq, ...((await wrap(e)) || { entry: e }) })));
+  const photoRows = await Promise.all(photos.map(async (p) => ({ id: p.id, ...((await wrap({ ...p, data: toBase64(p.data) })) || p) })));
+  const draftRows = await Promise.all(draftValues.map(async (v) => (await wrap(v)) || v));
+  const db = await open();
+  const tx = db.transaction(["journal", "photos", "drafts", "meta"], "readwrite");
+  journalRows.forEach((row) => tx.objectStore("journal").put(row));
+  photoRows.forEach((row) => tx.objectStore("photos").put(row));
+  draftRows.forEach((row, i) => tx.objectStore("drafts").put(row, draftKeys[i]));
+  if (lockValue) tx.objectStore("meta").put(lockValue, "lock");
+  else tx.objectStore("meta").delete("lock");
+  await done(tx);
+}
+
+/** Turn on the PIN lock: everything is encrypted at rest from now on. */
+export async function enableLock(pin) {
+  if (!/^[0-9]{4,12}$/.test(pin)) throw new Error("pin");
+  const salt = randomBytes(16);
+  const newKey = await deriveKey(pin, salt, ITERATIONS);
+  const check = await encryptJson(newKey, "cartilla");
+  await queued(async () => {
+    await rewriteAll(newKey, { salt, iterations: ITERATIONS, check });
+    key = newKey;
+  });
+}
+
+/** Turn the lock off (needs the PIN): everything is stored in the clear again. */
+export async function disableLock(pin) {
+  if (!(await unlock(pin))) return false;
+  await queued(() => rewriteAll(null, null));
+  key = null;
+  return true;
+}
+
+// --- the journal --------------------------------------------------------------------------
+
+export async function readJournal() {
+  const rows = await getAll("journal");
+  const entries = [];
+  for (const row of rows) entries.push(await unseal(row, "entry"));
+  return entries.sort((a, b) => a.seq - b.seq);
+}
+
+let queue = Promise.resolve();
+/** Run writes one after the other. */
+function queued(fn) {
+  const next = queue.then(fn, fn);
+  queue = next.catch(() => {});
+  return next;
+}
+
+async function lastEntry() {
+  const db = await open();
+  const cursor = await request(db.transaction("journal").objectStore("journal").openCursor(null, "prev"));
+  return cursor ? unseal(cursor.value, "entry") : null;
+}
+
+async function writeEntry(entry, extra) {
+  const db = await open();
+  const stores = extra ? ["journal", extra.store] : ["journal"];
+  const tx = db.transaction(stores, "readwrite");
+  tx.objectStore("journal").add({ seq: entry.seq, ...((await seal(entry)) || { entry }) });
+  if (extra) extra.write(tx.objectStore(extra.store));
+  await done(tx);
+  return entry;
+}
+
+/** Append one entry (create/edit/delete/receipt) to the chain and store it. */
+export function append(spec, extra = null) {
+  return queued(async () => {
+    if ((await status()).locked) throw new LockedError();
+    const entry = await makeEntry(await lastEntry(), spec);
+    return writeEntry(entry, extra);
+  });
+}
+
+/** A new random record id. */
+export function newId() {
+  return toBase64(randomBytes(12)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** Current records as {type: Map(id -> record)} and the hash of each record's latest entry. */
+export async function currentState() {
+  return replay(await readJournal());
+}
+
+export async function addRecord(data) {
+  const record = { id: newId(), ...data };
+  return append({ kind: "create", data: record });
+}
+
+/** An edit keeps the old value in the earlier entry and needs a reason. */
+export async function editRecord(data, reason) {
+  if (!reason || !reason.trim()) throw new Error("reason");
+  const { latest } = await currentState();
+  return append({ kind: "edit", data, replaces: latest.get(`${data.type}:${data.id}`) || null, reason: reason.trim() });
+}
+
+export async function deleteRecord(type, id, reason) {
+  if (!reason || !reason.trim()) throw new Error("reason");
+  const { latest } = await currentState();
+  return append({ kind: "delete", recordType: type, recordId: id, replaces: latest.get(`${type}:${id}`) || null, reason: reason.trim() });
+}
+
+/** A server time receipt for the current head (called by pwa/js/bundle/receipts.js). */
+export async function appendReceipt(receipt) {
+  const clean = { hash: receipt.hash, time: receipt.time, key_id: receipt.key_id, signature: receipt.signature };
+  return append({ kind: "receipt", receipt: clean });
+}
+
+export async function verify() {
+  return verifyChain(await readJournal());
+}
+
+// --- photos -------------------------------------------------------------------------------
+
+async function readPhotos() {
+  const rows = await getAll("photos");
+  const out = [];
+  for (const row of rows) {
+    if (row.box) {
+      const p = await unseal(row);
+      out.push({ ...p, data: fromBase64(p.data) });
+    } else out.push(row);
+  }
+  return out;
+}
+
+/** Store a shrunk photo and journal it; returns the photo record (its id goes in photo_ids). */
+export async function addPhoto({ mime, data, width, height }) {
+  const sha256 = await sha256Hex(data);
+  const record = { type: "photo", id: newId(), mime, sha256, size_bytes: data.byteLength, width, height };
+  const row = { id: record.id, mime, sha256, data };
+  const sealed = key ? { id: record.id, box: await encryptJson(key, { ...row, data: toBase64(data) }) } : row;
+  await append({ kind: "create", data: record }, { store: "photos", write: (s) => s.put(sealed) });
+  return record;
+}
+
+export async function photoBlob(id) {
+  const photo = (await readPhotos()).find((p) => p.id === id);
+  return photo ? new Blob([photo.data], { type: photo.mime }) : null;
+}
+
+// --- drafts ------------------------------------------------------------------------------
+
+export async function getDraft(name) {
+  const db = await open();
+  const row = await request(db.transaction("drafts").objectStore("drafts").get(name));
+  if (row === undefined) return null;
+  try {
+    return row && row.box ? await unseal(row) : row;
+  } catch (_) {
+    return null;
+  }
+}
+
+export async function saveDraft(name, value) {
+  const db = await open();
+  const row = (await seal(value)) || value;
+  const tx = db.transaction("drafts", "readwrite");
+  tx.objectStore("drafts").put(row, name);
+  return done(tx);
+}
+
+export async function clearDraft(name) {
+  const db = await open();
+  const tx = db.transaction("drafts", "readwrite");
+  tx.objectStore("drafts").delete(name);
+  return done(tx);
+}
+
+// --- export, backup, restore --------------------------------------------------------------
+
+/** The whole log as a LogExport object (docs/log-format.md). */
+export async function exportLog() {
+  const journal = await readJournal();
+  const { state } = replay(journal);
+  const photos = await readPhotos();
+  const doc = {
+    format: "cartilla-log",
+    format_version: 1,
+    exported_at: new Date().toISOString(),
+    app_version: APP_VERSION,
+    lang: document.documentElement.lang || "es",
+    chain_head: journal.length ? journal[journal.length - 1].hash : GENESIS_HASH,
+  };
+  for (const [type, list] of Object.entries(RECORD_LISTS)) doc[list] = [...state[type].values()];
+  doc.photos = photos.filter((p) => state.photo.has(p.id))
+    .map((p) => ({ id: p.id, mime: p.mime, sha256: p.sha256, data_base64: toBase64(p.data) }));
+  doc.journal = journal;
+  return doc;
+}
+
+/** The log encrypted with a passphrase, as the text of a backup file. */
+export async function exportBackup(passphrase) {
+  if (!passphrase || passphrase.length < 8) throw new Error("passphrase");
+  const salt = randomBytes(16);
+  const backupKey = await deriveKey(passphrase, salt, ITERATIONS);
+  const box = await encryptJson(backupKey, await exportLog());
+  const created = new Date().toISOString();
+  await setMeta("lastBackupAt", created);
+  return JSON.stringify({
+    format: "cartilla-backup", version: 1, kdf: "PBKDF2-SHA256", iterations: ITERATIONS,
+    salt: toBase64(salt), iv: toBase64(box.iv), ciphertext: toBase64(box.ct), created_at: created,
+  });
+}
+
+/** Why a restore failed: "not_backup", "passphrase", "broken_chain". */
+export class RestoreError extends Error {
+  constructor(code) { super(code); this.code = code; }
+}
+
+/** Read a backup file; on success replace the log on this phone with it. Nothing changes on error. */
+export async function restoreBackup(text, passphrase) {
+  if ((await status()).locked) throw new LockedError();
+  let file;
+  try {
+    file = JSON.parse(text);
+  } catch (_) {
+    throw new RestoreError("not_backup");
+  }
+  if (!file || file.format !== "cartilla-backup" || !file.salt || !file.iv || !file.ciphertext
+      || !Number.isInteger(file.iterations) || file.iterations < ITERATIONS) {
+    throw new RestoreError("not_backup");
+  }
+  let log;
+  try {
+    const backupKey = await deriveKey(passphrase, fromBase64(file.salt), file.iterations);
+    log = await decryptJson(backupKey, { iv: fromBase64(file.iv), ct: fromBase64(file.ciphertext) });
+  } catch (_) {
+    throw new RestoreError("passphrase");
+  }
+  if (!log || log.format !== "cartilla-log" || !Array.isArray(log.journal)) throw new RestoreError("not_backup");
+  const check = await verifyChain(log.journal);
+  if (!check.ok) throw new RestoreError("broken_chain");
+  const photos = [];
+  for (const p of log.photos || []) {
+    const data = fromBase64(p.data_base64);
+    if ((await sha256Hex(data)) !== p.sha256) throw new RestoreError("broken_chain");
+    photos.push({ id: p.id, mime: p.mime, sha256: p.sha256, data });
+  }
+  const journalRows = [];
+  for (const e of log.journal) journalRows.push({ seq: e.seq, ...((await seal(e)) || { entry: e }) });
+  const photoRows = [];
+  for (const p of photos) photoRows.push(key ? { id: p.id, ...(await seal({ ...p, data: toBase64(p.data) })) } : p);
+  await queued(async () => {
+    const db = await open();
+    const tx = db.transaction(["journal", "photos", "meta"], "readwrite");
+    tx.objectStore("journal").clear();
+    tx.objectStore("photos").clear();
+    journalRows.forEach((row) => tx.objectStore("journal").put(row));
+    photoRows.forEach((row) => tx.objectStore("photos").put(row));
+    tx.objectStore("meta").put(new Date().toISOString(), "restoredAt");
+    await done(tx);
+  });
+  return { entries: log.journal.length, head: check.head };
+}

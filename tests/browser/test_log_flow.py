@@ -1,0 +1,339 @@
+"""The worker's log in Chromium against the real server: offline logging, the wage check,
+reloads and app updates that keep every entry, tamper detection, drafts, PIN lock, backups."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT, CartillaServer, api_json, choose_profile, poll, wait_until_offline_ready
+
+pytestmark = pytest.mark.browser
+
+WEEK = ["2025-03-03", "2025-03-04", "2025-03-05", "2025-03-06", "2025-03-07"]
+
+
+def open_log(page: Any) -> None:
+    page.locator("#nav a[href='#/log']").click()
+    page.wait_for_selector("h1:has-text('Mi registro')")
+
+
+def add_job(page: Any) -> None:
+    page.locator("a[href='#/log/job']").first.click()
+    page.wait_for_selector("form.log-form")
+    form = page.locator("form.log-form")
+    form.locator("[data-field=employer] input").fill("Rancho Prueba")
+    form.locator("[data-field=state] select").select_option("CA")
+    form.locator("[data-field=industry] select").select_option("agriculture")
+    form.locator("[data-field=status] select").select_option("h2a")
+    form.locator("[data-field=pay_type] select").select_option("hourly")
+    form.locator("[data-field=promised] input").fill("10.00")
+    form.locator("[data-field=workweek_start] select").select_option("monday")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("h1:has-text('Mi registro')")
+
+
+def add_shift(page: Any, date: str, start: str, end: str, **extra: str) -> None:
+    page.goto(page.url.split("#")[0] + "#/log/shift")
+    form = page.locator("form.log-form")
+    form.wait_for()
+    form.locator("[data-field=date] input").fill(date)
+    form.locator("[data-field=start] input").fill(start)
+    form.locator("[data-field=end] input").fill(end)
+    for name, value in extra.items():
+        form.locator(f"[data-field={name}] input, [data-field={name}] textarea").fill(value)
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("h1:has-text('Mi registro')")
+
+
+def add_pay(page: Any) -> None:
+    page.goto(page.url.split("#")[0] + "#/log/pay")
+    form = page.locator("form.log-form")
+    form.wait_for()
+    form.locator("[data-field=pay_date] input").fill("2025-03-14")
+    form.locator("[data-field=period_start] input").fill("2025-03-03")
+    form.locator("[data-field=period_end] input").fill("2025-03-09")
+    form.locator("[data-field=gross] input").fill("500")
+    form.locator("[data-field=deductions] button").click()
+    form.locator(".deduction-row select").select_option("housing")
+    form.locator(".deduction-row input").fill("50")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("h1:has-text('Mi registro')")
+
+
+def journal_count(page: Any) -> int:
+    count: int = page.evaluate(
+        """() => new Promise((ok, no) => { const r = indexedDB.open("cartilla-log");
+          r.onsuccess = () => { const q = r.result.transaction("journal").objectStore("journal").count();
+          q.onsuccess = () => { r.result.close(); ok(q.result); }; q.onerror = no; }; })"""
+    )
+    return count
+
+
+def start(page: Any, server: CartillaServer) -> None:
+    page.goto(server.base_url + "/")
+    page.wait_for_selector("form.profile")
+    choose_profile(page)
+    wait_until_offline_ready(page)
+
+
+def test_a_week_offline_the_wage_check_reload_and_app_update_keep_everything(
+    page: Any, context: Any, tmp_path: Path, server_factory: Callable[..., CartillaServer]
+) -> None:
+    pwa = tmp_path / "pwa"
+    shutil.copytree(ROOT / "pwa", pwa)
+    server = server_factory(pwa_dir=pwa)
+    start(page, server)
+    context.set_offline(True)
+    open_log(page)
+    add_job(page)
+    for day in WEEK:
+        add_shift(page, day, "07:00", "17:00")
+    add_pay(page)
+    # A typical day: "My log" then "Same as the last day" - two taps from any screen.
+    page.goto(server.base_url + "/#/guides")
+    page.wait_for_selector("ul.cards li.card")
+    open_log(page)
+    page.locator("button", has_text="Igual que el último día").click()
+    page.locator("#log-message", has_text="Anotado").wait_for()
+    assert journal_count(page) == 2 + 5 + 1 + 1  # employer, job, 5 shifts, pay, today's copy
+
+    page.goto(server.base_url + "/#/log/wages")
+    page.wait_for_selector("#wages-total")
+    weeks = page.locator("li.week")
+    assert "50 h" in weeks.first.inner_text()
+    # H-2A housing must be free: the $50.00 deduction is a finding, with its regulation.
+    housing = page.locator("li.finding[data-code=deduction_not_allowed]")
+    assert "$50.00" in housing.inner_text() and "20 CFR 655.122" in housing.inner_text()
+    assert "Le podrían deber" in page.locator("#wages-total").inner_text()
+
+    page.reload()  # offline reload: the service worker serves the app, IndexedDB keeps the log
+    page.wait_for_selector("#wages-total")
+    assert page.locator("li.finding[data-code=deduction_not_allowed]").count() == 1
+
+    # A new app version is installed; the log survives it untouched.
+    context.set_offline(False)
+    version = api_json(server.base_url, "/asset-manifest.json")["version"]
+    css = pwa / "css" / "app.css"
+    css.write_text(css.read_text() + "\n/* release 2 */\n")
+    poll(
+        page,
+        """async (old) => (await (await fetch('/asset-manifest.json', {cache: 'no-store'})).json())
+             .version !== old""",
+        version,
+    )
+    page.reload()
+    prompt = page.locator("#notice-app-update")
+    prompt.wait_for()
+    with page.expect_event("load"):
+        prompt.locator("button", has_text="Actualizar").click()
+    wait_until_offline_ready(page)
+    assert journal_count(page) == 9
+    page.goto(server.base_url + "/#/log/history")
+    page.locator("button", has_text="Revisar la cadena").click()
+    page.locator("#chain-result", has_text="La cadena está completa: 9 anotaciones").wait_for()
+
+
+def test_tampering_with_a_stored_entry_is_caught(
+    page: Any, server_factory: Callable[..., CartillaServer]
+) -> None:
+    server = server_factory()
+    start(page, server)
+    open_log(page)
+    add_job(page)
+    add_shift(page, "2025-03-03", "07:00", "15:00")
+    add_shift(page, "2025-03-04", "07:00", "15:00")
+    page.goto(server.base_url + "/#/log/history")
+    page.locator("button", has_text="Revisar la cadena").click()
+    page.locator("#chain-result", has_text="La cadena está completa: 4 anotaciones").wait_for()
+    # Someone edits a stored shift directly in the phone's database: two more hours.
+    page.evaluate(
+        """() => new Promise((ok) => { const r = indexedDB.open("cartilla-log");
+          r.onsuccess = () => { const tx = r.result.transaction("journal", "readwrite");
+            const s = tx.objectStore("journal");
+            s.get(2).onsuccess = (e) => { const row = e.target.result; row.entry.data.end = "17:00"; s.put(row); };
+            tx.oncomplete = () => { r.result.close(); ok(); }; }; })"""
+    )
+    page.reload()
+    page.locator("button", has_text="Revisar la cadena").click()
+    page.locator("#chain-result", has_text="La cadena no cuadra").wait_for()
+
+
+def test_a_half_typed_entry_survives_a_reload(
+    page: Any, server_factory: Callable[..., CartillaServer]
+) -> None:
+    server = server_factory()
+    start(page, server)
+    open_log(page)
+    add_job(page)
+    page.goto(server.base_url + "/#/log/shift")
+    form = page.locator("form.log-form")
+    form.locator("[data-field=start] input").fill("06:30")
+    form.locator("[data-field=notes] textarea").fill("Me cambiaron de campo a mediodía")
+    page.reload()
+    form = page.locator("form.log-form")
+    form.wait_for()
+    assert "Recuperamos" in page.locator(".notice-inline").inner_text()
+    assert form.locator("[data-field=start] input").input_value() == "06:30"
+    assert "mediodía" in form.locator("[data-field=notes] textarea").input_value()
+    # Bad input: a clear message next to the field, nothing saved.
+    form.locator("[data-field=end] input").fill("07:00")
+    form.locator("[data-field=break_minutes] input").fill("45")
+    form.locator("button[type=submit]").click()
+    assert "descanso" in form.locator("[data-field=break_minutes] .error").inner_text()
+    assert journal_count(page) == 2
+    form.locator("[data-field=break_minutes] input").fill("0")
+    form.locator("[data-field=end] input").fill("15:00")
+    form.locator("[data-field=from_memory] input").check()
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("h1:has-text('Mi registro')")
+    assert journal_count(page) == 3
+    page.goto(server.base_url + "/#/log/history")
+    assert "De memoria" in page.locator("li.entry-create").first.inner_text()
+
+
+def test_an_edit_keeps_the_old_value_and_asks_why(
+    page: Any, server_factory: Callable[..., CartillaServer]
+) -> None:
+    server = server_factory()
+    start(page, server)
+    open_log(page)
+    add_job(page)
+    add_shift(page, "2025-03-03", "07:00", "15:00")
+    page.goto(server.base_url + "/#/log/history")
+    page.locator("li.entry-create", has_text="15:00").locator("a", has_text="Cambiar").click()
+    form = page.locator("form.log-form")
+    form.wait_for()
+    form.locator("[data-field=end] input").fill("16:30")
+    form.locator("button[type=submit]").click()
+    assert "Falta este dato" in form.locator("[data-field=_reason] .error").inner_text()
+    form.locator("[data-field=_reason] input").fill("Olvidé la última hora y media")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("h1:has-text('Mi registro')")
+    page.goto(server.base_url + "/#/log/history")
+    history = page.locator("ol.history").inner_text()
+    assert "16:30" in history and "15:00" in history
+    assert "Razón: Olvidé la última hora y media" in history
+
+
+def test_pin_lock_encrypts_at_rest_and_warns_first(
+    page: Any, server_factory: Callable[..., CartillaServer]
+) -> None:
+    server = server_factory()
+    start(page, server)
+    open_log(page)
+    add_job(page)
+    add_shift(page, "2025-03-03", "07:00", "15:00")
+    page.goto(server.base_url + "/#/log/settings")
+    assert "nadie puede recuperar" in page.locator("#pin-warning").inner_text()
+    page.fill("#pin-new", "4821")
+    page.fill("#pin-repeat", "4821")
+    page.locator("button", has_text="Poner PIN").click()
+    page.locator("text=Marque la casilla").wait_for()
+    page.check("#pin-understand")
+    page.locator("button", has_text="Poner PIN").click()
+    page.locator("text=Listo: su registro está cifrado").wait_for()
+    rows = page.evaluate(
+        """() => new Promise((ok) => { const r = indexedDB.open("cartilla-log");
+          r.onsuccess = () => { const q = r.result.transaction("journal").objectStore("journal").getAll();
+          q.onsuccess = () => { r.result.close(); ok(q.result.map((row) => ({plain: "entry" in row, boxed: "box" in row,
+            text: JSON.stringify(row)}))); }; }; })"""
+    )
+    assert rows and all(r["boxed"] and not r["plain"] for r in rows)
+    assert not any("Rancho" in r["text"] or "15:00" in r["text"] for r in rows)
+    page.goto(server.base_url + "/#/log")
+    page.reload()
+    page.wait_for_selector("h1:has-text('Registro con PIN')")
+    page.fill("#log-pin", "0000")
+    page.locator("button", has_text="Abrir").click()
+    page.locator("text=Ese PIN no es correcto").wait_for()
+    page.fill("#log-pin", "4821")
+    page.locator("button", has_text="Abrir").click()
+    page.wait_for_selector("h1:has-text('Mi registro')")
+    page.goto(server.base_url + "/#/log/history")
+    page.locator("button", has_text="Revisar la cadena").click()
+    page.locator("#chain-result", has_text="La cadena está completa: 3 anotaciones").wait_for()
+
+
+def test_backup_and_restore_on_a_fresh_browser_profile(
+    page: Any, browser: Any, tmp_path: Path, server_factory: Callable[..., CartillaServer]
+) -> None:
+    server = server_factory()
+    start(page, server)
+    open_log(page)
+    assert page.locator("#backup-reminder").count() == 0
+    add_job(page)
+    add_shift(page, "2025-03-03", "07:00", "15:00", notes="Cosecha de fresa")
+    assert "copia de seguridad" in page.locator("#backup-reminder").inner_text()
+    page.goto(server.base_url + "/#/log/settings")
+    page.fill("#backup-pass", "frase larga de prueba")
+    page.fill("#backup-pass2", "frase larga de prueba")
+    with page.expect_download() as info:
+        page.locator("button", has_text="Guardar copia").click()
+    backup = tmp_path / "backup.json"
+    info.value.save_as(backup)
+    assert "Rancho" not in backup.read_text() and "fresa" not in backup.read_text()
+    page.goto(server.base_url + "/#/log")
+    page.wait_for_selector("h1:has-text('Mi registro')")
+    assert page.locator("#backup-reminder").count() == 0
+
+    fresh = browser.new_context(service_workers="allow", viewport={"width": 360, "height": 740})
+    try:
+        other = fresh.new_page()
+        start(other, server)
+        other.goto(server.base_url + "/#/log/settings")
+        other.set_input_files("#restore-file", str(backup))
+        other.fill("#restore-pass", "otra frase equivocada")
+        other.locator("button", has_text="Recuperar").click()
+        other.locator("#restore-status", has_text="La frase no es correcta").wait_for()
+        assert journal_count(other) == 0
+        other.fill("#restore-pass", "frase larga de prueba")
+        other.locator("button", has_text="Recuperar").click()
+        other.locator("#restore-status", has_text="Se recuperó la copia: 3 anotaciones").wait_for()
+        other.goto(server.base_url + "/#/log/history")
+        assert "07:00–15:00" in other.locator("ol.history").inner_text()
+        other.locator("button", has_text="Revisar la cadena").click()
+        other.locator("#chain-result", has_text="La cadena está completa: 3 anotaciones").wait_for()
+    finally:
+        fresh.close()
+
+
+def test_schema_migration_from_version_1_keeps_entries_and_drafts(
+    page: Any, server_factory: Callable[..., CartillaServer]
+) -> None:
+    server = server_factory()
+    start(page, server)
+    # A phone that still has the version-1 database: journal + meta, drafts inside meta.
+    page.evaluate(
+        """async () => {
+          const { makeEntry } = await import("/js/log/journal.js");
+          const employer = await makeEntry(null, { kind: "create", data: { type: "employer", id: "e1", name: "Rancho Viejo" } });
+          const job = await makeEntry(employer, { kind: "create", data: { type: "job", id: "j1", employer_id: "e1",
+            state: "CA", industry: "agriculture", status: "h2a", pay_type: "hourly", workweek_start: "monday" } });
+          const shift = await makeEntry(job, { kind: "create", data: { type: "shift", id: "s1", job_id: "j1",
+            date: "2025-03-03", start: "06:00", end: "14:00", break_minutes: 0, from_memory: false, photo_ids: [] } });
+          await new Promise((ok, no) => {
+            const r = indexedDB.open("cartilla-log", 1);
+            r.onupgradeneeded = () => { r.result.createObjectStore("journal", { keyPath: "seq" }); r.result.createObjectStore("meta"); };
+            r.onsuccess = () => { const tx = r.result.transaction(["journal", "meta"], "readwrite");
+              for (const e of [employer, job, shift]) tx.objectStore("journal").put({ seq: e.seq, entry: e });
+              tx.objectStore("meta").put({ notes: "a medio escribir" }, "draft:form:shift:new");
+              tx.oncomplete = () => { r.result.close(); ok(); }; tx.onerror = no; };
+          });
+        }"""
+    )
+    page.goto(server.base_url + "/#/log/history")
+    page.locator("button", has_text="Revisar la cadena").click()
+    page.locator("#chain-result", has_text="La cadena está completa: 3 anotaciones").wait_for()
+    assert "06:00–14:00" in page.locator("ol.history").inner_text()
+    page.goto(server.base_url + "/#/log/shift")
+    page.locator("form.log-form").wait_for()
+    assert page.locator("[data-field=notes] textarea").input_value() == "a medio escribir"
+    stores = page.evaluate(
+        """() => new Promise((ok) => { const r = indexedDB.open("cartilla-log");
+          r.onsuccess = () => { ok({ version: r.result.version, stores: [...r.result.objectStoreNames] }); r.result.close(); }; })"""
+    )
+    assert stores == {"version": 2, "stores": ["drafts", "journal", "meta", "photos"]}
