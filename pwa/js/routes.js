@@ -24,6 +24,10 @@ export const routes = [
   { path: "#/search", load: () => import("./screens/search.js"), nav: { icon: "⌕", labelKey: "nav.search" } },
   { path: "#/directory", load: () => import("./screens/directory.js"), nav: { icon: "☎", labelKey: "nav.directory" } },
   { path: "#/guide/:id", load: () => import("./screens/guide.js") },
+  { path: "#/notifications", load: () => import("./push.js"), nav: { icon: "🔔", labelKey: "push.nav" } },
+  { path: "#/log", load: () => import("./log/screen.js"), nav: { icon: "✎", labelKey: "log.nav" } },
+  { path: "#/log/:view", load: () => import("./log/screen.js") },
+  { path: "#/log/:view/:id", load: () => import("./log/screen.js") },
   { path: "#/bundle", load: () => import("./bundle/screen.js"), nav: { icon: "⇪", labelKey: "bundle.nav" } },
   { path: "#/profile", load: () => import("./screens/profile.js"), needsProfile: false, nav: { icon: "⚙", labelKey: "nav.profile" } },
 ];
