@@ -1,6 +1,7 @@
 """The worker's log in Chromium against the real server: offline logging, the wage check,
 reloads and app updates that keep every entry, tamper detection, drafts, PIN lock, backups."""
 
+# ruff: noqa: E501 -- the JS run inside the page reads better on one line per statement
 from __future__ import annotations
 
 import shutil
