@@ -211,3 +211,12 @@ def test_non_logs_get_a_clear_bilingual_error(raw: bytes, en_part: str) -> None:
         verify_bytes(raw)
     assert en_part in info.value.en
     assert info.value.es
+
+
+def test_the_js_fixture_hashes_match_python() -> None:
+    """tests/js/journal_fixture.json is what tests/js/journal.test.mjs checks the phone against."""
+    doc = json.loads((ROOT / "tests" / "js" / "journal_fixture.json").read_text(encoding="utf-8"))
+    for entry in doc["journal"]:
+        assert entry_hash(entry) == entry["hash"]
+    log = export_from_journal(doc["journal"], exported_at=T)
+    assert verify_bytes(encode(log)).ok
