@@ -338,3 +338,43 @@ def test_schema_migration_from_version_1_keeps_entries_and_drafts(
           r.onsuccess = () => { ok({ version: r.result.version, stores: [...r.result.objectStoreNames] }); r.result.close(); }; })"""
     )
     assert stores == {"version": 2, "stores": ["drafts", "journal", "meta", "photos"]}
+
+
+def test_photos_are_shrunk_and_the_export_validates_in_python(
+    page: Any, tmp_path: Path, server_factory: Callable[..., CartillaServer]
+) -> None:
+    import json
+    import os
+
+    from PIL import Image
+
+    from server.log_format import decode_log, verify_log
+
+    big = tmp_path / "timecard.png"
+    # A 3000x2200 photo full of noise: several MB, the worst case for JPEG.
+    Image.frombytes("RGB", (3000, 2200), os.urandom(3000 * 2200 * 3)).save(big)
+    assert big.stat().st_size > 5_000_000
+    server = server_factory()
+    start(page, server)
+    open_log(page)
+    add_job(page)
+    page.goto(server.base_url + "/#/log/shift")
+    form = page.locator("form.log-form")
+    form.locator("[data-field=date] input").fill("2025-03-03")
+    form.locator("[data-field=start] input").fill("07:00")
+    form.locator("[data-field=end] input").fill("15:00")
+    form.locator("[data-field=photo_ids] input[type=file]").set_input_files(str(big))
+    form.locator("[data-field=photo_ids]", has_text="Foto agregada").wait_for()
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("h1:has-text('Mi registro')")
+    exported = page.evaluate(
+        "async () => JSON.stringify(await (await import('/js/log/store.js')).exportLog())"
+    )
+    raw = exported.encode()
+    log, doc = decode_log(raw)
+    report = verify_log(log, doc)
+    assert report.ok, report.problems
+    assert len(log.photos) == 1 and log.shifts[0].photo_ids == [log.photos[0].id]
+    photo = next(e.data for e in log.journal if e.record_type == "photo")
+    assert photo.size_bytes <= 300 * 1024 and max(photo.width or 0, photo.height or 0) <= 1600
+    assert json.loads(exported)["chain_head"] == log.journal[-1].hash
