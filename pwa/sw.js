@@ -7,7 +7,8 @@
  *   an older shell cache's copy is reused when its hash matches.
  * - Fetch: shell files from the cache (search part ignored), navigations fall back to the
  *   app page; /api/ goes to the network (the pack lives in IndexedDB, see js/db.js); requests
- *   made with cache: "no-store" always reach the server (update checks).
+ *   made with cache: "no-store" (and the page's "no-cache" asset-manifest check) always reach
+ *   the server.
  * - Activate: delete other shell caches. IndexedDB (profile, pack, the log) is never touched.
  * - Updates: the page registers "/sw.js?v=<asset-manifest version>", so a changed file installs
  *   a new worker, which waits until the page posts SKIP_WAITING ("Update available").
@@ -53,7 +54,7 @@ async function fetchVersioned(path, hash) {
 }
 
 async function precache() {
-  const res = await fetch("/asset-manifest.json", { cache: "no-store" });
+  const res = await fetch("/asset-manifest.json", { cache: "no-cache" });
   if (!res.ok) throw new Error(`asset manifest: HTTP ${res.status}`);
   const manifest = await res.json();
   const cache = await caches.open(SHELL);
@@ -95,6 +96,7 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET" || request.cache === "no-store") return;
   const url = new URL(request.url);
+  if (url.pathname === "/asset-manifest.json" && request.cache === "no-cache") return; // update check
   if (url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/api/") || NOT_PRECACHED.test(url.pathname)) return;
   event.respondWith(fromShell(request, url));
@@ -120,7 +122,7 @@ async function updatePack() {
   const pack = await DB.get("packs", "current");
   if (!profile || !pack || !sameProfile(pack.request, profile)) return null;
   const query = new URLSearchParams(PROFILE_KEYS.map((k) => [k, profile[k]])).toString();
-  const fresh = await getJSON(`/api/v1/packs/manifest?${query}`, { cache: "no-store" });
+  const fresh = await getJSON(`/api/v1/packs/manifest?${query}`, { cache: "no-cache" });
   if (fresh.pack_hash === pack.pack_hash) return null;
 
   const have = new Map(pack.guides.map((g) => [guideKey(g), g]));
@@ -142,7 +144,7 @@ async function updatePack() {
   let data = pack.data;
   const dataChanged = fresh.manifest.data_hash !== (pack.manifest && pack.manifest.data_hash);
   if (dataChanged) {
-    data = (await getJSON(`/api/v1/packs/data?state=${encodeURIComponent(profile.state)}`, { cache: "no-store" })).data;
+    data = (await getJSON(`/api/v1/packs/data?state=${encodeURIComponent(profile.state)}`, { cache: "no-cache" })).data;
   }
   // The worker may have picked another profile while this ran: never overwrite that.
   if (!sameProfile(await DB.get("settings", "profile"), profile)) return null;

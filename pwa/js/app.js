@@ -183,9 +183,10 @@ async function registerWorker() {
     }
   });
   // The worker's URL carries the app version, so any changed file installs a new worker.
+  // "no-cache" revalidates (a 304 when nothing changed); the worker lets it through.
   let version = null;
   try {
-    const res = await fetch("/asset-manifest.json", { cache: "no-store" });
+    const res = await fetch("/asset-manifest.json", { cache: "no-cache" });
     if (res.ok) version = (await res.json()).version;
   } catch (_) { /* offline: keep the installed worker */ }
   let reg;

@@ -32,6 +32,21 @@ async function fetchGuide(id, lang) {
   }
 }
 
+/** The guide's HTML under the screen's own <h1>: a leading title heading is dropped and other
+ * <h1>s become <h2>, so the page keeps one <h1> and a sane outline for screen readers. */
+function guideBody(doc) {
+  const article = h("article", { class: "guide-body", lang: doc.lang, html: doc.html });
+  const first = article.firstElementChild;
+  if (first && first.tagName === "H1" && first.textContent.trim() === doc.title.trim()) first.remove();
+  for (const h1 of article.querySelectorAll("h1")) {
+    const h2 = document.createElement("h2");
+    for (const attr of h1.attributes) h2.setAttribute(attr.name, attr.value);
+    h2.append(...h1.childNodes);
+    h1.replaceWith(h2);
+  }
+  return article;
+}
+
 export function renderDocument(container, doc, ctx) {
   const { t, lang } = ctx;
   const meta = [t("guide.version", { version: doc.version }), t("guide.reviewed", { date: formatDate(doc.reviewed, lang) })];
@@ -43,7 +58,7 @@ export function renderDocument(container, doc, ctx) {
     h("p", { class: "meta" }, meta.join(" · ")),
     doc.fallback ? h("p", { class: "notice warning" }, t("guide.fallback", { lang: doc.lang })) : null,
     doc.stale ? h("p", { class: "notice warning" }, t("guide.stale")) : null,
-    h("article", { class: "guide-body", lang: doc.lang, html: doc.html }),
+    guideBody(doc),
     doc.sources && doc.sources.length ? h("section", { "aria-labelledby": "sources-h" },
       h("h2", { id: "sources-h" }, t("guide.sources")), sourcesList(doc.sources, t, lang)) : null);
 }
