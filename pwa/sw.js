@@ -1,27 +1,22 @@
-/* Cartilla service worker (hand-written, classic script so it can importScripts).
- *
- * Owns: the app shell cache, offline serving, and background updates of the offline pack.
- * - Install: precache every file listed in /asset-manifest.json (except /staff/, the staff desk
- *   at a desk with a connection) into "cartilla-shell-<version>", keyed "<path>?v=<hash16>".
- *   A file is not downloaded twice: the page's HTTP-cached copy (revalidated, usually a 304) or
- *   an older shell cache's copy is reused when its hash matches.
- * - Fetch: shell files from the cache (search part ignored), navigations fall back to the
- *   app page; /api/ goes to the network (the pack lives in IndexedDB, see js/db.js); requests
- *   made with cache: "no-store" (and the page's "no-cache" asset-manifest check) always reach
- *   the server.
- * - Activate: delete other shell caches. IndexedDB (profile, pack, the log) is never touched.
- * - Updates: the page registers "/sw.js?v=<asset-manifest version>", so a changed file installs
- *   a new worker, which waits until the page posts SKIP_WAITING ("Update available").
- *   The pack: on CHECK_UPDATES (page start, back online), periodic sync, or a push
- *   (sw-push.js calls self.cartillaUpdatePack()), fetch /api/v1/packs/manifest and only the
- *   guides whose hash changed, then store the list of changes and tell open pages.
+/* Cartilla service worker (hand-written; classic script so it can importScripts).
+ * Install: precache the shell listed in /asset-manifest.json as "<path>?v=<hash16>" into
+ * "cartilla-shell-<version>". Fetch: shell from cache (search ignored), /api/ to the network
+ * (the pack lives in IndexedDB, js/db.js). Activate: drop other shell caches, never IndexedDB.
+ * The page registers "/sw.js?v=<version>", so a changed file installs a new worker that
+ * waits for SKIP_WAITING. Pack updates (CHECK_UPDATES, periodic sync, or sw-push.js calling
+ * self.cartillaUpdatePack()) fetch only guides whose hash changed and tell open pages.
  */
 "use strict";
 
 const VERSION = new URL(self.location.href).searchParams.get("v") || "dev";
 const SHELL = `cartilla-shell-${VERSION}`;
-const NOT_PRECACHED = /^\/(staff\/|sw\.js$|sw-push\.js$)/;
+// Not for the worker's phone: the staff desk, the workers themselves, large install icons
+// (the browser fetches those itself).
+const NOT_PRECACHED = /^\/(staff\/|sw\.js$|sw-push\.js$|i18n\/[^/]+\/staff\.json$|icons\/.*-512\.png$)/;
 const PRECACHED_TYPES = /\.(html|js|mjs|css|json|webmanifest|png|svg|ico|woff2?)$/;
+// Interface text of other languages is cached when first used (the page asks for it once the
+// worker controls it), so a Spanish phone does not download every language.
+const LAZY = /^\/i18n\/(?!es\/)/;
 
 importScripts("/js/db.js");
 try {
@@ -32,7 +27,7 @@ try {
 
 /** The shell: what the worker precaches from the asset manifest's {path: hash16}. */
 function shellPaths(files) {
-  return Object.keys(files).filter((p) => !NOT_PRECACHED.test(p) && PRECACHED_TYPES.test(p));
+  return Object.keys(files).filter((p) => !NOT_PRECACHED.test(p) && !LAZY.test(p) && PRECACHED_TYPES.test(p));
 }
 
 async function hash16(response) {
@@ -58,7 +53,16 @@ async function precache() {
   if (!res.ok) throw new Error(`asset manifest: HTTP ${res.status}`);
   const manifest = await res.json();
   const cache = await caches.open(SHELL);
-  await Promise.all(shellPaths(manifest.files).map(async (path) => {
+  const paths = new Set(shellPaths(manifest.files));
+  // Keep the languages this phone already uses (in the new version).
+  for (const name of await caches.keys()) {
+    if (!name.startsWith("cartilla-shell-") || name === SHELL) continue;
+    for (const req of await (await caches.open(name)).keys()) {
+      const path = new URL(req.url).pathname;
+      if (LAZY.test(path) && manifest.files[path]) paths.add(path);
+    }
+  }
+  await Promise.all([...paths].map(async (path) => {
     const hash = manifest.files[path];
     await cache.put(`${path}?v=${hash}`, await fetchVersioned(path, hash));
   }));
@@ -82,7 +86,9 @@ async function fromShell(request, url) {
   const hit = await cache.match(path, { ignoreSearch: true });
   if (hit) return hit;
   try {
-    return await fetch(request);
+    const res = await fetch(request);
+    if (res.ok && LAZY.test(path)) await cacheLazy(cache, path, res.clone());
+    return res;
   } catch (err) {
     if (request.mode === "navigate") {
       const page = await cache.match("/index.html", { ignoreSearch: true });
@@ -90,6 +96,13 @@ async function fromShell(request, url) {
     }
     throw err;
   }
+}
+
+/** Keep a lazily used shell file when it is the version this worker's shell lists. */
+async function cacheLazy(cache, path, response) {
+  const listing = await cache.match("/asset-manifest.json");
+  const hash = listing && (await listing.json()).files[path];
+  if (hash && (await hash16(response.clone())) === hash) await cache.put(`${path}?v=${hash}`, response);
 }
 
 self.addEventListener("fetch", (event) => {

@@ -5,7 +5,7 @@
  * behind to go "back" to. Screens are in routes.js.
  */
 import { routes, match, HOME } from "./routes.js";
-import { makeTranslator, DEFAULT_LANG } from "./i18n.js";
+import { makeTranslator, keepOffline, DEFAULT_LANG } from "./i18n.js";
 import { getProfile, getPack, getSetting, setSetting, packMatches } from "./store.js";
 import { downloadPack } from "./pack.js";
 import { h } from "./ui.js";
@@ -173,6 +173,7 @@ async function registerWorker() {
   navigator.serviceWorker.addEventListener("controllerchange", () => {
     if (hadController && !reloading) { reloading = true; location.reload(); }
     hadController = true;
+    keepOffline(state.t.lang);
   });
   navigator.serviceWorker.addEventListener("message", async (event) => {
     const msg = event.data || {};

@@ -8,6 +8,9 @@
 
 export const DEFAULT_LANG = "es";
 
+/** Message files the worker's app does not use (the staff desk loads its own). */
+const SKIPPED = /\/staff\.json$/;
+
 let assetFiles = null;
 
 /** The asset manifest's files {path: hash16}; cached by the service worker for offline use. */
@@ -41,7 +44,8 @@ function flatten(obj, prefix, out) {
 
 async function loadLanguage(lang) {
   const files = await assetManifest();
-  const paths = Object.keys(files).filter((p) => p.startsWith(`/i18n/${lang}/`) && p.endsWith(".json"));
+  const paths = Object.keys(files).filter((p) => p.startsWith(`/i18n/${lang}/`) && p.endsWith(".json")
+    && !SKIPPED.test(p));
   const parts = await Promise.all(paths.map(async (path) => {
     try {
       const res = await fetch(files[path] ? `${path}?v=${files[path]}` : path);
@@ -51,6 +55,12 @@ async function loadLanguage(lang) {
     }
   }));
   return parts.reduce((all, part) => flatten(part, "", all), {});
+}
+
+/** Ask again for `lang`'s files once the service worker controls the page, so it keeps them
+ * for offline use (it precaches only Spanish). Cheap: the browser revalidates its copies. */
+export async function keepOffline(lang) {
+  if (lang && lang !== DEFAULT_LANG) await loadLanguage(lang);
 }
 
 /** A translator for `lang`: t(key, vars) -> string. Also t.lang and t.messages. */

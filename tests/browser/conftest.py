@@ -197,6 +197,26 @@ def wait_until_offline_ready(page: Any) -> None:
     )
 
 
+READ_PACK = """() => new Promise((ok) => {
+    const open = indexedDB.open("cartilla");
+    open.onsuccess = () => {
+        const get = open.result.transaction("packs").objectStore("packs").get("current");
+        get.onsuccess = () => ok(get.result);
+    };
+})"""
+
+
+def read_pack(page: Any) -> Any:
+    """The offline pack as the app stored it in IndexedDB."""
+    return page.evaluate(READ_PACK)
+
+
+def show(page: Any, hash_: str) -> None:
+    """Go to a screen and wait until the app has rendered it."""
+    page.evaluate("(h) => { location.hash = h; }", hash_)
+    page.wait_for_function("(h) => document.querySelector('main').dataset.screen === h", arg=hash_)
+
+
 def api_json(base_url: str, path: str) -> Any:
     """GET a JSON API path from the running server."""
     with urllib.request.urlopen(base_url + path, timeout=10) as res:
@@ -206,6 +226,8 @@ def api_json(base_url: str, path: str) -> Any:
 def choose_profile(page: Any, profile: dict[str, str] = PROFILE_CA) -> None:
     """Fill the profile picker and wait for the guide list."""
     page.locator(f"input[name=lang][value={profile['lang']}]").check()
+    # Choosing a language re-labels the form at once: fill in the re-labelled one.
+    page.wait_for_selector(f"form.profile[data-lang={profile['lang']}]")
     page.select_option("#state", profile["state"])
     page.locator(f"input[name=industry][value={profile['industry']}]").check()
     page.locator(f"input[name=status][value={profile['status']}]").check()

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from conftest import choose_profile
+from conftest import PROFILE_CA, choose_profile, show
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +32,8 @@ def small_targets(page: Any) -> list[str]:
             .filter((el) => !(el.type === 'radio' && el.closest('label.choice')))
             .map((el) => [el, el.getBoundingClientRect()])
             .filter(([el, r]) => r.height < 44 || r.width < 24)
-            .map(([el, r]) => `${el.tagName} ${el.textContent.trim().slice(0, 30)} ${Math.round(r.width)}x${Math.round(r.height)}`)"""
+            .map(([el, r]) => `${el.tagName} ${el.textContent.trim().slice(0, 30)} `
+                + `${Math.round(r.width)}x${Math.round(r.height)}`)"""
     )
 
 
@@ -43,11 +44,6 @@ def check_screen(page: Any, name: str) -> list[str]:
         problems.append(f"{name}: {overflow}px wider than the screen")
     problems += [f"{name}: small target {t}" for t in small_targets(page)]
     return problems
-
-
-def go(page: Any, hash_: str) -> None:
-    page.evaluate("(h) => { location.hash = h; }", hash_)
-    page.wait_for_function("(h) => document.querySelector('main').dataset.screen === h", arg=hash_)
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
@@ -61,23 +57,23 @@ def test_every_screen_is_accessible_at_320px(browser: Any, live_server: str, lan
             page.locator(f"input[name=lang][value={lang}]").check()
             page.wait_for_function("(l) => document.documentElement.lang === l", arg=lang)
         problems = check_screen(page, "profile picker")
-        choose_profile(page, {"state": "CA", "industry": "agriculture", "status": "h2a", "lang": lang})
+        choose_profile(page, {**PROFILE_CA, "lang": lang})
         problems += check_screen(page, "guide list")
         first_guide = page.locator("ul.cards li.card a").first.get_attribute("href")
-        go(page, first_guide)
+        show(page, first_guide)
         problems += check_screen(page, "guide reader")
         word = page.locator("article.guide-body p").first.inner_text().split()[0]
-        go(page, f"#/search?q={word}")
+        show(page, f"#/search?q={word}")
         page.wait_for_selector("ul.cards li.card")
         problems += check_screen(page, "search results")
-        go(page, "#/directory")
+        show(page, "#/directory")
         problems += check_screen(page, "directory")
-        go(page, "#/triage")
+        show(page, "#/triage")
         problems += check_screen(page, "triage list")
         problem = page.locator("ul.cards li.card a").first.get_attribute("href")
-        go(page, problem)
+        show(page, problem)
         problems += check_screen(page, "triage problem")
-        go(page, "#/profile")
+        show(page, "#/profile")
         problems += check_screen(page, "change profile")
         page.goto(live_server + "/neutral.html")
         problems += check_screen(page, "neutral page")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import PROFILE_CA, api_json, choose_profile
+from conftest import PROFILE_CA, api_json, choose_profile, read_pack
 
 pytestmark = pytest.mark.browser
 
@@ -36,11 +36,8 @@ def test_first_visit_shows_picker_in_spanish_then_the_profile_guides(
     assert titles == [g["title"] for g in expected]
     assert "California" in page.locator(".profile-line").inner_text()
     # The whole pack is on the phone now.
-    stored = page.evaluate(
-        """() => new Promise((ok) => { const r = indexedDB.open("cartilla");
-          r.onsuccess = () => { const g = r.result.transaction("packs").objectStore("packs").get("current");
-          g.onsuccess = () => ok({guides: g.result.guides.length, request: g.result.request}); }; })"""
-    )
+    pack = read_pack(page)
+    stored = {"guides": len(pack["guides"]), "request": pack["request"]}
     assert stored == {"guides": len(expected), "request": PROFILE_CA}
 
 
@@ -48,7 +45,8 @@ def test_english_interface_and_guides(page: Any, live_server: str) -> None:
     page.goto(live_server + "/")
     page.wait_for_selector("form.profile")
     page.locator("input[name=lang][value=en]").check()
-    page.wait_for_function("() => document.querySelector('h1')?.textContent === 'Welcome to Cartilla'")
+    page.wait_for_selector("form.profile[data-lang=en]")
+    assert page.locator("h1").inner_text() == "Welcome to Cartilla"
     choose_profile(page, {**PROFILE_CA, "lang": "en"})
     assert page.locator("h1").inner_text() == "My guides"
     assert page.evaluate("document.documentElement.lang") == "en"

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from conftest import choose_profile, wait_until_offline_ready
 from PIL import Image
+from test_pwa_budget import NOT_PRECACHED, PRECACHED_TYPES
 
 pytestmark = pytest.mark.browser
 
@@ -59,10 +60,9 @@ def test_chromium_finds_it_installable_and_worker_controls(
     expected = {
         f"{live_server}{path}?v={digest}"
         for path, digest in files.items()
-        if not path.startswith("/staff/")
-        and path not in ("/sw.js", "/sw-push.js")
-        and path.rsplit(".", 1)[-1] in {"html", "js", "css", "json", "webmanifest", "png", "svg"}
+        if not NOT_PRECACHED.search(path) and PRECACHED_TYPES.search(path)
     }
+    assert "/js/app.js" in {p.split("?")[0].removeprefix(live_server) for p in expected}
     cached = set(
         page.evaluate(
             """async () => { const c = await caches.open((await caches.keys())[0]);

@@ -7,7 +7,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import CartillaServer, choose_profile, wait_until_offline_ready
+from conftest import (
+    CartillaServer,
+    choose_profile,
+    poll,
+    read_pack,
+    show,
+    wait_until_offline_ready,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -18,11 +25,6 @@ def fold(text: str) -> str:
     ).lower()
 
 
-def go(page: Any, hash_: str) -> None:
-    page.evaluate("(h) => { location.hash = h; }", hash_)
-    page.wait_for_function("(h) => document.querySelector('main').dataset.screen === h", arg=hash_)
-
-
 @pytest.fixture
 def offline_page(page: Any, server_factory: Callable[..., CartillaServer]) -> Any:
     server = server_factory()
@@ -30,11 +32,7 @@ def offline_page(page: Any, server_factory: Callable[..., CartillaServer]) -> An
     page.wait_for_selector("form.profile")
     choose_profile(page)
     wait_until_offline_ready(page)
-    page.pack = page.evaluate(
-        """() => new Promise((ok) => { const r = indexedDB.open("cartilla");
-          r.onsuccess = () => { const g = r.result.transaction("packs").objectStore("packs").get("current");
-          g.onsuccess = () => ok(g.result); }; })"""
-    )
+    page.pack = read_pack(page)
     server.stop()
     page.reload()
     page.wait_for_selector("ul.cards li.card")
@@ -73,7 +71,7 @@ def test_search_ignores_accents_offline(offline_page: Any) -> None:
     )
     plain = fold(word)
     assert plain != word.lower()
-    go(page, "#/search")
+    show(page, "#/search")
     page.fill("#q", plain)
     page.locator("form[role=search] button").click()
     page.wait_for_selector("ul.cards li.card")
@@ -83,16 +81,19 @@ def test_search_ignores_accents_offline(offline_page: Any) -> None:
     # Nothing found says so, in plain words.
     page.fill("#q", "zzzqqq")
     page.locator("form[role=search] button").click()
-    page.wait_for_function("() => document.querySelector('#search-status').textContent.includes('zzzqqq')")
+    page.wait_for_function(
+        "() => document.querySelector('#search-status').textContent.includes('zzzqqq')"
+    )
     assert page.locator("ul.cards li.card").count() == 0
 
 
 def test_directory_tap_to_call_and_serving_consulate_offline(offline_page: Any) -> None:
     page = offline_page
-    go(page, "#/directory")
+    show(page, "#/directory")
     data = page.pack["data"]
     calls = page.locator("a[href^='tel:']")
-    with_phone = [x for k in ("agencies", "consulates", "hotlines") for x in data[k] if x.get("phone")]
+    kinds = ("agencies", "consulates", "hotlines")
+    with_phone = [x for k in kinds for x in data[k] if x.get("phone")]
     assert calls.count() == len(with_phone) > 0
     first = with_phone[0]
     digits = "".join(c for c in first["phone"] if c.isdigit() or c == "+")
@@ -109,7 +110,7 @@ def test_triage_walkthrough_offline(offline_page: Any) -> None:
     problems = page.pack["data"]["triage"]
     assert problems
     agencies = page.pack["data"]["agencies"]
-    go(page, "#/triage")
+    show(page, "#/triage")
     assert page.locator("h1").inner_text() == "¿Qué me pasó?"
     assert page.locator("ul.cards li.card").count() == len(problems)
     # Prefer a problem that routes to "the state's agency", to check it resolves to California's.
@@ -134,3 +135,24 @@ def test_triage_walkthrough_offline(offline_page: Any) -> None:
     bring = page.locator("section[aria-labelledby=t-bring]").inner_text()
     for item in problem["bring"]:
         assert item["es"] in bring
+
+
+def test_english_interface_offline(
+    page: Any, server_factory: Callable[..., CartillaServer]
+) -> None:
+    server = server_factory()
+    page.goto(server.base_url + "/")
+    page.wait_for_selector("form.profile")
+    choose_profile(page, {"state": "CA", "industry": "agriculture", "status": "h2a", "lang": "en"})
+    wait_until_offline_ready(page)
+    # English text is not precached; the app asks the worker to keep it once it controls the page.
+    poll(
+        page,
+        """async () => { const c = await caches.open((await caches.keys())[0]);
+           return Boolean(await c.match('/i18n/en/app.json', {ignoreSearch: true})); }""",
+    )
+    server.stop()
+    page.reload()
+    page.wait_for_selector("ul.cards li.card")
+    assert page.locator("h1").inner_text() == "My guides"
+    assert page.locator("#quick-exit").inner_text() == "Quick exit"

@@ -1,11 +1,11 @@
-"""Quick exit: on every screen, one tap replaces the app with a neutral page, leaving no way back."""
+"""Quick exit: on every screen, one tap swaps the app for a neutral page, with no way back."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from conftest import choose_profile
+from conftest import choose_profile, show, wait_until_offline_ready
 
 pytestmark = pytest.mark.browser
 
@@ -19,8 +19,7 @@ def test_quick_exit_on_every_screen(page: Any, live_server: str) -> None:
     choose_profile(page)
     guide_link = page.locator("ul.cards li.card a").first.get_attribute("href")
     for screen in [*SCREENS, guide_link]:
-        page.evaluate("(h) => { location.hash = h; }", screen)
-        page.wait_for_function("(h) => document.querySelector('main').dataset.screen === h", arg=screen)
+        show(page, screen)
         button = page.locator("#quick-exit")
         assert button.is_visible(), screen
         box = button.bounding_box()
@@ -49,8 +48,6 @@ def test_quick_exit_replaces_the_app_and_back_does_not_return(page: Any, live_se
 
 
 def test_quick_exit_works_offline(page: Any, server_factory: Any) -> None:
-    from conftest import wait_until_offline_ready
-
     server = server_factory()
     page.goto(server.base_url + "/")
     page.wait_for_selector("form.profile")

@@ -15,6 +15,7 @@ from conftest import (
     api_json,
     choose_profile,
     poll,
+    read_pack,
     wait_until_offline_ready,
 )
 
@@ -29,14 +30,6 @@ def bump_guide(content_dir: Path, guide_id: str, extra: str) -> None:
     text = path.read_text(encoding="utf-8")
     text = re.sub(r"(?m)^version: (\d+)$", lambda m: f"version: {int(m[1]) + 1}", text, count=1)
     path.write_text(text.rstrip("\n") + f"\n\n{extra}\n", encoding="utf-8")
-
-
-def read_pack(page: Any) -> Any:
-    return page.evaluate(
-        """() => new Promise((ok) => { const r = indexedDB.open("cartilla");
-          r.onsuccess = () => { const g = r.result.transaction("packs").objectStore("packs").get("current");
-          g.onsuccess = () => ok(g.result); }; })"""
-    )
 
 
 def test_changed_guide_is_the_only_download_and_the_app_says_so(
@@ -59,9 +52,7 @@ def test_changed_guide_is_the_only_download_and_the_app_says_so(
     assert [g["id"] for g in changed] == [target["id"]]
 
     api_requests: list[str] = []
-    context.on(
-        "request", lambda r: api_requests.append(r.url) if "/api/v1/" in r.url else None
-    )
+    context.on("request", lambda r: api_requests.append(r.url) if "/api/v1/" in r.url else None)
     page.reload()
     notice = page.locator("#notice-changes")
     notice.wait_for()

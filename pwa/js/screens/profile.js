@@ -14,29 +14,34 @@ export const INDUSTRIES = ["agriculture", "construction", "restaurants", "cleani
   "landscaping", "domestic", "hospitality"];
 export const STATUSES = ["h2a", "h2b", "undocumented", "any"];
 
+function selfName(code) {
+  try {
+    const name = new Intl.DisplayNames([code], { type: "language" }).of(code);
+    return name && name !== code ? name.charAt(0).toLocaleUpperCase(code) + name.slice(1) : null;
+  } catch (_) {
+    return null;
+  }
+}
+
 function radios(name, legend, options, checked) {
   return h("fieldset", null, h("legend", null, legend),
     options.map(([value, label], i) => h("label", { class: "choice" },
       h("input", { type: "radio", name, value, checked: value === checked || (!checked && i === 0 && name === "lang"), required: true }),
-      h("span", null, label))));
+      h("span", { lang: name === "lang" ? value : null }, label))));
 }
 
 export async function render(container, ctx) {
   const { t, profile } = ctx;
   const langs = await availableLanguages();
-  // Each language names itself, in its own file, so a new folder needs no code change.
-  const langNames = await Promise.all(langs.map(async (l) => {
-    if (l === t.lang) return t("lang.name");
-    const other = await makeTranslator(l);
-    return other.lang === l ? other("lang.name") : l;
-  }));
+  // Each language is named in itself ("español", "English") by the browser: no download.
+  const langNames = langs.map((l) => selfName(l) || (l === t.lang ? t("lang.name") : l));
   const current = ctx.draft || profile || { lang: t.lang };
   const stateSelect = h("select", { id: "state", name: "state", required: true },
     h("option", { value: "" }, t("profile.chooseState")),
     STATES.map((s) => h("option", { value: s, selected: s === current.state }, t(`state.${s}`))));
   const error = h("p", { class: "error", role: "alert", id: "profile-error", hidden: true });
   const submit = h("button", { type: "submit", class: "button primary" }, t("profile.save"));
-  const form = h("form", { class: "profile", novalidate: true },
+  const form = h("form", { class: "profile", novalidate: true, "data-lang": t.lang },
     radios("lang", t("profile.language"), langs.map((l, i) => [l, langNames[i]]), current.lang),
     h("div", { class: "field" }, h("label", { for: "state" }, t("profile.state")), stateSelect),
     radios("industry", t("profile.industry"), INDUSTRIES.map((v) => [v, t(`industry.${v}`)]), current.industry),
