@@ -1,0 +1,203 @@
+/* Cartilla Web Push, inside the service worker (sw.js loads it with importScripts).
+ *
+ * Owns the worker side of guide-update notifications:
+ * - push: show ONE notification in the subscriber's language (the server writes the text in
+ *   that language; a message without usable text gets this file's own Spanish/English), and
+ *   at the same time bring the offline pack up to date (sw.js's self.cartillaUpdatePack: the
+ *   manifest, then only the guides whose hash changed, into IndexedDB), so the changed guide
+ *   can be read with no signal.
+ * - notificationclick: open the changed guide (#/guide/<id>), or the guide list when several
+ *   changed, in an open Cartilla window if there is one.
+ * - pushsubscriptionchange: send the browser's new subscription, delete the old one.
+ * - CHECK_UPDATES (sent by the page at start): if the worker changed their profile since
+ *   subscribing, send the new profile; finish an unsubscribe that happened offline.
+ *
+ * The settings record "push" in IndexedDB (written by js/push.js) is
+ * {enabled, endpoint, sent: {states, industries, statuses, language}, pendingDelete?}.
+ */
+"use strict";
+
+(function () {
+  const API = "/api/v1/push/subscriptions";
+  const TAG = "cartilla-guides";
+  const MAX_GUIDES = 20;
+  const TEXT = {
+    es: {
+      title: "Cartilla: cambiaron tus guías",
+      one: "Nueva versión: {title}",
+      many: "{count} guías tienen cambios: {titles}",
+      some: "Hay guías nuevas o actualizadas para usted.",
+    },
+    en: {
+      title: "Cartilla: your guides changed",
+      one: "New version: {title}",
+      many: "{count} guides changed: {titles}",
+      some: "There are new or updated guides for you.",
+    },
+  };
+  const DB = () => self.CartillaDB;
+
+  const clean = (value, max) => (typeof value === "string" ? value.replace(/\s+/g, " ").trim().slice(0, max) : "");
+
+  /** The push message, checked: never trust its shape, it only says *what* to fetch. */
+  function readPayload(event) {
+    let data = null;
+    try {
+      data = event.data ? event.data.json() : null;
+    } catch (_) {
+      data = null;
+    }
+    if (!data || typeof data !== "object") data = {};
+    const lang = data.lang === "en" ? "en" : "es";
+    const guides = (Array.isArray(data.guides) ? data.guides : [])
+      .filter((g) => g && typeof g.id === "string" && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(g.id))
+      .slice(0, MAX_GUIDES)
+      .map((g) => ({
+        id: g.id,
+        lang: clean(g.lang, 35),
+        version: Number.isInteger(g.version) ? g.version : null,
+        hash: /^[0-9a-f]{64}$/.test(g.hash || "") ? g.hash : null,
+        title: clean(g.title, 140) || g.id,
+      }));
+    return { lang, guides, title: clean(data.title, 100), body: clean(data.body, 240), more: Number(data.more) || 0 };
+  }
+
+  function composeBody(payload) {
+    const text = TEXT[payload.lang];
+    const { guides } = payload;
+    if (guides.length === 1 && !payload.more) return text.one.replace("{title}", guides[0].title);
+    if (guides.length) {
+      return text.many
+        .replace("{count}", String(guides.length + payload.more))
+        .replace("{titles}", guides.map((g) => g.title).join(", "));
+    }
+    return text.some;
+  }
+
+  /** Where tapping goes: the one changed guide, or the list that shows all the changes. */
+  function targetUrl(guides) {
+    if (guides.length === 1) return `/#/guide/${encodeURIComponent(guides[0].id)}`;
+    return "/#/guides";
+  }
+
+  async function updateOffline() {
+    // sw.js defines it; without it (an old worker) the page updates the pack when opened.
+    if (typeof self.cartillaUpdatePack === "function") await self.cartillaUpdatePack();
+  }
+
+  self.addEventListener("push", (event) => {
+    const payload = readPayload(event);
+    const show = self.registration.showNotification(payload.title || TEXT[payload.lang].title, {
+      body: payload.body || composeBody(payload),
+      lang: payload.lang,
+      tag: TAG, // a newer message replaces an older one still on screen
+      renotify: true,
+      icon: "/icons/icon-192.png",
+      badge: "/icons/icon-192.png",
+      data: { url: targetUrl(payload.guides), guides: payload.guides.map((g) => g.id) },
+    });
+    event.waitUntil(Promise.all([show, updateOffline().catch(() => null)]));
+  });
+
+  /** Only this app's own pages: never open a URL a message could have put there. */
+  function safeUrl(url) {
+    try {
+      const parsed = new URL(url, self.location.origin);
+      if (parsed.origin === self.location.origin && parsed.pathname === "/" && parsed.hash.startsWith("#/")) {
+        return parsed.href;
+      }
+    } catch (_) { /* fall through */ }
+    return new URL("/#/guides", self.location.origin).href;
+  }
+
+  self.addEventListener("notificationclick", (event) => {
+    event.notification.close();
+    const url = safeUrl(event.notification.data && event.notification.data.url);
+    event.waitUntil((async () => {
+      const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+      for (const client of windows) {
+        if (new URL(client.url).origin !== self.location.origin) continue;
+        try {
+          const navigated = client.url === url ? client : await client.navigate(url);
+          await (navigated || client).focus();
+          return;
+        } catch (_) { /* not navigable (uncontrolled): open a new window below */ }
+      }
+      await self.clients.openWindow(url);
+    })());
+  });
+
+  // --- keeping the server's copy of the subscription right ------------------------------
+
+  /** The profile as the push API takes it; the app's profile has one of each. */
+  function profileBody(profile) {
+    return {
+      states: [profile.state],
+      industries: [profile.industry],
+      statuses: [profile.status],
+      language: profile.lang,
+    };
+  }
+
+  const sameBody = (a, b) => JSON.stringify(a || null) === JSON.stringify(b || null);
+
+  async function post(subscription, profile) {
+    const res = await fetch(API, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ subscription: subscription.toJSON(), profile }),
+      cache: "no-store",
+    });
+    return res.ok;
+  }
+
+  async function remove(endpoint) {
+    const res = await fetch(API, {
+      method: "DELETE",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ endpoint }),
+      cache: "no-store",
+    });
+    return res.ok || res.status === 404; // 404: already gone, which is what we wanted
+  }
+
+  async function syncSubscription() {
+    const db = DB();
+    if (!db) return;
+    const push = await db.get("settings", "push");
+    if (!push) return;
+    if (push.pendingDelete && (await remove(push.pendingDelete))) {
+      delete push.pendingDelete;
+      await db.put("settings", "push", push);
+    }
+    if (!push.enabled) return;
+    const [profile, subscription] = await Promise.all([
+      db.get("settings", "profile"),
+      self.registration.pushManager.getSubscription(),
+    ]);
+    if (!profile || !subscription) return;
+    const wanted = profileBody(profile);
+    if (sameBody(wanted, push.sent) && subscription.endpoint === push.endpoint) return;
+    if (await post(subscription, wanted)) {
+      const stale = push.endpoint && push.endpoint !== subscription.endpoint ? push.endpoint : null;
+      await db.put("settings", "push", { ...push, endpoint: subscription.endpoint, sent: wanted });
+      if (stale) await remove(stale).catch(() => false);
+    }
+  }
+
+  self.cartillaSyncPush = () => syncSubscription().catch(() => null);
+
+  self.addEventListener("message", (event) => {
+    if (event.data && event.data.type === "CHECK_UPDATES") event.waitUntil(self.cartillaSyncPush());
+  });
+
+  self.addEventListener("pushsubscriptionchange", (event) => {
+    event.waitUntil((async () => {
+      let subscription = event.newSubscription;
+      if (!subscription && event.oldSubscription) {
+        subscription = await self.registration.pushManager.subscribe(event.oldSubscription.options);
+      }
+      if (subscription) await self.cartillaSyncPush();
+    })().catch(() => null));
+  });
+})();
