@@ -1,19 +1,10 @@
-/* Cartilla Web Push, inside the service worker (sw.js loads it with importScripts).
- *
- * Owns the worker side of guide-update notifications:
- * - push: show ONE notification in the subscriber's language (the server writes the text in
- *   that language; a message without usable text gets this file's own Spanish/English), and
- *   at the same time bring the offline pack up to date (sw.js's self.cartillaUpdatePack: the
- *   manifest, then only the guides whose hash changed, into IndexedDB), so the changed guide
- *   can be read with no signal.
- * - notificationclick: open the changed guide (#/guide/<id>), or the guide list when several
- *   changed, in an open Cartilla window if there is one.
- * - pushsubscriptionchange: send the browser's new subscription, delete the old one.
- * - CHECK_UPDATES (sent by the page at start): if the worker changed their profile since
- *   subscribing, send the new profile; finish an unsubscribe that happened offline.
- *
- * The settings record "push" in IndexedDB (written by js/push.js) is
- * {enabled, endpoint, sent: {states, industries, statuses, language}, pendingDelete?}.
+/* Cartilla Web Push in the service worker (sw.js importScripts it).
+ * push: one notification in the subscriber's language (text from the server, else ours),
+ *   and the offline pack updated at once (sw.js cartillaUpdatePack: only changed guides).
+ * notificationclick: open the changed guide, or the list when several changed.
+ * CHECK_UPDATES / pushsubscriptionchange: resend a changed profile or subscription, finish
+ *   an offline unsubscribe. IndexedDB settings "push" (js/push.js) is
+ *   {enabled, endpoint, sent: {states, industries, statuses, language}, pendingDelete?}.
  */
 "use strict";
 
@@ -22,24 +13,14 @@
   const TAG = "cartilla-guides";
   const MAX_GUIDES = 20;
   const TEXT = {
-    es: {
-      title: "Cartilla: cambiaron tus guías",
-      one: "Nueva versión: {title}",
-      many: "{count} guías tienen cambios: {titles}",
-      some: "Hay guías nuevas o actualizadas para usted.",
-    },
-    en: {
-      title: "Cartilla: your guides changed",
-      one: "New version: {title}",
-      many: "{count} guides changed: {titles}",
-      some: "There are new or updated guides for you.",
-    },
+    es: ["Cartilla: cambiaron tus guías", "Hay guías nuevas o actualizadas para ti."],
+    en: ["Cartilla: your guides changed", "There are new or updated guides for you."],
   };
   const DB = () => self.CartillaDB;
 
   const clean = (value, max) => (typeof value === "string" ? value.replace(/\s+/g, " ").trim().slice(0, max) : "");
 
-  /** The push message, checked: never trust its shape, it only says *what* to fetch. */
+  /** The message, checked: it only says what changed; sw.js fetches the guides itself. */
   function readPayload(event) {
     let data = null;
     try {
@@ -52,26 +33,8 @@
     const guides = (Array.isArray(data.guides) ? data.guides : [])
       .filter((g) => g && typeof g.id === "string" && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(g.id))
       .slice(0, MAX_GUIDES)
-      .map((g) => ({
-        id: g.id,
-        lang: clean(g.lang, 35),
-        version: Number.isInteger(g.version) ? g.version : null,
-        hash: /^[0-9a-f]{64}$/.test(g.hash || "") ? g.hash : null,
-        title: clean(g.title, 140) || g.id,
-      }));
-    return { lang, guides, title: clean(data.title, 100), body: clean(data.body, 240), more: Number(data.more) || 0 };
-  }
-
-  function composeBody(payload) {
-    const text = TEXT[payload.lang];
-    const { guides } = payload;
-    if (guides.length === 1 && !payload.more) return text.one.replace("{title}", guides[0].title);
-    if (guides.length) {
-      return text.many
-        .replace("{count}", String(guides.length + payload.more))
-        .replace("{titles}", guides.map((g) => g.title).join(", "));
-    }
-    return text.some;
+      .map((g) => ({ id: g.id, title: clean(g.title, 140) || g.id }));
+    return { lang, guides, title: clean(data.title, 100), body: clean(data.body, 240) };
   }
 
   /** Where tapping goes: the one changed guide, or the list that shows all the changes. */
@@ -81,14 +44,15 @@
   }
 
   async function updateOffline() {
-    // sw.js defines it; without it (an old worker) the page updates the pack when opened.
+    // Without it (an older sw.js) the page updates the pack when next opened.
     if (typeof self.cartillaUpdatePack === "function") await self.cartillaUpdatePack();
   }
 
   self.addEventListener("push", (event) => {
     const payload = readPayload(event);
-    const show = self.registration.showNotification(payload.title || TEXT[payload.lang].title, {
-      body: payload.body || composeBody(payload),
+    const [title, body] = TEXT[payload.lang];
+    const show = self.registration.showNotification(payload.title || title, {
+      body: payload.body || (payload.guides.map((g) => g.title).join(", ") || body),
       lang: payload.lang,
       tag: TAG, // a newer message replaces an older one still on screen
       renotify: true,

@@ -1,11 +1,8 @@
-/** "Tell me when my guides change": the opt-in screen for guide-update notifications.
- *
- * Never asks on its own: the browser's permission prompt appears only when the worker taps
- * the button here. Subscribing sends the browser's push subscription and the profile
- * (states, industries, statuses, language) to /api/v1/push/subscriptions and nothing else;
- * stopping deletes it from the server and from the browser. The service worker (sw-push.js)
- * shows the notifications, downloads the changed guides, and later sends profile changes.
- * IndexedDB settings record "push": {enabled, endpoint, sent, pendingDelete?}.
+/** "Tell me when my guides change": the opt-in screen (#/notifications).
+ * The permission prompt comes only from the worker's tap. Subscribing sends the push
+ * subscription and the profile (states, industries, statuses, language), nothing else;
+ * turning off deletes it on the server. sw-push.js does the rest.
+ * IndexedDB settings "push": {enabled, endpoint, sent, pendingDelete?}.
  */
 import { h, heading } from "./ui.js";
 import { pick } from "./i18n.js";
@@ -13,12 +10,11 @@ import { getSetting, setSetting } from "./store.js";
 
 const API = "/api/v1/push/subscriptions";
 
-/** Everything the browser must offer; older phones may lack one of them. */
 export function pushSupported() {
   return "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
 }
 
-/** The profile as the push API takes it; nothing else leaves the phone. */
+/** The profile as the push API takes it. */
 export function profileBody(profile) {
   return {
     states: [profile.state],
@@ -99,8 +95,8 @@ export async function subscribe(profile) {
   return subscription;
 }
 
-/** Delete the subscription on the server and in the browser. Offline, the browser side is
- * still removed (no more messages) and the service worker deletes the server copy later. */
+/** Delete the subscription on the server and in the browser; if offline, the browser side
+ * still goes (no more messages) and sw-push.js deletes the server copy later. */
 export async function unsubscribe() {
   const registration = pushSupported() ? await navigator.serviceWorker.ready : null;
   const subscription = registration && (await registration.pushManager.getSubscription());
@@ -119,7 +115,6 @@ export async function unsubscribe() {
   return { pendingDelete: Boolean(pendingDelete) };
 }
 
-/** Whether this phone is subscribed now (the browser's word, not only our record). */
 export async function isSubscribed() {
   if (!pushSupported()) return false;
   const record = await getSetting("push");
