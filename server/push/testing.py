@@ -71,6 +71,7 @@ class MockPushService:
     PushSubscription-like dict whose endpoint points here."""
 
     record_payloads: bool = True
+    decrypt: bool = True
     receivers: dict[str, Receiver] = field(default_factory=dict)
     deliveries: list[Delivery] = field(default_factory=list)
     accepted: int = 0
@@ -170,7 +171,7 @@ class MockPushService:
         claims: dict[str, Any] | None = None
         valid = False
         problem = None
-        if receiver is not None and status == 201:
+        if receiver is not None and status == 201 and self.decrypt:
             try:
                 plain = http_ece.decrypt(
                     body,
