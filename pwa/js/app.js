@@ -78,8 +78,11 @@ function updateOnline() {
 }
 
 async function setLanguage(lang) {
-  state.t = await makeTranslator(lang || DEFAULT_LANG);
+  const t = await makeTranslator(lang || DEFAULT_LANG);
+  state.t = t;
   applyShellText();
+  // Other capabilities' messages (nav labels too) arrive a moment later.
+  t.ready.then(() => { if (state.t === t) applyShellText(); });
 }
 
 function context(m) {
@@ -107,6 +110,8 @@ async function render() {
   main.setAttribute("aria-busy", "true");
   let mod;
   try {
+    // Only the picker can show before every capability's messages are in.
+    if (m.route.needsProfile !== false) await state.t.ready;
     mod = await m.route.load();
   } catch (_) {
     if (id !== state.renderId) return;
@@ -127,6 +132,7 @@ async function render() {
   if (id !== state.renderId) return;
   main.removeAttribute("aria-busy");
   main.dataset.screen = location.hash; // lets tests (and styles) know which screen is shown
+  performance.mark(`cartilla:${m.route.path}`); // read by scripts/bench-phone
   nav.hidden = !state.profile;
   const base = m.route.path.split("/").slice(0, 2).join("/");
   for (const a of nav.querySelectorAll("a")) {

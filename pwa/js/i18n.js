@@ -42,32 +42,40 @@ function flatten(obj, prefix, out) {
   return out;
 }
 
-async function loadLanguage(lang) {
+async function loadFile(path) {
+  try {
+    // The plain path: index.html preloads Spanish; the worker's cache ignores "?v=".
+    const res = await fetch(path);
+    return res.ok ? await res.json() : {};
+  } catch (_) {
+    return {};
+  }
+}
+
+/** `lang`'s messages: app.json only (core) or every other capability's file. */
+async function loadLanguage(lang, core) {
+  if (core) return flatten(await loadFile(`/i18n/${lang}/app.json`), "", {});
   const files = await assetManifest();
   const paths = Object.keys(files).filter((p) => p.startsWith(`/i18n/${lang}/`) && p.endsWith(".json")
-    && !SKIPPED.test(p));
-  const parts = await Promise.all(paths.map(async (path) => {
-    try {
-      const res = await fetch(files[path] ? `${path}?v=${files[path]}` : path);
-      return res.ok ? await res.json() : {};
-    } catch (_) {
-      return {};
-    }
-  }));
+    && !p.endsWith("/app.json") && !SKIPPED.test(p));
+  const parts = await Promise.all(paths.map(loadFile));
   return parts.reduce((all, part) => flatten(part, "", all), {});
 }
 
 /** Ask again for `lang`'s files once the service worker controls the page, so it keeps them
  * for offline use (it precaches only Spanish). Cheap: the browser revalidates its copies. */
 export async function keepOffline(lang) {
-  if (lang && lang !== DEFAULT_LANG) await loadLanguage(lang);
+  if (lang && lang !== DEFAULT_LANG) await Promise.all([loadLanguage(lang, true), loadLanguage(lang, false)]);
 }
 
-/** A translator for `lang`: t(key, vars) -> string. Also t.lang and t.messages. */
+/** A translator for `lang`: t(key, vars) -> string, with t.lang and t.ready.
+ * The app's own messages are loaded first (the shell and the picker need nothing else);
+ * other capabilities' files follow, and t.ready resolves when they are merged in. */
 export async function makeTranslator(lang) {
+  const other = lang && lang !== DEFAULT_LANG;
   const [base, own] = await Promise.all([
-    loadLanguage(DEFAULT_LANG),
-    lang === DEFAULT_LANG ? Promise.resolve({}) : loadLanguage(lang),
+    loadLanguage(DEFAULT_LANG, true),
+    other ? loadLanguage(lang, true) : Promise.resolve({}),
   ]);
   const messages = { ...base, ...own };
   const t = (key, vars) => {
@@ -76,8 +84,12 @@ export async function makeTranslator(lang) {
     if (vars) text = text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
     return text;
   };
-  t.lang = Object.keys(own).length || lang === DEFAULT_LANG ? lang : DEFAULT_LANG;
+  t.lang = other && Object.keys(own).length ? lang : DEFAULT_LANG;
   t.messages = messages;
+  t.ready = Promise.all([
+    loadLanguage(DEFAULT_LANG, false),
+    other ? loadLanguage(lang, false) : Promise.resolve({}),
+  ]).then(([baseRest, ownRest]) => { Object.assign(messages, baseRest, ownRest); });
   return t;
 }
 
