@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import stat
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -378,3 +379,24 @@ def test_old_snapshots_are_forgotten(
         assert conn.execute("SELECT count(*) FROM snapshots").fetchone()[0] == 1
     finally:
         conn.close()
+
+
+def test_the_push_database_is_private_and_damage_is_explained(
+    keyed: Settings,
+    client: TestClient[Litestar],
+    service: MockPushService,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    subscribe(client, service.subscription(), ["CA"], "es")
+    assert stat.S_IMODE(keyed.push_db_path.stat().st_mode) == 0o600  # endpoints are secrets
+
+    for leftover in keyed.state_dir.glob("push.db-*"):
+        leftover.unlink()
+    keyed.push_db_path.write_bytes(b"this is not a database" * 100)
+    monkeypatch.setenv("CARTILLA_STATE_DIR", str(keyed.state_dir))
+    monkeypatch.setenv("CARTILLA_INDEX", str(keyed.index_path))
+    monkeypatch.setenv("CARTILLA_VAPID_SUBJECT", SUBJECT)
+    assert main(["notify"]) == 1
+    err = capsys.readouterr().err
+    assert "No se envió nada" in err and "Nothing was sent" in err

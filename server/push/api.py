@@ -21,6 +21,7 @@ from litestar import Request, Response, Router, delete, get, post
 from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
 from server.catalog import Catalog, IndexMissing
@@ -36,6 +37,7 @@ from server.push.schema import (
     MAX_BODY_BYTES,
     STATE_CHOICES,
     STATUS_CHOICES,
+    ErrorBody,
     PublicKeyResponse,
     SubscribeRequest,
     SubscribeResponse,
@@ -65,7 +67,7 @@ def rate_limit_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRout
         error = ApiError(
             429,
             "rate_limited",
-            f"Demasiadas solicitudes. Intente de nuevo en {seconds} segundos.",
+            f"Demasiadas solicitudes. Intenta de nuevo en {seconds} segundos.",
             f"Too many requests. Try again in {seconds} seconds.",
             retry_after=seconds,
         )
@@ -101,21 +103,21 @@ _FIELD_MESSAGES: list[tuple[str, str, str, str, tuple[str, ...] | None]] = [
     (
         "profile.states",
         "invalid_state",
-        "Elija uno o más estados por su código de dos letras (por ejemplo CA), o any.",
+        "Elige uno o más estados por su código de dos letras (por ejemplo CA), o any.",
         "Choose one or more states by their two-letter code (for example CA), or any.",
         STATE_CHOICES,
     ),
     (
         "profile.industries",
         "invalid_industry",
-        "Elija uno o más tipos de trabajo de la lista, o any.",
+        "Elige uno o más tipos de trabajo de la lista, o any.",
         "Choose one or more kinds of work from the list, or any.",
         INDUSTRY_CHOICES,
     ),
     (
         "profile.statuses",
         "invalid_status",
-        "Elija uno o más estatus de la lista (h2a, h2b, undocumented), o any.",
+        "Elige una o más situaciones de la lista (h2a, h2b, undocumented), o any.",
         "Choose one or more statuses from the list (h2a, h2b, undocumented), or any.",
         STATUS_CHOICES,
     ),
@@ -129,7 +131,7 @@ _FIELD_MESSAGES: list[tuple[str, str, str, str, tuple[str, ...] | None]] = [
     (
         "profile",
         "invalid_profile",
-        "El perfil lleva solo estados, tipos de trabajo, estatus e idioma.",
+        "El perfil lleva solo estados, tipos de trabajo, situación e idioma.",
         "The profile carries only states, industries, statuses and language.",
         None,
     ),
@@ -154,7 +156,7 @@ def _explain(key: str, message: str) -> ApiError:
             400,
             "unknown_field",
             f"El campo {where} no se acepta. Solo se envía la suscripción y el perfil "
-            "(estados, tipos de trabajo, estatus, idioma).",
+            "(estados, tipos de trabajo, situación, idioma).",
             f"The field {where} is not accepted. Only the subscription and the profile "
             "(states, industries, statuses, language) are sent.",
             field=where,
@@ -207,7 +209,29 @@ def push_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
 # --- handlers -------------------------------------------------------------------------------
 
 
-@get("/key", sync_to_thread=True, summary="The VAPID public key for pushManager.subscribe")
+def _errors(**described: str) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the error answers a handler can give."""
+    return {
+        int(status.removeprefix("e")): ResponseSpec(
+            data_container=ErrorBody, description=text, generate_examples=False
+        )
+        for status, text in described.items()
+    }
+
+
+_BODY_ERRORS = {
+    "e400": "Malformed body, unknown field, or an endpoint that is not a push service",
+    "e413": f"Body larger than {MAX_BODY_BYTES} bytes",
+    "e429": "Too many requests from this client or overall (see Retry-After)",
+}
+
+
+@get(
+    "/key",
+    sync_to_thread=True,
+    summary="The VAPID public key for pushManager.subscribe",
+    responses=_errors(e503="Push is not set up on this server (no VAPID key yet)"),
+)
 def public_key(request: Request[Any, Any, Any]) -> Response[PublicKeyResponse]:
     path = _settings(request).vapid_key_path
     try:
@@ -268,7 +292,17 @@ def _current_baseline(request: Request[Any, Any, Any], db: Any) -> int | None:
     guards=[rate_limit_guard],
     request_max_body_size=MAX_BODY_BYTES,
     summary="Subscribe to guide-update notifications for a profile",
+    description="201 for a new subscription, 200 when the endpoint was already subscribed "
+    "(its keys and profile are replaced).",
     status_code=201,
+    responses={
+        200: ResponseSpec(
+            data_container=SubscribeResponse,
+            description="Already subscribed: keys and profile updated",
+            generate_examples=False,
+        ),
+        **_errors(**_BODY_ERRORS, e503="The server is not accepting more subscriptions"),
+    },
 )
 def subscribe(
     request: Request[Any, Any, Any], data: JSONBody[SubscribeRequest]
@@ -303,7 +337,7 @@ def subscribe(
             raise ApiError(
                 503,
                 "subscriptions_full",
-                "No se aceptan más suscripciones por ahora. Intente más tarde.",
+                "No se aceptan más suscripciones por ahora. Inténtalo más tarde.",
                 "No more subscriptions are accepted right now. Try again later.",
             )
         created = store.save_subscription(
@@ -327,6 +361,7 @@ def subscribe(
     request_max_body_size=MAX_BODY_BYTES,
     summary="Unsubscribe: the subscription is deleted from the server",
     status_code=204,
+    responses=_errors(**_BODY_ERRORS, e404="This endpoint is not subscribed"),
 )
 def unsubscribe(request: Request[Any, Any, Any], data: JSONBody[UnsubscribeRequest]) -> None:
     with store.open_push_db(_settings(request).push_db_path) as db:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 
 from server.config import get_settings
@@ -83,6 +84,13 @@ def cmd_notify(args: argparse.Namespace) -> int:
         report = run_notify(settings, options)
     except (NotifyError, IndexError_) as exc:
         _problem(exc.es, exc.en)
+        return 1
+    except sqlite3.Error as exc:
+        path = settings.push_db_path
+        _problem(
+            f"No se puede usar la base de datos de avisos {path}: {exc}. No se envió nada.",
+            f"Cannot use the push database {path}: {exc}. Nothing was sent.",
+        )
         return 1
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -81,14 +82,22 @@ _migrate_lock = threading.Lock()
 def open_push_db(path: Path) -> Iterator[Database]:
     """Open (creating and migrating if needed) the push database; closed on exit."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        # Endpoints are capability URLs: only the server's user may read them. SQLite gives
+        # its -wal and -shm files the same mode.
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     conn = sqlite3.connect(path, timeout=10.0)
     try:
         db = Database(conn)
         resolved = path.resolve()
         if resolved not in _migrated:
             with _migrate_lock:
-                db.enable_wal()
-                migrations.apply(db)
+                try:
+                    db.enable_wal()
+                    migrations.apply(db)
+                except sqlite3.OperationalError:
+                    # Another process (server or notify) created the tables at the same moment.
+                    migrations.apply(db)
                 _migrated.add(resolved)
         yield db
     finally:
