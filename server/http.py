@@ -65,7 +65,7 @@ def make_body(raw: bytes, media_type: str, etag: str | None = None) -> Body:
         raw=raw,
         etag=etag or weak_etag(raw),
         media_type=media_type,
-        br=brotli.compress(raw, quality=9) if compress else None,
+        br=brotli.compress(raw, quality=11) if compress else None,
         gz=gzip.compress(raw, compresslevel=9, mtime=0) if compress else None,
     )
 
