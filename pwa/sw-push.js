@@ -74,21 +74,28 @@
     return new URL("/#/guides", self.location.origin).href;
   }
 
-  self.addEventListener("notificationclick", (event) => {
-    event.notification.close();
-    const url = safeUrl(event.notification.data && event.notification.data.url);
-    event.waitUntil((async () => {
-      const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-      for (const client of windows) {
-        if (new URL(client.url).origin !== self.location.origin) continue;
-        try {
-          const navigated = client.url === url ? client : await client.navigate(url);
-          await (navigated || client).focus();
-          return;
-        } catch (_) { /* not navigable (uncontrolled): open a new window below */ }
+  /** Tapping: show the page in an open Cartilla window, else open one. */
+  async function openFromNotification(notification) {
+    notification.close();
+    const url = safeUrl(notification.data && notification.data.url);
+    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    for (const client of windows) {
+      if (new URL(client.url).origin !== self.location.origin) continue;
+      let shown = null;
+      try {
+        shown = client.url === url ? client : (await client.navigate(url)) || client;
+      } catch (_) {
+        continue; // not navigable (not controlled by this worker)
       }
-      await self.clients.openWindow(url);
-    })());
+      await shown.focus().catch(() => null); // allowed only during a real tap
+      return;
+    }
+    await self.clients.openWindow(url);
+  }
+  self.cartillaOpenFromNotification = openFromNotification;
+
+  self.addEventListener("notificationclick", (event) => {
+    event.waitUntil(openFromNotification(event.notification));
   });
 
   // --- keeping the server's copy of the subscription right ------------------------------
