@@ -275,3 +275,45 @@ def test_refused_permission_is_explained_and_nothing_is_sent(
     alert.wait_for()
     assert "ajustes del navegador" in alert.inner_text()
     assert stored_subscriptions(server) == []
+
+
+def test_a_changed_profile_reaches_the_server_on_the_next_start(
+    context: Any,
+    page: Any,
+    server_factory: Callable[..., CartillaServer],
+    push_service: MockPushService,
+) -> None:
+    server = server_factory(content=FIXTURE_CONTENT)
+    assert cartilla(server, "keys").returncode == 0
+    subscription = push_service.subscription()
+    context.grant_permissions(["notifications"], origin=server.base_url)
+    context.add_init_script(FAKE_PUSH_MANAGER % json.dumps(subscription))
+    page.goto(server.base_url + "/")
+    page.wait_for_selector("form.profile")
+    choose_profile(page, PROFILE)
+    wait_until_offline_ready(page)
+    page.goto(server.base_url + "/#/notifications")
+    page.locator("#push-toggle").click()
+    page.wait_for_selector("#push-toggle:has-text('Apagar los avisos')")
+    assert [r["states"] for r in stored_subscriptions(server)] == ['["CA"]']
+
+    # The worker's browser still holds the same subscription (the stand-in, in the worker too).
+    [worker] = context.service_workers
+    worker.evaluate(
+        """(subscription) => {
+            PushManager.prototype.getSubscription = async () =>
+              ({ endpoint: subscription.endpoint, toJSON: () => subscription });
+        }""",
+        subscription,
+    )
+    page.goto(server.base_url + "/#/profile")
+    page.select_option("#state", "TX")
+    page.locator("form.profile button[type=submit]").click()
+    page.wait_for_selector("ul.cards li.card")
+    page.reload()  # the app asks its worker for updates when it starts
+    for _ in range(100):
+        if [r["states"] for r in stored_subscriptions(server)] == ['["TX"]']:
+            break
+        page.wait_for_timeout(100)
+    [row] = stored_subscriptions(server)
+    assert (row["endpoint"], row["states"]) == (subscription["endpoint"], '["TX"]')
