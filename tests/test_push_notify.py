@@ -7,6 +7,7 @@ gone subscriptions are removed, throttled sends retried, and a second run sends 
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import stat
@@ -15,9 +16,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from server.app import create_app
 from server.cli import main
 from server.config import Settings
 from server.content.build import build_index
@@ -349,7 +353,6 @@ def test_payload_stays_under_the_push_size_limit() -> None:
     profile = PushProfile(states=["CA"], industries=["any"], statuses=["any"], language="es")
     payload = build_payload(profile, changed)
     assert len(payload) <= MAX_PAYLOAD_BYTES
-    import json
 
     decoded = json.loads(payload)
     assert decoded["more"] == 80 - len(decoded["guides"]) > 0
@@ -400,3 +403,74 @@ def test_the_push_database_is_private_and_damage_is_explained(
     assert main(["notify"]) == 1
     err = capsys.readouterr().err
     assert "No se envió nada" in err and "Nothing was sent" in err
+
+
+def test_notified_guides_are_exactly_what_the_phone_will_download(
+    keyed: Settings, client: TestClient[Litestar], service: MockPushService
+) -> None:
+    """Each listed guide is in the pack manifest of that profile, with the same hash, so the
+    service worker's update fetches exactly the guides the notification names."""
+    profiles = [
+        ("CA", "agriculture", "h2a", "es"),
+        ("CA", "restaurants", "undocumented", "en"),
+        ("TX", "agriculture", "h2a", "mix"),
+    ]
+    subscriptions = []
+    for state, industry, status, lang in profiles:
+        subscriptions.append(service.subscription())
+        subscribe(client, subscriptions[-1], [state], lang, [industry], [status])
+    revise(keyed, "overtime.es.md", "overtime.en.md", "basic-rights.es.md", "h2a-basics.es.md")
+    notify(keyed)
+    with TestClient(create_app(keyed)) as fresh:  # a server that has loaded the new build
+        manifests = [
+            fresh.get(
+                f"/api/v1/packs/manifest?state={p[0]}&industry={p[1]}&status={p[2]}&lang={p[3]}"
+            ).json()["manifest"]["guides"]
+            for p in profiles
+        ]
+    for profile, subscription, manifest in zip(profiles, subscriptions, manifests, strict=True):
+        delivery = only(service.deliveries_for(subscription))
+        assert delivery.payload is not None
+        listed = {(g["id"], g["lang"], g["hash"]) for g in delivery.payload["guides"]}
+        in_pack = {(g["id"], g["lang"], g["hash"]) for g in manifest}
+        assert listed and listed <= in_pack, profile
+
+
+STATE_SAMPLE = ["CA", "TX", "NY"]
+
+
+@given(
+    guide_states=st.one_of(st.just("all"), st.lists(st.sampled_from(STATE_SAMPLE), min_size=1)),
+    guide_industries=st.one_of(
+        st.just("all"), st.lists(st.sampled_from(["agriculture", "cleaning"]), min_size=1)
+    ),
+    guide_statuses=st.lists(st.sampled_from(["h2a", "h2b", "undocumented", "any"]), min_size=1),
+    state=st.sampled_from([*STATE_SAMPLE, "any"]),
+    industry=st.sampled_from(["agriculture", "cleaning", "domestic", "any"]),
+    status=st.sampled_from(["h2a", "h2b", "undocumented", "any"]),
+)
+def test_profile_matching_agrees_with_the_pack(
+    guide_states: Any,
+    guide_industries: Any,
+    guide_statuses: list[str],
+    state: Any,
+    industry: Any,
+    status: Any,
+) -> None:
+    """Who gets told about a guide is who gets it in their pack (server.catalog's rule)."""
+    from server.catalog import GuideEntry
+    from server.push.changes import snapshot_from_rows
+
+    row = {
+        "id": "g", "lang": "es", "version": 1, "hash": "h", "title": "T",
+        "states": json.dumps(guide_states), "industries": json.dumps(guide_industries),
+        "statuses": json.dumps(guide_statuses),
+    }  # fmt: skip
+    [push_view] = list(snapshot_from_rows([row]).guides())
+    entry = GuideEntry(
+        id="g", lang="es", version=1, title="T", summary="", kind="topic",
+        states=guide_states, industries=guide_industries, statuses=guide_statuses, topics=[],
+        reviewed="2026-01-01", review_status="draft", hash="h", stale=False,
+    )  # fmt: skip
+    profile = PushProfile(states=[state], industries=[industry], statuses=[status], language="es")
+    assert push_view.applies_to(profile) == entry.applies(state, industry, status)
