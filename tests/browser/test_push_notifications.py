@@ -317,3 +317,37 @@ def test_a_changed_profile_reaches_the_server_on_the_next_start(
         page.wait_for_timeout(100)
     [row] = stored_subscriptions(server)
     assert (row["endpoint"], row["states"]) == (subscription["endpoint"], '["TX"]')
+
+
+def test_turning_alerts_off_offline_deletes_the_server_copy_later(
+    context: Any,
+    page: Any,
+    server_factory: Callable[..., CartillaServer],
+    push_service: MockPushService,
+) -> None:
+    server = server_factory(content=FIXTURE_CONTENT)
+    assert cartilla(server, "keys").returncode == 0
+    context.grant_permissions(["notifications"], origin=server.base_url)
+    context.add_init_script(FAKE_PUSH_MANAGER % json.dumps(push_service.subscription()))
+    page.goto(server.base_url + "/")
+    page.wait_for_selector("form.profile")
+    choose_profile(page, PROFILE)
+    wait_until_offline_ready(page)
+    page.goto(server.base_url + "/#/notifications")
+    page.locator("#push-toggle").click()
+    page.wait_for_selector("#push-toggle:has-text('Apagar los avisos')")
+    assert len(stored_subscriptions(server)) == 1
+
+    server.stop()
+    page.locator("#push-toggle").click()
+    page.wait_for_selector("#push-toggle:has-text('Avísame cuando cambien mis guías')")
+    assert "cuando haya conexión" in page.locator("#notice-push").inner_text()
+    assert len(stored_subscriptions(server)) == 1  # the server could not be told yet
+
+    server.start()
+    page.reload()  # on start the app asks its worker to catch up, which finishes the job
+    for _ in range(100):
+        if not stored_subscriptions(server):
+            break
+        page.wait_for_timeout(100)
+    assert stored_subscriptions(server) == []
