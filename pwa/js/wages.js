@@ -569,7 +569,8 @@ class JobCheck {
       options.push([days, 0, src(s)]);
     }
     if (this.state !== null && this.state.pay_frequency_days_max != null) {
-      options.push([this.state.pay_frequency_days_max, 1, null]);
+      const f = this.state.pay_frequency_source;
+      options.push([this.state.pay_frequency_days_max, 1, f ? { title: f.title, url: f.url } : null]);
     }
     if (this.job.pay_frequency != null) options.push([FREQUENCY_DAYS[this.job.pay_frequency], 2, null]);
     if (!options.length) return [null, null];

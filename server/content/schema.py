@@ -245,6 +245,7 @@ class WageJurisdiction(Struct, forbid_unknown_fields=True, kw_only=True):
     aewr: list[DatedRate] = msgspec.field(default_factory=list)
     h2b_prevailing_wage_note: Localized | None = None
     pay_frequency_days_max: Annotated[int, Meta(ge=1, le=31)] | None = None
+    pay_frequency_source: Source | None = None
     notes: Localized | None = None
 
 

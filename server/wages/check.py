@@ -508,8 +508,14 @@ class _JobCheck:
             days, src = R.PROGRAM_PAY_DAYS[self.job.status]
             options.append((days, 0, _src(src)))
         if self.state is not None and self.state.pay_frequency_days_max is not None:
-            # The data gives no source for this figure (schema gap): none is invented.
-            options.append((self.state.pay_frequency_days_max, 1, None))
+            freq_src = self.state.pay_frequency_source
+            options.append(
+                (
+                    self.state.pay_frequency_days_max,
+                    1,
+                    RuleSource(title=freq_src.title, url=freq_src.url) if freq_src else None,
+                )
+            )
         if self.job.pay_frequency is not None:
             options.append((R.FREQUENCY_DAYS[self.job.pay_frequency], 2, None))
         if not options:
