@@ -22,6 +22,7 @@ from server.packs import (
     check_lang,
     check_state,
     check_status,
+    content_hash,
     full_pack,
     manifest,
     profile_data,
@@ -60,10 +61,14 @@ def _snapshot(request: Request[Any, Any, Any]) -> tuple[Catalog, Snapshot]:
         ) from None
 
 
-def _cached_json(snap: Snapshot, key: Any, make: Callable[[], Any]) -> Body:
+def _cached_json(snap: Snapshot, key: Any, make: Callable[[], Any], by_pack: bool = False) -> Body:
+    """The JSON body for `key` in this snapshot, made once. With `by_pack`, its ETag is the
+    pack hash, so a pack and its manifest revalidate by what they describe."""
     body: Body | None = snap.cache.get(("body", key))
     if body is None:
-        body = make_body(msgspec.json.encode(make()), JSON)
+        value = make()
+        etag = f'W/"{value["pack_hash"][:16]}"' if by_pack else None
+        body = make_body(msgspec.json.encode(value), JSON, etag=etag)
         snap.cache[("body", key)] = body
     return body
 
@@ -264,11 +269,9 @@ async def pack(
 ) -> Response[bytes]:
     profile = _profile(state_code, industry, status, lang)
     catalog, snap = _snapshot(request)
-    body: Body | None = snap.cache.get(("pack", profile))
-    if body is None:
-        value = full_pack(catalog, snap, profile)
-        body = make_body(msgspec.json.encode(value), JSON, etag=f'W/"{value["pack_hash"][:16]}"')
-        snap.cache[("pack", profile)] = body
+    body = _cached_json(
+        snap, ("pack", profile), lambda: full_pack(catalog, snap, profile), by_pack=True
+    )
     return send(request, body)
 
 
@@ -286,11 +289,7 @@ async def pack_manifest(
 ) -> Response[bytes]:
     profile = _profile(state_code, industry, status, lang)
     _, snap = _snapshot(request)
-    body: Body | None = snap.cache.get(("manifest-body", profile))
-    if body is None:
-        value = manifest(snap, profile)
-        body = make_body(msgspec.json.encode(value), JSON, etag=f'W/"{value["pack_hash"][:16]}"')
-        snap.cache[("manifest-body", profile)] = body
+    body = _cached_json(snap, ("manifest", profile), lambda: manifest(snap, profile), by_pack=True)
     return send(request, body)
 
 
@@ -303,10 +302,7 @@ async def pack_data(
 
     def make() -> dict[str, Any]:
         data = profile_data(snap, st)
-        import hashlib
-
-        return {"state": st, "data_hash": hashlib.sha256(msgspec.json.encode(data)).hexdigest(),
-                "data": data}  # fmt: skip
+        return {"state": st, "data_hash": content_hash(data), "data": data}
 
     return send(request, _cached_json(snap, ("data", st), make))
 

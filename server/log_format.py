@@ -26,6 +26,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta, Struct
 
+from server.content.schema import Industry as ProfileIndustry
+
 from server.content.schema import StateCode
 
 FORMAT_NAME = "cartilla-log"
@@ -71,17 +73,8 @@ WEEKDAYS: tuple[str, ...] = (
     "saturday",
     "sunday",
 )
-Industry = Literal[
-    "agriculture",
-    "construction",
-    "restaurants",
-    "cleaning",
-    "meatpacking",
-    "landscaping",
-    "domestic",
-    "hospitality",
-    "other",
-]
+#: A job's kind of work: one a profile can choose, or "other".
+Industry = ProfileIndustry | Literal["other"]
 DeductionKind = Literal[
     "income_tax",
     "social_security",

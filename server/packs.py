@@ -124,7 +124,8 @@ def profile_data(snap: Snapshot, state: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _hash(value: Any) -> str:
+def content_hash(value: Any) -> str:
+    """SHA-256 of a value's JSON: how packs, manifests and data are versioned."""
     return hashlib.sha256(msgspec.json.encode(value)).hexdigest()
 
 
@@ -147,10 +148,10 @@ def manifest(snap: Snapshot, profile: Profile) -> dict[str, Any]:
         }
         for e, fallback in profile_guides(snap, profile)
     ]
-    man = {"guides": guides, "data_hash": _hash(data)}
+    man = {"guides": guides, "data_hash": content_hash(data)}
     result = {
         "profile": msgspec.to_builtins(profile),
-        "pack_hash": _hash(man),
+        "pack_hash": content_hash(man),
         "manifest": man,
     }
     snap.cache[key] = result

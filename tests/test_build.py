@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-from pathlib import Path
+
+from gitrepo import git
 
 from server.config import Settings
 from server.content.build import build_index
@@ -52,25 +52,16 @@ def test_failed_build_keeps_the_index_in_use(built: Settings) -> None:
     assert not list(built.index_path.parent.glob(".*.tmp"))
 
 
-def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-    )
-
-
 def test_every_published_version_is_kept_from_git_history(settings: Settings) -> None:
     root = settings.content_dir
-    _git(root, "init", "-q")
-    _git(root, "add", ".")
-    _git(root, "commit", "-qm", "v1")
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "v1")
     guide = root / "guides/overtime.es.md"
     guide.write_text(
         guide.read_text().replace("version: 1", "version: 2").replace("1.5", "tiempo y medio")
     )
-    _git(root, "commit", "-qam", "v2")
+    git(root, "commit", "-qam", "v2")
     result = build_index(root, settings.index_path)
     assert result.status == "built"
     conn = sqlite3.connect(settings.index_path)

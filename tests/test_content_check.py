@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
+from gitrepo import git
 
 from server.cli import main
 from server.config import PROJECT_ROOT
@@ -116,19 +116,10 @@ def test_data_file_errors_name_the_record(content_dir: Path) -> None:
     ]
 
 
-def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-    )
-
-
 def test_body_changed_without_version_bump(content_dir: Path) -> None:
-    _git(content_dir, "init", "-q")
-    _git(content_dir, "add", ".")
-    _git(content_dir, "commit", "-qm", "start")
+    git(content_dir, "init", "-q")
+    git(content_dir, "add", ".")
+    git(content_dir, "commit", "-qm", "start")
     path = content_dir / "guides/overtime.es.md"
     edit(path, "más de 8 al día", "más de 8 horas al día")
     assert problems(content_dir, check_git=True) == [

@@ -11,20 +11,18 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta, Struct
 
-from server.content.schema import INDUSTRIES, STATES, STATUSES, LanguageTag, StateCode, Status
+from server.content.schema import (
+    INDUSTRIES,
+    STATES,
+    STATUSES,
+    Industry,
+    LanguageTag,
+    StateCode,
+    Status,
+)
 
 #: An industry a profile can choose, or "any" (prefer not to say / several).
-IndustryChoice = Literal[
-    "agriculture",
-    "construction",
-    "restaurants",
-    "cleaning",
-    "meatpacking",
-    "landscaping",
-    "domestic",
-    "hospitality",
-    "any",
-]
+IndustryChoice = Industry | Literal["any"]
 INDUSTRY_CHOICES: tuple[str, ...] = (*INDUSTRIES, "any")
 STATUS_CHOICES: tuple[str, ...] = (*STATUSES, "any")
 STATE_CHOICES: tuple[str, ...] = (*STATES, "any")
