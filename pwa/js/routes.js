@@ -9,7 +9,9 @@
  * - load: a dynamic import of a module that exports `render(container, ctx)` (may be async,
  *   may return a cleanup function called when the worker leaves the screen).
  * - nav (optional): shows the screen in the bottom navigation; icon is a short text symbol,
- *   labelKey a message key in your pwa/i18n/<lang>/<capability>.json.
+ *   labelKey a message key in your pwa/i18n/<lang>/<capability>.json. Keep the bar to six
+ *   items or fewer: at 320 px more do not fit. Search is reached from the guide list and
+ *   notifications from the profile screen.
  * - needsProfile (optional, default true): without a chosen profile the app shows the picker.
  *
  * ctx = {t(key, vars), lang, profile, pack, navigate(hash), params, query, notify(text),
@@ -21,10 +23,10 @@ export const routes = [
   { path: "#/guides", load: () => import("./screens/guides.js"), nav: { icon: "☰", labelKey: "nav.guides" } },
   { path: "#/triage", load: () => import("./screens/triage.js"), nav: { icon: "?", labelKey: "nav.triage" } },
   { path: "#/triage/:id", load: () => import("./screens/triage.js") },
-  { path: "#/search", load: () => import("./screens/search.js"), nav: { icon: "⌕", labelKey: "nav.search" } },
+  { path: "#/search", load: () => import("./screens/search.js") },
   { path: "#/directory", load: () => import("./screens/directory.js"), nav: { icon: "☎", labelKey: "nav.directory" } },
   { path: "#/guide/:id", load: () => import("./screens/guide.js") },
-  { path: "#/notifications", load: () => import("./push.js"), nav: { icon: "🔔", labelKey: "push.nav" } },
+  { path: "#/notifications", load: () => import("./push.js") },
   { path: "#/log", load: () => import("./log/screen.js"), nav: { icon: "✎", labelKey: "log.nav" } },
   { path: "#/log/:view", load: () => import("./log/screen.js") },
   { path: "#/log/:view/:id", load: () => import("./log/screen.js") },

@@ -143,7 +143,8 @@ def test_opt_in_push_fetch_and_read_offline(
     assert stored_subscriptions(server) == []
 
     # Opting in: the worker's own tap, then the server holds the subscription and profile.
-    page.locator("nav a[href='#/notifications']").click()
+    page.locator("nav a[href='#/profile']").click()
+    page.locator("main a[href='#/notifications']").click()
     page.wait_for_selector("#push-toggle")
     assert "California" in page.locator("ul.push-sent").inner_text()
     page.locator("#push-toggle", has_text="Avísame cuando cambien mis guías").click()

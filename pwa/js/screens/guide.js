@@ -51,7 +51,8 @@ export function renderDocument(container, doc, ctx) {
   const { t, lang } = ctx;
   const meta = [t("guide.version", { version: doc.version }), t("guide.reviewed", { date: formatDate(doc.reviewed, lang) })];
   if (doc.effective) meta.push(t("guide.effective", { date: formatDate(doc.effective, lang) }));
-  container.append(
+  // Element.append() would print a null as the text "null": leave out absent parts.
+  const parts = [
     h("p", null, h("a", { href: "#/guides", class: "inline back" }, `← ${t("guides.title")}`)),
     heading(doc.title),
     doc.review_status === "draft" ? h("p", null, draftBadge(t), " ", h("span", { class: "muted" }, t("guide.draftExplain"))) : null,
@@ -60,7 +61,8 @@ export function renderDocument(container, doc, ctx) {
     doc.stale ? h("p", { class: "notice warning" }, t("guide.stale")) : null,
     guideBody(doc),
     doc.sources && doc.sources.length ? h("section", { "aria-labelledby": "sources-h" },
-      h("h2", { id: "sources-h" }, t("guide.sources")), sourcesList(doc.sources, t, lang)) : null);
+      h("h2", { id: "sources-h" }, t("guide.sources")), sourcesList(doc.sources, t, lang)) : null];
+  container.append(...parts.filter((part) => part != null));
 }
 
 export async function render(container, ctx) {

@@ -20,7 +20,8 @@ export function render(container, ctx) {
   const { t, profile, pack } = ctx;
   container.append(heading(t("guides.title")),
     h("p", { class: "profile-line" }, profileLine(profile, t), " ",
-      h("a", { href: "#/profile", class: "inline" }, t("guides.changeProfile"))));
+      h("a", { href: "#/profile", class: "inline" }, t("guides.changeProfile"))),
+    h("p", null, h("a", { href: "#/search", class: "button" }, `⌕ ${t("nav.search")}`)));
   if (!pack) {
     container.append(h("p", { class: "notice warning" }, t("guides.noPack")));
     return;

@@ -95,4 +95,8 @@ export async function render(container, ctx) {
 
   container.append(heading(profile ? t("profile.titleChange") : t("profile.title")),
     h("p", null, t("profile.intro")), form);
+  // Notifications are offered here, never on first load: only once a profile exists.
+  if (profile) {
+    container.append(h("p", null, h("a", { href: "#/notifications", class: "button" }, `🔔 ${t("push.title")}`)));
+  }
 }
