@@ -147,7 +147,7 @@ def test_opt_in_push_fetch_and_read_offline(
     page.locator("main a[href='#/notifications']").click()
     page.wait_for_selector("#push-toggle")
     assert "California" in page.locator("ul.push-sent").inner_text()
-    page.locator("#push-toggle", has_text="Avísame cuando cambien mis guías").click()
+    page.locator("#push-toggle", has_text="Avisarme cuando cambien mis guías").click()
     page.wait_for_selector("#push-toggle:has-text('Apagar los avisos')")
     assert page.locator(".push-status").inner_text() == "Los avisos están encendidos."
     [row] = stored_subscriptions(server)
@@ -341,7 +341,7 @@ def test_turning_alerts_off_offline_deletes_the_server_copy_later(
 
     server.stop()
     page.locator("#push-toggle").click()
-    page.wait_for_selector("#push-toggle:has-text('Avísame cuando cambien mis guías')")
+    page.wait_for_selector("#push-toggle:has-text('Avisarme cuando cambien mis guías')")
     assert "cuando haya conexión" in page.locator("#notice-push").inner_text()
     assert len(stored_subscriptions(server)) == 1  # the server could not be told yet
 
