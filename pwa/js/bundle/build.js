@@ -122,7 +122,7 @@ export async function buildBundle({ log, selection, wageCheck = null, guides = {
     format: "cartilla-evidence", version: 1, created, app_version: appVersion,
     worker_name: leaveOut.name ? null : workerName || null,
     employers,
-    period: { start: selection.start, end: selection.end },
+    period: period(selection, state),
     chain: { head, length: lines.length, included: lines.filter((l) => !l.withheld).length,
              withheld: lines.filter((l) => l.withheld).length },
     counts: { shifts: count("shift"), pay: count("pay_stub"), expenses: count("expense"),
@@ -140,6 +140,13 @@ export async function buildBundle({ log, selection, wageCheck = null, guides = {
   const order = [...files.keys()].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : 1));
   const blob = zipStore(order.map((name) => ({ name: `${root}/${name}`, bytes: files.get(name) })));
   return { blob, filename: `${root}.zip`, summary, files, root };
+}
+
+/** The chosen dates, or else the first and last dates of the included records. */
+function period(selection, state) {
+  const dates = Object.values(state).flatMap((records) => [...records.values()])
+    .map((r) => r.date || r.pay_date || r.period_end).filter(Boolean).sort();
+  return { start: selection.start || dates[0] || null, end: selection.end || dates[dates.length - 1] || null };
 }
 
 function rank(name) {

@@ -1,29 +1,41 @@
 /** Time receipts: when online, send ONLY the journal head hash; keep the signed answer.
  *
- * The receipt goes into the journal through the log module (`appendReceipt`), so every later
- * bundle carries it. Nothing else leaves the phone: no record, name or device identifier.
+ * The receipt goes into the journal through the log's store (`appendReceipt` in
+ * pwa/js/log/store.js), so every later bundle carries it. Nothing else leaves the phone: no
+ * record, name or device identifier.
  */
+
+import { appendReceipt } from "../log/store.js";
+
+const HEX64 = /^[0-9a-f]{64}$/;
 
 /** Ask the server to sign {hash, time}; returns the receipt or null when offline. */
 export async function requestReceipt(head) {
-  if (!/^[0-9a-f]{64}$/.test(head) || !navigator.onLine) return null;
+  if (!HEX64.test(head) || !navigator.onLine) return null;
   const res = await fetch("/api/v1/receipts", {
     method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ hash: head }),
     credentials: "omit", cache: "no-store",
   });
-  return res.ok ? res.json() : null;
+  if (!res.ok) return null;
+  const receipt = await res.json();
+  // A receipt for another hash would prove nothing about this journal.
+  return receipt && receipt.hash === head ? receipt : null;
 }
 
-/** Anchor the current head (at most once per head) by appending the receipt to the journal. */
-export async function anchorHead(head) {
-  const done = localStorage.getItem("cartilla-last-anchored");
-  if (done === head) return null;
-  const receipt = await requestReceipt(head);
-  if (!receipt) return null;
+/**
+ * Anchor the journal's head: ask for a receipt and append it as a journal entry. Nothing is
+ * sent when the journal is empty or already ends with a receipt (that head is anchored, and a
+ * receipt of a receipt would add entries without proving more). Returns the receipt entry,
+ * or null (offline, server unreachable, nothing to anchor).
+ */
+export async function anchorHead(journal) {
+  const last = journal.length ? journal[journal.length - 1] : null;
+  if (!last || last.kind === "receipt") return null;
+  let receipt = null;
   try {
-    const store = await import("../log/store.js");
-    if (typeof store.appendReceipt === "function") await store.appendReceipt(receipt);
-  } catch (_) { return null; }
-  localStorage.setItem("cartilla-last-anchored", head);
-  return receipt;
+    receipt = await requestReceipt(last.hash);
+  } catch (_) {
+    return null; // offline or the server is down: try again next time
+  }
+  return receipt ? appendReceipt(receipt) : null;
 }

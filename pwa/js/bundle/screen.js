@@ -1,34 +1,19 @@
 /** "Prepare for the consulate": pick employers and dates, see what goes in, build, share.
  *
- * Reads the log as a LogExport object (docs/log-format.md) from the log developer's module
- * (`exportLog()` in pwa/js/log/store.js); runs the wage check with pwa/js/wages.js on the
- * chosen records when it is there; builds the bundle with ./build.js, all on the phone.
+ * Reads the log through its store (pwa/js/log/store.js: status(), exportLog(), and
+ * appendReceipt() via ./receipts.js), runs the phone's wage check (checkWages in
+ * pwa/js/wages.js) on exactly the records going into the bundle with the offline pack's
+ * wage rules, and builds the bundle with ./build.js. All on the phone, offline; only the
+ * journal head hash is sent, and only when online, to get a time receipt.
  */
 
+import * as logStore from "../log/store.js";
+import { replay as replayJournal, RECORD_LISTS } from "../log/journal.js";
+import { todayIso } from "../log/forms.js";
+import { checkWages, money } from "../wages.js";
 import { buildBundle, select, replay } from "./build.js";
 import { anchorHead } from "./receipts.js";
-
-async function loadLog() {
-  try {
-    const store = await import("../log/store.js");
-    if (typeof store.exportLog === "function") return await store.exportLog();
-  } catch (_) { /* the log module is not there yet */ }
-  return null;
-}
-
-async function wageCheck(log, keep, ctx) {
-  try {
-    const wages = await import("../wages.js");
-    const fn = wages.checkWages || wages.check || wages.runWageCheck;
-    if (typeof fn !== "function") return null;
-    const state = replay(log.journal.filter((e) => keep.has(e.seq)));
-    const list = (t) => [...(state[t] || new Map()).values()];
-    const records = { employers: list("employer"), jobs: list("job"), shifts: list("shift"), pay_stubs: list("pay_stub"),
-                      expenses: list("expense"), incidents: list("incident") };
-    const rules = (ctx.pack && ctx.pack.data && ctx.pack.data.wage_rules) || [];
-    return await fn(records, rules, new Date().toISOString().slice(0, 10));
-  } catch (_) { return null; }
-}
+import { timelineRows } from "./summary.js";
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -41,23 +26,60 @@ function el(tag, attrs = {}, ...children) {
 
 function b64bytes(text) { return Uint8Array.from(atob(text), (c) => c.charCodeAt(0)); }
 
+/**
+ * The wage check over the records that go into the bundle (journal entries in `keep`), with
+ * the pack's wage rules, as of `asOf`. null when the phone has no wage rules yet: a check with
+ * no minimum wage or overtime data would read as "nothing owed".
+ */
+export function wageCheckFor(journal, keep, pack, asOf) {
+  const rules = (pack && pack.data && pack.data.wage_rules) || [];
+  if (!rules.length) return null;
+  const { state } = replayJournal(journal.filter((e) => keep.has(e.seq)));
+  const records = {};
+  for (const [type, list] of Object.entries(RECORD_LISTS)) records[list] = [...state[type].values()];
+  return checkWages(records, rules, asOf);
+}
+
+/** Which guide versions (and which data) the worker had on the phone. */
+export function guidesRead(pack) {
+  pack = pack || {};
+  const docs = new Map((pack.guides || []).map((g) => [`${g.id}:${g.lang}`, g]));
+  const guides = ((pack.manifest && pack.manifest.guides) || []).map((g) => {
+    const doc = docs.get(`${g.id}:${g.lang}`) || {};
+    return { id: g.id, lang: g.lang, version: g.version, hash: g.hash, title: doc.title || null,
+             reviewed: doc.reviewed || null, review_status: doc.review_status || null };
+  });
+  const profile = pack.profile ? Object.fromEntries(Object.entries(pack.profile).filter(([, v]) => typeof v === "string")) : null;
+  return { guides, pack_hash: pack.pack_hash || null, data_hash: (pack.manifest && pack.manifest.data_hash) || null, profile };
+}
+
+function recordDates(journal) {
+  return journal.map((e) => e.data && (e.data.date || e.data.pay_date)).filter(Boolean).sort();
+}
+
 export async function render(container, ctx) {
   const { t } = ctx;
   container.replaceChildren(el("h1", { text: t("bundle.title"), tabindex: "-1" }));
-  const log = await loadLog();
-  if (!log || !log.journal || !log.journal.length) {
+  if ((await logStore.status()).locked) {
+    // The records are encrypted until the PIN is typed on the log's screen.
+    container.append(el("p", { text: t("log.locked.prompt") }),
+      el("p", {}, el("a", { class: "button primary", href: "#/log", text: t("log.locked.open") })));
+    return;
+  }
+  let log = await logStore.exportLog();
+  if (!log.journal.length) {
     container.append(el("p", { text: t("bundle.empty") }));
     return;
   }
-  anchorHead(log.chain_head || log.journal[log.journal.length - 1].hash).catch(() => {});
-  const dates = log.journal.map((e) => e.data && (e.data.date || e.data.pay_date)).filter(Boolean).sort();
+  const dates = recordDates(log.journal);
   const form = el("form", { id: "bundle-form" });
   const empBox = el("fieldset", {}, el("legend", { text: t("bundle.employers") }));
-  for (const e of log.employers || []) {
+  for (const e of log.employers) {
     empBox.append(el("label", { class: "check" }, el("input", { type: "checkbox", name: "employer", value: e.id, checked: true }), ` ${e.name}`));
   }
-  const start = el("input", { type: "date", name: "start", value: dates[0] || "" });
-  const end = el("input", { type: "date", name: "end", value: dates[dates.length - 1] || "" });
+  // The browser refuses an end before the start, in the worker's language.
+  const start = el("input", { type: "date", name: "start", required: true, value: dates[0] || "" });
+  const end = el("input", { type: "date", name: "end", required: true, value: dates[dates.length - 1] || "" });
   const leave = el("fieldset", {}, el("legend", { text: t("bundle.leaveOut") }));
   for (const key of ["photos", "notes", "name"]) {
     leave.append(el("label", { class: "check" }, el("input", { type: "checkbox", name: `leave-${key}` }), ` ${t(`bundle.leave.${key}`)}`));
@@ -66,8 +88,12 @@ export async function render(container, ctx) {
   form.append(empBox, el("label", {}, t("bundle.from"), " ", start), el("label", {}, t("bundle.to"), " ", end),
     el("label", {}, t("bundle.yourName"), " ", name), leave);
   const preview = el("div", { id: "bundle-preview", role: "status", "aria-live": "polite" });
+  // Only the list inside is redrawn: a summary replaced between press and release (a name
+  // field's change event fires on that press) would swallow the tap.
+  const includedList = el("ul");
+  const included = el("details", { id: "bundle-included" }, el("summary", { text: t("bundle.summary") }), includedList);
   const build = el("button", { type: "submit", class: "button primary", id: "bundle-build", text: t("bundle.build") });
-  form.append(preview, build);
+  form.append(preview, included, el("p", { text: t("bundle.never") }), build);
   const result = el("div", { id: "bundle-result" });
   container.append(el("p", { text: t("bundle.intro") }), form, result);
 
@@ -79,41 +105,57 @@ export async function render(container, ctx) {
     };
   };
   const update = () => {
+    start.max = end.value;
+    end.min = start.value;
     const sel = selection();
+    name.disabled = sel.leaveOut.name;
     const { keep } = select(log.journal, sel);
     const state = replay(log.journal.filter((e) => keep.has(e.seq)));
     const n = (k) => (state[k] ? state[k].size : 0);
+    const records = n("shift") + n("pay_stub") + n("expense") + n("incident");
+    build.disabled = records === 0;
     preview.replaceChildren(el("p", { text: t("bundle.preview", { shifts: n("shift"), pay: n("pay_stub"), expenses: n("expense"),
-      incidents: n("incident"), photos: sel.leaveOut.photos ? 0 : n("photo"), withheld: log.journal.length - keep.size }) }),
-      el("p", { text: t("bundle.never") }));
+      incidents: n("incident"), photos: sel.leaveOut.photos ? 0 : n("photo"), withheld: log.journal.length - keep.size }) }));
+    // Every record that goes in, one line each, as staff will see it.
+    includedList.replaceChildren(...timelineRows(state, sel.leaveOut).map((r) => el("li", { text: `${r[0]} · ${r[1]} · ${r[2]}` })));
   };
   form.addEventListener("change", update);
+  form.addEventListener("input", update);
   update();
+  // Online: anchor the head now, so this bundle (and every later one) carries the receipt.
+  anchorHead(log.journal).then(async (entry) => {
+    if (!entry || !container.isConnected) return;
+    log = await logStore.exportLog();
+    container.dataset.anchored = entry.hash;
+    update();
+  }).catch(() => {});
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     build.disabled = true;
+    result.replaceChildren(el("p", { role: "status", text: "…" }));
     try {
       const sel = selection();
       const { keep } = select(log.journal, sel);
-      const photos = new Map((log.photos || []).map((p) => [p.sha256, p.data_base64]));
+      let wageCheck = null;
+      try {
+        wageCheck = wageCheckFor(log.journal, keep, ctx.pack, todayIso());
+      } catch (err) {
+        console.error("wage check failed; the bundle is made without it", err); // the records still matter most
+      }
+      const photos = new Map(log.photos.map((p) => [p.sha256, p.data_base64]));
       const out = await buildBundle({
         log: { journal: log.journal, photoBytes: async (p) => (photos.has(p.sha256) ? b64bytes(photos.get(p.sha256)) : null) },
-        selection: sel, wageCheck: await wageCheck(log, keep, ctx), workerName: sel.leaveOut.name ? null : name.value.trim() || null,
-        guides: guidesRead(ctx), appVersion: log.app_version || "0.1.0",
+        selection: sel, wageCheck, workerName: sel.leaveOut.name ? null : name.value.trim() || null,
+        guides: guidesRead(ctx.pack), appVersion: log.app_version || logStore.APP_VERSION,
       });
       showResult(result, out, t);
     } catch (err) {
-      result.replaceChildren(el("p", { class: "error", text: t("bundle.failed") }));
+      console.error(err);
+      result.replaceChildren(el("p", { class: "error", role: "alert", text: t("bundle.failed") }));
     } finally {
       build.disabled = false;
     }
   });
-}
-
-function guidesRead(ctx) {
-  const pack = ctx.pack || {};
-  const guides = ((pack.manifest && pack.manifest.guides) || []).map((g) => ({ id: g.id, lang: g.lang, version: g.version, hash: g.hash }));
-  return { guides, pack_hash: pack.pack_hash || null, data_hash: (pack.manifest && pack.manifest.data_hash) || null, profile: pack.profile || null };
 }
 
 function showResult(result, out, t) {
@@ -129,7 +171,13 @@ function showResult(result, out, t) {
   const summary = el("section", { id: "bundle-summary" }, el("h2", { text: t("bundle.summary") }),
     el("p", { text: `${s.employers.map((e) => e.name).join(", ")} · ${s.period.start || ""} – ${s.period.end || ""}` }),
     el("p", { text: t("bundle.preview", { shifts: s.counts.shifts, pay: s.counts.pay, expenses: s.counts.expenses,
-      incidents: s.counts.incidents, photos: s.counts.photos, withheld: s.chain.withheld }) }),
-    el("p", {}, t("bundle.head"), " ", el("code", { text: s.chain.head.slice(0, 16) })));
+      incidents: s.counts.incidents, photos: s.counts.photos, withheld: s.chain.withheld }) }));
+  if (s.wage_check) {
+    const owed = s.wage_check.total_owed_cents;
+    summary.append(el("p", { id: "bundle-owed", text: owed > 0 ? t("log.wages.owed", { amount: money(owed) }) : t("log.wages.nothingOwed") }));
+  } else {
+    summary.append(el("p", { class: "warning", text: t("log.wages.noRules") }));
+  }
+  summary.append(el("p", {}, t("bundle.head"), " ", el("code", { text: s.chain.head.slice(0, 16) })));
   result.replaceChildren(...items, summary);
 }
