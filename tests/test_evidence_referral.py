@@ -1,0 +1,78 @@
+"""The referral map (pwa/staff/referral-map.json) against what the wage check really emits.
+
+A finding code missing from the map means staff see no agency, no deadline and "general
+information" for a case the phone found; a code in the map that the check never emits is a
+guess that hides the real one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import msgspec
+from test_wages_support import load_vectors, report_findings, run_vector
+
+from server.content.schema import WageJurisdiction
+from server.evidence import referral as R
+from server.wages.check import LogRecords, check
+
+ROOT = Path(__file__).resolve().parent.parent
+MAP = json.loads((ROOT / "pwa" / "staff" / "referral-map.json").read_text("utf-8"))
+TRIAGE_IDS = {
+    line.split(":", 1)[1].strip()
+    for line in (ROOT / "content" / "data" / "triage.yaml").read_text("utf-8").splitlines()
+    if line.startswith("- id:")
+}
+
+
+def emitted_finding_codes() -> set[str]:
+    codes: set[str] = set()
+    for vector in load_vectors():
+        codes |= {code for code, _ in report_findings(run_vector(*vector[1:]))}
+    return codes
+
+
+def test_every_finding_the_wage_check_emits_is_referred_and_nothing_else() -> None:
+    assert set(MAP["findings"]) == emitted_finding_codes()
+
+
+def test_every_referral_points_to_a_triage_problem() -> None:
+    targets = set(MAP["findings"].values()) | set(MAP["incidents"].values())
+    assert targets <= TRIAGE_IDS, targets - TRIAGE_IDS
+
+
+def test_an_underpaid_week_is_referred_as_wage_theft() -> None:
+    records = msgspec.convert(
+        {
+            "employers": [{"type": "employer", "id": "e", "name": "Rancho"}],
+            "jobs": [
+                {"type": "job", "id": "j", "employer_id": "e", "state": "TX",
+                 "industry": "construction", "status": "other", "pay_type": "hourly",
+                 "promised_rate_cents": 1500, "workweek_start": "monday"},
+            ],
+            "shifts": [
+                {"type": "shift", "id": f"s{d}", "job_id": "j", "date": f"2025-03-0{d}",
+                 "start": "07:00", "end": "15:00", "break_minutes": 0}
+                for d in range(3, 8)
+            ],
+            "pay_stubs": [
+                {"type": "pay_stub", "id": "p", "job_id": "j", "pay_date": "2025-03-14",
+                 "period_start": "2025-03-03", "period_end": "2025-03-09", "gross_cents": 40000,
+                 "method": "cash"},
+            ],
+        },
+        LogRecords,
+    )  # fmt: skip
+    rules = [
+        {"id": "federal",
+         "minimum_wage": [{"effective": "2009-07-24", "rate": 7.25,
+                           "source": {"title": "WHD", "url": "https://www.dol.gov/"}}]},
+    ]  # fmt: skip
+    report = check(records, msgspec.convert(rules, list[WageJurisdiction]), dt.date(2025, 4, 1))
+    wage_check = msgspec.to_builtins(report)
+    codes = [f["code"] for j in wage_check["jobs"] for p in j["periods"] for f in p["findings"]]
+    assert codes == ["underpaid"]  # 40 h x $15 = $600 due, $400 paid
+    problems = R.events(wage_check, [], MAP)
+    assert problems == {"unpaid-wages": ("2025-03-14", ["underpaid"])}
