@@ -13,7 +13,7 @@
   const TAG = "cartilla-guides";
   const MAX_GUIDES = 20;
   const TEXT = {
-    es: ["Cartilla: cambiaron tus guías", "Hay guías nuevas o actualizadas para ti."],
+    es: ["Cartilla: cambiaron sus guías", "Hay guías nuevas o actualizadas para usted."],
     en: ["Cartilla: your guides changed", "There are new or updated guides for you."],
   };
   const DB = () => self.CartillaDB;

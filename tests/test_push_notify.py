@@ -143,7 +143,7 @@ def test_a_changed_guide_reaches_each_affected_subscriber_once_in_their_language
     assert spanish.payload == {
         "type": "guides-updated",
         "lang": "es",
-        "title": "Cartilla: cambiaron tus guías",
+        "title": "Cartilla: cambiaron sus guías",
         "body": f"Nueva versión: {current_es['title']}",
         "guides": [{**current_es, "new": False}],
         "more": 0,

@@ -337,7 +337,7 @@ def subscribe(
             raise ApiError(
                 503,
                 "subscriptions_full",
-                "No se aceptan más suscripciones por ahora. Inténtalo más tarde.",
+                "No se aceptan más suscripciones por ahora. Inténtelo más tarde.",
                 "No more subscriptions are accepted right now. Try again later.",
             )
         created = store.save_subscription(

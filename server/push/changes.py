@@ -204,7 +204,7 @@ def changes_for(profile: PushProfile, old: Snapshot, new: Snapshot) -> list[Chan
 
 _TEXT = {
     "title": {
-        "es": "Cartilla: cambiaron tus guías",
+        "es": "Cartilla: cambiaron sus guías",
         "en": "Cartilla: your guides changed",
     },
     "one": {"es": "Nueva versión: {title}", "en": "New version: {title}"},

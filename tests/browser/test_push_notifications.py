@@ -198,7 +198,7 @@ def test_opt_in_push_fetch_and_read_offline(
     )
     assert notifications == [
         {
-            "title": "Cartilla: cambiaron tus guías",
+            "title": "Cartilla: cambiaron sus guías",
             "body": f"Nueva versión: {changed['title']}",
             "lang": "es",
             "url": "/#/guide/overtime",
