@@ -167,6 +167,24 @@ def anchor_on_the_bundle_screen(page: Any, expected: int) -> None:
     assert receipts_in(page) == expected
 
 
+SMALL_TARGETS = """() => [...document.querySelectorAll('main a, main button, main input, main summary')]
+  .filter((el) => el.offsetParent !== null)
+  .map((el) => [el, el.closest('label.check') || el])
+  .filter(([el, target]) => target.getBoundingClientRect().height < 44 || el.getBoundingClientRect().width < 24)
+  .map(([el]) => `${el.tagName} ${el.name || el.textContent.trim().slice(0, 30)}`)"""
+
+
+def accessibility_problems(page: Any) -> list[str]:
+    """axe's serious or critical findings, sideways scrolling, and taps smaller than 44 px."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page).response["violations"]
+    problems = [f"{v['id']}: {v['help']}" for v in found if v["impact"] in ("serious", "critical")]
+    if page.evaluate("() => document.documentElement.scrollWidth > innerWidth"):
+        problems.append("wider than the screen")
+    return problems + [f"small target {t}" for t in page.evaluate(SMALL_TARGETS)]
+
+
 @pytest.fixture(scope="module")
 def built(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     root = tmp_path_factory.mktemp("bundle-app")
@@ -203,6 +221,7 @@ def built(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bu
         form.locator("input[name=worker]").fill("María López")
         preview = page.locator("#bundle-preview")
         preview.filter(has_text="23 turnos").wait_for()
+        assert accessibility_problems(page) == []
         page.locator("#bundle-included summary").click()
         page.locator("#bundle-included[open] li").first.wait_for()
         included = page.locator("#bundle-included").inner_text()

@@ -57,8 +57,14 @@ function recordDates(journal) {
   return journal.map((e) => e.data && (e.data.date || e.data.pay_date)).filter(Boolean).sort();
 }
 
+function ensureStyles() {
+  if (document.getElementById("bundle-css")) return;
+  document.head.append(el("link", { id: "bundle-css", rel: "stylesheet", href: new URL("./bundle.css", import.meta.url).pathname }));
+}
+
 export async function render(container, ctx) {
   const { t } = ctx;
+  ensureStyles();
   container.replaceChildren(el("h1", { text: t("bundle.title"), tabindex: "-1" }));
   if ((await logStore.status()).locked) {
     // The records are encrypted until the PIN is typed on the log's screen.
