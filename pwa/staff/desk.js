@@ -167,7 +167,7 @@ async function render(report) {
   const csv = both("button", "staff.csv"); csv.className = "button"; csv.id = "export-csv";
   const print = both("button", "staff.print"); print.className = "button"; print.id = "export-print";
   pdf.addEventListener("click", exportPdf);
-  csv.addEventListener("click", () => download(weeksCsv(weeks), "text/csv", `${report.root}-semanas.csv`));
+  csv.addEventListener("click", () => download(weeksCsv((wage && wage.jobs) || []), "text/csv", `${report.root}-semanas.csv`));
   print.addEventListener("click", () => window.print());
   ex.append(pdf, csv, print);
   out.append(ex);
@@ -179,14 +179,25 @@ async function referralMap() {
   return mapCache;
 }
 
-export function weeksCsv(weeks) {
-  const rows = [["week_start", "week_end", "hours_worked", "overtime_hours", "expected_usd", "paid_usd", "difference_usd"]];
-  for (const w of weeks) {
-    rows.push([w.start, w.end, (w.minutes_worked / 60).toFixed(2), ((w.overtime_minutes || 0) / 60).toFixed(2),
-      (w.expected_cents / 100).toFixed(2), w.paid_cents == null ? "" : (w.paid_cents / 100).toFixed(2),
-      w.difference_cents == null ? "" : (w.difference_cents / 100).toFixed(2)]);
+/** A spreadsheet cell: quoted when needed, and never read as a formula (names are typed by people). */
+function cell(value) {
+  let text = value == null ? "" : String(value);
+  if (/^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Hours and pay by workweek, one row per job and workweek, for an agency claim. */
+export function weeksCsv(jobs) {
+  const usd = (c) => (c == null ? "" : (c / 100).toFixed(2));
+  const rows = [["employer", "week_start", "week_end", "hours_worked", "overtime_hours", "double_time_hours",
+    "expected_usd", "paid_usd", "difference_usd"]];
+  for (const j of jobs) {
+    for (const w of j.weeks || []) {
+      rows.push([j.employer, w.start, w.end, (w.minutes_worked / 60).toFixed(2), ((w.overtime_minutes || 0) / 60).toFixed(2),
+        ((w.double_time_minutes || 0) / 60).toFixed(2), usd(w.expected_cents), usd(w.paid_cents), usd(w.difference_cents)]);
+    }
   }
-  return rows.map((r) => r.join(",")).join("\r\n") + "\r\n";
+  return rows.map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n";
 }
 
 function download(text, type, name) {

@@ -405,9 +405,17 @@ def test_staff_open_it_verified_on_the_desk_with_wages_findings_and_referrals(
             staff.locator("#export-csv").click()
         path = tmp_path / "weeks.csv"
         info.value.save_as(path)
+        # A name typed on a phone never becomes a spreadsheet formula or a broken row.
+        tricky = staff.evaluate(
+            """async () => (await import('/staff/desk.js')).weeksCsv([{ employer: '=HYPERLINK("http://x"), "Ltd"',
+                 weeks: [{ start: '2025-06-02', end: '2025-06-08', minutes_worked: 600, expected_cents: 100 }] }])"""
+        )
     finally:
         desk.close()
+    (row,) = list(csv.DictReader(io.StringIO(tricky)))
+    assert row["employer"] == '\'=HYPERLINK("http://x"), "Ltd"' and row["hours_worked"] == "10.00"
     table_rows = list(csv.DictReader(io.StringIO(path.read_text("utf-8"))))
+    assert {r["employer"] for r in table_rows} == {RANCHO}
     assert [(r["week_start"], r["week_end"]) for r in table_rows] == WEEKS
     assert [r["hours_worked"] for r in table_rows] == ["49.00", "57.00", "57.00", "57.00"]
     assert [r["paid_usd"] for r in table_rows] == [
