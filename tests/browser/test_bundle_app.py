@@ -504,3 +504,28 @@ def test_the_same_bundle_gives_the_pdf_case_summary(built: Built) -> None:
     assert "2025-06-02" in flat and "2025-06-29" in flat
     assert "Robo de salario" in flat or "Wage theft" in flat
     assert "Compensación laboral" in flat or "Workers' compensation" in flat
+
+
+def test_a_locked_log_asks_for_the_pin_before_anything_is_bundled(
+    page: Any, server_factory: Any
+) -> None:
+    server = server_factory()
+    page.goto(server.base_url + "/")
+    page.wait_for_selector("form.profile")
+    choose_profile(page)
+    page.evaluate(
+        """async () => { const store = await import('/js/log/store.js');
+          const employer = await store.addRecord({ type: 'employer', name: 'Rancho con PIN' });
+          await store.addRecord({ type: 'job', employer_id: employer.data.id, state: 'CA', industry: 'agriculture',
+            status: 'h2a', pay_type: 'hourly', workweek_start: 'monday' });
+          await store.enableLock('4821'); }"""
+    )
+    page.reload()  # the key lives only in memory: after a reload the log is locked
+    page.wait_for_selector("main[data-screen]")
+    show(page, "#/bundle")
+    page.locator("main a[href='#/log']", has_text="Abrir").click()
+    page.fill("#log-pin", "4821")
+    page.locator("button", has_text="Abrir").click()
+    page.wait_for_selector("h1:has-text('Mi registro')")
+    show(page, "#/bundle")
+    assert page.locator("#bundle-form label", has_text="Rancho con PIN").count() == 1
