@@ -9,6 +9,7 @@ import { makeTranslator, keepOffline, DEFAULT_LANG } from "./i18n.js";
 import { getProfile, getPack, getSetting, setSetting, packMatches } from "./store.js";
 import { downloadPack } from "./pack.js";
 import { h } from "./ui.js";
+import { keepAnchored } from "./bundle/receipts.js";
 
 const NEUTRAL_PAGE = "/neutral.html";
 
@@ -256,4 +257,5 @@ window.addEventListener("offline", updateOnline);
   showChanges();
   checkPersistence();
   registerWorker();
+  keepAnchored(); // time receipts for the log whenever online (bundle/receipts.js)
 })();

@@ -1,20 +1,24 @@
-/** Time receipts: when online, send ONLY the journal head hash; keep the signed answer.
+/** Time receipts: whenever the phone is online, send ONLY the journal head hash; keep the answer.
  *
- * The receipt goes into the journal through the log's store (`appendReceipt` in
- * pwa/js/log/store.js), so every later bundle carries it. Nothing else leaves the phone: no
- * record, name or device identifier.
+ * keepAnchored() (called once by app.js) asks at app start, when the browser fires `online`,
+ * and a few seconds after the log saves an entry (store.js fires "cartilla:journal-saved"),
+ * so a burst of entries gets one receipt. It never prompts: with the PIN lock on and the log
+ * locked it skips, and failures are silent (the next start, `online` or save tries again).
+ * One request at a time. The receipt goes into the journal through the log's store
+ * (`appendReceipt`), so every later bundle carries it. Nothing else leaves the phone: no
+ * record, name, cookie or device identifier.
  */
 
-import { appendReceipt } from "../log/store.js";
-
 const HEX64 = /^[0-9a-f]{64}$/;
+const SETTLE_MS = 3000; // after the last save of a burst
+const LOG_DB = "cartilla-log"; // pwa/js/log/store.js DB_NAME
 
 /** Ask the server to sign {hash, time}; returns the receipt or null when offline. */
 export async function requestReceipt(head) {
   if (!HEX64.test(head) || !navigator.onLine) return null;
   const res = await fetch("/api/v1/receipts", {
     method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ hash: head }),
-    credentials: "omit", cache: "no-store",
+    credentials: "omit", cache: "no-store", referrerPolicy: "no-referrer",
   });
   if (!res.ok) return null;
   const receipt = await res.json();
@@ -37,5 +41,41 @@ export async function anchorHead(journal) {
   } catch (_) {
     return null; // offline or the server is down: try again next time
   }
-  return receipt ? appendReceipt(receipt) : null;
+  // Loaded here, not at start: most app starts never need the log's code.
+  return receipt ? (await import("../log/store.js")).appendReceipt(receipt) : null;
+}
+
+let running = null;
+let again = false;
+
+/** Anchor the current head now if the phone is online and the log is open; never throws. */
+export function anchorNow() {
+  if (running) { again = true; return running; } // one request at a time; re-check after it
+  if (!navigator.onLine) return Promise.resolve(null);
+  running = (async () => {
+    try {
+      // Never create the log's database just to find it empty.
+      if (indexedDB.databases && !(await indexedDB.databases()).some((d) => d.name === LOG_DB)) return null;
+      const store = await import("../log/store.js");
+      if ((await store.status()).locked) return null; // the PIN is the worker's to type, not ours to ask
+      return await anchorHead(await store.readJournal());
+    } catch (_) {
+      return null;
+    } finally {
+      running = null;
+      if (again) { again = false; anchorNow(); }
+    }
+  })();
+  return running;
+}
+
+/** Start anchoring whenever the phone is online (see the module docstring). Call once. */
+export function keepAnchored() {
+  let timer = 0;
+  addEventListener("online", () => anchorNow());
+  addEventListener("cartilla:journal-saved", () => {
+    clearTimeout(timer);
+    timer = setTimeout(anchorNow, SETTLE_MS);
+  });
+  anchorNow();
 }

@@ -1,6 +1,6 @@
 /** "Prepare for the consulate": pick employers and dates, see what goes in, build, share.
  *
- * Reads the log through its store (pwa/js/log/store.js: status(), exportLog(), and
+ * Reads the log through its store (pwa/js/log/store.js: status(), exportLog(), readJournal();
  * appendReceipt() via ./receipts.js), runs the phone's wage check (checkWages in
  * pwa/js/wages.js) on exactly the records going into the bundle with the offline pack's
  * wage rules, and builds the bundle with ./build.js. All on the phone, offline; only the
@@ -12,7 +12,7 @@ import { replay as replayJournal, RECORD_LISTS } from "../log/journal.js";
 import { todayIso } from "../log/forms.js";
 import { checkWages, money } from "../wages.js";
 import { buildBundle, select, replay } from "./build.js";
-import { anchorHead } from "./receipts.js";
+import { anchorNow } from "./receipts.js";
 import { timelineRows } from "./summary.js";
 
 function el(tag, attrs = {}, ...children) {
@@ -128,8 +128,9 @@ export async function render(container, ctx) {
   form.addEventListener("change", update);
   form.addEventListener("input", update);
   update();
-  // Online: anchor the head now, so this bundle (and every later one) carries the receipt.
-  anchorHead(log.journal).then(async (entry) => {
+  // Online: anchor the head now (or join the request already on its way; see ./receipts.js),
+  // so this bundle and every later one carries the receipt.
+  anchorNow().then(async (entry) => {
     if (!entry || !container.isConnected) return;
     log = await logStore.exportLog();
     container.dataset.anchored = entry.hash;
@@ -140,6 +141,8 @@ export async function render(container, ctx) {
     build.disabled = true;
     result.replaceChildren(el("p", { role: "status", text: "…" }));
     try {
+      // A receipt may have come in since the screen opened (the phone went online): take it.
+      log.journal = await logStore.readJournal();
       const sel = selection();
       const { keep } = select(log.journal, sel);
       let wageCheck = null;

@@ -6,8 +6,9 @@
  * - "drafts": form name -> value (or {box}): what the worker was typing, saved as they type;
  * - "meta": settings that are not the worker's records: the lock's salt and check value,
  *   lastBackupAt.
- * Writes go one at a time through a queue, so two quick taps never fork the chain. Other
- * modules use exportLog() (a LogExport, docs/log-format.md) and appendReceipt().
+ * Writes go one at a time through a queue, so two quick taps never fork the chain; each saved
+ * record fires "cartilla:journal-saved" on the page. Other modules use exportLog() (a
+ * LogExport, docs/log-format.md) and appendReceipt().
  */
 import { makeEntry, replay, verifyChain, sha256Hex, GENESIS_HASH, RECORD_LISTS } from "./journal.js";
 import { deriveKey, encryptJson, decryptJson, randomBytes, toBase64, fromBase64, ITERATIONS } from "./crypto.js";
@@ -213,8 +214,10 @@ async function writeEntry(entry, extra) {
 export function append(spec, extra = null) {
   return queued(async () => {
     if ((await status()).locked) throw new LockedError();
-    const entry = await makeEntry(await lastEntry(), spec);
-    return writeEntry(entry, extra);
+    const entry = await writeEntry(await makeEntry(await lastEntry(), spec), extra);
+    // pwa/js/bundle/receipts.js listens, to anchor the new head while online.
+    if (entry.kind !== "receipt") dispatchEvent(new Event("cartilla:journal-saved"));
+    return entry;
   });
 }
 
