@@ -3,7 +3,8 @@
 Everything on the phone side goes through the app itself in Chromium: the profile picker,
 the log's forms (a job, shifts, a pay stub with its photo) and, for the bulk of the month,
 the log's own store (pwa/js/log/store.js), so every record lives in the app's IndexedDB
-journal. Time receipts come from the running server while it is up; then the server is
+journal. Time receipts come from the running server while it is up (the phone asks on its own
+after saves and when the consulate screen opens, pwa/js/bundle/receipts.js); then the server is
 stopped and the "Prepare for the consulate" screen builds the bundle offline, with the
 worker's choices (dates, one employer left out, their name). The downloaded ZIP passes
 `cartilla verify`, the `bagit` library and `sha256sum -c`; its wage check is the phone's,
@@ -156,15 +157,16 @@ def receipts_in(page: Any) -> int:
     return sum(1 for e in page.evaluate(READ_JOURNAL) if e["kind"] == "receipt")
 
 
-def anchor_on_the_bundle_screen(page: Any, expected: int) -> None:
-    """Opening the screen online asks for a receipt of the head; wait until it is journaled."""
+def anchor_on_the_bundle_screen(page: Any) -> int:
+    """Online, the head gets a receipt (a few seconds after saving, or at once when the screen
+    opens); wait until it is journaled and return how many receipts the journal has."""
     show(page, "#/log")
     show(page, "#/bundle")
     poll(
         page,
         f"async () => {{ const j = await ({READ_JOURNAL})(); return j.length && j[j.length - 1].kind === 'receipt'; }}",
     )
-    assert receipts_in(page) == expected
+    return receipts_in(page)
 
 
 SMALL_TARGETS = """() => [...document.querySelectorAll('main a, main button, main input, main summary')]
@@ -205,9 +207,10 @@ def built(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bu
         choose_profile(page)  # California, agriculture, H-2A, Spanish
         offline_ready(page)
         log_through_the_forms(page, base, photo)
-        anchor_on_the_bundle_screen(page, expected=1)
+        anchored = anchor_on_the_bundle_screen(page)
+        assert anchored >= 1
         page.evaluate(BULK_JS, {"shifts": BULK_SHIFTS, "rancho": RANCHO, "other": OTHER})
-        anchor_on_the_bundle_screen(page, expected=2)
+        assert anchor_on_the_bundle_screen(page) > anchored
 
         server.stop()  # from here on the phone has no server at all
         page.reload()
@@ -290,8 +293,11 @@ def test_the_phone_bundle_passes_cartilla_verify_bagit_and_sha256sum(
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
     assert all(c["ok"] for c in report["checks"]), report["checks"]
-    # Both receipts the phone got while online, each checked against the server's key.
-    assert len(report["receipts"]) == 2 and all(r["ok"] for r in report["receipts"])
+    # Every receipt the phone got while online (at least one after the forms, one after the
+    # bulk), each checked against the server's key.
+    receipts = sum(1 for e in built.phone_journal if e["kind"] == "receipt")
+    assert receipts >= 2
+    assert len(report["receipts"]) == receipts and all(r["ok"] for r in report["receipts"])
     summary = report["summary"]
     assert summary["counts"] == {"shifts": 23, "pay": 3, "expenses": 1, "incidents": 2, "photos": 1}
     assert summary["worker_name"] == "María López"
@@ -299,7 +305,7 @@ def test_the_phone_bundle_passes_cartilla_verify_bagit_and_sha256sum(
     assert summary["period"] == {"start": "2025-06-01", "end": "2025-06-30"}
     assert sorted(summary["left_out"]) == ["other_dates", "other_employers"]
     assert summary["chain"]["head"] == built.phone_journal[-1]["hash"]
-    assert summary["chain"]["length"] == len(built.phone_journal) == 7 + 1 + 30 + 1
+    assert summary["chain"]["length"] == len(built.phone_journal) == 7 + 30 + receipts
 
     folder = unzip(built.bundle, tmp_path / "out")
     assert bagit.Bag(str(folder)).is_valid()

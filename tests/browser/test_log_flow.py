@@ -1,5 +1,9 @@
 """The worker's log in Chromium against the real server: offline logging, the wage check,
-reloads and app updates that keep every entry, tamper detection, drafts, PIN lock, backups."""
+reloads and app updates that keep every entry, tamper detection, drafts, PIN lock, backups.
+
+While the phone is online the app journals time receipts on its own (pwa/js/bundle/receipts.js),
+so entry counts here are of the worker's records, and chain totals are read once the head is
+anchored (test_bundle_receipts.py tests the receipts themselves)."""
 
 # ruff: noqa: E501 -- the JS run inside the page reads better on one line per statement
 from __future__ import annotations
@@ -66,12 +70,41 @@ def add_pay(page: Any) -> None:
 
 
 def journal_count(page: Any) -> int:
+    """Stored journal entries that are the worker's records (not time receipts); log unlocked."""
     count: int = page.evaluate(
         """() => new Promise((ok, no) => { const r = indexedDB.open("cartilla-log");
-          r.onsuccess = () => { const q = r.result.transaction("journal").objectStore("journal").count();
-          q.onsuccess = () => { r.result.close(); ok(q.result); }; q.onerror = no; }; })"""
+          r.onsuccess = () => { const q = r.result.transaction("journal").objectStore("journal").getAll();
+          q.onsuccess = () => { r.result.close(); ok(q.result.filter((row) => row.entry.kind !== "receipt").length); };
+          q.onerror = no; }; })"""
     )
     return count
+
+
+READ_JOURNAL = "async () => (await import('/js/log/store.js')).readJournal()"
+
+
+def anchored_journal(page: Any) -> list[dict[str, Any]]:
+    """Online, the phone anchors its head by itself: wait for that receipt, then the journal."""
+    poll(
+        page,
+        f"async () => {{ const j = await ({READ_JOURNAL})(); return j.length > 0 && j[j.length - 1].kind === 'receipt'; }}",
+    )
+    entries: list[dict[str, Any]] = page.evaluate(READ_JOURNAL)
+    return entries
+
+
+def check_chain(page: Any, base_url: str, records: int) -> None:
+    """`records` record entries; the history screen's chain check passes and counts every entry.
+
+    The screen counts the journal as it was when it opened, so it opens once the head is anchored.
+    """
+    journal = anchored_journal(page)
+    assert sum(1 for e in journal if e["kind"] != "receipt") == records
+    page.goto(base_url + "/#/log/history")
+    page.locator("button", has_text="Revisar la cadena").click()
+    page.locator(
+        "#chain-result", has_text=f"La cadena está completa: {len(journal)} anotaciones"
+    ).wait_for()
 
 
 def start(page: Any, server: CartillaServer) -> None:
@@ -133,9 +166,7 @@ def test_a_week_offline_the_wage_check_reload_and_app_update_keep_everything(
         prompt.locator("button", has_text="Actualizar").click()
     wait_until_offline_ready(page)
     assert journal_count(page) == 9
-    page.goto(server.base_url + "/#/log/history")
-    page.locator("button", has_text="Revisar la cadena").click()
-    page.locator("#chain-result", has_text="La cadena está completa: 9 anotaciones").wait_for()
+    check_chain(page, server.base_url, 9)
 
 
 def test_tampering_with_a_stored_entry_is_caught(
@@ -147,15 +178,14 @@ def test_tampering_with_a_stored_entry_is_caught(
     add_job(page)
     add_shift(page, "2025-03-03", "07:00", "15:00")
     add_shift(page, "2025-03-04", "07:00", "15:00")
-    page.goto(server.base_url + "/#/log/history")
-    page.locator("button", has_text="Revisar la cadena").click()
-    page.locator("#chain-result", has_text="La cadena está completa: 4 anotaciones").wait_for()
+    check_chain(page, server.base_url, 4)
     # Someone edits a stored shift directly in the phone's database: two more hours.
     page.evaluate(
         """() => new Promise((ok) => { const r = indexedDB.open("cartilla-log");
           r.onsuccess = () => { const tx = r.result.transaction("journal", "readwrite");
             const s = tx.objectStore("journal");
-            s.get(2).onsuccess = (e) => { const row = e.target.result; row.entry.data.end = "17:00"; s.put(row); };
+            s.getAll().onsuccess = (e) => { const row = e.target.result.find((x) => x.entry.record_type === "shift");
+              row.entry.data.end = "17:00"; s.put(row); };
             tx.oncomplete = () => { r.result.close(); ok(); }; }; })"""
     )
     page.reload()
@@ -228,6 +258,7 @@ def test_pin_lock_encrypts_at_rest_and_warns_first(
     open_log(page)
     add_job(page)
     add_shift(page, "2025-03-03", "07:00", "15:00")
+    anchored_journal(page)  # online: the receipt for this head comes before the lock goes on
     page.goto(server.base_url + "/#/log/settings")
     assert "nadie puede recuperar" in page.locator("#pin-warning").inner_text()
     page.fill("#pin-new", "4821")
@@ -254,9 +285,7 @@ def test_pin_lock_encrypts_at_rest_and_warns_first(
     page.fill("#log-pin", "4821")
     page.locator("button", has_text="Abrir").click()
     page.wait_for_selector("h1:has-text('Mi registro')")
-    page.goto(server.base_url + "/#/log/history")
-    page.locator("button", has_text="Revisar la cadena").click()
-    page.locator("#chain-result", has_text="La cadena está completa: 3 anotaciones").wait_for()
+    check_chain(page, server.base_url, 3)
 
 
 def test_backup_and_restore_on_a_fresh_browser_profile(
@@ -269,6 +298,7 @@ def test_backup_and_restore_on_a_fresh_browser_profile(
     add_job(page)
     add_shift(page, "2025-03-03", "07:00", "15:00", notes="Cosecha de fresa")
     assert "copia de seguridad" in page.locator("#backup-reminder").inner_text()
+    entries = len(anchored_journal(page))  # 3 records and their time receipts
     page.goto(server.base_url + "/#/log/settings")
     page.fill("#backup-pass", "frase larga de prueba")
     page.fill("#backup-pass2", "frase larga de prueba")
@@ -293,11 +323,12 @@ def test_backup_and_restore_on_a_fresh_browser_profile(
         assert journal_count(other) == 0
         other.fill("#restore-pass", "frase larga de prueba")
         other.locator("button", has_text="Recuperar").click()
-        other.locator("#restore-status", has_text="Se recuperó la copia: 3 anotaciones").wait_for()
+        other.locator(
+            "#restore-status", has_text=f"Se recuperó la copia: {entries} anotaciones"
+        ).wait_for()
         other.goto(server.base_url + "/#/log/history")
         assert "07:00–15:00" in other.locator("ol.history").inner_text()
-        other.locator("button", has_text="Revisar la cadena").click()
-        other.locator("#chain-result", has_text="La cadena está completa: 3 anotaciones").wait_for()
+        check_chain(other, server.base_url, 3)
     finally:
         fresh.close()
 
