@@ -9,7 +9,6 @@ import { makeTranslator, keepOffline, DEFAULT_LANG } from "./i18n.js";
 import { getProfile, getPack, getSetting, setSetting, packMatches } from "./store.js";
 import { downloadPack } from "./pack.js";
 import { h } from "./ui.js";
-import { keepAnchored } from "./bundle/receipts.js";
 
 const NEUTRAL_PAGE = "/neutral.html";
 
@@ -257,5 +256,7 @@ window.addEventListener("offline", updateOnline);
   showChanges();
   checkPersistence();
   registerWorker();
-  keepAnchored(); // time receipts for the log whenever online (bundle/receipts.js)
+  // Time receipts for the log whenever online (bundle/receipts.js). Loaded after the first
+  // screen so it never delays it on a slow connection.
+  import("./bundle/receipts.js").then((m) => m.keepAnchored()).catch(() => {});
 })();
