@@ -14,7 +14,7 @@ import msgspec
 from litestar import Request, Response, Router, get
 from litestar.params import PathParameter, QueryParameter
 
-from server.catalog import Catalog, IndexMissing, Snapshot
+from server.catalog import Catalog, GuideEntry, IndexMissing, Snapshot
 from server.http import ApiError, Body, make_body, send
 from server.packs import (
     Profile,
@@ -71,6 +71,18 @@ def _cached_json(snap: Snapshot, key: Any, make: Callable[[], Any], by_pack: boo
         body = make_body(msgspec.json.encode(value), JSON, etag=etag)
         snap.cache[("body", key)] = body
     return body
+
+
+def _find_guide(
+    request: Request[Any, Any, Any], guide_id: str, lang: str | None
+) -> tuple[Catalog, Snapshot, GuideEntry, bool, str]:
+    """The guide in the requested language or its fallback, or a JSON 404."""
+    requested = check_lang(lang)
+    catalog, snap = _snapshot(request)
+    entry, fallback = snap.pick_lang(guide_id, requested)
+    if entry is None:
+        raise _not_found(guide_id)
+    return catalog, snap, entry, fallback, requested
 
 
 def _not_found(guide_id: str, lang: str | None = None) -> ApiError:
@@ -151,11 +163,7 @@ async def guide_view(
     guide_id: Annotated[str, PathParameter(max_length=100)],
     lang: LangParam = None,
 ) -> Response[bytes]:
-    requested = check_lang(lang)
-    catalog, snap = _snapshot(request)
-    entry, fallback = snap.pick_lang(guide_id, requested)
-    if entry is None:
-        raise _not_found(guide_id)
+    catalog, snap, entry, fallback, requested = _find_guide(request, guide_id, lang)
     return _document_response(request, catalog, snap, entry.hash, fallback, requested)
 
 
@@ -165,11 +173,7 @@ async def guide_versions(
     guide_id: Annotated[str, PathParameter(max_length=100)],
     lang: LangParam = None,
 ) -> Response[bytes]:
-    requested = check_lang(lang)
-    catalog, snap = _snapshot(request)
-    entry, _ = snap.pick_lang(guide_id, requested)
-    if entry is None:
-        raise _not_found(guide_id)
+    catalog, snap, entry, _, _ = _find_guide(request, guide_id, lang)
     body = _cached_json(
         snap,
         ("versions", entry.id, entry.lang),
@@ -194,11 +198,7 @@ async def guide_version(
     version: Annotated[int, PathParameter(ge=1, le=1_000_000)],
     lang: LangParam = None,
 ) -> Response[bytes]:
-    requested = check_lang(lang)
-    catalog, snap = _snapshot(request)
-    entry, fallback = snap.pick_lang(guide_id, requested)
-    if entry is None:
-        raise _not_found(guide_id)
+    catalog, snap, entry, fallback, requested = _find_guide(request, guide_id, lang)
     match = [v for v in catalog.versions(snap, entry.id, entry.lang) if v["version"] == version]
     if not match:
         raise ApiError(
