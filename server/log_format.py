@@ -27,7 +27,6 @@ import msgspec
 from msgspec import Meta, Struct
 
 from server.content.schema import Industry as ProfileIndustry
-
 from server.content.schema import StateCode
 
 FORMAT_NAME = "cartilla-log"
