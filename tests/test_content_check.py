@@ -151,3 +151,32 @@ def test_exported_schemas_are_current() -> None:
 def test_real_content_passes_check() -> None:
     cs = load_content(PROJECT_ROOT / "content", check_git=False)
     assert [str(p) for p in cs.errors] == []
+
+
+STATE_DEADLINE = """      - agency: state:wages
+        state_deadlines:
+          TX:
+            days: 180
+            text: {es: 180 días desde el día de pago., en: 180 days from payday.}
+            source:
+              title: TWC, Texas Payday Law
+              url: https://www.twc.texas.gov/programs/wage-and-hour/texas-payday-law
+"""
+
+
+def test_state_deadlines_validate_and_name_the_state(content_dir: Path) -> None:
+    """A route's per-state deadline is checked like any deadline, and its key must be a state."""
+    path = content_dir / "data/triage.yaml"
+    edit(path, "      - agency: state:wages\n", STATE_DEADLINE)
+    assert problems(content_dir) == []
+    edit(path, ", en: 180 days from payday.}", "}")
+    assert problems(content_dir) == [
+        "data/triage.yaml:14: error [problems[0].routes[1].state_deadlines.TX.text]: text must "
+        "be given in Spanish and English; missing: en"
+    ]
+    edit(path, "          TX:", "          XX:")
+    edit(path, "{es: 180 días desde el día de pago.}", "{es: 180 días, en: 180 days}")
+    assert problems(content_dir) == [
+        "data/triage.yaml:12: error [problems[0].routes[1].state_deadlines.XX]: 'XX' is not one "
+        "of the allowed keys (a two-letter state code such as TX or CA)"
+    ]

@@ -14,6 +14,7 @@ from pathlib import Path
 import msgspec
 from test_wages_support import load_vectors, report_findings, run_vector
 
+from server.content.check import load_content
 from server.content.schema import WageJurisdiction
 from server.evidence import referral as R
 from server.wages.check import LogRecords, check
@@ -76,3 +77,35 @@ def test_an_underpaid_week_is_referred_as_wage_theft() -> None:
     assert codes == ["underpaid"]  # 40 h x $15 = $600 due, $400 paid
     problems = R.events(wage_check, [], MAP)
     assert problems == {"unpaid-wages": ("2025-03-14", ["underpaid"])}
+
+
+def real_data() -> dict[str, object]:
+    cs = load_content(ROOT / "content", check_git=False)
+    return {
+        "triage": msgspec.to_builtins(cs.data["triage.yaml"])["problems"],
+        "agencies": msgspec.to_builtins(cs.data["agencies.yaml"])["agencies"],
+    }
+
+
+def test_the_job_state_own_deadline_replaces_the_general_one() -> None:
+    """Texas: the TWC wage claim's 180 days gives a date; California: the Labor Commissioner's
+    rule is text only (no single number of days); elsewhere the state route has no deadline."""
+    found = {"unpaid-wages": ("2025-03-14", ["underpaid"])}
+
+    def state_route(state: str) -> R.Route:
+        (referral,) = R.referrals(found, real_data(), state)
+        whd = next(r for r in referral.routes if r.agency_id == "whd")
+        assert whd.deadline_text and "FLSA" in whd.deadline_text["en"]  # federal: unchanged
+        return referral.routes[0]
+
+    texas = state_route("TX")
+    assert texas.agency_id == "tx-twc"
+    assert texas.deadline_date == "2025-09-10"  # 2025-03-14 + 180 days
+    assert texas.deadline_text and "180" in texas.deadline_text["es"]
+    california = state_route("CA")
+    assert california.agency_id == "ca-labor-commissioner"
+    assert california.deadline_date is None
+    assert california.deadline_text and "3 years" in california.deadline_text["en"]
+    illinois = state_route("IL")
+    assert illinois.agency_id == "il-idol"
+    assert (illinois.deadline_text, illinois.deadline_date) == (None, None)

@@ -28,14 +28,16 @@ export function referrals(wageCheck, entries, data, state, map) {
       problem_id: id, title: p.title, intake_category: p.intake_category, first_date: first, reasons, bring: p.bring || [],
       routes: p.routes.map((r) => {
         const agency = findAgency(r.agency, agencies, state);
+        // The job state's own deadline for this route, else the general one.
+        const dl = (r.state_deadlines || {})[state] || r.deadline;
         let date = null;
-        if (r.deadline && r.deadline.days) {
+        if (dl && dl.days) {
           const d = new Date(`${first}T00:00:00Z`);
-          d.setUTCDate(d.getUTCDate() + r.deadline.days);
+          d.setUTCDate(d.getUTCDate() + dl.days);
           date = d.toISOString().slice(0, 10);
         }
         return { agency_id: agency ? agency.id : r.agency, agency_name: agency ? agency.name : { es: r.agency, en: r.agency },
-                 deadline_text: r.deadline ? r.deadline.text : null, deadline_date: date, phone: agency ? agency.phone || null : null };
+                 deadline_text: dl ? dl.text : null, deadline_date: date, phone: agency ? agency.phone || null : null };
       }),
     });
   }

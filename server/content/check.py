@@ -78,11 +78,18 @@ def git_head_file(root: Path, path: Path) -> bytes | None:
 def _walk_localized(value: Any, path: str) -> Iterator[tuple[str, dict[str, str]]]:
     """Every Localized dict (language -> text) inside a decoded data file, with its path."""
     if isinstance(value, msgspec.Struct):
-        for name in value.__struct_fields__:
-            yield from _walk_localized(getattr(value, name), f"{path}.{name}")
+        for f in msgspec.structs.fields(value):
+            item = getattr(value, f.name)
+            # An empty map of records (e.g. `state_deadlines: {}`) is not an empty Localized.
+            if item == {} and f.default_factory is dict:
+                continue
+            yield from _walk_localized(item, f"{path}.{f.name}")
     elif isinstance(value, list):
         for i, item in enumerate(value):
             yield from _walk_localized(item, f"{path}[{i}]")
+    elif isinstance(value, dict) and value and all(isinstance(v, msgspec.Struct) for v in value.values()):
+        for key, item in value.items():
+            yield from _walk_localized(item, f"{path}.{key}")
     elif isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
         yield path, value
 

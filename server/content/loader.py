@@ -86,6 +86,9 @@ def _yaml_line_of(text: str, path: str) -> int:
 
 
 _FIELD_RE = re.compile(r" - at `(\$[^`]*)`$")
+# A bad key in a map, e.g. `state_deadlines: {XX: ...}`: msgspec says "- at `key` in `$...`".
+_KEY_RE = re.compile(r"^Invalid enum value '(.*)' - at `key` in `(\$[^`]*)`$")
+KEY_HINTS = {"state_deadlines": "a two-letter state code such as TX or CA"}
 
 
 TYPE_WORDS = {
@@ -137,6 +140,14 @@ def decode_yaml(text: str, struct: type[T], path: str, line_offset: int = 0) -> 
         return msgspec.yaml.decode(text.encode("utf-8"), type=struct, strict=True)
     except msgspec.ValidationError as exc:
         msg = str(exc)
+        bad_key = _KEY_RE.match(msg)
+        if bad_key:
+            key, parent = bad_key.groups()
+            hint = KEY_HINTS.get(parent.rsplit(".", 1)[-1])
+            message = f"'{key}' is not one of the allowed keys" + (f" ({hint})" if hint else "")
+            line = _yaml_line_of(text, f"{parent}.{key}") + line_offset
+            field_name = f"{parent}.{key}".removeprefix("$.")
+            raise ContentError([Problem(path, line, message, field=field_name)]) from None
         m = _FIELD_RE.search(msg)
         field_path = m.group(1) if m else "$"
         base = _FIELD_RE.sub("", msg)

@@ -262,6 +262,9 @@ class TriageRoute(Struct, forbid_unknown_fields=True, kw_only=True):
 
     agency: Annotated[str, Meta(pattern=r"^([a-z0-9]+(-[a-z0-9]+)*|state:[a-z_]+)$")]
     deadline: Deadline | None = None
+    # A state's own deadline for this route (e.g. the TWC wage claim in TX); for a worker in
+    # that state it replaces `deadline`.
+    state_deadlines: dict[StateCode, Deadline] = msgspec.field(default_factory=dict)
     note: Localized | None = None
 
 

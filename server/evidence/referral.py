@@ -3,8 +3,9 @@
 Owns turning a verified bundle (wage-check findings, incidents) plus the triage and agency
 data (content/data/) into referrals. The map from finding codes and incident kinds to triage
 problems is pwa/staff/referral-map.json, read by this module and by the staff desk, so both
-refer the same way. A deadline date is computed only where the data gives a number of days
-(never invented); otherwise the deadline's text is shown as written.
+refer the same way. A route's deadline is the job state's own (`state_deadlines`) when the
+data has one, else the general one. A deadline date is computed only where the data gives a
+number of days (never invented); otherwise the deadline's text is shown as written.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ def referrals(
         )
         for route in problem.get("routes", []):
             agency = _agency(route["agency"], agencies, state)
-            deadline = route.get("deadline") or None
+            deadline = route_deadline(route, state)
             date = None
             if deadline and deadline.get("days"):
                 start = dt.date.fromisoformat(first)
@@ -121,6 +122,13 @@ def referrals(
             )
         out.append(referral)
     return out
+
+
+def route_deadline(route: dict[str, Any], state: str | None) -> dict[str, Any] | None:
+    """The route's deadline for a job in `state`: that state's own if the data has one
+    (`state_deadlines`), else the general `deadline`, else None."""
+    own = (route.get("state_deadlines") or {}).get(state) if state else None
+    return own or route.get("deadline") or None
 
 
 def _agency(ref: str, agencies: list[dict[str, Any]], state: str | None) -> dict[str, Any] | None:

@@ -399,6 +399,8 @@ def test_staff_open_it_verified_on_the_desk_with_wages_findings_and_referrals(
         referrals = staff.inner_text("#referrals")
         # The FLSA limit, as the data words it (no number of days there, so no date).
         assert "2 años desde cada pago incompleto" in referrals
+        # The job is in California: the Labor Commissioner's own deadline, as text.
+        assert "3 años para salario mínimo" in referrals
         # The threat on June 25 is retaliation: OSHA's 30 days are counted from that date.
         assert "Fecha límite / Deadline: 2025-07-25" in referrals
         # The stub's photo is shown.

@@ -10,6 +10,7 @@ desk's verifier and from the Python one.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import json
 import subprocess
@@ -20,9 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import bagit
+import msgspec
 import pytest
 from bundles import factory as f
 
+from server.config import PROJECT_ROOT
+from server.content.check import load_content
+from server.evidence import referral as R
 from server.evidence.keys import read_public_key_file
 from server.evidence.verify import verify_bundle
 
@@ -233,4 +238,31 @@ def test_desk_and_python_agree_on_every_test_bundle(
         desk = page.evaluate(VERIFY_JS, base64.b64encode(data).decode())
         assert desk == python, name
         assert (python == {}) == (name == "good"), name
+    ctx.close()
+
+
+REFERRALS_JS = """
+async ([wageCheck, data, state, map]) =>
+  (await import('/staff/referral.js')).referrals(wageCheck, [], data, state, map)
+"""
+
+
+def test_desk_and_python_use_the_job_state_own_deadline(browser: Any, live_server: str) -> None:
+    """Texas: TWC's 180 days become the same date on the desk and in the PDF's referral."""
+    cs = load_content(PROJECT_ROOT / "content", check_git=False)
+    data = {name: msgspec.to_builtins(cs.data[f"{name}.yaml"])[key]
+            for name, key in (("triage", "problems"), ("agencies", "agencies"))}  # fmt: skip
+    wage_check = {
+        "jobs": [{"periods": [{"pay_date": "2025-03-14", "findings": [{"code": "underpaid"}]}]}]
+    }
+    mapping = {"findings": {"underpaid": "unpaid-wages"}, "incidents": {}}
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.goto(f"{live_server}/staff/")
+    for state in ("TX", "CA", "IL"):
+        python = R.referrals(R.events(wage_check, [], mapping), data, state)
+        desk = page.evaluate(REFERRALS_JS, [wage_check, data, state, mapping])
+        assert desk == [dataclasses.asdict(r) for r in python], state
+        if state == "TX":
+            assert desk[0]["routes"][0]["deadline_date"] == "2025-09-10"  # + 180 days
     ctx.close()

@@ -1,6 +1,6 @@
 /** "¿Qué me pasó?": pick a problem, then where to go, the deadline and what to bring.
  * Built only from the pack's triage data; "state:<area>" routes resolve to the worker's
- * state agency for that area. */
+ * state agency for that area, and a route's deadline is the state's own when it has one. */
 import { h, heading, sourcesList } from "../ui.js";
 import { pick } from "../i18n.js";
 import { findGuide } from "../pack.js";
@@ -30,6 +30,7 @@ function problemScreen(container, ctx, problem, data) {
   const { t, lang, profile, pack } = ctx;
   const steps = problem.routes.map((route, i) => {
     const agency = resolveAgency(route, data.agencies, profile.state);
+    const deadline = (route.state_deadlines || {})[profile.state] || route.deadline;
     const missing = route.agency.startsWith("state:")
       ? t("triage.noStateAgency", { state: t(`state.${profile.state}`), area: t(`area.${route.agency.slice(6)}`) })
       : t("triage.noAgency");
@@ -38,8 +39,8 @@ function problemScreen(container, ctx, problem, data) {
       route.note ? h("p", null, pick(route.note, lang)) : null,
       h("div", { class: "deadline" },
         h("h3", null, t("triage.deadline")),
-        route.deadline
-          ? [h("p", null, pick(route.deadline.text, lang)), sourcesList([route.deadline.source], t, lang)]
+        deadline
+          ? [h("p", null, pick(deadline.text, lang)), sourcesList([deadline.source], t, lang)]
           : h("p", { class: "muted" }, t("triage.noDeadline"))),
       i < problem.routes.length - 1 ? h("p", { class: "muted" }, t("triage.orAlso")) : null);
   });
