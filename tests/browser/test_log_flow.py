@@ -94,14 +94,12 @@ def anchored_journal(page: Any) -> list[dict[str, Any]]:
 
 
 def check_chain(page: Any, base_url: str, records: int) -> None:
-    """`records` record entries; the history screen's chain check passes and counts every entry.
-
-    The screen counts the journal as it was when it opened, so it opens once the head is anchored.
-    """
-    journal = anchored_journal(page)
-    assert sum(1 for e in journal if e["kind"] != "receipt") == records
+    """`records` record entries; the history screen's chain check passes and counts every entry,
+    the time receipt included (the screen re-counts when one lands while it is open)."""
     page.goto(base_url + "/#/log/history")
     page.locator("button", has_text="Revisar la cadena").click()
+    journal = anchored_journal(page)
+    assert sum(1 for e in journal if e["kind"] != "receipt") == records
     page.locator(
         "#chain-result", has_text=f"La cadena está completa: {len(journal)} anotaciones"
     ).wait_for()
@@ -258,7 +256,6 @@ def test_pin_lock_encrypts_at_rest_and_warns_first(
     open_log(page)
     add_job(page)
     add_shift(page, "2025-03-03", "07:00", "15:00")
-    anchored_journal(page)  # online: the receipt for this head comes before the lock goes on
     page.goto(server.base_url + "/#/log/settings")
     assert "nadie puede recuperar" in page.locator("#pin-warning").inner_text()
     page.fill("#pin-new", "4821")
@@ -286,6 +283,54 @@ def test_pin_lock_encrypts_at_rest_and_warns_first(
     page.locator("button", has_text="Abrir").click()
     page.wait_for_selector("h1:has-text('Mi registro')")
     check_chain(page, server.base_url, 3)
+
+
+def test_the_history_screen_counts_a_time_receipt_that_arrives_while_it_is_open(
+    page: Any, context: Any, server_factory: Callable[..., CartillaServer]
+) -> None:
+    server = server_factory()
+    start(page, server)
+    context.set_offline(True)
+    open_log(page)
+    add_job(page)  # employer and job; offline, so no time receipt yet
+    page.goto(server.base_url + "/#/log/history")
+    page.locator("button", has_text="Revisar la cadena").click()
+    page.locator("#chain-result", has_text="La cadena está completa: 2 anotaciones").wait_for()
+    assert page.locator("ol.history li").count() == 2
+    context.set_offline(False)  # back online: the app anchors the head on its own
+    page.locator("ol.history li.entry-receipt").wait_for()
+    page.locator("#chain-result", has_text="La cadena está completa: 3 anotaciones").wait_for()
+    assert page.locator("ol.history li").count() == 3
+    assert page.locator("ol.history li").first.get_attribute("class") == "card entry-receipt"
+
+
+def test_unlocking_the_log_online_anchors_what_was_logged_offline(
+    page: Any, context: Any, server_factory: Callable[..., CartillaServer]
+) -> None:
+    server = server_factory()
+    start(page, server)
+    open_log(page)
+    add_job(page)
+    page.goto(server.base_url + "/#/log/settings")
+    page.fill("#pin-new", "4821")
+    page.fill("#pin-repeat", "4821")
+    page.check("#pin-understand")
+    page.locator("button", has_text="Poner PIN").click()
+    page.locator("text=Listo: su registro está cifrado").wait_for()
+    # A shift logged offline; the app is reopened (so locked) and the phone comes back online.
+    context.set_offline(True)
+    add_shift(page, "2025-03-03", "07:00", "15:00")
+    page.reload()
+    page.wait_for_selector("h1:has-text('Registro con PIN')")
+    context.set_offline(False)
+    page.fill("#log-pin", "4821")
+    page.locator("button", has_text="Abrir").click()
+    page.wait_for_selector("h1:has-text('Mi registro')")
+    journal = anchored_journal(page)  # the unlock asked for the receipt: nothing else did
+    shift = journal[-2]
+    assert shift["record_type"] == "shift" and shift["data"]["start"] == "07:00"
+    assert journal[-1]["receipt"]["hash"] == shift["hash"]
+    check_chain(page, server.base_url, 3)  # employer, job, shift
 
 
 def test_backup_and_restore_on_a_fresh_browser_profile(

@@ -2,8 +2,9 @@
  *
  * keepAnchored() (called once by app.js) asks at app start, when the browser fires `online`,
  * and a few seconds after the log saves an entry (store.js fires "cartilla:journal-saved"),
- * so a burst of entries gets one receipt. It never prompts: with the PIN lock on and the log
- * locked it skips, and failures are silent (the next start, `online` or save tries again).
+ * so a burst of entries gets one receipt; the log's PIN screen calls anchorNow() on unlock. It
+ * never prompts: with the PIN lock on and the log locked it skips, and failures are silent
+ * (the next start, `online`, save or unlock tries again).
  * One request at a time. The receipt goes into the journal through the log's store
  * (`appendReceipt`), so every later bundle carries it. Nothing else leaves the phone: no
  * record, name, cookie or device identifier.

@@ -86,8 +86,11 @@ async function renderUnlock(container, ctx) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     msg.textContent = t("log.settings.working");
-    if (await store.unlock(pin.value)) ctx.navigate(location.hash || "#/log");
-    else { msg.textContent = t("log.locked.wrong"); pin.value = ""; pin.focus(); }
+    if (await store.unlock(pin.value)) {
+      // While locked nothing was anchored: ask for a time receipt now (if online; see receipts.js).
+      import("../bundle/receipts.js").then((m) => m.anchorNow()).catch(() => {});
+      ctx.navigate(location.hash || "#/log");
+    } else { msg.textContent = t("log.locked.wrong"); pin.value = ""; pin.focus(); }
   });
   container.append(h("h1", { tabindex: "-1" }, "🔒 ", t("log.locked.title")), h("p", null, t("log.locked.prompt")), form);
 }
@@ -478,20 +481,10 @@ function describe(entry, ctx) {
 
 const EDIT_VIEWS = { shift: "shift", pay_stub: "pay", expense: "expense", incident: "incident", job: "job" };
 
-async function renderHistory(container, ctx) {
+function historyList(journal, state, latest, ctx) {
   const { t } = ctx;
-  const journal = await store.readJournal();
-  const { state, latest } = await store.currentState();
-  const result = h("div", { id: "chain-result", "aria-live": "polite" });
-  const verify = bigButton("🔗", t("log.history.verify"), async () => {
-    const check = await store.verify();
-    result.replaceChildren(check.ok ? status(t("log.history.ok", { count: journal.length }))
-      : status(t("log.history.bad", { count: check.problems.length }), "bad"));
-  });
-  container.append(backLink(t), h("h1", { tabindex: "-1" }, h("span", { "aria-hidden": "true" }, "📜 "), t("log.history.title")),
-    h("p", null, t("log.history.intro")), verify, result);
-  if (!journal.length) { container.append(h("p", null, t("log.none"))); return; }
-  container.append(h("ol", { class: "cards history", reversed: true }, [...journal].reverse().slice(0, 300).map((e) => {
+  if (!journal.length) return h("p", null, t("log.none"));
+  return h("ol", { class: "cards history", reversed: true }, [...journal].reverse().slice(0, 300).map((e) => {
     const type = e.record_type;
     const current = type && state[type] && state[type].get(e.record_id);
     const editable = current && e.data && latest.get(`${type}:${e.record_id}`) === e.hash && EDIT_VIEWS[type];
@@ -500,7 +493,39 @@ async function renderHistory(container, ctx) {
         " · ", describe(e, ctx), e.data && e.data.from_memory ? h("span", { class: "badge" }, ` ${t("log.fromMemory")}`) : null),
       e.reason ? h("p", { class: "muted" }, t("log.history.reason", { reason: e.reason })) : null,
       editable ? h("a", { class: "button secondary", href: `#/log/${EDIT_VIEWS[type]}/${encodeURIComponent(e.record_id)}` }, "✎ ", t("log.history.edit")) : null);
-  })));
+  }));
+}
+
+async function renderHistory(container, ctx) {
+  const { t } = ctx;
+  const result = h("div", { id: "chain-result", "aria-live": "polite" });
+  const list = h("div");
+  let checks = 0;
+  const check = async () => {
+    const id = ++checks;
+    const c = await store.verify();
+    if (id !== checks) return;
+    result.replaceChildren(c.ok ? status(t("log.history.ok", { count: c.count }))
+      : status(t("log.history.bad", { count: c.problems.length }), "bad"));
+  };
+  // A time receipt (bundle/receipts.js) can land while this screen is open: show it, and
+  // re-count if the worker asked for the chain check. The counters drop slower, older answers.
+  let shown = 0;
+  const refresh = async () => {
+    const id = ++shown;
+    const journal = await store.readJournal();
+    const { state, latest } = await store.currentState();
+    if (id !== shown) return;
+    list.replaceChildren(historyList(journal, state, latest, ctx));
+    if (checks) await check();
+  };
+  const onChange = () => { if (container.isConnected) refresh().catch(() => {}); else stop(); };
+  const stop = () => removeEventListener("cartilla:journal-changed", onChange);
+  addEventListener("cartilla:journal-changed", onChange);
+  container.append(backLink(t), h("h1", { tabindex: "-1" }, h("span", { "aria-hidden": "true" }, "📜 "), t("log.history.title")),
+    h("p", null, t("log.history.intro")), bigButton("🔗", t("log.history.verify"), check), result, list);
+  await refresh();
+  return stop;
 }
 
 // --- settings: PIN lock, backup, restore ---------------------------------------------------

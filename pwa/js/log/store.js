@@ -7,7 +7,8 @@
  * - "meta": settings that are not the worker's records: the lock's salt and check value,
  *   lastBackupAt.
  * Writes go one at a time through a queue, so two quick taps never fork the chain; each saved
- * record fires "cartilla:journal-saved" on the page. Other modules use exportLog() (a
+ * record fires "cartilla:journal-saved" on the page, and every appended entry (time receipts
+ * too) and every restore fires "cartilla:journal-changed". Other modules use exportLog() (a
  * LogExport, docs/log-format.md) and appendReceipt().
  */
 import { makeEntry, replay, verifyChain, sha256Hex, GENESIS_HASH, RECORD_LISTS } from "./journal.js";
@@ -217,6 +218,7 @@ export function append(spec, extra = null) {
     const entry = await writeEntry(await makeEntry(await lastEntry(), spec), extra);
     // pwa/js/bundle/receipts.js listens, to anchor the new head while online.
     if (entry.kind !== "receipt") dispatchEvent(new Event("cartilla:journal-saved"));
+    dispatchEvent(new Event("cartilla:journal-changed")); // open screens show it (history)
     return entry;
   });
 }
@@ -255,8 +257,10 @@ export async function appendReceipt(receipt) {
   return append({ kind: "receipt", receipt: clean });
 }
 
+/** The chain check, with `count`: how many entries it checked. */
 export async function verify() {
-  return verifyChain(await readJournal());
+  const journal = await readJournal();
+  return { ...(await verifyChain(journal)), count: journal.length };
 }
 
 // --- photos -------------------------------------------------------------------------------
@@ -400,5 +404,6 @@ export async function restoreBackup(text, passphrase) {
     tx.objectStore("meta").put(new Date().toISOString(), "restoredAt");
     await done(tx);
   });
+  dispatchEvent(new Event("cartilla:journal-changed"));
   return { entries: log.journal.length, head: check.head };
 }
