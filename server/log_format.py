@@ -326,7 +326,18 @@ class PhotoFile(Struct, forbid_unknown_fields=True, kw_only=True):
     data_base64: str
 
 
-class LogExport(Struct, forbid_unknown_fields=True, kw_only=True):
+class LogRecords(Struct, kw_only=True):
+    """The records of a log: what the wage check reads (a `LogExport` has them all)."""
+
+    employers: list[Employer] = msgspec.field(default_factory=list)
+    jobs: list[Job] = msgspec.field(default_factory=list)
+    shifts: list[Shift] = msgspec.field(default_factory=list)
+    pay_stubs: list[PayStub] = msgspec.field(default_factory=list)
+    expenses: list[Expense] = msgspec.field(default_factory=list)
+    incidents: list[Incident] = msgspec.field(default_factory=list)
+
+
+class LogExport(LogRecords, forbid_unknown_fields=True, kw_only=True):
     """The whole log as the phone exports it (`log.json`).
 
     The record lists are the current state; they must equal what replaying `journal` gives.
@@ -338,12 +349,6 @@ class LogExport(Struct, forbid_unknown_fields=True, kw_only=True):
     app_version: ShortText | None = None
     lang: Annotated[str, Meta(max_length=35)] = "es"
     chain_head: Sha256Hex
-    employers: list[Employer] = msgspec.field(default_factory=list)
-    jobs: list[Job] = msgspec.field(default_factory=list)
-    shifts: list[Shift] = msgspec.field(default_factory=list)
-    pay_stubs: list[PayStub] = msgspec.field(default_factory=list)
-    expenses: list[Expense] = msgspec.field(default_factory=list)
-    incidents: list[Incident] = msgspec.field(default_factory=list)
     photos: list[PhotoFile] = msgspec.field(default_factory=list)
     journal: list[JournalEntry] = msgspec.field(default_factory=list)
 

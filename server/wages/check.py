@@ -33,10 +33,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-import msgspec
-
 from server.content.schema import DatedRate, OvertimeStep, WageJurisdiction
-from server.log_format import WEEKDAYS, Employer, Expense, Incident, Job, PayStub, Shift
+from server.log_format import (
+    WEEKDAYS,
+    Employer,
+    Expense,
+    Job,
+    LogRecords,
+    PayStub,
+    Shift,
+)
 from server.wages import rules as R
 from server.wages.messages import duration, label, money, text
 from server.wages.report import (
@@ -49,17 +55,6 @@ from server.wages.report import (
     WageReport,
     WeekResult,
 )
-
-
-class LogRecords(msgspec.Struct, kw_only=True):
-    """The records the check reads (a `LogExport` has them all; vectors give only these)."""
-
-    employers: list[Employer] = msgspec.field(default_factory=list)
-    jobs: list[Job] = msgspec.field(default_factory=list)
-    shifts: list[Shift] = msgspec.field(default_factory=list)
-    pay_stubs: list[PayStub] = msgspec.field(default_factory=list)
-    expenses: list[Expense] = msgspec.field(default_factory=list)
-    incidents: list[Incident] = msgspec.field(default_factory=list)
 
 
 def round_cents(value: Fraction) -> int:

@@ -17,7 +17,7 @@ import msgspec
 from server.config import get_settings
 from server.log_format import LogFormatError, decode_log
 from server.wages import rules as R
-from server.wages.check import LogRecords, check
+from server.wages.check import check
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -79,14 +79,6 @@ def run(args: argparse.Namespace) -> int:
             f"Las reglas de salario no son válidas: {exc}",
             f"The wage rules are not valid: {exc}",
         )
-    records = LogRecords(
-        employers=log.employers,
-        jobs=log.jobs,
-        shifts=log.shifts,
-        pay_stubs=log.pay_stubs,
-        expenses=log.expenses,
-        incidents=log.incidents,
-    )
-    report = check(records, jurisdictions, as_of)
+    report = check(log, jurisdictions, as_of)
     sys.stdout.write(msgspec.json.format(msgspec.json.encode(report), indent=2).decode() + "\n")
     return 0
