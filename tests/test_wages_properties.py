@@ -148,15 +148,40 @@ def test_splitting_a_shift_at_midnight_never_changes_weekly_totals(
     assert weekly(split) == weekly(whole)
 
 
+def _expected(report: Any) -> int:
+    return sum(w.expected_cents for w in report.jobs[0].weeks)
+
+
 @settings(max_examples=100, deadline=None)
 @given(job=job, shifts=st.lists(shift, min_size=1, max_size=10), extra=shift)
-def test_more_work_never_lowers_expected_pay(
+def test_more_hourly_work_never_lowers_expected_pay(
     job: dict[str, Any], shifts: list[dict[str, Any]], extra: dict[str, Any]
 ) -> None:
-    def expected(report: Any) -> int:
-        return sum(w.expected_cents for w in report.jobs[0].weeks)
-
+    # Hourly pay only: for piece work, more hours with no more output lower the regular
+    # rate (piece earnings / hours), and with it the overtime premium on every overtime
+    # hour. That is the law's own arithmetic, so the property does not hold there; see
+    # test_more_output_never_lowers_expected_pay for what does.
+    job = {**job, "pay_type": "hourly"}
     before = check(_records(job, shifts, []), RULES, AS_OF)
     after = check(_records(job, [*shifts, extra], []), RULES, AS_OF)
     # Rounding is per week, so allow one cent per week of slack.
-    assert expected(after) >= expected(before) - len(before.jobs[0].weeks)
+    assert _expected(after) >= _expected(before) - len(before.jobs[0].weeks)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    job=job,
+    shifts=st.lists(shift, min_size=1, max_size=10),
+    which=st.integers(0, 9),
+    more=st.integers(1, 300),
+)
+def test_more_output_never_lowers_expected_pay(
+    job: dict[str, Any], shifts: list[dict[str, Any]], which: int, more: int
+) -> None:
+    """Piece work: more units in the same hours never lowers what the law expects."""
+    job = {**job, "pay_type": "piece"}
+    i = which % len(shifts)
+    more_units = [*shifts[:i], {**shifts[i], "units": shifts[i]["units"] + more}, *shifts[i + 1 :]]
+    before = check(_records(job, shifts, []), RULES, AS_OF)
+    after = check(_records(job, more_units, []), RULES, AS_OF)
+    assert _expected(after) >= _expected(before) - len(before.jobs[0].weeks)
