@@ -71,10 +71,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
         app.state.content_generation = ContentGeneration(current)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[*handlers, *static_routes],
         on_startup=[on_startup],
-        middleware=[FastPath],
         exception_handlers={
             ApiError: api_error_handler,
             HTTPException: http_error_handler,
@@ -103,6 +102,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=MAX_REQUEST_BODY,
         debug=False,
     )
+    # The fast path goes in front of routing and the exception middleware: a revalidation
+    # of published content is answered before Litestar does any work for it.
+    app.asgi_handler = FastPath(app.asgi_handler)
+    return app
 
 
 def app_from_env() -> Litestar:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from litestar.types import (
@@ -31,11 +31,36 @@ _SECURITY = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items
 
 @dataclass(frozen=True)
 class Remembered:
-    """A successful answer to one exact URL, valid while `generation` is current."""
+    """A successful answer to one exact URL, valid while `generation` is current.
+
+    `headers` are the handler's own (without ETag, encoding or length); the full header
+    lists for a 304 and for each encoding are built once, here, not per request.
+    """
 
     generation: object
     body: Body
-    headers: list[tuple[bytes, bytes]]  # without ETag/encoding/length
+    headers: list[tuple[bytes, bytes]]
+    etag: bytes = field(init=False)
+    not_modified: list[tuple[bytes, bytes]] = field(init=False)
+    by_encoding: dict[str, tuple[list[tuple[bytes, bytes]], bytes]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        etag = self.body.etag.encode()
+        base = [*_SECURITY, *self.headers, (b"etag", etag)]
+        variants: dict[str, tuple[bytes, list[tuple[bytes, bytes]]]] = {
+            "identity": (self.body.raw, [])
+        }
+        if self.body.br is not None:
+            variants["br"] = (self.body.br, [(b"content-encoding", b"br")])
+        if self.body.gz is not None:
+            variants["gzip"] = (self.body.gz, [(b"content-encoding", b"gzip")])
+        by_encoding = {
+            name: ([*base, *extra, (b"content-length", str(len(content)).encode())], content)
+            for name, (content, extra) in variants.items()
+        }
+        object.__setattr__(self, "etag", etag)
+        object.__setattr__(self, "not_modified", base)
+        object.__setattr__(self, "by_encoding", by_encoding)
 
 
 class ContentGeneration:
@@ -101,7 +126,7 @@ def _accepts(accept: bytes, coding: bytes) -> bool:
 
 
 class FastPath:
-    """ASGI middleware: answer remembered GET/HEAD requests directly.
+    """Wraps the app's ASGI handler: answers remembered GET/HEAD requests directly.
 
     It reads `answer_memory` and `content_generation` from the app's state, which the app
     factory sets at start-up.
@@ -120,22 +145,17 @@ class FastPath:
         if item is None or item.generation is not state.content_generation():
             await self.app(scope, receive, send)
             return
-        body = item.body
-        etag = body.etag.encode()
-        headers = [*_SECURITY, *item.headers, (b"etag", etag)]
-        content = body.raw
-        status = 200
-        if _etag_matches(_header(http, b"if-none-match"), etag):
-            status, content = 304, b""
+        if _etag_matches(_header(http, b"if-none-match"), item.etag):
+            status, headers, content = 304, item.not_modified, b""
         else:
             accept = _header(http, b"accept-encoding")
-            if body.br is not None and _accepts(accept, b"br"):
-                content = body.br
-                headers.append((b"content-encoding", b"br"))
-            elif body.gz is not None and _accepts(accept, b"gzip"):
-                content = body.gz
-                headers.append((b"content-encoding", b"gzip"))
-            headers.append((b"content-length", str(len(content)).encode()))
+            encoding = "identity"
+            if "br" in item.by_encoding and _accepts(accept, b"br"):
+                encoding = "br"
+            elif "gzip" in item.by_encoding and _accepts(accept, b"gzip"):
+                encoding = "gzip"
+            status = 200
+            headers, content = item.by_encoding[encoding]
         start: HTTPResponseStartEvent = {
             "type": "http.response.start",
             "status": status,
