@@ -141,7 +141,8 @@ class FastPath:
             await self.app(scope, receive, send)
             return
         state = http["litestar_app"].state
-        item = state.answer_memory.get(request_key(http))
+        memory = getattr(state, "answer_memory", None)  # None until start-up has run
+        item = memory.get(request_key(http)) if memory is not None else None
         if item is None or item.generation is not state.content_generation():
             await self.app(scope, receive, send)
             return
