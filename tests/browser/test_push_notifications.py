@@ -107,6 +107,26 @@ def read_pack(page: Any) -> Any:
     return page.evaluate(READ_PACK)
 
 
+def open_app_with_push(
+    context: Any,
+    page: Any,
+    server_factory: Callable[..., CartillaServer],
+    push_service: MockPushService,
+    grant: bool = True,
+) -> tuple[CartillaServer, dict[str, Any]]:
+    """A server with VAPID keys, a page whose pushManager subscribes at the mock service
+    (with the notifications permission unless `grant` is False), open at the profile form."""
+    server = server_factory(content=FIXTURE_CONTENT)
+    assert cartilla(server, "keys").returncode == 0
+    subscription = push_service.subscription()
+    if grant:
+        context.grant_permissions(["notifications"], origin=server.base_url)
+    context.add_init_script(FAKE_PUSH_MANAGER % json.dumps(subscription))
+    page.goto(server.base_url + "/")
+    page.wait_for_selector("form.profile")
+    return server, subscription
+
+
 def registration_id(page: Any, cdp: Any) -> str:
     registrations: list[dict[str, Any]] = []
     cdp.on(
@@ -128,15 +148,8 @@ def test_opt_in_push_fetch_and_read_offline(
     server_factory: Callable[..., CartillaServer],
     push_service: MockPushService,
 ) -> None:
-    server = server_factory(content=FIXTURE_CONTENT)
-    assert cartilla(server, "keys").returncode == 0
-    subscription = push_service.subscription()
-    context.grant_permissions(["notifications"], origin=server.base_url)
-    context.add_init_script(FAKE_PUSH_MANAGER % json.dumps(subscription))
-
     # First visit: the profile picker, and no talk of notifications yet.
-    page.goto(server.base_url + "/")
-    page.wait_for_selector("form.profile")
+    server, subscription = open_app_with_push(context, page, server_factory, push_service)
     assert page.locator("#push-toggle").count() == 0
     choose_profile(page, PROFILE)
     wait_until_offline_ready(page)
@@ -234,12 +247,7 @@ def test_turning_alerts_off_deletes_the_subscription_on_the_server(
     server_factory: Callable[..., CartillaServer],
     push_service: MockPushService,
 ) -> None:
-    server = server_factory(content=FIXTURE_CONTENT)
-    assert cartilla(server, "keys").returncode == 0
-    context.grant_permissions(["notifications"], origin=server.base_url)
-    context.add_init_script(FAKE_PUSH_MANAGER % json.dumps(push_service.subscription()))
-    page.goto(server.base_url + "/")
-    page.wait_for_selector("form.profile")
+    server, _ = open_app_with_push(context, page, server_factory, push_service)
     # Picking a language re-labels the form; wait for that before filling the rest.
     page.locator("input[name=lang][value=en]").check()
     page.wait_for_selector("form.profile button:has-text('Save and see my guides')")
@@ -263,12 +271,8 @@ def test_refused_permission_is_explained_and_nothing_is_sent(
     server_factory: Callable[..., CartillaServer],
     push_service: MockPushService,
 ) -> None:
-    server = server_factory(content=FIXTURE_CONTENT)
-    assert cartilla(server, "keys").returncode == 0
-    context.add_init_script(FAKE_PUSH_MANAGER % json.dumps(push_service.subscription()))
     # Headless Chromium answers "denied" to a permission nobody granted.
-    page.goto(server.base_url + "/")
-    page.wait_for_selector("form.profile")
+    server, _ = open_app_with_push(context, page, server_factory, push_service, grant=False)
     choose_profile(page, PROFILE)
     page.goto(server.base_url + "/#/notifications")
     page.locator("#push-toggle").click()
@@ -284,13 +288,7 @@ def test_a_changed_profile_reaches_the_server_on_the_next_start(
     server_factory: Callable[..., CartillaServer],
     push_service: MockPushService,
 ) -> None:
-    server = server_factory(content=FIXTURE_CONTENT)
-    assert cartilla(server, "keys").returncode == 0
-    subscription = push_service.subscription()
-    context.grant_permissions(["notifications"], origin=server.base_url)
-    context.add_init_script(FAKE_PUSH_MANAGER % json.dumps(subscription))
-    page.goto(server.base_url + "/")
-    page.wait_for_selector("form.profile")
+    server, subscription = open_app_with_push(context, page, server_factory, push_service)
     choose_profile(page, PROFILE)
     wait_until_offline_ready(page)
     page.goto(server.base_url + "/#/notifications")
@@ -326,12 +324,7 @@ def test_turning_alerts_off_offline_deletes_the_server_copy_later(
     server_factory: Callable[..., CartillaServer],
     push_service: MockPushService,
 ) -> None:
-    server = server_factory(content=FIXTURE_CONTENT)
-    assert cartilla(server, "keys").returncode == 0
-    context.grant_permissions(["notifications"], origin=server.base_url)
-    context.add_init_script(FAKE_PUSH_MANAGER % json.dumps(push_service.subscription()))
-    page.goto(server.base_url + "/")
-    page.wait_for_selector("form.profile")
+    server, _ = open_app_with_push(context, page, server_factory, push_service)
     choose_profile(page, PROFILE)
     wait_until_offline_ready(page)
     page.goto(server.base_url + "/#/notifications")
