@@ -672,13 +672,3 @@ def log_schema() -> dict[str, Any]:
 def log_schema_json() -> bytes:
     """The schema file's exact bytes (formatted stably for small diffs)."""
     return msgspec.json.format(msgspec.json.encode(log_schema()), indent=2) + b"\n"
-
-
-def write_log_schema(path: str = "content/schema/log.schema.json") -> None:
-    """Regenerate the exported schema file (run `python -m server.log_format`)."""
-    with open(path, "wb") as fh:
-        fh.write(log_schema_json())
-
-
-if __name__ == "__main__":
-    write_log_schema()

@@ -98,7 +98,7 @@ def encode(doc: dict[str, Any]) -> bytes:
 
 def test_schema_file_is_current() -> None:
     path = ROOT / "content" / "schema" / "log.schema.json"
-    assert path.read_bytes() == log_schema_json(), "run: python -m server.log_format"
+    assert path.read_bytes() == log_schema_json(), "run: cartilla schemas"
 
 
 def test_a_clean_log_verifies_with_its_head() -> None:

@@ -6,13 +6,14 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from server.config import get_settings
 from server.content.build import build_index
 from server.content.check import load_content
 from server.content.coverage import coverage
-from server.content.schema import SCHEMAS, schema_json
+from server.schemas import EXPORTED_SCHEMAS
 
 
 def _content_dir(args: argparse.Namespace) -> Path:
@@ -31,7 +32,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     cs = load_content(root, check_git=not args.no_git)
     for p in cs.problems:
         print(_show(root, p), file=sys.stderr if p.level == "error" else sys.stdout)
-    stale_schemas = [name for name, struct in SCHEMAS.items() if _schema_stale(root, name, struct)]
+    stale_schemas = [name for name, make in EXPORTED_SCHEMAS.items() if _schema_stale(root, name, make)]
     for name in stale_schemas:
         print(
             f"{os.path.relpath(root)}/schema/{name}: error: out of date; run `cartilla schemas`",
@@ -46,18 +47,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-def _schema_stale(root: Path, name: str, struct: type) -> bool:
+def _schema_stale(root: Path, name: str, make: Callable[[], bytes]) -> bool:
     # Only a content folder that publishes schemas (the real one) is held to them.
     folder = root / "schema"
     path = folder / name
-    return folder.is_dir() and (not path.exists() or path.read_bytes() != schema_json(struct))
+    return folder.is_dir() and (not path.exists() or path.read_bytes() != make())
 
 
 def cmd_schemas(args: argparse.Namespace) -> int:
     out = _content_dir(args) / "schema"
     out.mkdir(parents=True, exist_ok=True)
-    for name, struct in SCHEMAS.items():
-        (out / name).write_bytes(schema_json(struct))
+    for name, make in EXPORTED_SCHEMAS.items():
+        (out / name).write_bytes(make())
         print(f"wrote {os.path.relpath(out / name)}")
     return 0
 
