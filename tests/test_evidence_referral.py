@@ -14,6 +14,7 @@ from pathlib import Path
 import msgspec
 from test_wages_support import load_vectors, report_findings, run_vector
 
+from server import log_format
 from server.content.check import load_content
 from server.content.schema import WageJurisdiction
 from server.evidence import referral as R
@@ -109,3 +110,88 @@ def test_the_job_state_own_deadline_replaces_the_general_one() -> None:
     illinois = state_route("IL")
     assert illinois.agency_id == "il-idol"
     assert (illinois.deadline_text, illinois.deadline_date) == (None, None)
+
+
+# --- Deadline dates: the same vectors as the desk (tests/js/referral.test.mjs) ---------------
+
+VECTORS = json.loads((ROOT / "tests" / "referral_vectors.json").read_text("utf-8"))
+
+
+def _decisive(deadline: dict[str, object] | None) -> dict[str, object] | None:
+    return None if deadline is None else {"days": deadline.get("days")}
+
+
+def decisive_data(data: dict[str, object]) -> dict[str, object]:
+    """What decides a referral's agency and deadline date: ids, areas and days, no texts."""
+    wanted = {p["id"] for p in VECTORS["data"]["triage"]}
+    triage = [
+        {"id": p["id"], "intake_category": p["intake_category"],
+         "routes": [{"agency": r["agency"], "deadline": _decisive(r.get("deadline")),
+                     "state_deadlines": {k: _decisive(v)
+                                         for k, v in sorted(r.get("state_deadlines", {}).items())}}
+                    for r in p["routes"]]}
+        for p in data["triage"]  # type: ignore[attr-defined]
+        if p["id"] in wanted
+    ]  # fmt: skip
+    states = {a["jurisdiction"] for a in VECTORS["data"]["agencies"]}
+    agencies = [
+        {"id": a["id"], "jurisdiction": a["jurisdiction"], "areas": a["areas"]}
+        for a in data["agencies"]  # type: ignore[attr-defined]
+        if a["jurisdiction"] in states
+    ]
+    return {"triage": triage, "agencies": agencies}
+
+
+def test_the_desk_vectors_run_on_todays_content() -> None:
+    """The JS test reads `data` from the vector file; it must be today's triage and agencies."""
+    assert VECTORS["data"] == decisive_data(real_data())
+
+
+def incident_entries(incidents: list[dict[str, str]]) -> list[log_format.JournalEntry]:
+    return [
+        msgspec.convert(
+            {
+                "seq": i,
+                "time": f"{item['date']}T12:00:00Z",
+                "kind": "create",
+                "record_type": "incident",
+                "record_id": f"i{i}",
+                "data": {
+                    "type": "incident",
+                    "id": f"i{i}",
+                    "date": item["date"],
+                    "kind": item["kind"],
+                },
+                "prev_hash": "0" * 64,
+                "hash": "0" * 64,
+            },
+            log_format.JournalEntry,
+        )
+        for i, item in enumerate(incidents)
+    ]
+
+
+def test_referral_vectors_give_the_deadline_date_for_the_bundle_state() -> None:
+    """EEOC: 300 days in CA, TX, IL, NY, FL, AZ, WA and NE; 180 in GA and NC; no date where
+    the data does not say which (e.g. OR). Real content, the real referral map."""
+    data = real_data()
+    assert len(VECTORS["cases"]) >= 12
+    for case in VECTORS["cases"]:
+        found = R.events(None, incident_entries(case["incidents"]), MAP)
+        got = [
+            {"problem_id": r.problem_id,
+             "routes": [[route.agency_id, route.deadline_date] for route in r.routes]}
+            for r in R.referrals(found, data, case["state"])
+        ]  # fmt: skip
+        assert got == case["expect"], case["name"]
+
+
+def test_eeoc_deadline_text_names_the_state_figure() -> None:
+    """What staff read next to the date says the same number of days."""
+    found = {"harassment": ("2026-01-10", ["harassment"])}
+    for state, days in (("CA", "300"), ("NE", "300"), ("GA", "180"), ("NC", "180")):
+        (referral,) = R.referrals(found, real_data(), state)
+        eeoc = next(r for r in referral.routes if r.agency_id == "eeoc")
+        assert eeoc.deadline_text is not None
+        assert f"{days} días" in eeoc.deadline_text["es"], state
+        assert f"{days} days" in eeoc.deadline_text["en"], state
