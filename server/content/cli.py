@@ -32,7 +32,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     cs = load_content(root, check_git=not args.no_git)
     for p in cs.problems:
         print(_show(root, p), file=sys.stderr if p.level == "error" else sys.stdout)
-    stale_schemas = [name for name, make in EXPORTED_SCHEMAS.items() if _schema_stale(root, name, make)]
+    stale_schemas = [
+        name for name, make in EXPORTED_SCHEMAS.items() if _schema_stale(root, name, make)
+    ]
     for name in stale_schemas:
         print(
             f"{os.path.relpath(root)}/schema/{name}: error: out of date; run `cartilla schemas`",
@@ -124,5 +126,5 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = add("coverage", "which state x industry x status x language profiles have guides")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_coverage)
-    p = add("schemas", "write the JSON Schemas in content/schema/ from the Structs")
+    p = add("schemas", "write every JSON Schema in content/schema/ (data and log) from the Structs")
     p.set_defaults(func=cmd_schemas)

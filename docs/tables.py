@@ -1,0 +1,130 @@
+"""Tables in README.md and docs/*.md, generated from the code with cog.
+
+Each doc marks a generated table with a `[[[cog ... ]]]` block that calls one function here;
+`cog -r FILE` rewrites the table, and `tests/test_docs_generated.py` runs `cog --check` on
+every doc so a table that drifts from the code fails the suite. Only facts that the code
+owns are generated (commands, fields, codes, limits); the prose around them is written by
+hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import typing
+from collections.abc import Iterable
+
+import msgspec
+
+
+def _row(*cells: str) -> str:
+    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+
+def _table(header: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> str:
+    lines = [_row(*header), "|" + "---|" * len(header)]
+    lines += [_row(*r) for r in rows]
+    return "\n".join(lines)
+
+
+def _usage(name: str, parser: argparse.ArgumentParser) -> str:
+    parts = [f"cartilla {name}"]
+    for action in parser._actions:
+        if isinstance(action, argparse._HelpAction):
+            continue
+        if not action.option_strings:
+            parts.append(str(action.metavar or action.dest.upper()))
+        else:
+            flag = max(action.option_strings, key=len)
+            if action.nargs == 0:
+                parts.append(f"[{flag}]")
+            else:
+                parts.append(f"[{flag} {action.metavar or action.dest.upper()}]")
+    return " ".join(parts)
+
+
+def cli_table() -> str:
+    """Every `cartilla` subcommand with its arguments and help, from the argparse parser."""
+    from server.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    helps = {a.dest: a.help or "" for a in sub._choices_actions}
+    rows = [(f"`{_usage(n, p)}`", helps[n]) for n, p in sub.choices.items()]
+    return _table(("command", "does"), rows)
+
+
+def _literal_values(tp: object) -> list[str]:
+    values: list[str] = []
+    for arg in typing.get_args(tp):
+        if typing.get_origin(arg) is typing.Literal:
+            values += [str(v) for v in typing.get_args(arg)]
+        elif isinstance(arg, str):
+            values.append(arg)
+        else:
+            values += _literal_values(arg)
+    return values
+
+
+def literal_list(module: str, name: str) -> str:
+    """The values of a `Literal` type alias, as a comma-separated list of code spans."""
+    import importlib
+
+    tp = getattr(importlib.import_module(module), name)
+    return ", ".join(f"`{v}`" for v in _literal_values(tp))
+
+
+def vocabulary_table(module: str, rows: list[tuple[str, str]]) -> str:
+    """A table of (what, the values of a `Literal` type alias) rows."""
+    return _table(("vocabulary", "values"), [(what, literal_list(module, n)) for what, n in rows])
+
+
+def struct_fields_table(module: str, names: list[str]) -> str:
+    """For each Struct: its tag and fields; required fields first, optional in brackets."""
+    import importlib
+
+    mod = importlib.import_module(module)
+    rows = []
+    for name in names:
+        struct = getattr(mod, name)
+        info = msgspec.inspect.type_info(struct)
+        assert isinstance(info, msgspec.inspect.StructType)
+        fields = [
+            f"`{f.encode_name}`" if f.required else f"[`{f.encode_name}`]"
+            for f in info.fields
+            if f.encode_name != "id"
+        ]
+        rows.append((f"`{info.tag}`" if info.tag else name, ", ".join(fields)))
+    return _table(("record (`type`)", "fields (`id` on all; [optional])"), rows)
+
+
+def bundle_limits_table() -> str:
+    """The evidence-bundle reading limits, from `server.evidence.zipread.Limits`."""
+    from server.evidence.chain import MAX_LINES
+    from server.evidence.zipread import DEFAULT_LIMITS
+
+    mib = 1024 * 1024
+    lim = DEFAULT_LIMITS
+    rows = [
+        ("bundle file", f"{lim.max_bundle_bytes // mib} MB"),
+        ("entries in the ZIP (read from the end record before parsing)", f"{lim.max_files:,}"),
+        ("one file, uncompressed", f"{lim.max_file_bytes // mib} MB"),
+        ("all files, uncompressed", f"{lim.max_total_bytes // mib} MB"),
+        (
+            f"expansion ratio of a file over {lim.ratio_floor_bytes // mib} MB",
+            f"{lim.max_ratio} : 1",
+        ),
+        ("journal lines", f"{MAX_LINES:,}"),
+    ]
+    return _table(("limit", "value"), rows)
+
+
+def schema_files_table() -> str:
+    """Each exported JSON Schema in content/schema/ and the Struct it is generated from."""
+    from server.content.schema import SCHEMAS
+    from server.schemas import EXPORTED_SCHEMAS
+
+    rows = []
+    for name in EXPORTED_SCHEMAS:
+        struct = SCHEMAS[name].__name__ if name in SCHEMAS else "LogExport"
+        rows.append((f"`content/schema/{name}`", f"`{struct}`"))
+    return _table(("file", "generated from"), rows)
