@@ -23,6 +23,7 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from server import __version__
 from server.catalog import Catalog, IndexMissing
 from server.config import Settings, get_settings
+from server.evidence.keys import ReceiptKeyError, ensure_receipt_key
 from server.fastpath import AnswerMemory, ContentGeneration, FastPath
 from server.http import (
     SECURITY_HEADERS,
@@ -70,6 +71,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             return (snap, site.version)
 
         app.state.content_generation = ContentGeneration(current)
+        # The receipt key is made here, once, not on the first receipt request, so worker
+        # processes that start together agree on one key (see server.evidence.keys).
+        try:
+            ensure_receipt_key(settings.receipt_key_path)
+        except ReceiptKeyError as exc:
+            logging.getLogger("cartilla").warning(
+                "receipt key unavailable / llave de recibos no disponible: %s", exc
+            )
 
     app = Litestar(
         route_handlers=[*handlers, *static_routes],

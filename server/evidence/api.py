@@ -18,10 +18,11 @@ from litestar.exceptions import HTTPException
 from litestar.params import JSONBody
 
 from server.config import Settings
+from server.evidence import keys as receipt_keys
 from server.evidence import receipts, referral
 from server.evidence.errors import BundleError
 from server.evidence.report_pdf import FontMissing, render
-from server.evidence.verify import verify_bundle
+from server.evidence.verify import Report, verify_bundle
 from server.evidence.zipread import DEFAULT_LIMITS
 from server.http import ApiError, error_body, http_error_handler
 
@@ -34,8 +35,44 @@ def _settings(request: Request[Any, Any, Any]) -> Settings:
     return settings
 
 
+def _key_unavailable() -> ApiError:
+    return ApiError(
+        503,
+        "receipt_key_unavailable",
+        "El servidor no puede firmar recibos ahora (no puede leer ni crear su llave). "
+        "Intente más tarde; su registro en el teléfono no cambia.",
+        "The server cannot sign receipts now (it cannot read or make its key). Try again "
+        "later; the log on your phone is not affected.",
+    )
+
+
 def _key(request: Request[Any, Any, Any]) -> Any:
-    return receipts.load_or_create_key(_settings(request).receipt_key_path)
+    try:
+        return receipts.load_or_create_key(_settings(request).receipt_key_path)
+    except receipts.ReceiptKeyError as exc:
+        raise _key_unavailable() from exc
+
+
+def _unknown_keys_are_unchecked(report: Report) -> None:
+    """A receipt signed by a key this server never had is "could not check", not a failure.
+
+    (server.evidence.verify reports it as a failure; this keeps the desk's PDF honest until
+    the verifier itself uses `receipts.UNCHECKED_CODES`.)
+    """
+    check = report.checks["receipts"]
+    unchecked = [e for e in check.errors if e.code in receipts.UNCHECKED_CODES]
+    if not unchecked:
+        return
+    check.errors = [e for e in check.errors if e.code not in receipts.UNCHECKED_CODES]
+    check.ok = None if not check.errors else False
+    check.notes.append(
+        (
+            f"{len(unchecked)} recibos de tiempo están firmados con una llave que este servidor "
+            "no conoce: no se pudieron comprobar (no quiere decir que sean falsos).",
+            f"{len(unchecked)} time receipts are signed with a key this server does not know: "
+            "they could not be checked (this does not mean they are forged).",
+        )
+    )
 
 
 def _evidence_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -68,7 +105,10 @@ async def create_receipt(
 @get(["/api/v1/receipts/key", "/.well-known/cartilla-receipt-key"],
      summary="The server's Ed25519 receipt public key")  # fmt: skip
 async def receipt_key(request: Request[Any, Any, Any]) -> Response[Any]:
-    info = receipts.public_key_info(_key(request))
+    try:
+        info = receipt_keys.published_keys(_settings(request).receipt_key_path)
+    except (receipts.ReceiptKeyError, OSError) as exc:
+        raise _key_unavailable() from exc
     return Response(msgspec.to_builtins(info), headers={"Cache-Control": "public, max-age=3600"})
 
 
@@ -86,8 +126,9 @@ async def bundle_report(request: Request[Any, Any, Any]) -> Response[Any]:
 
 def _report(request: Request[Any, Any, Any], body: bytes) -> Response[Any]:
     settings = _settings(request)
-    public = receipts.load_or_create_key(settings.receipt_key_path).public_key()
-    report = verify_bundle(body, {receipts.key_id_of(public): public})
+    known = receipt_keys.known_receipt_keys(settings.receipt_key_path)
+    report = verify_bundle(body, known or None)
+    _unknown_keys_are_unchecked(report)
     if not report.ok:
         failed = [e for check in report.checks.values() for e in check.errors]
         first = failed[0] if failed else BundleError("bad_schema", name="?", detail="")

@@ -1,38 +1,194 @@
-"""Which server receipt keys a verifier trusts: the local server's, or files given to it.
+"""Which server receipt keys exist and which a verifier trusts: the history, with ids.
 
 A receipt is only worth something when its key is the Cartilla server's, known from
-outside the bundle (the server's key file, /.well-known/cartilla-receipt-key, or a file
+outside the bundle (the server's key files, /.well-known/cartilla-receipt-key, or a file
 staff saved from it). Keys inside a bundle are never trusted for receipts.
+
+The server keeps one current private key and a public history of every key it has used
+(`receipt_keys.json` beside the key, with each key's id and when it was valid), so a
+bundle made before the key was replaced still verifies. The history is written under a
+lock and replaced atomically, so several worker processes agree on it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
+import os
+import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
+import msgspec
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from server.evidence.errors import BundleError
-from server.evidence.receipts import key_id_of, public_key_from_b64url
+from server.evidence.receipts import (
+    KeyId,
+    ReceiptKeyError,
+    UtcTime,
+    key_id_of,
+    load_or_create_key,
+    public_key_from_b64url,
+    public_key_info,
+    remove_stale_temp_files,
+    utc_now,
+)
+
+
+class KeyRecord(msgspec.Struct, kw_only=True):
+    """One receipt key the server has used; `valid_until` is None for the current key."""
+
+    key_id: KeyId
+    algorithm: str
+    public_key: str  # base64url of the raw 32-byte Ed25519 key
+    valid_from: UtcTime
+    valid_until: UtcTime | None = None
+
+
+class KeyHistory(msgspec.Struct, kw_only=True):
+    keys: list[KeyRecord] = msgspec.field(default_factory=list)
+
+
+class PublishedKeys(msgspec.Struct, kw_only=True):
+    """/.well-known/cartilla-receipt-key: the current key (top level) and every key used."""
+
+    algorithm: str
+    key_id: KeyId
+    public_key: str
+    public_key_pem: str
+    keys: list[KeyRecord]
+
+
+def history_path(key_path: Path) -> Path:
+    return key_path.with_name("receipt_keys.json")
+
+
+@contextlib.contextmanager
+def _locked(key_path: Path) -> Iterator[None]:
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(key_path.with_name(".receipt_keys.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def read_history(key_path: Path) -> KeyHistory:
+    """The recorded history (empty when there is none or it cannot be read)."""
+    try:
+        return msgspec.json.decode(history_path(key_path).read_bytes(), type=KeyHistory)
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+        return KeyHistory()
+
+
+def _write_history(key_path: Path, history: KeyHistory) -> None:
+    target = history_path(key_path)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
+    try:
+        with open(tmp, "xb") as out:
+            out.write(msgspec.json.encode(history))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def _record(key_path: Path, key: ed25519.Ed25519PrivateKey) -> KeyHistory:
+    """Add `key` to the history as the current key (closing the previous one). Locked."""
+    history = read_history(key_path)
+    info = public_key_info(key)
+    if history.keys and history.keys[-1].key_id == info.key_id:
+        return history
+    now = utc_now()
+    for record in history.keys:
+        if record.valid_until is None:
+            record.valid_until = now
+    history.keys = [k for k in history.keys if k.key_id != info.key_id]
+    history.keys.append(
+        KeyRecord(
+            key_id=info.key_id, algorithm=info.algorithm, public_key=info.public_key,
+            valid_from=now,
+        )
+    )  # fmt: skip
+    _write_history(key_path, history)
+    return history
+
+
+def ensure_receipt_key(key_path: Path) -> KeyHistory:
+    """Start-up: remove temp files a killed process left, make the key once, record it.
+
+    Raises ReceiptKeyError when the key can be neither made nor read.
+    """
+    remove_stale_temp_files(key_path)
+    remove_stale_temp_files(history_path(key_path))
+    try:
+        with _locked(key_path):
+            return _record(key_path, load_or_create_key(key_path))
+    except OSError as exc:
+        raise ReceiptKeyError(f"{history_path(key_path)}: {exc.strerror or exc}") from exc
+
+
+def rotate_receipt_key(key_path: Path) -> KeyHistory:
+    """Replace the current key with a new one; the old one stays in the history."""
+    with _locked(key_path):
+        _record(key_path, load_or_create_key(key_path))
+        key_path.unlink()
+        return _record(key_path, load_or_create_key(key_path))
+
+
+def published_keys(key_path: Path) -> PublishedKeys:
+    """What the server publishes: its current key and every key it has signed with."""
+    key = load_or_create_key(key_path)
+    info = public_key_info(key)
+    history = read_history(key_path)
+    if not history.keys or history.keys[-1].key_id != info.key_id:
+        with _locked(key_path):
+            history = _record(key_path, key)
+    return PublishedKeys(
+        algorithm=info.algorithm, key_id=info.key_id, public_key=info.public_key,
+        public_key_pem=info.public_key_pem, keys=history.keys,
+    )  # fmt: skip
+
+
+def _from_history(history: KeyHistory) -> dict[str, ed25519.Ed25519PublicKey]:
+    known: dict[str, ed25519.Ed25519PublicKey] = {}
+    for record in history.keys:
+        try:
+            public = public_key_from_b64url(record.public_key)
+        except ValueError:
+            continue
+        if key_id_of(public) == record.key_id:  # an id that does not match its key is ignored
+            known[record.key_id] = public
+    return known
+
+
+def known_receipt_keys(key_path: Path) -> dict[str, ed25519.Ed25519PublicKey]:
+    """Every key this server has signed receipts with (current and previous), by id."""
+    return local_public_key(key_path) or {}
 
 
 def local_public_key(path: Path) -> dict[str, ed25519.Ed25519PublicKey] | None:
-    """The public half of this server's receipt key, if the key file exists (never created)."""
-    if not path.exists():
-        return None
+    """This server's receipt keys, current and previous (never created); None if none."""
+    known = _from_history(read_history(path))
     try:
         private = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (ValueError, TypeError, OSError):
-        return None
-    if not isinstance(private, ed25519.Ed25519PrivateKey):
-        return None
-    public = private.public_key()
-    return {key_id_of(public): public}
+        private = None
+    if isinstance(private, ed25519.Ed25519PrivateKey):
+        public = private.public_key()
+        known[key_id_of(public)] = public
+    return known or None
 
 
 def read_public_key_file(path: Path) -> dict[str, ed25519.Ed25519PublicKey]:
-    """A PEM public key, or the JSON published at /.well-known/cartilla-receipt-key."""
+    """A PEM public key, or the JSON published at /.well-known/cartilla-receipt-key (with
+    its whole key history, when it has one)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -41,11 +197,28 @@ def read_public_key_file(path: Path) -> dict[str, ed25519.Ed25519PublicKey]:
         if data.lstrip().startswith(b"{"):
             doc = json.loads(data)
             public = public_key_from_b64url(str(doc["public_key"]))
-        else:
-            loaded = serialization.load_pem_public_key(data)
-            if not isinstance(loaded, ed25519.Ed25519PublicKey):
-                raise ValueError("not Ed25519")
-            public = loaded
-    except (ValueError, KeyError, TypeError) as exc:
+            known = {key_id_of(public): public}
+            if isinstance(doc.get("keys"), list):
+                known.update(_from_history(msgspec.convert({"keys": doc["keys"]}, type=KeyHistory)))
+            return known
+        loaded = serialization.load_pem_public_key(data)
+        if not isinstance(loaded, ed25519.Ed25519PublicKey):
+            raise ValueError("not Ed25519")
+        public = loaded
+    except (ValueError, KeyError, TypeError, msgspec.ValidationError) as exc:
         raise BundleError("bad_public_key", detail=str(path)) from exc
     return {key_id_of(public): public}
+
+
+__all__ = [
+    "KeyHistory",
+    "KeyRecord",
+    "PublishedKeys",
+    "ReceiptKeyError",
+    "ensure_receipt_key",
+    "known_receipt_keys",
+    "local_public_key",
+    "published_keys",
+    "read_public_key_file",
+    "rotate_receipt_key",
+]

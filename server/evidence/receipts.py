@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import datetime as dt
 import hashlib
 import os
+import secrets
 import threading
+import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 from cryptography.exceptions import InvalidSignature
@@ -77,32 +80,91 @@ def key_id_of(public: ed25519.Ed25519PublicKey) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
+class ReceiptKeyError(Exception):
+    """The receipt key cannot be made or read (a full disk, a damaged key file)."""
+
+
 _key_lock = threading.Lock()
+_key_cache: dict[Path, tuple[tuple[int, int, int], ed25519.Ed25519PrivateKey]] = {}
 
 
-def load_or_create_key(path: Path) -> ed25519.Ed25519PrivateKey:
-    """The server's receipt key; made on first use, written atomically with 0600 permissions."""
-    with _key_lock:
-        if path.exists():
-            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-            if not isinstance(key, ed25519.Ed25519PrivateKey):
-                raise ValueError(f"{path} is not an Ed25519 private key")
-            return key
-        path.parent.mkdir(parents=True, exist_ok=True)
-        key = ed25519.Ed25519PrivateKey.generate()
-        pem = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def _tmp_name(path: Path) -> Path:
+    # Unique per attempt: a failed attempt can never block a later one by its name.
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
+
+
+def remove_stale_temp_files(path: Path, older_than: float = 60.0) -> int:
+    """Delete temp files a killed process left beside `path`; returns how many."""
+    removed = 0
+    now = time.time()
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if now - stale.stat().st_mtime >= older_than:
+                stale.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
+def _create_once(path: Path) -> None:
+    """Write a new key to `path` unless one is already there, safely across processes.
+
+    The key is written whole to a private temp file (O_EXCL, 0600, fsync) and then linked
+    into place; `link` fails when `path` exists, so when several worker processes race,
+    exactly one key wins and every process then reads that one.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = ed25519.Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    tmp = _tmp_name(path)
+    try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            os.write(fd, pem)
+            view = memoryview(pem)
+            while view:
+                view = view[os.write(fd, view) :]
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(tmp, path)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return  # another process won the race: its key is the key
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def load_or_create_key(path: Path) -> ed25519.Ed25519PrivateKey:
+    """The server's receipt key; made once (0600), then read (and kept while unchanged).
+
+    Raises ReceiptKeyError when it can be neither made nor read.
+    """
+    with _key_lock:
+        try:
+            if not path.exists():
+                _create_once(path)
+            st = path.stat()
+            stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+            cached = _key_cache.get(path)
+            if cached is not None and cached[0] == stamp:
+                return cached[1]
+            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        except OSError as exc:
+            raise ReceiptKeyError(f"{path}: {exc.strerror or exc}") from exc
+        except (ValueError, TypeError) as exc:
+            raise ReceiptKeyError(f"{path} is not a readable private key") from exc
+        if not isinstance(key, ed25519.Ed25519PrivateKey):
+            raise ReceiptKeyError(f"{path} is not an Ed25519 private key")
+        _key_cache[path] = (stamp, key)
         return key
 
 
@@ -134,8 +196,17 @@ def public_key_from_b64url(text: str) -> ed25519.Ed25519PublicKey:
     return ed25519.Ed25519PublicKey.from_public_bytes(_b64url_decode(text))
 
 
+#: Codes from `check_receipt` that mean "could not check", not "not genuine": the receipt
+#: names a key this verifier does not know (another server, or a key it was never given).
+#: A verifier reports these as a note on the receipts check, never as a failure.
+UNCHECKED_CODES = frozenset({"receipt_unknown_key"})
+
+
 def check_receipt(receipt: Receipt, known: dict[str, ed25519.Ed25519PublicKey]) -> str | None:
-    """None when genuine; otherwise the error code (`receipt_unknown_key`, `receipt_forged`)."""
+    """None when genuine; otherwise the error code (`receipt_unknown_key`, `receipt_forged`).
+
+    `receipt_unknown_key` is in UNCHECKED_CODES: see `receipt_verdict`.
+    """
     public = known.get(receipt.key_id)
     if public is None:
         return "receipt_unknown_key"
@@ -145,3 +216,15 @@ def check_receipt(receipt: Receipt, known: dict[str, ed25519.Ed25519PublicKey]) 
     except (InvalidSignature, binascii.Error, ValueError):
         return "receipt_forged"
     return None
+
+
+def receipt_verdict(
+    receipt: Receipt, known: dict[str, ed25519.Ed25519PublicKey] | None
+) -> Literal["genuine", "forged", "unchecked"]:
+    """Three outcomes: the signature holds, it does not, or the key is not known here."""
+    if known is None:
+        return "unchecked"
+    code = check_receipt(receipt, known)
+    if code is None:
+        return "genuine"
+    return "unchecked" if code in UNCHECKED_CODES else "forged"

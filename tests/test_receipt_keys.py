@@ -1,0 +1,132 @@
+"""The time-receipt key: made once across racing processes, a history with ids, and
+"could not check" (not "forged") for a receipt signed by a key the server never had."""
+
+from __future__ import annotations
+
+import multiprocessing
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from bundles import factory as f
+from litestar.testing import TestClient
+
+from server.app import create_app
+from server.config import Settings
+from server.evidence import receipts
+from server.evidence.keys import (
+    known_receipt_keys,
+    read_public_key_file,
+    rotate_receipt_key,
+)
+
+WORKERS = 6
+
+
+def _race(path: str, barrier: object, out: object) -> None:
+    barrier.wait(timeout=30)  # type: ignore[attr-defined]
+    key = receipts.load_or_create_key(Path(path))
+    out.put(receipts.key_id_of(key.public_key()))  # type: ignore[attr-defined]
+
+
+def test_racing_worker_processes_all_get_the_one_key(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "receipt_ed25519.pem"
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(WORKERS)
+    out = ctx.Queue()
+    procs = [ctx.Process(target=_race, args=(str(path), barrier, out)) for _ in range(WORKERS)]
+    for p in procs:
+        p.start()
+    ids = [out.get(timeout=60) for _ in procs]
+    for p in procs:
+        p.join(timeout=30)
+    on_disk = receipts.key_id_of(receipts.load_or_create_key(path).public_key())
+    assert set(ids) == {on_disk}, f"{len(set(ids))} different keys handed out: {ids}"
+    assert not list(path.parent.glob("*.tmp"))
+
+
+FAILED_FIRST_WRITE = textwrap.dedent(
+    """
+    import resource, signal, sys
+    from pathlib import Path
+    from server.evidence import receipts
+    path = Path(sys.argv[1])
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (40, hard))  # the PEM is ~119 bytes
+    try:
+        receipts.load_or_create_key(path)
+        print("first write did not fail")
+    except receipts.ReceiptKeyError as exc:
+        print("first:", exc)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    temps = sorted(p.name for p in path.parent.iterdir() if p.name.endswith(".tmp"))
+    print("temps:", temps)
+    key = receipts.load_or_create_key(path)
+    print("second:", receipts.sign_receipt(key, "ab" * 32).key_id)
+    """
+)
+
+
+def test_a_failed_first_write_leaves_nothing_that_breaks_later_receipts(tmp_path: Path) -> None:
+    # A real short write: the process may not grow a file past 40 bytes (RLIMIT_FSIZE).
+    path = tmp_path / "receipt_ed25519.pem"
+    run = subprocess.run(
+        [sys.executable, "-c", FAILED_FIRST_WRITE, str(path)],
+        capture_output=True, text=True, timeout=60, cwd=Path(__file__).parent.parent,
+    )  # fmt: skip
+    out = run.stdout
+    assert "first: " in out and "temps: []" in out and "second: " in out, out + run.stderr
+    assert path.exists()
+
+
+def test_key_history_is_published_and_old_bundles_still_verify(built: Settings) -> None:
+    with TestClient(create_app(built)) as client:
+        first = client.get("/.well-known/cartilla-receipt-key").json()
+        old_key = receipts.load_or_create_key(built.receipt_key_path)
+        old_bundle = f.make_bundle(f.Keys(worker=f.new_keys().worker, server=old_key))
+        rotate_receipt_key(built.receipt_key_path)
+        published = client.get("/.well-known/cartilla-receipt-key").json()
+        assert published["key_id"] != first["key_id"]
+        ids = [k["key_id"] for k in published["keys"]]
+        assert ids == [first["key_id"], published["key_id"]], published
+        previous, current = published["keys"]
+        assert previous["valid_until"] and previous["valid_from"] <= previous["valid_until"]
+        assert current["valid_until"] is None
+        # Receipts are now signed by the new key ...
+        made = client.post("/api/v1/receipts", json={"hash": "cd" * 32}).json()
+        assert made["key_id"] == published["key_id"]
+        # ... and a bundle from before the change still verifies, on the desk and at the CLI.
+        answer = client.post(
+            "/api/v1/bundles/report", content=old_bundle,
+            headers={"content-type": "application/zip"},
+        )  # fmt: skip
+        assert answer.status_code == 200, answer.text
+        assert set(known_receipt_keys(built.receipt_key_path)) == set(ids)
+        saved = built.state_dir / "saved.json"
+        saved.write_text(client.get("/api/v1/receipts/key").text)
+        assert set(read_public_key_file(saved)) == set(ids)
+
+
+def test_unknown_key_is_could_not_check_and_a_bad_signature_is_forged(built: Settings) -> None:
+    mine = receipts.load_or_create_key(built.receipt_key_path)
+    known = known_receipt_keys(built.receipt_key_path)
+    other = receipts.sign_receipt(f.new_keys().server, "ab" * 32)
+    assert receipts.receipt_verdict(other, known) == "unchecked"
+    genuine = receipts.sign_receipt(mine, "ab" * 32)
+    assert receipts.receipt_verdict(genuine, known) == "genuine"
+    backdated = receipts.Receipt(
+        hash=genuine.hash, time="2020-01-01T00:00:00Z", key_id=genuine.key_id,
+        signature=genuine.signature,
+    )  # fmt: skip
+    assert receipts.receipt_verdict(backdated, known) == "forged"
+
+
+def test_an_unreadable_key_is_a_plain_503_not_a_500(built: Settings) -> None:
+    with TestClient(create_app(built)) as client:
+        built.receipt_key_path.write_bytes(b"not a key")
+        answer = client.post("/api/v1/receipts", json={"hash": "ab" * 32})
+        assert answer.status_code == 503, answer.text
+        message = answer.json()["error"]["message"]
+        assert "llave" in message["es"] and "key" in message["en"]
