@@ -241,10 +241,89 @@ def test_real_push_services_are_allowed(endpoint: str) -> None:
         "https://fcm.googleapis.com/x y",
         "https://fcm.googleapis.com/" + "a" * 1100,
         "not a url",
+        # Forms on which two URL parsers disagree about the host (issue 12).
+        "https://evil.com\\.push.apple.com/x",
+        "https://evil.com\\@fcm.googleapis.com/x",
+        "https://evil.com;.push.apple.com/x",
+        "https://evil.com%00.push.apple.com/x",
+        "https://evil.com%2f.push.apple.com/x",
+        "https://evil\u00ad.push.apple.com/x",
+        "https://fcm.googleapis.com\u00ad/x",
+        "https://fcm.googleapis.com@evil.com/",
+        "https://fcm.googleapis.com:443@evil.com/",
+        "https://:@fcm.googleapis.com/x",
+        "https://evil.com#.push.apple.com/x",
+        "https://evil.com?.push.apple.com/x",
+        "https://evil.com/.push.apple.com/x",
+        "https://fcm.googleapis.com./x",
+        "https://fcm.googleapis.com:0443/x",
+        "https://fcm.googleapis.com:/x",
+        "https://fcm.googleapis.com/x%00y",
+        "https://fcm.googleapis.com/x%zz",
+        "https://fcm.googleapis.com/x\x00",
+        "https://fcm.googleapis.com/x;jsessionid=1",
+        "https://web.push.apple.com/\u00e9",
+        "https://[::1]/x",
+        "https://2130706433/x",
+        "https://xn--fcm.push.apple.com_/x",
+        "//fcm.googleapis.com/x",
+        "https:fcm.googleapis.com/x",
+        "http://127.0.0.1:8123/push/x",  # loopback is for test mode only
     ],
 )
 def test_everything_else_is_refused(endpoint: str) -> None:
     assert endpoint_problem(endpoint, test_mode=False) is not None
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("HTTPS://FCM.GoogleAPIs.com:443/fcm/send/abc", "https://fcm.googleapis.com/fcm/send/abc"),
+        ("https://web.push.apple.com", "https://web.push.apple.com/"),
+        (
+            "https://db5p.notify.windows.com/w/?token=BQY%2b%3d",
+            "https://db5p.notify.windows.com/w/?token=BQY%2b%3d",
+        ),
+    ],
+)
+def test_the_server_stores_the_url_its_own_check_wrote(
+    built: Settings, service: MockPushService, tmp_path: Path, given: str, stored: str
+) -> None:
+    """What is stored (and later POSTed to) is the re-serialised URL, not the raw input."""
+    production = Settings(
+        content_dir=built.content_dir,
+        index_path=built.index_path,
+        pwa_dir=built.pwa_dir,
+        state_dir=tmp_path / "prod-state",
+        test_mode=False,
+    )
+    with TestClient(create_app(production)) as prod:
+        subscription = {**service.subscription(), "endpoint": given}
+        assert prod.post(URL, json=body(subscription)).status_code == 201, given
+        assert [row["endpoint"] for row in stored_rows(production)] == [stored]
+        # Unsubscribing with the form the browser knows finds it.
+        assert prod.request("DELETE", URL, json={"endpoint": given}).status_code == 204
+
+
+def test_a_confusable_endpoint_is_refused_by_the_api(
+    built: Settings, service: MockPushService, tmp_path: Path
+) -> None:
+    production = Settings(
+        content_dir=built.content_dir,
+        index_path=built.index_path,
+        pwa_dir=built.pwa_dir,
+        state_dir=tmp_path / "prod-state",
+        test_mode=False,
+    )
+    with TestClient(create_app(production)) as prod:
+        for endpoint in (
+            "https://evil.com\\.push.apple.com/x",
+            "https://fcm.googleapis.com@evil.com/",
+            "https://evil.com%00.push.apple.com/x",
+        ):
+            subscription = {**service.subscription(), "endpoint": endpoint}
+            assert_error(prod.post(URL, json=body(subscription)), 400, "endpoint_not_allowed")
+    assert not production.push_db_path.exists() or stored_rows(production) == []
 
 
 def test_loopback_allowed_in_test_mode_only() -> None:

@@ -269,6 +269,42 @@ def test_a_send_that_keeps_failing_is_counted_and_tried_on_the_next_run(
     assert only(service.accepted_deliveries()).token in busy["endpoint"]
 
 
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_from_the_push_service_is_not_followed(
+    keyed: Settings, client: TestClient[Litestar], service: MockPushService, status: int
+) -> None:
+    """A push service (or whoever answers for it) cannot send the VAPID-signed POST on to
+    another host: the 3xx is a failed send and the other address hears nothing."""
+    with MockPushService() as elsewhere:
+        target = elsewhere.subscription()
+        redirecting = service.subscription(Behaviour(status=status, location=target["endpoint"]))
+        subscribe(client, redirecting, ["CA"], "es")
+        revise(keyed, "overtime.es.md")
+        report = notify(keyed)
+        assert (report.sent, report.failed) == (0, 1)
+        assert [d.status for d in service.deliveries_for(redirecting)] == [status]
+        assert elsewhere.deliveries == []
+
+
+def test_proxy_settings_in_the_environment_are_ignored(
+    keyed: Settings,
+    client: TestClient[Litestar],
+    service: MockPushService,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with MockPushService() as proxy:
+        for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY"):
+            monkeypatch.setenv(name, proxy.base_url)
+        for name in ("NO_PROXY", "no_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        worker = service.subscription()
+        subscribe(client, worker, ["CA"], "es")
+        revise(keyed, "overtime.es.md")
+        assert notify(keyed).sent == 1
+        assert len(service.deliveries_for(worker)) == 1
+        assert proxy.deliveries == []
+
+
 def test_dry_run_shows_what_would_be_sent_and_changes_nothing(
     keyed: Settings,
     client: TestClient[Litestar],

@@ -29,7 +29,7 @@ from server.config import Settings
 from server.http import ApiError, error_body, http_error_handler
 from server.push import store
 from server.push.changes import snapshot_from_rows
-from server.push.endpoints import auth_problem, endpoint_problem, p256dh_problem
+from server.push.endpoints import EndpointRefused, auth_problem, p256dh_problem, parse_endpoint
 from server.push.keys import PublicKeyCache, VapidKeyError
 from server.push.ratelimit import RateLimiter
 from server.push.schema import (
@@ -39,6 +39,7 @@ from server.push.schema import (
     STATUS_CHOICES,
     ErrorBody,
     PublicKeyResponse,
+    PushSubscriptionJSON,
     SubscribeRequest,
     SubscribeResponse,
     UnsubscribeRequest,
@@ -309,8 +310,10 @@ def subscribe(
 ) -> Response[SubscribeResponse]:
     settings = _settings(request)
     subscription = data.subscription
-    problem = endpoint_problem(subscription.endpoint, test_mode=settings.test_mode)
-    if problem:
+    try:
+        # Stored (and later sent to) only in the canonical form the check itself produced.
+        endpoint = parse_endpoint(subscription.endpoint, test_mode=settings.test_mode).url
+    except EndpointRefused as problem:
         raise ApiError(
             400,
             "endpoint_not_allowed",
@@ -319,7 +322,10 @@ def subscribe(
             f"The subscription endpoint {problem}: only Google, Mozilla, Apple and Microsoft "
             "push services are accepted.",
             field="subscription.endpoint",
-        )
+        ) from None
+    subscription = PushSubscriptionJSON(
+        endpoint=endpoint, keys=subscription.keys, expirationTime=subscription.expirationTime
+    )
     if p256dh_problem(subscription.keys.p256dh) or auth_problem(subscription.keys.auth):
         raise ApiError(
             400,
@@ -364,8 +370,15 @@ def subscribe(
     responses=_errors(**_BODY_ERRORS, e404="This endpoint is not subscribed"),
 )
 def unsubscribe(request: Request[Any, Any, Any], data: JSONBody[UnsubscribeRequest]) -> None:
-    with store.open_push_db(_settings(request).push_db_path) as db:
-        deleted = store.delete_subscription(db, data.endpoint)
+    settings = _settings(request)
+    try:
+        endpoint = parse_endpoint(data.endpoint, test_mode=settings.test_mode).url
+    except EndpointRefused:
+        endpoint = data.endpoint  # a row stored before the strict check: still deletable
+    with store.open_push_db(settings.push_db_path) as db:
+        deleted = store.delete_subscription(db, endpoint)
+        if not deleted and endpoint != data.endpoint:
+            deleted = store.delete_subscription(db, data.endpoint)
     if not deleted:
         raise ApiError(
             404,

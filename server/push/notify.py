@@ -10,6 +10,11 @@ TTL >= 7 days, a Topic (a newer "guides changed" replaces an undelivered one), U
 normal and a fresh VAPID claims dict per call (pywebpush writes `aud`/`exp` into it).
 404/410 remove the subscription; 429 and 5xx are retried, honouring Retry-After, a bounded
 number of times.
+
+Every endpoint is re-checked with `parse_endpoint` and the message goes to exactly the
+canonical URL it returns. The HTTP session never follows a redirect (a 3xx is a failed send,
+not an invitation to POST the VAPID token elsewhere) and ignores proxy environment
+variables and .netrc (`trust_env` off).
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from requests.adapters import HTTPAdapter
 from server.config import Settings
 from server.push import store
 from server.push.changes import Snapshot, build_payload, changes_for, read_index, snapshot_from_rows
-from server.push.endpoints import endpoint_problem
+from server.push.endpoints import EndpointRefused, parse_endpoint
 from server.push.keys import load_vapid
 from server.push.schema import PushProfile
 
@@ -125,6 +130,18 @@ def retry_delay(retry_after: str | None, attempt: int, *, now: dt.datetime | Non
     return max(0.0, (when - current).total_seconds())
 
 
+class _NoRedirectSession(requests.Session):
+    """A session that never follows redirects and never reads proxy settings or .netrc."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.trust_env = False
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+        kwargs["allow_redirects"] = False
+        return super().request(*args, **kwargs)
+
+
 class Sender:
     """Sends one payload to one subscription with retries; safe to share between threads."""
 
@@ -144,7 +161,7 @@ class Sender:
     def _session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
-            session = requests.Session()
+            session = _NoRedirectSession()
             adapter = HTTPAdapter(pool_connections=8, pool_maxsize=8, max_retries=0)
             session.mount("https://", adapter)
             session.mount("http://", adapter)
@@ -153,7 +170,8 @@ class Sender:
 
     def send(self, row: dict[str, Any], payload: bytes) -> tuple[Outcome, str]:
         subscription = {
-            "endpoint": row["endpoint"],
+            # The canonical URL parse_endpoint made (callers set "url"); never a raw one.
+            "endpoint": row["url"],
             "keys": {"p256dh": row["p256dh"], "auth": row["auth"]},
         }
         attempts = max(1, self.options.max_attempts)
@@ -333,8 +351,9 @@ def _run_batch(
             if row["baseline"] != current_id:
                 advanced.append(row["endpoint"])
             continue
-        problem = endpoint_problem(row["endpoint"], test_mode=planner.test_mode)
-        if problem:
+        try:
+            target = parse_endpoint(row["endpoint"], test_mode=planner.test_mode)
+        except EndpointRefused as problem:
             report.failed += 1
             report.note(f"endpoint {problem}")
             failed.append(row["endpoint"])
@@ -342,7 +361,7 @@ def _run_batch(
         if sender is None:
             groups[payload] = groups.get(payload, 0) + 1
             continue
-        to_send.append((row, payload))
+        to_send.append(({**row, "url": target.url}, payload))
     if sender is None or executor is None or current_id is None:
         return
     results: Iterator[tuple[Outcome, str]] = executor.map(lambda item: sender.send(*item), to_send)

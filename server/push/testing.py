@@ -4,7 +4,8 @@ It plays the part of FCM/Mozilla/Apple: each subscription it hands out has its o
 pair and auth secret (made here, like a browser would), and every message it receives is
 decrypted with `http_ece` (aes128gcm) and recorded with its headers and VAPID claims. A
 subscription can be told to answer 410 (gone), 404, 403, or 429/500 a number of times
-before accepting, to exercise the sender's error handling. Loopback only.
+before accepting, or to redirect elsewhere (`location`), to exercise the sender's error
+handling. Loopback only.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class Behaviour:
     fail_status: int = 429
     fail_times: int = 0
     retry_after: str | None = None
+    location: str | None = None  # sent as Location (with a 3xx `status`)
 
 
 @dataclass
@@ -167,6 +169,8 @@ class MockPushService:
                 )
             else:
                 status, reply = receiver.behaviour.status, {}
+                if receiver.behaviour.location is not None:
+                    reply = {"Location": receiver.behaviour.location}
         payload: dict[str, Any] | None = None
         claims: dict[str, Any] | None = None
         valid = False
