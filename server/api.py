@@ -14,8 +14,8 @@ import msgspec
 from litestar import Request, Response, Router, get
 from litestar.params import PathParameter, QueryParameter
 
-from server.catalog import Catalog, GuideEntry, IndexMissing, Snapshot
-from server.http import ApiError, Body, make_body, send
+from server.catalog import Catalog, GuideEntry, IndexDamaged, IndexMissing, Snapshot
+from server.http import ApiError, Body, api_error_handler, make_body, send
 from server.packs import (
     Profile,
     check_industry,
@@ -48,17 +48,37 @@ LangParam = Annotated[
 ]
 
 
+def index_unavailable(exc: IndexMissing) -> ApiError:
+    """The 503 for a missing or damaged index, in Spanish and English."""
+    if isinstance(exc, IndexDamaged):
+        return ApiError(
+            503,
+            "index_damaged",
+            "El índice de guías del servidor está dañado. Intente más tarde; quien administra "
+            "el servidor debe ejecutar `cartilla build`.",
+            "The server's guide index is damaged. Try again later; the server's operator "
+            "needs to run `cartilla build`.",
+            headers={"Retry-After": "60"},
+        )
+    return ApiError(
+        503,
+        "no_index",
+        "Todavía no hay guías publicadas. Ejecute `cartilla build`.",
+        "No guides are published yet. Run `cartilla build`.",
+    )
+
+
+def index_error_handler(request: Request[Any, Any, Any], exc: IndexMissing) -> Response[Any]:
+    """An index that goes missing or turns out damaged mid-request: a 503, never a 500."""
+    return api_error_handler(request, index_unavailable(exc))
+
+
 def _snapshot(request: Request[Any, Any, Any]) -> tuple[Catalog, Snapshot]:
     catalog: Catalog = request.app.state.catalog
     try:
         return catalog, catalog.snapshot()
-    except IndexMissing:
-        raise ApiError(
-            503,
-            "no_index",
-            "Todavía no hay guías publicadas. Ejecute `cartilla build`.",
-            "No guides are published yet. Run `cartilla build`.",
-        ) from None
+    except IndexMissing as exc:
+        raise index_unavailable(exc) from None
 
 
 def _cached_json(snap: Snapshot, key: Any, make: Callable[[], Any], by_pack: bool = False) -> Body:

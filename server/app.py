@@ -21,6 +21,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 
 from server import __version__
+from server.api import index_error_handler
 from server.catalog import Catalog, IndexMissing
 from server.config import Settings, get_settings
 from server.evidence.keys import ReceiptKeyError, ensure_receipt_key
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[*handlers, *static_routes],
         on_startup=[on_startup],
         exception_handlers={
+            IndexMissing: index_error_handler,
             ApiError: api_error_handler,
             HTTPException: http_error_handler,
             Exception: internal_error_handler,

@@ -99,6 +99,10 @@ class IndexMissing(Exception):
     """There is no usable index yet (run `cartilla build`)."""
 
 
+class IndexDamaged(IndexMissing):
+    """The index file fails `PRAGMA quick_check` or a read hit a damaged page."""
+
+
 class Catalog:
     """Thread-safe access to the current snapshot of the index."""
 
@@ -119,6 +123,8 @@ class Catalog:
         stat = self.index_path.stat()
         conn = self._connect(self.index_path)
         try:
+            if conn.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+                raise IndexDamaged(str(self.index_path))
             conn.row_factory = sqlite3.Row
             guides: dict[tuple[str, str], GuideEntry] = {}
             for r in conn.execute(
@@ -183,6 +189,13 @@ class Catalog:
                 # out of the collector's sight keeps its pauses short under load.
                 gc.collect()
                 gc.freeze()
+            except IndexDamaged:
+                if snap is None:
+                    raise
+                # Keep serving the last good content (documents already read stay cached).
+            except sqlite3.DatabaseError as exc:
+                if snap is None:
+                    raise IndexDamaged(str(self.index_path)) from exc
             except (OSError, sqlite3.Error, ValueError, KeyError):
                 if snap is None:
                     raise IndexMissing(str(self.index_path)) from None
@@ -200,20 +213,25 @@ class Catalog:
             self._local.mtime = snap.mtime_ns
         return conn
 
+    def _read(self, snap: Snapshot, sql: str, args: tuple[Any, ...], many: bool = False) -> Any:
+        """One query on the snapshot's file; a damaged page is IndexDamaged, not a 500."""
+        try:
+            cursor = self._conn(snap).execute(sql, args)
+            return cursor.fetchall() if many else cursor.fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise IndexDamaged(str(snap.path)) from exc
+
     def document(self, snap: Snapshot, doc_hash: str) -> bytes | None:
         """The rendered guide document with this content hash (current or past)."""
         key = ("doc", doc_hash)
         cached = snap.cache.get(key)
         if cached is not None:
             return bytes(cached)
-        row = (
-            self._conn(snap)
-            .execute(
-                "select document from guides where hash = ? union all "
-                "select document from guide_versions where hash = ? limit 1",
-                (doc_hash, doc_hash),
-            )
-            .fetchone()
+        row = self._read(
+            snap,
+            "select document from guides where hash = ? union all "
+            "select document from guide_versions where hash = ? limit 1",
+            (doc_hash, doc_hash),
         )
         if row is None:
             return None
@@ -222,14 +240,12 @@ class Catalog:
         return body
 
     def versions(self, snap: Snapshot, guide_id: str, lang: str) -> list[dict[str, Any]]:
-        rows = (
-            self._conn(snap)
-            .execute(
-                "select version, hash, reviewed, review_status, [commit], committed_at "
-                "from guide_versions where id = ? and lang = ? order by version desc",
-                (guide_id, lang),
-            )
-            .fetchall()
+        rows = self._read(
+            snap,
+            "select version, hash, reviewed, review_status, [commit], committed_at "
+            "from guide_versions where id = ? and lang = ? order by version desc",
+            (guide_id, lang),
+            many=True,
         )
         return [
             {
@@ -265,8 +281,12 @@ class Catalog:
         args.append(limit)
         try:
             rows = self._conn(snap).execute(sql, args).fetchall()
-        except sqlite3.OperationalError:
-            return []
+        except sqlite3.OperationalError as exc:
+            if "malformed" in str(exc) or "disk" in str(exc):
+                raise IndexDamaged(str(snap.path)) from exc
+            return []  # a query FTS cannot parse finds nothing
+        except sqlite3.DatabaseError as exc:
+            raise IndexDamaged(str(snap.path)) from exc
         return [
             {"id": r[0], "lang": r[1], "title": r[2], "summary": r[3], "snippet": r[4]}
             for r in rows

@@ -171,9 +171,10 @@ class ApiError(HTTPException):
         code: str,
         es: str,
         en: str,
+        headers: dict[str, str] | None = None,
         **extra: Any,
     ):
-        super().__init__(status_code=status_code, detail=en)
+        super().__init__(status_code=status_code, detail=en, headers=headers)
         self.code = code
         self.es = es
         self.en = en

@@ -10,6 +10,7 @@ hashing of the files; a rebuild after a change reuses the rendering of unchanged
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
@@ -89,19 +90,77 @@ def fingerprint(content_dir: Path) -> str:
     return h.hexdigest()
 
 
+def index_is_sound(conn: sqlite3.Connection) -> bool:
+    """`PRAGMA quick_check`: False for an index damaged in place (a disk error, a bad copy)."""
+    try:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.Error:
+        return False
+    return rows == [("ok",)]
+
+
 def read_fingerprint(index_path: Path) -> str | None:
-    """The fingerprint stored in an existing index, or None if it cannot be read."""
+    """The fingerprint stored in an existing, sound index; None if it cannot be trusted."""
     if not index_path.exists():
         return None
     try:
         conn = sqlite3.connect(f"file:{index_path}?mode=ro", uri=True)
         try:
+            if not index_is_sound(conn):
+                return None  # damaged: never "up to date", rebuild it
             row = conn.execute("select value from build where key = 'fingerprint'").fetchone()
         finally:
             conn.close()
     except sqlite3.Error:
         return None
     return str(row[0]) if row else None
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def remove_stale_temp_files(index_path: Path, max_age: float = 6 * 3600) -> list[Path]:
+    """Delete temp indexes left by builds that were killed (their process is gone)."""
+    removed: list[Path] = []
+    if not index_path.parent.is_dir():
+        return removed
+    for tmp in index_path.parent.glob(f".{index_path.name}.*.tmp"):
+        pid_text = tmp.name.removeprefix(f".{index_path.name}.").removesuffix(".tmp")
+        try:
+            old = time.time() - tmp.stat().st_mtime > max_age
+            if (pid_text.isdigit() and not _pid_alive(int(pid_text))) or old:
+                tmp.unlink()
+                removed.append(tmp)
+        except OSError:
+            continue
+    return removed
+
+
+def _io_problem(index_path: Path, content_dir: Path, exc: BaseException) -> Problem:
+    """A disk-full or I/O error as the plain message `cartilla build` prints."""
+    text = str(exc)
+    full = getattr(exc, "errno", None) == errno.ENOSPC or "full" in text.lower()
+    if full:
+        es = "el disco está lleno; libere espacio y vuelva a ejecutar `cartilla build`"
+        en = "the disk is full; free some space and run `cartilla build` again"
+    else:
+        es = "no se pudo escribir o leer el índice (error de disco); revise la carpeta"
+        en = "the index could not be written or read (a disk error); check the folder"
+    detail = getattr(exc, "strerror", None) or text
+    return Problem(
+        path=os.path.relpath(index_path, content_dir),
+        line=0,
+        message=f"{es} / {en} ({detail}). El índice en uso no cambió / "
+        "the index in use was not changed.",
+        field="index",
+    )
 
 
 def _document(guide: Guide, html: str, stale: bool) -> bytes:
@@ -264,6 +323,19 @@ def build_index(content_dir: Path, index_path: Path, force: bool = False) -> Bui
     """
     started = time.perf_counter()
     content_dir = content_dir.resolve()
+    try:
+        remove_stale_temp_files(index_path)
+        return _build(content_dir, index_path, force, started)
+    except (OSError, sqlite3.Error) as exc:
+        return BuildResult(
+            "failed",
+            index_path,
+            problems=[_io_problem(index_path, content_dir, exc)],
+            seconds=time.perf_counter() - started,
+        )
+
+
+def _build(content_dir: Path, index_path: Path, force: bool, started: float) -> BuildResult:
     fp = fingerprint(content_dir)
     if not force and read_fingerprint(index_path) == fp:
         return BuildResult("unchanged", index_path, seconds=time.perf_counter() - started)
