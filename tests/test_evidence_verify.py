@@ -300,11 +300,14 @@ def test_total_uncompressed_size_limit(keys: f.Keys, good: bytes) -> None:
 
 
 def test_lying_size_header_cannot_make_us_read_more(keys: f.Keys, good: bytes) -> None:
-    # Declare 10 bytes for a 5 MB entry in the central directory: reading stops at 10 bytes
-    # and the CRC check names the file as damaged.
+    # Declare 10 bytes for a 5 MB entry in the central directory: the local header disagrees.
     data = bytearray(with_extra(good, f"{f.ROOT}/data/photos/liar.jpg", b"\1" * 5_000_000))
     cd = data.rfind(b"PK\x01\x02")
     data[cd + 24 : cd + 28] = (10).to_bytes(4, "little")
+    assert failing(bytes(data), keys) == {"zip": ["local_header_mismatch"]}
+    # Lie in both headers: inflating stops at 10 bytes and the file is named as damaged.
+    local = data.rfind(b"PK\x03\x04")
+    data[local + 22 : local + 26] = (10).to_bytes(4, "little")
     assert failing(bytes(data), keys) == {"zip": ["damaged"]}
 
 

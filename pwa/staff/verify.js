@@ -155,7 +155,8 @@ export async function verifyBundle(bytes, receiptKeys = null, limits = LIMITS) {
     else if ((await sha256Hex(files.get(name))) !== digest) fail("tags", err("hash_mismatch", name));
   }
   for (const name of [...files.keys()].sort()) {
-    if (!name.includes("/") && !tags.has(name) && name !== "tagmanifest-sha256.txt") fail("tags", err("not_in_manifest", name));
+    // Every file outside data/ is a tag file, wherever it sits: none may go unlisted.
+    if (!name.startsWith("data/") && !tags.has(name) && name !== "tagmanifest-sha256.txt") fail("tags", err("not_in_manifest", name));
   }
   for (const req of ["bagit.txt", "bag-info.txt", "manifest-sha256.txt"]) if (!tags.has(req)) fail("tags", err("bad_bagit", "tagmanifest-sha256.txt", `no ${req}`));
   pass("tags");

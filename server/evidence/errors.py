@@ -30,6 +30,48 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "El archivo {name} dentro del ZIP está dañado: su contenido no coincide con el ZIP.",
         "The file {name} inside the ZIP is damaged: its content does not match the ZIP.",
     ),
+    "leading_bytes": (
+        "El ZIP tiene bytes de más antes del primer archivo ({detail}); un paquete de Cartilla "
+        "nunca los lleva.",
+        "The ZIP has extra bytes before its first file ({detail}); a Cartilla bundle never has "
+        "them.",
+    ),
+    "trailing_bytes": (
+        "El ZIP tiene bytes de más después de su final ({detail}), o un comentario.",
+        "The ZIP has extra bytes after its end ({detail}), or a comment.",
+    ),
+    "hidden_bytes": (
+        "El ZIP tiene bytes escondidos entre sus archivos {name} ({detail}).",
+        "The ZIP has hidden bytes between its files {name} ({detail}).",
+    ),
+    "overlapping_entries": (
+        "Dos archivos del ZIP comparten los mismos bytes ({name}): el ZIP se puede leer de "
+        "dos maneras.",
+        "Two files in the ZIP share the same bytes ({name}): the ZIP can be read two ways.",
+    ),
+    "zip64": (
+        "El ZIP usa registros ZIP64 {name}; un paquete de Cartilla nunca los usa y podrían "
+        "decir otra cosa que los registros normales.",
+        "The ZIP uses ZIP64 records {name}; a Cartilla bundle never uses them and they could "
+        "say something other than the classic records.",
+    ),
+    "local_header_mismatch": (
+        "El encabezado del archivo {name} dentro del ZIP no dice lo mismo que el índice del "
+        "ZIP (nombre, tamaño o método).",
+        "The header of the file {name} inside the ZIP does not say the same as the ZIP's index "
+        "(name, size or method).",
+    ),
+    "name_not_utf8": (
+        "El ZIP contiene un nombre de archivo que no es texto UTF-8: {name}.",
+        "The ZIP contains a file name that is not UTF-8 text: {name}.",
+    ),
+    "confusing_name": (
+        "El ZIP contiene un nombre de archivo que se puede confundir con otro (caracteres "
+        "invisibles, de dirección del texto, otros alfabetos, o punto o espacio al final): "
+        "{name}.",
+        "The ZIP contains a file name that can be mistaken for another (invisible or "
+        "text-direction characters, other scripts, or a trailing dot or space): {name}.",
+    ),
     "too_many_files": (
         "El ZIP tiene demasiados archivos ({detail}).",
         "The ZIP has too many files ({detail}).",
@@ -51,8 +93,9 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "The ZIP contains a dangerous file name: {name}.",
     ),
     "duplicate_name": (
-        "El ZIP contiene dos archivos con el mismo nombre: {name}.",
-        "The ZIP contains two files with the same name: {name}.",
+        "El ZIP contiene dos archivos con el mismo nombre (sin distinguir mayúsculas y "
+        "minúsculas): {name}.",
+        "The ZIP contains two files with the same name (ignoring upper and lower case): {name}.",
     ),
     "unsupported_entry": (
         "El ZIP contiene algo que un paquete de Cartilla no lleva: {name} ({detail}).",

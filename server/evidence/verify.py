@@ -194,7 +194,8 @@ def _check_tags(files: BundleFiles, report: Report) -> None:
         elif bag.sha256_hex(data) != digest:
             check.fail(BundleError("hash_mismatch", name=name))
     for name in sorted(files.files):
-        if "/" not in name and name not in tags and name != bag.TAGMANIFEST:
+        # Every file outside data/ is a tag file, wherever it sits: none may go unlisted.
+        if not name.startswith("data/") and name not in tags and name != bag.TAGMANIFEST:
             check.fail(BundleError("not_in_manifest", name=name))
     for required in ("bagit.txt", "bag-info.txt", bag.MANIFEST):
         if required not in tags:
