@@ -5,6 +5,8 @@
 // shared vectors in tests/wage_vectors/, and tests/test_wages_parity.py compares whole reports.
 // Money is kept as exact fractions of a cent (BigInt) and rounded half up only when reported.
 
+import { forWageCheck } from './log/shifts.js';
+
 // --- exact fractions ---------------------------------------------------------------------
 
 const big = (v) => (typeof v === 'bigint' ? v : BigInt(v));
@@ -61,6 +63,7 @@ export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday',
 const ECFR = 'https://www.ecfr.gov/current';
 const SRC_H2A_CONTRACT = ['20 CFR 655.122 (H-2A contents of job offers)', `${ECFR}/title-20/section-655.122`];
 const SRC_H2A_ASSURANCES = ['20 CFR 655.135 (H-2A assurances: no recruitment fees)', `${ECFR}/title-20/section-655.135`];
+const SRC_H2A_WAGE = ['20 CFR 655.120 (H-2A offered wage rate: the highest of the AEWR and the other rates)', `${ECFR}/title-20/section-655.120`];
 const SRC_H2B = ['20 CFR 655.20 (H-2B employer obligations)', `${ECFR}/title-20/section-655.20`];
 const SRC_FREE_AND_CLEAR = ['29 CFR 531.35 (wages paid free and clear)', `${ECFR}/title-29/section-531.35`];
 const AEWR_VALID_DAYS = 365;
@@ -159,8 +162,18 @@ export const MESSAGES = {
     'There is no wage data for {state}. Only federal rules were used.'],
   no_minimum_wage: ['No hay salario mínimo en los datos para el {date}.',
     'There is no minimum wage in the data for {date}.'],
-  no_aewr: ['No hay tarifa AEWR de {state} para {year} en los datos. Se usaron los otros mínimos; la AEWR podría ser más alta.',
-    'There is no {state} AEWR for {year} in the data. The other minimums were used; the AEWR could be higher.'],
+  aewr_missing: ['No hay tarifa AEWR de {state} en los datos para su trabajo del {start} al {end}. Para H-2A la tarifa mínima casi siempre es más alta que el salario mínimo ({rate}), que es lo único que se pudo usar. Escriba en el trabajo la tarifa por hora de su oferta de trabajo (job order) para que la revisión la use. Lo que se le deba aquí cuenta solo el salario mínimo: le podrían deber más.',
+    'There is no {state} AEWR in the data for your work from {start} to {end}. For H-2A the lowest rate allowed is almost always higher than the minimum wage ({rate}), which is all the check could use. Enter the hourly rate written in your job order in the job so the check uses it. Any amount owed shown here counts only the minimum wage: you could be owed more.'],
+  no_aewr: ['No hay tarifa AEWR de {state} para {year} en los datos. Se usó la tarifa de su oferta de trabajo (job order) que usted escribió; la AEWR podría ser más alta.',
+    'There is no {state} AEWR for {year} in the data. The rate you entered from your job order was used; the AEWR could be higher.'],
+  state_minimum_excludes_industry: ['El salario mínimo de {state} ({rate}) no cubre {industry}. Se usó el mínimo federal.',
+    '{state}\'s minimum wage ({rate}) does not cover {industry}. The federal minimum was used.'],
+  state_minimum_small_employer: ['El salario mínimo de {state} ({rate}) cubre solo a empleadores con {size} empleados o más. Su empleador tiene menos, así que se usó el mínimo federal.',
+    '{state}\'s minimum wage ({rate}) covers only employers with {size} or more employees. Yours has fewer, so the federal minimum was used.'],
+  state_minimum_size_unknown: ['El salario mínimo de {state} ({rate}) cubre solo a empleadores con {size} empleados o más. No sabemos cuántos tiene el suyo, así que se usó el mínimo federal. Si tiene {size} o más, escriba el número de empleados en el trabajo: podrían deberle más.',
+    '{state}\'s minimum wage ({rate}) covers only employers with {size} or more employees. We do not know how many yours has, so the federal minimum was used. If it has {size} or more, enter the number of employees in the job: you could be owed more.'],
+  live_in_domestic: ['Si usted vive en la casa donde trabaja, las horas extra son otras ({rules}). Esta revisión supone que no vive ahí. La ley federal tampoco da salario mínimo ni horas extra a quien acompaña a una persona mayor o enferma y lo contrata la familia; la ley del estado puede darlos.',
+    'If you live in the home where you work, overtime is different ({rules}). This check assumes you do not live there. Federal law also gives no minimum wage or overtime to a companion of an older or sick person hired by the family; state law may.'],
   employer_size_unknown: ['No sabemos cuántos empleados tiene el empleador. Se usó la regla de horas extra para empleadores pequeños. Si tiene más, podrían deberle más.',
     'We do not know how many employees the employer has. The overtime rule for small employers was used. If it has more, you could be owed more.'],
   no_piece_rate: ['No registró la tarifa por pieza o por día. Se revisó solo contra el mínimo.',
@@ -182,6 +195,15 @@ export const LABELS = {
   tools: ['herramientas', 'tools'], uniform: ['uniforme', 'uniform'], transport: ['transporte', 'transport'],
   recruitment_fee: ['cuota de reclutamiento', 'recruitment fee'], visa: ['visa', 'visa'],
   advance: ['adelanto', 'advance'], insurance: ['seguro', 'insurance'], other: ['otro', 'other'],
+  industry_agriculture: ['el trabajo agrícola', 'farm work'],
+  industry_construction: ['la construcción', 'construction work'],
+  industry_restaurants: ['el trabajo en restaurantes', 'restaurant work'],
+  industry_cleaning: ['el trabajo de limpieza', 'cleaning work'],
+  industry_meatpacking: ['el trabajo en empacadoras de carne', 'meatpacking work'],
+  industry_landscaping: ['la jardinería', 'landscaping work'],
+  industry_domestic: ['el trabajo doméstico', 'domestic work'],
+  industry_hospitality: ['el trabajo en hoteles', 'hotel work'],
+  industry_other: ['este trabajo', 'this work'],
   employer_name: ['nombre del empleador', 'employer name'],
   employer_address: ['dirección del empleador', 'employer address'],
   employer_fein: ['número de empleador (FEIN)', 'employer FEIN'], pay_period: ['fechas del periodo', 'pay period dates'],
@@ -242,11 +264,11 @@ function otRuleText(step) {
 
 class Notes {
   constructor() { this.items = []; this.seen = new Set(); }
-  add(code, key, values = {}) {
+  add(code, key, values = {}, en = null) {
     const k = `${code}|${key}`;
     if (this.seen.has(k)) return;
     this.seen.add(k);
-    this.items.push({ code, explanation: text(code, values) });
+    this.items.push({ code, explanation: text(code, values, en) });
   }
 }
 
@@ -331,6 +353,32 @@ class JobCheck {
     this.notes = new Notes();
     this.reportNotes = reportNotes;
     this.days = new Map();
+    this.aewrMissing = new Set();
+    this.stateMinOut = this.stateMinimumLeftOut();
+  }
+
+  // Why the state minimum wage does not cover this job, if it does not (W5: NE).
+  stateMinimumLeftOut() {
+    const cov = this.state !== null ? this.state.minimum_wage_coverage || null : null;
+    if (cov === null) return null;
+    if ((cov.excludes_industries || []).includes(this.job.industry)) return 'industry';
+    if (cov.employer_size_min != null) {
+      if (this.job.employer_size == null) return 'size_unknown';
+      if (this.job.employer_size < cov.employer_size_min) return 'size';
+    }
+    return null;
+  }
+
+  noteStateMinimumLeftOut(cents) {
+    const cov = this.state.minimum_wage_coverage;
+    const values = { state: this.job.state, rate: money(cents) };
+    if (this.stateMinOut === 'industry') {
+      const [esInd, enInd] = LABELS[`industry_${this.job.industry}`];
+      this.notes.add('state_minimum_excludes_industry', '', { ...values, industry: esInd }, { ...values, industry: enInd });
+      return;
+    }
+    const code = this.stateMinOut === 'size' ? 'state_minimum_small_employer' : 'state_minimum_size_unknown';
+    this.notes.add(code, '', { ...values, size: String(cov.employer_size_min) });
   }
 
   day(d) {
@@ -343,7 +391,14 @@ class JobCheck {
     for (const [where, j] of [['federal', this.fed], [this.job.state, this.state]]) {
       if (j === null) continue;
       const rate = rateInForce(j.minimum_wage, day);
-      if (rate !== null && dollarsToCents(rate.rate) > best[0]) best = [dollarsToCents(rate.rate), rate, where];
+      if (rate === null) continue;
+      const cents = dollarsToCents(rate.rate);
+      if (j === this.state && this.stateMinOut !== null) {
+        // The state's minimum does not cover this job: say so only when it mattered.
+        if (cents > best[0]) this.noteStateMinimumLeftOut(cents);
+        continue;
+      }
+      if (cents > best[0]) best = [cents, rate, where];
     }
     if (best[1] === null) this.notes.add('no_minimum_wage', isoOf(day), { date: isoOf(day) });
     return best;
@@ -356,7 +411,8 @@ class JobCheck {
       const rate = rateInForce(j.aewr, day);
       if (rate !== null && day - dayNum(rate.effective) <= AEWR_VALID_DAYS) return rate;
     }
-    this.notes.add('no_aewr', `${yearOf(day)}`, { state: this.job.state, year: String(yearOf(day)) });
+    // Never a silent fall-back to the minimum wage: jobFindings() says so plainly.
+    this.aewrMissing.add(day);
     return null;
   }
 
@@ -386,14 +442,18 @@ class JobCheck {
   }
 
   collect() {
+    // Impossible shifts (same start and end, over 24 h, future) are left out and shared
+    // minutes of overlapping ones count once, with findings (log/shifts.js).
+    const sane = forWageCheck(this.records.shifts || [], this.job.id, isoOf(this.asOf));
+    this.findings = sane.findings;
     for (const shift of this.records.shifts || []) {
-      if (shift.job_id !== this.job.id) continue;
+      if (shift.job_id !== this.job.id || sane.skip.has(shift.id)) continue;
       const parts = splitShift(shift);
       if (parts.some(([, m]) => m < 0) || sumInts(parts.map(([, m]) => m)) <= 0) {
         this.notes.add('shift_invalid', shift.id, { date: shift.date });
         continue;
       }
-      for (const [d, m] of parts) this.day(d).minutes += m;
+      for (const [d, m] of sane.trimmed.get(shift.id) || parts) this.day(d).minutes += m;
       const first = this.day(parts[0][0]);
       first.units += shift.piece_units || 0;
       first.starts += 1;
@@ -720,7 +780,47 @@ class JobCheck {
       out.push(...this.reimbursements());
     }
     out.push(...this.payFrequency());
+    // Last, because the checks above look up the AEWR too; shown first.
+    if (this.job.status === 'h2a') out.unshift(...this.aewrMissingFindings());
     return out;
+  }
+
+  // No AEWR in the data for some H-2A work: a note if the job-order rate was entered, else a
+  // finding that asks for it (the minimum wage is not the H-2A floor).
+  aewrMissingFindings() {
+    const job = this.job;
+    if (!this.aewrMissing.size) return [];
+    const worked = [...this.aewrMissing].filter((d) => this.days.has(d) && this.days.get(d).minutes)
+      .sort((a, b) => a - b);
+    if ((job.pay_type === 'hourly' && job.promised_rate_cents != null) || !worked.length) {
+      const years = [...new Set([...this.aewrMissing].map(yearOf))].sort((a, b) => a - b);
+      for (const year of years) this.notes.add('no_aewr', `${year}`, { state: job.state, year: String(year) });
+      return [];
+    }
+    const minimum = Math.max(...worked.map((d) => this.days.get(d).minimum));
+    return [{ code: 'aewr_missing', amount_cents: null,
+      explanation: text('aewr_missing', { state: job.state, start: isoOf(worked[0]),
+        end: isoOf(worked[worked.length - 1]), rate: money(minimum) }),
+      source: src(SRC_H2A_WAGE) }];
+  }
+
+  // Domestic work: the log does not say whether the worker lives in; name that rule.
+  liveInNote() {
+    if (this.job.industry !== 'domestic') return;
+    const day = this.days.size ? Math.min(...this.days.keys()) : this.asOf;
+    let es = [];
+    let en = [];
+    for (const [where, j] of [['federal', this.fed], [this.job.state, this.state]]) {
+      if (j === null) continue;
+      const [steps] = stepsInForce((j.overtime || {}).domestic_live_in || [], day, this.job.employer_size);
+      for (const step of steps.slice(-1)) {
+        const [ruleEs, ruleEn] = otRuleText(step);
+        es.push(`${where}: ${ruleEs || 'sin horas extra'}`);
+        en.push(`${where}: ${ruleEn || 'no overtime'}`);
+      }
+    }
+    if (!es.length) { es = ['no está en los datos']; en = ['not in the data']; }
+    this.notes.add('live_in_domestic', '', { rules: es.join('; ') }, { rules: en.join('; ') });
   }
 
   threeFourths() {
@@ -847,9 +947,10 @@ class JobCheck {
   run() {
     if (this.state === null) this.notes.add('no_state_rules', '', { state: this.job.state });
     this.collect();
+    this.liveInNote();
     const weeks = this.weeks();
     const periods = this.periods();
-    const findings = this.jobFindings();
+    const findings = [...this.findings, ...this.jobFindings()];
     const owed = sumInts(periods.flatMap((p) => p.findings.map((f) => f.amount_cents || 0)))
       + sumInts(findings.map((f) => f.amount_cents || 0));
     return {

@@ -228,11 +228,31 @@ class OvertimeStep(Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class OvertimeRules(Struct, forbid_unknown_fields=True, kw_only=True):
-    """Overtime for most workers (`general`) and for farmworkers (`agriculture`)."""
+    """Overtime for most workers (`general`) and for farmworkers (`agriculture`).
+
+    `domestic_live_in` is the rule for domestic workers who live in the home where they work
+    (federal: none, 29 U.S.C. 213(b)(21)). The log does not say whether a worker lives in, so
+    the check names this rule in a note on every domestic job instead of applying it.
+    """
 
     general: list[OvertimeStep] = msgspec.field(default_factory=list)
     agriculture: list[OvertimeStep] = msgspec.field(default_factory=list)
     domestic: list[OvertimeStep] = msgspec.field(default_factory=list)
+    domestic_live_in: list[OvertimeStep] = msgspec.field(default_factory=list)
+
+
+class MinimumWageCoverage(Struct, forbid_unknown_fields=True, kw_only=True):
+    """Who a state's minimum wage does not cover (for example NE: farm work, under 4 employees).
+
+    For a job in `excludes_industries`, or with an employer known to have fewer than
+    `employer_size_min` employees, the check leaves the state minimum out and uses the federal
+    one (and the AEWR for H-2A). With an unknown employer size it also leaves it out, and says so.
+    """
+
+    excludes_industries: list[Industry] = msgspec.field(default_factory=list)
+    employer_size_min: Annotated[int, Meta(ge=2)] | None = None
+    note: Localized | None = None
+    source: Source
 
 
 class WageJurisdiction(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -240,6 +260,7 @@ class WageJurisdiction(Struct, forbid_unknown_fields=True, kw_only=True):
 
     id: StateCode | Literal["federal"]
     minimum_wage: list[DatedRate] = msgspec.field(default_factory=list)
+    minimum_wage_coverage: MinimumWageCoverage | None = None
     tipped_cash_wage: list[DatedRate] = msgspec.field(default_factory=list)
     overtime: OvertimeRules = msgspec.field(default_factory=OvertimeRules)
     aewr: list[DatedRate] = msgspec.field(default_factory=list)

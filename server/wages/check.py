@@ -43,6 +43,7 @@ from server.log_format import (
     PayStub,
     Shift,
 )
+from server.shifts import for_wage_check
 from server.wages import rules as R
 from server.wages.messages import duration, label, money, text
 from server.wages.report import (
@@ -121,11 +122,17 @@ class _Notes:
         self.items: list[Note] = []
         self.seen: set[str] = set()
 
-    def add(self, code: str, key: str, values: dict[str, str] | None = None) -> None:
+    def add(
+        self,
+        code: str,
+        key: str,
+        values: dict[str, str] | None = None,
+        en: dict[str, str] | None = None,
+    ) -> None:
         if f"{code}|{key}" in self.seen:
             return
         self.seen.add(f"{code}|{key}")
-        self.items.append(Note(code=code, explanation=text(code, values or {})))
+        self.items.append(Note(code=code, explanation=text(code, values or {}, en)))
 
 
 def _split_shift(shift: Shift) -> list[tuple[dt.date, int]]:
@@ -215,6 +222,22 @@ class _JobCheck:
         self.report_notes = report_notes
         self.days: dict[dt.date, _Day] = {}
         self.findings: list[Finding] = []
+        self.aewr_missing: set[dt.date] = set()
+        self.state_min_out = self._state_minimum_left_out()
+
+    def _state_minimum_left_out(self) -> str | None:
+        """Why the state minimum wage does not cover this job, if it does not (W5: NE)."""
+        cov = self.state.minimum_wage_coverage if self.state is not None else None
+        if cov is None:
+            return None
+        if self.job.industry in cov.excludes_industries:
+            return "industry"
+        if cov.employer_size_min is not None:
+            if self.job.employer_size is None:
+                return "size_unknown"
+            if self.job.employer_size < cov.employer_size_min:
+                return "size"
+        return None
 
     # --- figures per date -------------------------------------------------------------
 
@@ -224,11 +247,40 @@ class _JobCheck:
             if j is None:
                 continue
             rate = R.rate_in_force(j.minimum_wage, day)
-            if rate is not None and R.dollars_to_cents(rate.rate) > best[0]:
-                best = (R.dollars_to_cents(rate.rate), rate, where)
+            if rate is None:
+                continue
+            cents = R.dollars_to_cents(rate.rate)
+            if j is self.state and self.state_min_out is not None:
+                # The state's minimum does not cover this job: say so only when it mattered.
+                if cents > best[0]:
+                    self._note_state_minimum_left_out(cents)
+                continue
+            if cents > best[0]:
+                best = (cents, rate, where)
         if best[1] is None:
             self.notes.add("no_minimum_wage", day.isoformat(), {"date": day.isoformat()})
         return best
+
+    def _note_state_minimum_left_out(self, cents: int) -> None:
+        cov = self.state.minimum_wage_coverage if self.state is not None else None
+        assert cov is not None and self.state_min_out is not None
+        values = {"state": self.job.state, "rate": money(cents)}
+        if self.state_min_out == "industry":
+            es_ind, en_ind = label(f"industry_{self.job.industry}")
+            self.notes.add(
+                "state_minimum_excludes_industry",
+                "",
+                {**values, "industry": es_ind},
+                {**values, "industry": en_ind},
+            )
+            return
+        size = str(cov.employer_size_min)
+        code = (
+            "state_minimum_small_employer"
+            if self.state_min_out == "size"
+            else ("state_minimum_size_unknown")
+        )
+        self.notes.add(code, "", {**values, "size": size})
 
     def _aewr(self, day: dt.date) -> DatedRate | None:
         if self.job.status != "h2a":
@@ -239,7 +291,8 @@ class _JobCheck:
                 # An AEWR is set for a year: an older one is not guessed forward.
                 if rate is not None and (day - rate.effective).days <= R.AEWR_VALID_DAYS:
                     return rate
-        self.notes.add("no_aewr", f"{day.year}", {"state": self.job.state, "year": str(day.year)})
+        # Never a silent fall-back to the minimum wage: job_findings() says so plainly.
+        self.aewr_missing.add(day)
         return None
 
     def _floors(self, day: dt.date) -> tuple[int, int, int, RuleSource | None]:
@@ -276,14 +329,18 @@ class _JobCheck:
     # --- the days -----------------------------------------------------------------------
 
     def collect(self) -> None:
+        # Impossible shifts (same start and end, over 24 h, future) are left out and shared
+        # minutes of overlapping ones count once, with findings (server/shifts.py).
+        sane = for_wage_check(self.records.shifts, self.job.id, self.as_of)
+        self.findings = sane.findings
         for shift in self.records.shifts:
-            if shift.job_id != self.job.id:
+            if shift.job_id != self.job.id or shift.id in sane.skip:
                 continue
             parts = _split_shift(shift)
             if any(m < 0 for _, m in parts) or sum(m for _, m in parts) <= 0:
                 self.notes.add("shift_invalid", shift.id, {"date": shift.date})
                 continue
-            for day, m in parts:
+            for day, m in sane.trimmed.get(shift.id, parts):
                 self.days.setdefault(day, _Day()).minutes += m
             first = self.days.setdefault(parts[0][0], _Day())
             first.units += shift.piece_units or 0
@@ -747,7 +804,58 @@ class _JobCheck:
             out.extend(self._three_fourths())
             out.extend(self._reimbursements())
         out.extend(self._pay_frequency())
+        if job.status == "h2a":
+            # Last, because the checks above look up the AEWR too; shown first.
+            out[:0] = self._aewr_missing()
         return out
+
+    def _aewr_missing(self) -> list[Finding]:
+        """No AEWR in the data for some H-2A work: a note if the job-order rate was entered,
+        else a finding that asks for it (the minimum wage is not the H-2A floor)."""
+        job = self.job
+        if not self.aewr_missing:
+            return []
+        worked = sorted(d for d in self.aewr_missing if d in self.days and self.days[d].minutes)
+        if (job.pay_type == "hourly" and job.promised_rate_cents is not None) or not worked:
+            for year in sorted({d.year for d in self.aewr_missing}):
+                self.notes.add("no_aewr", f"{year}", {"state": job.state, "year": str(year)})
+            return []
+        minimum = max(self.days[d].minimum for d in worked)
+        return [
+            Finding(
+                code="aewr_missing",
+                amount_cents=None,
+                explanation=text(
+                    "aewr_missing",
+                    {
+                        "state": job.state,
+                        "start": worked[0].isoformat(),
+                        "end": worked[-1].isoformat(),
+                        "rate": money(minimum),
+                    },
+                ),
+                source=_src(R.SRC_H2A_WAGE),
+            )
+        ]
+
+    def _live_in_note(self) -> None:
+        """Domestic work: the log does not say whether the worker lives in; name that rule."""
+        if self.job.industry != "domestic":
+            return
+        day = min(self.days) if self.days else self.as_of
+        es: list[str] = []
+        en: list[str] = []
+        for where, j in (("federal", self.fed), (self.job.state, self.state)):
+            if j is None:
+                continue
+            steps, _ = R.steps_in_force(j.overtime.domestic_live_in, day, self.job.employer_size)
+            for step in steps[-1:]:
+                rule_es, rule_en = _ot_rule_text(step)
+                es.append(f"{where}: {rule_es or 'sin horas extra'}")
+                en.append(f"{where}: {rule_en or 'no overtime'}")
+        if not es:
+            es, en = ["no está en los datos"], ["not in the data"]
+        self.notes.add("live_in_domestic", "", {"rules": "; ".join(es)}, {"rules": "; ".join(en)})
 
     def _three_fourths(self) -> list[Finding]:
         job = self.job
@@ -930,9 +1038,10 @@ class _JobCheck:
         if self.state is None:
             self.notes.add("no_state_rules", "", {"state": self.job.state})
         self.collect()
+        self._live_in_note()
         weeks = self.weeks()
         periods = self.periods()
-        findings = self.job_findings()
+        findings = [*self.findings, *self.job_findings()]
         owed = sum(f.amount_cents or 0 for p in periods for f in p.findings) + sum(
             f.amount_cents or 0 for f in findings
         )

@@ -124,11 +124,50 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "No hay salario mínimo en los datos para el {date}.",
         "There is no minimum wage in the data for {date}.",
     ),
+    "aewr_missing": (
+        "No hay tarifa AEWR de {state} en los datos para su trabajo del {start} al {end}. "
+        "Para H-2A la tarifa mínima casi siempre es más alta que el salario mínimo ({rate}), "
+        "que es lo único que se pudo usar. Escriba en el trabajo la tarifa por hora de su "
+        "oferta de trabajo (job order) para que la revisión la use. Lo que se le deba aquí "
+        "cuenta solo el salario mínimo: le podrían deber más.",
+        "There is no {state} AEWR in the data for your work from {start} to {end}. For H-2A "
+        "the lowest rate allowed is almost always higher than the minimum wage ({rate}), "
+        "which is all the check could use. Enter the hourly rate written in your job order in "
+        "the job so the check uses it. Any amount owed shown here counts only the minimum "
+        "wage: you could be owed more.",
+    ),
     "no_aewr": (
-        "No hay tarifa AEWR de {state} para {year} en los datos. Se usaron los otros mínimos; "
-        "la AEWR podría ser más alta.",
-        "There is no {state} AEWR for {year} in the data. The other minimums were used; the "
-        "AEWR could be higher.",
+        "No hay tarifa AEWR de {state} para {year} en los datos. Se usó la tarifa de su oferta "
+        "de trabajo (job order) que usted escribió; la AEWR podría ser más alta.",
+        "There is no {state} AEWR for {year} in the data. The rate you entered from your job "
+        "order was used; the AEWR could be higher.",
+    ),
+    "state_minimum_excludes_industry": (
+        "El salario mínimo de {state} ({rate}) no cubre {industry}. Se usó el mínimo federal.",
+        "{state}'s minimum wage ({rate}) does not cover {industry}. The federal minimum was used.",
+    ),
+    "state_minimum_small_employer": (
+        "El salario mínimo de {state} ({rate}) cubre solo a empleadores con {size} empleados o "
+        "más. Su empleador tiene menos, así que se usó el mínimo federal.",
+        "{state}'s minimum wage ({rate}) covers only employers with {size} or more employees. "
+        "Yours has fewer, so the federal minimum was used.",
+    ),
+    "state_minimum_size_unknown": (
+        "El salario mínimo de {state} ({rate}) cubre solo a empleadores con {size} empleados o "
+        "más. No sabemos cuántos tiene el suyo, así que se usó el mínimo federal. Si tiene "
+        "{size} o más, escriba el número de empleados en el trabajo: podrían deberle más.",
+        "{state}'s minimum wage ({rate}) covers only employers with {size} or more employees. "
+        "We do not know how many yours has, so the federal minimum was used. If it has {size} "
+        "or more, enter the number of employees in the job: you could be owed more.",
+    ),
+    "live_in_domestic": (
+        "Si usted vive en la casa donde trabaja, las horas extra son otras ({rules}). Esta "
+        "revisión supone que no vive ahí. La ley federal tampoco da salario mínimo ni horas "
+        "extra a quien acompaña a una persona mayor o enferma y lo contrata la familia; la ley "
+        "del estado puede darlos.",
+        "If you live in the home where you work, overtime is different ({rules}). This check "
+        "assumes you do not live there. Federal law also gives no minimum wage or overtime to "
+        "a companion of an older or sick person hired by the family; state law may.",
     ),
     "employer_size_unknown": (
         "No sabemos cuántos empleados tiene el empleador. Se usó la regla de horas extra para "
@@ -179,6 +218,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "advance": ("adelanto", "advance"),
     "insurance": ("seguro", "insurance"),
     "other": ("otro", "other"),
+    "industry_agriculture": ("el trabajo agrícola", "farm work"),
+    "industry_construction": ("la construcción", "construction work"),
+    "industry_restaurants": ("el trabajo en restaurantes", "restaurant work"),
+    "industry_cleaning": ("el trabajo de limpieza", "cleaning work"),
+    "industry_meatpacking": ("el trabajo en empacadoras de carne", "meatpacking work"),
+    "industry_landscaping": ("la jardinería", "landscaping work"),
+    "industry_domestic": ("el trabajo doméstico", "domestic work"),
+    "industry_hospitality": ("el trabajo en hoteles", "hotel work"),
+    "industry_other": ("este trabajo", "this work"),
     "employer_name": ("nombre del empleador", "employer name"),
     "employer_address": ("dirección del empleador", "employer address"),
     "employer_fein": ("número de empleador (FEIN)", "employer FEIN"),

@@ -30,6 +30,10 @@ SRC_H2A_ASSURANCES: Src = (
     "20 CFR 655.135 (H-2A assurances: no recruitment fees)",
     f"{ECFR}/title-20/section-655.135",
 )
+SRC_H2A_WAGE: Src = (
+    "20 CFR 655.120 (H-2A offered wage rate: the highest of the AEWR and the other rates)",
+    f"{ECFR}/title-20/section-655.120",
+)
 SRC_H2B: Src = ("20 CFR 655.20 (H-2B employer obligations)", f"{ECFR}/title-20/section-655.20")
 SRC_FREE_AND_CLEAR: Src = (
     "29 CFR 531.35 (wages paid free and clear)",
