@@ -165,13 +165,21 @@ class Job(Struct, tag="job", tag_field="type", forbid_unknown_fields=True, kw_on
 
 
 class Shift(Struct, tag="shift", tag_field="type", forbid_unknown_fields=True, kw_only=True):
-    """A stretch of work that starts on `date`. An `end` at or before `start` is the next day."""
+    """A stretch of work that starts on `date`. An `end` before `start` is on the next day.
+
+    `ends_next_day` is true when the worker answered "yes, it ended the next day" (the phone
+    asks instead of guessing); logs made before it existed leave it out. The phone refuses a
+    shift whose `start` equals its `end`, one longer than 24 hours, one dated in the future and
+    one that overlaps another shift of the same job; the wage check leaves the impossible ones
+    out and counts overlapping minutes once (`server/shifts.py`).
+    """
 
     id: RecordId
     job_id: RecordId
     date: IsoDate
     start: ClockTime
     end: ClockTime
+    ends_next_day: bool = False
     break_minutes: Minutes = 0
     piece_units: Annotated[int, Meta(ge=0, le=100_000)] | None = None
     place: ShortText | None = None
