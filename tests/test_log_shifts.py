@@ -89,7 +89,7 @@ def _wages(tmp_path: Path, doc: dict[str, Any]) -> dict[str, Any]:
 
 def test_cartilla_wages_reports_impossible_shifts_and_does_not_pay_them(tmp_path: Path) -> None:
     honest = [{"date": "2025-06-02", "start": "07:00", "end": "15:00"}]
-    impossible = [
+    impossible: list[dict[str, Any]] = [
         *honest,
         {"date": "2025-06-02", "start": "07:00", "end": "15:00"},  # the same day twice
         {"date": "2025-06-02", "start": "12:00", "end": "20:00"},  # overlaps the first
