@@ -1,10 +1,12 @@
 /* Cartilla Web Push in the service worker (sw.js importScripts it).
- * push: one notification in the subscriber's language (text from the server, else ours),
- *   and the offline pack updated at once (sw.js cartillaUpdatePack: only changed guides).
+ * push: the server knows only the state and language, so the message lists every changed
+ *   guide of the state with its audience (industries, statuses); this worker keeps the ones
+ *   that apply to the profile on this phone, shows one notification about those, and
+ *   updates the offline pack at once (sw.js cartillaUpdatePack: only changed guides).
  * notificationclick: open the changed guide, or the list when several changed.
  * CHECK_UPDATES / pushsubscriptionchange: resend a changed profile or subscription, finish
  *   an offline unsubscribe. IndexedDB settings "push" (js/push.js) is
- *   {enabled, endpoint, sent: {states, industries, statuses, language}, pendingDelete?}.
+ *   {enabled, endpoint, sent: {states, language}, pendingDelete?}.
  */
 "use strict";
 
@@ -15,6 +17,10 @@
   const TEXT = {
     es: ["Cartilla: cambiaron sus guías", "Hay guías nuevas o actualizadas para usted."],
     en: ["Cartilla: your guides changed", "There are new or updated guides for you."],
+  };
+  const SOME = {
+    es: (titles) => (titles.length === 1 ? `Nueva versión: ${titles[0]}` : `${titles.length} guías tienen cambios: ${titles.join(", ")}`),
+    en: (titles) => (titles.length === 1 ? `New version: ${titles[0]}` : `${titles.length} guides changed: ${titles.join(", ")}`),
   };
   const DB = () => self.CartillaDB;
 
@@ -33,8 +39,33 @@
     const guides = (Array.isArray(data.guides) ? data.guides : [])
       .filter((g) => g && typeof g.id === "string" && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(g.id))
       .slice(0, MAX_GUIDES)
-      .map((g) => ({ id: g.id, title: clean(g.title, 140) || g.id }));
+      .map((g) => ({ id: g.id, title: clean(g.title, 140) || g.id, industries: audience(g.industries), statuses: audience(g.statuses) }));
     return { lang, guides, title: clean(data.title, 100), body: clean(data.body, 240) };
+  }
+
+  /** A guide's audience from the message: "all" or a list of names (anything else: all). */
+  function audience(value) {
+    return Array.isArray(value) ? value.filter((v) => typeof v === "string") : "all";
+  }
+
+  /** Whether a guide applies to this phone's profile: the rule the pack uses (catalog.py). */
+  function applies(guide, profile) {
+    const fits = (values, mine) => values === "all" || !mine || mine === "any" || values.includes("any") || values.includes(mine);
+    return fits(guide.industries, profile.industry) && fits(guide.statuses, profile.status);
+  }
+  self.cartillaGuideApplies = applies;
+
+  /** The guides that matter to this phone; all of them if the profile cannot be read. */
+  async function forThisPhone(guides) {
+    let profile = null;
+    try {
+      profile = DB() ? await DB().get("settings", "profile") : null;
+    } catch (_) {
+      profile = null;
+    }
+    if (!profile || typeof profile !== "object") return { guides, filtered: false };
+    const kept = guides.filter((g) => applies(g, profile));
+    return { guides: kept, filtered: kept.length !== guides.length };
   }
 
   /** Where tapping goes: the one changed guide, or the list that shows all the changes. */
@@ -48,19 +79,27 @@
     if (typeof self.cartillaUpdatePack === "function") await self.cartillaUpdatePack();
   }
 
-  self.addEventListener("push", (event) => {
-    const payload = readPayload(event);
+  async function showFor(payload) {
     const [title, body] = TEXT[payload.lang];
-    const show = self.registration.showNotification(payload.title || title, {
-      body: payload.body || (payload.guides.map((g) => g.title).join(", ") || body),
+    const { guides, filtered } = await forThisPhone(payload.guides);
+    // The server's text names every changed guide of the state; when some do not apply
+    // here, say only what does (or the general sentence if none does: a push must show).
+    const text = !filtered ? payload.body || guides.map((g) => g.title).join(", ")
+      : guides.length ? SOME[payload.lang](guides.map((g) => g.title)).slice(0, 240) : "";
+    await self.registration.showNotification(payload.title || title, {
+      body: text || body,
       lang: payload.lang,
       tag: TAG, // a newer message replaces an older one still on screen
       renotify: true,
       icon: "/icons/icon-192.png",
       badge: "/icons/icon-192.png",
-      data: { url: targetUrl(payload.guides), guides: payload.guides.map((g) => g.id) },
+      data: { url: targetUrl(guides), guides: guides.map((g) => g.id) },
     });
-    event.waitUntil(Promise.all([show, updateOffline().catch(() => null)]));
+  }
+
+  self.addEventListener("push", (event) => {
+    const payload = readPayload(event);
+    event.waitUntil(Promise.all([showFor(payload), updateOffline().catch(() => null)]));
   });
 
   /** Only this app's own pages: never open a URL a message could have put there. */
@@ -100,14 +139,9 @@
 
   // --- keeping the server's copy of the subscription right ------------------------------
 
-  /** The profile as the push API takes it; the app's profile has one of each. */
+  /** What the push API keeps: the state and the language, never industry or status. */
   function profileBody(profile) {
-    return {
-      states: [profile.state],
-      industries: [profile.industry],
-      statuses: [profile.status],
-      language: profile.lang,
-    };
+    return { states: [profile.state], language: profile.lang };
   }
 
   const sameBody = (a, b) => JSON.stringify(a || null) === JSON.stringify(b || null);

@@ -82,16 +82,11 @@ def test_subscribe_stores_only_the_subscription_and_profile(
         headers={"User-Agent": "Phone/1.0", "X-Forwarded-For": "203.0.113.9"},
     )
     assert response.status_code == 201, response.text
-    assert response.json()["profile"] == {
-        "states": ["CA", "TX"],
-        "industries": ["any", "construction"],
-        "statuses": ["h2a"],
-        "language": "es",
-    }
+    # The answer says what is kept: the states and the language, nothing else.
+    assert response.json()["profile"] == {"states": ["CA", "TX"], "language": "es"}
     [row] = stored_rows(built)
     assert set(row) == {
-        "endpoint", "p256dh", "auth", "states", "industries", "statuses", "language",
-        "baseline", "created", "failures",
+        "endpoint", "p256dh", "auth", "states", "language", "baseline", "created", "failures",
     }  # fmt: skip
     assert row["endpoint"] == subscription["endpoint"]
     dump = json.dumps(row)
@@ -102,6 +97,74 @@ def test_subscribe_stores_only_the_subscription_and_profile(
     assert again.status_code == 200
     [row] = stored_rows(built)
     assert row["language"] == "en"
+
+
+def push_db_bytes(settings: Settings) -> bytes:
+    """Every byte the push database has on disk: the file, its WAL and shared memory."""
+    return b"".join(
+        path.read_bytes()
+        for path in sorted(settings.state_dir.glob(settings.push_db_path.name + "*"))
+    )
+
+
+def test_no_byte_of_the_push_database_holds_status_or_industry(
+    client: TestClient[Litestar], built: Settings, service: MockPushService
+) -> None:
+    """A seized or curious server learns no worker's immigration status or kind of work."""
+    for status, industry in (("undocumented", "restaurants"), ("h2b", "landscaping")):
+        response = client.post(
+            URL,
+            json=body(
+                service.subscription(), states=["TX"], industries=[industry], statuses=[status]
+            ),
+        )
+        assert response.status_code == 201, response.text
+        assert status not in response.text and industry not in response.text
+    raw = push_db_bytes(built)
+    assert raw and b"TX" in raw
+    for word in (b"undocumented", b"restaurants", b"h2b", b"landscaping"):
+        assert word not in raw, word
+
+
+def test_an_old_push_database_loses_its_status_and_industry_columns(
+    built: Settings, service: MockPushService
+) -> None:
+    """A push.db written before the fix: the columns and every copy of their values go."""
+    from sqlite_utils import Database
+
+    from server.push import store
+
+    built.push_db_path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(built.push_db_path)
+    old = Database(conn)
+    old.enable_wal()
+    store.migrations.apply(old, stop_before="m002_forget_status_and_industry")
+    subscription = service.subscription()
+    old.table("subscriptions").insert(
+        {
+            "endpoint": subscription["endpoint"],
+            "p256dh": subscription["keys"]["p256dh"],
+            "auth": subscription["keys"]["auth"],
+            "states": '["CA"]',
+            "industries": '["restaurants"]',
+            "statuses": '["undocumented"]',
+            "language": "es",
+            "baseline": None,
+            "created": "2026-11-01",
+            "failures": 0,
+        }
+    )
+    conn.commit()
+    conn.close()
+    assert b"undocumented" in push_db_bytes(built)
+    store._migrated.clear()
+    with store.open_push_db(built.push_db_path) as db:
+        assert store.has_subscription(db, subscription["endpoint"])
+    [row] = stored_rows(built)
+    assert (row["states"], row["language"]) == ('["CA"]', "es")
+    assert "statuses" not in row and "industries" not in row
+    raw = push_db_bytes(built)
+    assert b"undocumented" not in raw and b"restaurants" not in raw
 
 
 def test_unsubscribe_deletes_it_from_the_server(

@@ -110,6 +110,15 @@ def subscription_endpoints(settings: Settings) -> set[str]:
         conn.close()
 
 
+def phone_keeps(guide: dict[str, Any], industry: str, status: str) -> bool:
+    """sw-push.js `applies`: whether the phone keeps a listed guide for its own profile."""
+
+    def fits(values: Any, mine: str) -> bool:
+        return values == "all" or mine == "any" or "any" in values or mine in values
+
+    return fits(guide["industries"], industry) and fits(guide["statuses"], status)
+
+
 def only(deliveries: list[Delivery]) -> Delivery:
     assert len(deliveries) == 1, deliveries
     return deliveries[0]
@@ -145,7 +154,7 @@ def test_a_changed_guide_reaches_each_affected_subscriber_once_in_their_language
         "lang": "es",
         "title": "Cartilla: cambiaron sus guías",
         "body": f"Nueva versión: {current_es['title']}",
-        "guides": [{**current_es, "new": False}],
+        "guides": [{**current_es, "new": False, "industries": "all", "statuses": "all"}],
         "more": 0,
     }
     english = only(service.deliveries_for(california_en))
@@ -153,7 +162,9 @@ def test_a_changed_guide_reaches_each_affected_subscriber_once_in_their_language
     assert english.payload is not None
     assert english.payload["lang"] == "en"
     assert english.payload["title"] == "Cartilla: your guides changed"
-    assert english.payload["guides"] == [{**current_en, "new": False}]
+    assert english.payload["guides"] == [
+        {**current_en, "new": False, "industries": "all", "statuses": "all"}
+    ]
     # No Mixtec translation: the worker reads the Spanish guide, told in Spanish.
     mixteco = only(service.deliveries_for(california_mixteco))
     assert mixteco.payload is not None and mixteco.payload["guides"][0]["lang"] == "es"
@@ -194,15 +205,36 @@ def test_one_message_lists_every_change_for_the_profile(
     assert delivery.payload["body"].startswith("3 guías tienen cambios: ")
 
 
-def test_a_guide_that_does_not_apply_sends_nothing(
+def test_a_guide_of_another_state_sends_nothing(
     keyed: Settings, client: TestClient[Litestar], service: MockPushService
 ) -> None:
-    cook = service.subscription()
-    subscribe(client, cook, ["CA"], "es", ["restaurants"], ["undocumented"])
-    revise(keyed, "h2a-basics.es.md")  # H-2A agriculture only
+    texan = service.subscription()
+    subscribe(client, texan, ["TX"], "es", ["restaurants"], ["undocumented"])
+    revise(keyed, "overtime.es.md")  # California only
     report = notify(keyed)
     assert (report.sent, report.unchanged) == (0, 1)
     assert service.deliveries == []
+
+
+def test_the_phone_gets_each_guide_with_its_audience_and_decides(
+    keyed: Settings, client: TestClient[Litestar], service: MockPushService
+) -> None:
+    """The server does not know the cook's status or work, so it names the H-2A guide
+    with who it is for; the phone (sw-push.js) drops it for a cook."""
+    cook = service.subscription()
+    subscribe(client, cook, ["CA"], "es", ["restaurants"], ["undocumented"])
+    revise(keyed, "h2a-basics.es.md")  # H-2A agriculture only
+    assert notify(keyed).sent == 1
+    delivery = only(service.deliveries_for(cook))
+    assert delivery.payload is not None
+    [guide] = delivery.payload["guides"]
+    assert (guide["id"], guide["industries"], guide["statuses"]) == (
+        "h2a-basics",
+        ["agriculture"],
+        ["h2a"],
+    )
+    assert not phone_keeps(guide, "restaurants", "undocumented")
+    assert phone_keeps(guide, "agriculture", "h2a")
 
 
 def test_someone_who_subscribes_after_a_change_is_not_told_about_it(
@@ -467,7 +499,11 @@ def test_notified_guides_are_exactly_what_the_phone_will_download(
     for profile, subscription, manifest in zip(profiles, subscriptions, manifests, strict=True):
         delivery = only(service.deliveries_for(subscription))
         assert delivery.payload is not None
-        listed = {(g["id"], g["lang"], g["hash"]) for g in delivery.payload["guides"]}
+        listed = {
+            (g["id"], g["lang"], g["hash"])
+            for g in delivery.payload["guides"]
+            if phone_keeps(g, profile[1], profile[2])
+        }
         in_pack = {(g["id"], g["lang"], g["hash"]) for g in manifest}
         assert listed and listed <= in_pack, profile
 

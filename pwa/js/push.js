@@ -1,6 +1,7 @@
 /** "Tell me when my guides change": the opt-in screen (#/notifications).
  * The permission prompt comes only from the worker's tap. Subscribing sends the push
- * subscription and the profile (states, industries, statuses, language), nothing else;
+ * subscription, the state and the language, nothing else (never industry or status: the
+ * service worker picks the guides that apply from the list every message carries);
  * turning off deletes it on the server. sw-push.js does the rest.
  * IndexedDB settings "push": {enabled, endpoint, sent, pendingDelete?}.
  */
@@ -14,14 +15,9 @@ export function pushSupported() {
   return "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
 }
 
-/** The profile as the push API takes it. */
+/** What the push API takes and keeps: the state and the language. */
 export function profileBody(profile) {
-  return {
-    states: [profile.state],
-    industries: [profile.industry],
-    statuses: [profile.status],
-    language: profile.lang,
-  };
+  return { states: [profile.state], language: profile.lang };
 }
 
 function keyBytes(base64url) {
@@ -178,11 +174,10 @@ export async function render(container, ctx) {
     h("ul", { class: "push-sent" },
       h("li", null, t("push.sentProfile", {
         state: t(`state.${profile.state}`),
-        industry: t(`industry.${profile.industry}`),
-        status: t(`status.${profile.status}`),
         language: t("lang.name"),
       })),
-      h("li", null, t("push.sentAddress"))),
+      h("li", null, t("push.sentAddress")),
+      h("li", null, t("push.sentBookkeeping"))),
     h("p", { class: "muted" }, t("push.notSent")),
     status,
     error,

@@ -2,7 +2,8 @@
 
 - GET /api/v1/push/key -> {"public_key": base64url}
 - POST /api/v1/push/subscriptions {"subscription": PushSubscription.toJSON(), "profile":
-  {states, industries, statuses, language}} -> 201 (new) or 200 (updated)
+  {states, language}} -> 201 (new) or 200 (updated), echoing what is kept. `industries` and
+  `statuses` from older app versions are accepted and thrown away (never stored).
 - DELETE /api/v1/push/subscriptions {"endpoint"} -> 204, or 404 if it was not subscribed
 
 Bodies are small (MAX_BODY_BYTES), strictly typed and rate-limited; endpoints must belong to a
@@ -132,8 +133,8 @@ _FIELD_MESSAGES: list[tuple[str, str, str, str, tuple[str, ...] | None]] = [
     (
         "profile",
         "invalid_profile",
-        "El perfil lleva solo estados, tipos de trabajo, situación e idioma.",
-        "The profile carries only states, industries, statuses and language.",
+        "El perfil lleva solo estados e idioma.",
+        "The profile carries only states and language.",
         None,
     ),
     (
@@ -157,9 +158,9 @@ def _explain(key: str, message: str) -> ApiError:
             400,
             "unknown_field",
             f"El campo {where} no se acepta. Solo se envía la suscripción y el perfil "
-            "(estados, tipos de trabajo, situación, idioma).",
+            "(estados e idioma).",
             f"The field {where} is not accepted. Only the subscription and the profile "
-            "(states, industries, statuses, language) are sent.",
+            "(states and language) are sent.",
             field=where,
         )
     missing = _MISSING_FIELD.search(message)

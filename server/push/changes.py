@@ -2,8 +2,10 @@
 
 A snapshot is the set of guides (id, lang, version, hash, title, who they apply to) in one
 content build. `cartilla notify` compares each subscriber's last announced snapshot with the
-current one and keeps the guides that apply to the subscriber's profile, read in the
-subscriber's language (falling back to Spanish, then English, as the API does).
+current one and keeps the guides of the subscriber's state, read in the subscriber's language
+(falling back to Spanish, then English, as the API does). The server knows no status and no
+industry, so each listed guide carries its own audience and the phone keeps what applies.
+Stored (old) snapshots keep only id, lang, version and hash; that is all a comparison needs.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -58,14 +60,17 @@ class GuideState:
             and not self.states.intersection(profile.states)
         ):
             return False
+        # A profile without industries or statuses (what the server keeps) matches them all.
         if (
             self.industries is not None
+            and profile.industries is not None
             and "any" not in profile.industries
             and not self.industries.intersection(profile.industries)
         ):
             return False
         return (
-            "any" in self.statuses
+            profile.statuses is None
+            or "any" in self.statuses
             or "any" in profile.statuses
             or bool(self.statuses.intersection(profile.statuses))
         )
@@ -136,16 +141,17 @@ def snapshot_from_rows(rows: Iterable[Mapping[str, Any]]) -> Snapshot:
     guides = []
     for row in rows:
         try:
-            statuses = _parse_set(row["statuses"])
+            # Stored snapshots have no title or audience: only what a comparison needs.
+            statuses = _parse_set(row.get("statuses", "all"))
             guides.append(
                 GuideState(
                     id=str(row["id"]),
                     lang=str(row["lang"]),
                     version=int(row["version"]),
                     hash=str(row["hash"]),
-                    title=str(row["title"]),
-                    states=_parse_set(row["states"]),
-                    industries=_parse_set(row["industries"]),
+                    title=str(row.get("title", "")),
+                    states=_parse_set(row.get("states", "all")),
+                    industries=_parse_set(row.get("industries", "all")),
                     statuses=frozenset({"any"}) if statuses is None else statuses,
                 )
             )
@@ -197,9 +203,15 @@ def changes_for(profile: PushProfile, old: Snapshot, new: Snapshot) -> list[Chan
                 hash=now.hash,
                 title=now.title,
                 new=before is None,
+                industries=_audience(now.industries),
+                statuses=_audience(None if "any" in now.statuses else now.statuses),
             )
         )
     return changed
+
+
+def _audience(values: frozenset[str] | None) -> list[str] | Literal["all"]:
+    return "all" if values is None else sorted(values)
 
 
 _TEXT = {

@@ -1,9 +1,11 @@
 """`cartilla notify`: tell each affected subscriber, once, which of their guides changed.
 
 For every subscription the last announced content snapshot (its `baseline`) is compared with
-the current index. Subscribers with changes for their profile get ONE encrypted Web Push
-message in their language; the baseline moves forward only when the push service accepted
-it, so a failed send is tried again on the next run, and a second run sends nothing.
+the current index. Subscribers with changes in their state get ONE encrypted Web Push
+message in their language listing the changed guides (each with its audience, so the phone,
+which alone knows the worker's industry and status, keeps those that apply); the baseline
+moves forward only when the push service accepted it, so a failed send is tried again on
+the next run, and a second run sends nothing.
 
 Sending is bounded (a thread pool of `concurrency` workers, batches of `batch_size`), uses
 TTL >= 7 days, a Topic (a newer "guides changed" replaces an undelivered one), Urgency
@@ -213,13 +215,7 @@ class Sender:
 
 def _profile_of(row: dict[str, Any]) -> PushProfile:
     return msgspec.convert(
-        {
-            "states": json.loads(row["states"]),
-            "industries": json.loads(row["industries"]),
-            "statuses": json.loads(row["statuses"]),
-            "language": row["language"],
-        },
-        PushProfile,
+        {"states": json.loads(row["states"]), "language": row["language"]}, PushProfile
     )
 
 
@@ -234,7 +230,7 @@ class _Planner:
         self.current = current
         self.current_id = current_id
         self._snapshots: dict[int, Snapshot | None] = {}
-        self._payloads: dict[tuple[int, str, str, str, str], bytes | None] = {}
+        self._payloads: dict[tuple[int, str, str], bytes | None] = {}
 
     def _snapshot(self, snapshot_id: int) -> Snapshot | None:
         if snapshot_id not in self._snapshots:
@@ -247,13 +243,7 @@ class _Planner:
         baseline = row["baseline"]
         if baseline is None or baseline == self.current_id:
             return None
-        key = (
-            int(baseline),
-            row["states"],
-            row["industries"],
-            row["statuses"],
-            row["language"],
-        )
+        key = (int(baseline), row["states"], row["language"])
         if key not in self._payloads:
             old = self._snapshot(int(baseline))
             if old is None or old.fingerprint == self.current.fingerprint:

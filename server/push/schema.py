@@ -1,7 +1,9 @@
 """msgspec Structs for everything push sends or receives: API bodies and the push payload.
 
-A subscription is the browser's `PushSubscription.toJSON()` plus the worker's profile
-(states, industries, statuses, language) and nothing else: no name, no device, no IP.
+A subscription is the browser's `PushSubscription.toJSON()` plus the states and language to
+address the message in, and nothing else: no name, no device, no IP, no immigration status
+and no industry. Older app versions also send `industries` and `statuses`; they are checked
+and thrown away, never stored.
 """
 
 from __future__ import annotations
@@ -52,22 +54,25 @@ class PushSubscriptionJSON(Struct, kw_only=True):
     expirationTime: int | float | None = None  # the browser's own field name
 
 
-class PushProfile(Struct, forbid_unknown_fields=True, kw_only=True):
-    """Which guides a subscriber cares about, and the language to tell them in."""
+class PushProfile(Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    """Which states' guides a subscriber hears about, and the language to tell them in.
+
+    `industries` and `statuses` are only read from older app versions and dropped by
+    `normalized()`: the server never keeps them, the phone filters by them itself.
+    """
 
     states: Annotated[list[StateChoice], Meta(min_length=1, max_length=len(STATES) + 1)]
-    industries: Annotated[list[IndustryChoice], Meta(min_length=1, max_length=len(INDUSTRIES) + 1)]
-    statuses: Annotated[list[Status], Meta(min_length=1, max_length=len(STATUSES) + 1)]
     language: LanguageTag
+    industries: (
+        Annotated[list[IndustryChoice], Meta(min_length=1, max_length=len(INDUSTRIES) + 1)] | None
+    ) = None
+    statuses: Annotated[list[Status], Meta(min_length=1, max_length=len(STATUSES) + 1)] | None = (
+        None
+    )
 
     def normalized(self) -> PushProfile:
-        """Sorted, without duplicates, so equal profiles compare and store equally."""
-        return PushProfile(
-            states=sorted(set(self.states)),
-            industries=sorted(set(self.industries)),
-            statuses=sorted(set(self.statuses)),
-            language=self.language,
-        )
+        """What is kept: states sorted without duplicates, and the language."""
+        return PushProfile(states=sorted(set(self.states)), language=self.language)
 
 
 class SubscribeRequest(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -118,7 +123,11 @@ class ErrorBody(Struct, kw_only=True):
 
 
 class ChangedGuide(Struct, kw_only=True):
-    """One guide that changed for this subscriber, in the language they will read it in."""
+    """One guide that changed in the subscriber's state, in the language they will read it in.
+
+    `industries` and `statuses` are the guide's own (public) audience, "all" or a list, so
+    the phone can keep only the guides that apply to its profile: the server does not know.
+    """
 
     id: str
     lang: str
@@ -126,6 +135,8 @@ class ChangedGuide(Struct, kw_only=True):
     hash: str
     title: str
     new: bool = False
+    industries: list[str] | Literal["all"] = "all"
+    statuses: list[str] | Literal["all"] = "all"
 
 
 class GuidesUpdatedPayload(Struct, kw_only=True, tag="guides-updated", tag_field="type"):

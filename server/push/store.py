@@ -2,13 +2,20 @@
 
 Tables, created by sqlite-utils migrations:
 
-- `subscriptions` (pk endpoint): p256dh, auth, states, industries, statuses (JSON lists),
+- `subscriptions` (pk endpoint): p256dh, auth, states (JSON list of USPS codes or "any"),
   language, baseline (the snapshot this subscriber was last told about, or null), created
-  (a date), failures (consecutive failed sends). Nothing that identifies a person.
+  (a date), failures (consecutive permanent send failures). Nothing that identifies a
+  person, and no immigration status and no industry: the message lists the changed guides
+  of the subscriber's state and the phone keeps only those that apply to it.
 - `snapshots` (pk id): fingerprint (of the guide hashes), created_at. One per distinct content
   state `cartilla notify` has announced.
-- `snapshot_guides` (pk snapshot_id, id, lang): version, hash, title, states, industries,
-  statuses of each guide in that snapshot.
+- `snapshot_guides` (pk snapshot_id, id, lang): version and hash of each guide in that
+  snapshot (what is needed to tell what changed since).
+
+Migration m002 removed the status and industry columns (and guide metadata in snapshots)
+from databases made before; m003 rewrites the file (VACUUM, WAL truncated) so no copy of
+the removed values stays in free pages. Connections use `secure_delete` so deleted rows are
+overwritten, not just unlinked.
 - `meta` (pk key): `current_snapshot`, the last state notify announced; new subscribers
   start from it.
 
@@ -74,6 +81,24 @@ def m001_subscriptions(db: Database) -> None:
     db.table("meta").create({"key": str, "value": str}, pk="key")
 
 
+@migrations()
+def m002_forget_status_and_industry(db: Database) -> None:
+    """Subscriptions kept each worker's status and industry until issue 12: drop them."""
+    db.table("subscriptions").transform(drop={"industries", "statuses"})
+    db.table("snapshot_guides").transform(drop={"title", "states", "industries", "statuses"})
+
+
+@migrations(transactional=False)
+def m003_rewrite_without_removed_values(db: Database) -> None:
+    """Dropped columns' bytes can linger in free pages and the WAL: rewrite the file."""
+    db.execute("PRAGMA secure_delete = ON")
+    db.execute("VACUUM")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+#: What a stored snapshot keeps of each guide: enough to tell whether it changed.
+SNAPSHOT_COLUMNS = ("id", "lang", "version", "hash")
+
 _migrated: set[Path] = set()
 _migrate_lock = threading.Lock()
 
@@ -88,6 +113,7 @@ def open_push_db(path: Path) -> Iterator[Database]:
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     conn = sqlite3.connect(path, timeout=10.0)
     try:
+        conn.execute("PRAGMA secure_delete = ON")  # deleted subscriptions leave no bytes
         db = Database(conn)
         resolved = path.resolve()
         if resolved not in _migrated:
@@ -142,8 +168,6 @@ def save_subscription(
         "p256dh": subscription.keys.p256dh,
         "auth": subscription.keys.auth,
         "states": json.dumps(profile.states),
-        "industries": json.dumps(profile.industries),
-        "statuses": json.dumps(profile.statuses),
         "language": profile.language,
     }
     with db.atomic():
@@ -177,8 +201,8 @@ def iter_subscription_batches(db: Database, batch_size: int) -> Iterator[list[di
     while True:
         rows = list(
             db.query(
-                "SELECT endpoint, p256dh, auth, states, industries, statuses, language, baseline,"
-                " failures FROM subscriptions WHERE endpoint > ? ORDER BY endpoint LIMIT ?",
+                "SELECT endpoint, p256dh, auth, states, language, baseline, failures"
+                " FROM subscriptions WHERE endpoint > ? ORDER BY endpoint LIMIT ?",
                 [last, batch_size],
             )
         )
@@ -196,8 +220,7 @@ def find_snapshot(db: Database, fingerprint: str) -> int | None:
 def snapshot_rows(db: Database, snapshot_id: int) -> list[dict[str, Any]]:
     return list(
         db.query(
-            "SELECT id, lang, version, hash, title, states, industries, statuses"
-            " FROM snapshot_guides WHERE snapshot_id = ?",
+            "SELECT id, lang, version, hash FROM snapshot_guides WHERE snapshot_id = ?",
             [snapshot_id],
         )
     )
@@ -217,7 +240,11 @@ def create_snapshot(
             assert table.last_pk is not None
             snapshot_id = int(table.last_pk)
             db.table("snapshot_guides").insert_all(
-                ({"snapshot_id": snapshot_id, **row} for row in guides), batch_size=500
+                (
+                    {"snapshot_id": snapshot_id, **{k: row[k] for k in SNAPSHOT_COLUMNS}}
+                    for row in guides
+                ),
+                batch_size=500,
             )
     except sqlite3.IntegrityError:
         # The server and `cartilla notify` may store the same state at the same moment.

@@ -159,15 +159,18 @@ def test_opt_in_push_fetch_and_read_offline(
     page.locator("nav a[href='#/profile']").click()
     page.locator("main a[href='#/notifications']").click()
     page.wait_for_selector("#push-toggle")
-    assert "California" in page.locator("ul.push-sent").inner_text()
+    kept = page.locator("ul.push-sent").inner_text()
+    assert "California" in kept
+    # It says what the server keeps, and that is not the worker's status or work.
+    assert "H-2A" not in kept and "agric" not in kept.lower()
+    assert "No se guarda su situación migratoria" in page.locator("main").inner_text()
     page.locator("#push-toggle", has_text="Avisarme cuando cambien mis guías").click()
     page.wait_for_selector("#push-toggle:has-text('Apagar los avisos')")
     assert page.locator(".push-status").inner_text() == "Los avisos están encendidos."
     [row] = stored_subscriptions(server)
     assert row["endpoint"] == subscription["endpoint"]
-    assert (row["states"], row["industries"], row["statuses"], row["language"]) == (
-        '["CA"]', '["agriculture"]', '["h2a"]', "es",
-    )  # fmt: skip
+    assert (row["states"], row["language"]) == ('["CA"]', "es")
+    assert "industries" not in row and "statuses" not in row
 
     # An advocate changes the California overtime guide; build and notify.
     bump_guide(server.content_dir, "overtime.es.md", "Nuevo: un párrafo sobre las horas extra.")
