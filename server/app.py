@@ -32,6 +32,7 @@ from server.http import (
     api_error_handler,
     http_error_handler,
     internal_error_handler,
+    require_body_media_type,
 )
 from server.static import StaticSite
 
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[*handlers, *static_routes],
         on_startup=[on_startup],
+        middleware=[require_body_media_type],
         exception_handlers={
             IndexMissing: index_error_handler,
             ApiError: api_error_handler,

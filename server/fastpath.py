@@ -137,14 +137,17 @@ class FastPath:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         http = cast("dict[str, Any]", scope)
-        if http["type"] != "http" or http["method"] not in ("GET", "HEAD"):
+        if http["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if http["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, _with_security_headers(send))
             return
         state = http["litestar_app"].state
         memory = getattr(state, "answer_memory", None)  # None until start-up has run
         item = memory.get(request_key(http)) if memory is not None else None
         if item is None or item.generation is not state.content_generation():
-            await self.app(scope, receive, send)
+            await self._through(http, receive, send)
             return
         if _etag_matches(_header(http, b"if-none-match"), item.etag):
             status, headers, content = 304, item.not_modified, b""
@@ -169,3 +172,33 @@ class FastPath:
             "more_body": False,
         }
         await send(end)
+
+    async def _through(self, http: dict[str, Any], receive: Receive, send: Send) -> None:
+        """Not remembered: Litestar answers. A HEAD is routed as the GET it asks about
+        (every GET route answers HEAD), and the body is dropped on the way out."""
+        out = _with_security_headers(send)
+        if http["method"] != "HEAD":
+            await self.app(cast("Scope", http), receive, out)
+            return
+
+        async def headless(message: Any) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await out(message)
+
+        await self.app(cast("Scope", {**http, "method": "GET"}), receive, headless)
+
+
+def _with_security_headers(send: Send) -> Send:
+    """Every answer, errors included, carries the security headers (CORP among them)."""
+
+    async def wrapped(message: Any) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", ()))
+            present = {bytes(k).lower() for k, _ in headers}
+            missing = [(k, v) for k, v in _SECURITY if k not in present]
+            if missing:
+                message = {**message, "headers": [*headers, *missing]}
+        await send(message)
+
+    return cast("Send", wrapped)

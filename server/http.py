@@ -35,6 +35,8 @@ SECURITY_HEADERS = {
         "interest-cohort=(), browsing-topics=()"
     ),
     "Cross-Origin-Opener-Policy": "same-origin",
+    # No other site may embed or read our answers (packs, keys, PDFs) as a subresource.
+    "Cross-Origin-Resource-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
 
@@ -210,6 +212,8 @@ _STATUS_WORDS = {
 
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     """Litestar's own 4xx errors, in the same bilingual shape as ours."""
+    if isinstance(exc, ApiError):
+        return api_error_handler(request, exc)
     status = exc.status_code
     code, es, en = _STATUS_WORDS.get(status, ("error", "Error.", "Error."))
     extra: dict[str, Any] = {}
@@ -248,3 +252,51 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
 
 def json_bytes(value: Any) -> bytes:
     return msgspec.json.encode(value)
+
+
+#: Methods whose body a handler reads; each must say what it sends.
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: Route handler `opt` key naming the one media type a handler accepts (default JSON).
+BODY_MEDIA_TYPE = "body_media_type"
+
+
+def _media_type(scope: Any) -> str:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-type":
+            return bytes(value).split(b";", 1)[0].strip().lower().decode("latin-1")
+    return ""
+
+
+def _has_body(scope: Any) -> bool:
+    for name, value in scope.get("headers", ()):
+        if name == b"transfer-encoding" or (name == b"content-length" and value.strip() != b"0"):
+            return True
+    return False
+
+
+def require_body_media_type(app: Any) -> Any:
+    """Middleware: a request body must be the handler's type (415 otherwise).
+
+    Without it a cross-site page could POST `text/plain` (a "simple" request the browser
+    sends without asking) and have it read as JSON. A DELETE with no body is fine.
+    """
+
+    async def middleware(scope: Any, receive: Any, send: Any) -> None:
+        method = scope.get("method", "")
+        if scope["type"] == "http" and method in BODY_METHODS:
+            handler = scope.get("route_handler")
+            wanted = getattr(handler, "opt", {}).get(BODY_MEDIA_TYPE, "application/json")
+            given = _media_type(scope)
+            if given != wanted and (method != "DELETE" or given or _has_body(scope)):
+                raise ApiError(
+                    415,
+                    "unsupported_media_type",
+                    f"Envíe el cuerpo con Content-Type: {wanted}"
+                    + (f" (llegó {given[:60]})." if given else "."),
+                    f"Send the body with Content-Type: {wanted}"
+                    + (f" (got {given[:60]})." if given else "."),
+                    expected=wanted,
+                )
+        await app(scope, receive, send)
+
+    return middleware

@@ -15,6 +15,8 @@ from server.config import Settings
 from server.evidence import receipts
 from server.evidence.keys import read_public_key_file
 
+ZIP = {"content-type": "application/zip"}
+
 
 def test_receipt_is_signed_by_the_published_key(
     client: TestClient[Litestar], built: Settings, tmp_path: Path
@@ -68,7 +70,7 @@ def test_report_pdf_for_a_good_bundle(client: TestClient[Litestar], built: Setti
     answer = client.post(
         "/api/v1/bundles/report",
         content=f.make_bundle(keys),
-        headers={"content-type": "application/zip"},
+        headers=ZIP,
     )
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"] == "application/pdf"
@@ -88,7 +90,11 @@ def test_report_refuses_bad_bundles_with_json(
     client: TestClient[Litestar], make: object, code: str
 ) -> None:
     good = f.make_bundle(f.new_keys())
-    answer = client.post("/api/v1/bundles/report", content=make(good))  # type: ignore[operator]
+    answer = client.post(
+        "/api/v1/bundles/report",
+        content=make(good),  # type: ignore[operator]
+        headers=ZIP,
+    )
     assert answer.status_code == 422
     error = answer.json()["error"]
     assert error["code"] == code and error["message"]["es"] and error["message"]["en"]
@@ -99,7 +105,9 @@ def test_report_refuses_tampered_bundle(client: TestClient[Litestar], built: Set
     keys = f.Keys(worker=f.new_keys().worker, server=server)
     files = f.unzip(f.make_bundle(keys))
     files["data/journal.jsonl"] = files["data/journal.jsonl"].replace(b"16:30", b"20:30", 1)
-    answer = client.post("/api/v1/bundles/report", content=f.reseal(files, keys.worker))
+    answer = client.post(
+        "/api/v1/bundles/report", content=f.reseal(files, keys.worker), headers=ZIP
+    )
     assert answer.status_code == 422
     assert answer.json()["error"]["code"] == "chain_edited"
 
@@ -108,12 +116,14 @@ def test_report_says_receipts_from_an_unknown_key_could_not_be_checked(
     client: TestClient[Litestar],
 ) -> None:
     # Another server's key is not a forgery: the desk gets its PDF, receipts "not checked".
-    answer = client.post("/api/v1/bundles/report", content=f.make_bundle(f.new_keys()))
+    answer = client.post("/api/v1/bundles/report", content=f.make_bundle(f.new_keys()), headers=ZIP)
     assert answer.status_code == 200, answer.text
     assert answer.content.startswith(b"%PDF")
 
 
 def test_report_request_size_limit(client: TestClient[Litestar]) -> None:
-    answer = client.post("/api/v1/bundles/report", content=b"PK\x03\x04" + b"\0" * (65 * 2**20))
+    answer = client.post(
+        "/api/v1/bundles/report", content=b"PK\x03\x04" + b"\0" * (65 * 2**20), headers=ZIP
+    )
     assert answer.status_code == 413
     assert answer.json()["error"]["code"] == "request_too_big"

@@ -24,7 +24,7 @@ from server.evidence.errors import BundleError
 from server.evidence.report_pdf import FontMissing, render
 from server.evidence.verify import Report, verify_bundle
 from server.evidence.zipread import DEFAULT_LIMITS
-from server.http import ApiError, error_body, http_error_handler
+from server.http import BODY_MEDIA_TYPE, ApiError, error_body, http_error_handler
 
 MAX_REPORT_BODY = DEFAULT_LIMITS.max_bundle_bytes
 NO_STORE = {"Cache-Control": "no-store"}
@@ -115,6 +115,7 @@ async def receipt_key(request: Request[Any, Any, Any]) -> Response[Any]:
 @post(
     "/api/v1/bundles/report",
     request_max_body_size=MAX_REPORT_BODY,
+    opt={BODY_MEDIA_TYPE: "application/zip"},
     status_code=200,
     summary="A PDF case summary of a verified bundle (nothing kept)",
 )
