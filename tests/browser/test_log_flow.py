@@ -454,3 +454,144 @@ def test_photos_are_shrunk_and_the_export_validates_in_python(
     photo = next(e.data for e in log.journal if e.record_type == "photo")
     assert photo.size_bytes <= 300 * 1024 and max(photo.width or 0, photo.height or 0) <= 1600
     assert json.loads(exported)["chain_head"] == log.journal[-1].hash
+
+
+# --- a log that cannot be inflated by mistake (issue 14; rules in pwa/js/log/shifts.js) -------
+
+
+def shifts_in_log(page: Any) -> list[dict[str, Any]]:
+    """The current shifts (deleted ones gone), as the phone's own replay gives them."""
+    shifts: list[dict[str, Any]] = page.evaluate(
+        "async () => [...(await (await import('/js/log/store.js')).currentState()).state.shift.values()]"
+    )
+    return shifts
+
+
+def fill_shift(page: Any, date: str, start: str, end: str) -> Any:
+    page.goto(page.url.split("#")[0] + "#/log/shift")
+    form = page.locator("form.log-form")
+    form.wait_for()
+    form.locator("[data-field=date] input").fill(date)
+    form.locator("[data-field=start] input").fill(start)
+    form.locator("[data-field=end] input").fill(end)
+    form.locator("button[type=submit]").click()
+    return form
+
+
+def test_an_end_before_the_start_asks_whether_it_ended_the_next_day(
+    page: Any, server_factory: Callable[..., CartillaServer]
+) -> None:
+    server = server_factory()
+    start(page, server)
+    open_log(page)
+    add_job(page)
+    form = fill_shift(page, "2025-03-03", "22:00", "06:00")
+    question = form.locator("[data-question=next-day]")
+    question.wait_for()
+    assert "¿Terminó al día siguiente?" in question.inner_text()
+    # "No": nothing is saved, the form stays to correct the time.
+    question.locator("[data-answer=no]").click()
+    assert shifts_in_log(page) == []
+    assert form.locator("[data-field=end] input").input_value() == "06:00"
+    form.locator("button[type=submit]").click()
+    form.locator("[data-question=next-day] [data-answer=yes]").click()
+    page.wait_for_selector("h1:has-text('Mi registro')")
+    [shift] = shifts_in_log(page)
+    assert (shift["start"], shift["end"], shift["ends_next_day"]) == ("22:00", "06:00", True)
+    # Eight hours this week, not a day and a half.
+    page.goto(server.base_url + "/#/log/wages")
+    page.wait_for_selector("li.week")
+    assert "8 h" in page.locator("li.week").first.inner_text()
+
+
+def test_impossible_shifts_are_refused_and_an_overlap_names_the_other_shift(
+    page: Any, server_factory: Callable[..., CartillaServer]
+) -> None:
+    server = server_factory()
+    start(page, server)
+    open_log(page)
+    add_job(page)
+    add_shift(page, "2025-03-03", "07:00", "15:00")
+
+    form = fill_shift(page, "2025-03-03", "14:00", "18:00")
+    refusal = form.locator("[data-refusal=overlap]")
+    refusal.wait_for()
+    text = refusal.inner_text()
+    assert "se cruza con otro" in text and "07:00" in text and "15:00" in text
+    # The link opens the other shift to change it.
+    refusal.locator("a", has_text="Cambiar el otro turno").click()
+    page.wait_for_selector("h1:has-text('Cambiar')")
+    assert page.locator("[data-field=end] input").input_value() == "15:00"
+
+    form = fill_shift(page, "2025-03-04", "08:00", "08:00")
+    form.locator("[data-refusal=same_time]", has_text="misma hora").wait_for()
+    form = fill_shift(page, "2099-01-05", "08:00", "12:00")
+    form.locator("[data-field=date] .error", has_text="todavía no llega").wait_for()
+    form = fill_shift(page, "2025-03-05", "05:00", "22:00")
+    form.locator("[data-question=long]", has_text="17 h").wait_for()
+    form.locator("[data-question=long] [data-answer=no]").click()
+    assert len(shifts_in_log(page)) == 1
+
+    # "Same as the last day" twice: the second tap asks instead of adding a copy.
+    page.goto(server.base_url + "/#/log")
+    same = page.locator("button", has_text="Igual que el último día")
+    same.click()
+    page.locator("#log-message", has_text="Anotado").wait_for()
+    same.click()
+    question = page.locator("[data-question=same-day]")
+    question.wait_for()
+    assert "Ya anotó un turno hoy: 07:00 a 15:00" in question.inner_text()
+    question.locator("[data-answer=no]").click()
+    assert len(shifts_in_log(page)) == 2
+
+
+def test_a_forgotten_punch_out_is_asked_about_and_punch_mode_records_breaks(
+    page: Any, server_factory: Callable[..., CartillaServer]
+) -> None:
+    server = server_factory()
+    start(page, server)
+    open_log(page)
+    add_job(page)
+    # Punch in, take a break that began 30 minutes ago, come back, punch out.
+    page.locator("button", has_text="Entré a trabajar").click()
+    page.locator("button", has_text="Empiezo mi descanso").click()
+    page.locator("#log-message", has_text="descanso desde").wait_for()
+    page.evaluate(
+        """async () => { const s = await import('/js/log/store.js'); const p = await s.getDraft('punch');
+          const back = new Date(Date.now() - 90 * 60000);
+          await s.saveDraft('punch', { ...p, start: `${String(back.getHours()).padStart(2, '0')}:${String(back.getMinutes()).padStart(2, '0')}`,
+            date: `${back.getFullYear()}-${String(back.getMonth() + 1).padStart(2, '0')}-${String(back.getDate()).padStart(2, '0')}`,
+            started_at: back.toISOString(), break_since: new Date(Date.now() - 30 * 60000).toISOString() }); }"""
+    )
+    page.reload()
+    page.locator("button", has_text="Terminé mi descanso").click()
+    page.locator("#log-message", has_text="Descanso hasta ahora: 30 min").wait_for()
+    page.locator("button", has_text="Salí del trabajo").click()
+    page.locator("#notice-log-punch", has_text="30 min de descanso").wait_for()
+    [shift] = shifts_in_log(page)
+    assert shift["break_minutes"] == 30
+
+    # Punched in 15 hours ago and never out: the next time the log opens it asks.
+    page.evaluate(
+        """async () => { const s = await import('/js/log/store.js');
+          await s.saveDraft('punch', { job_id: (await s.currentState()).state.job.keys().next().value,
+            date: '2025-03-03', start: '07:00', started_at: new Date(Date.now() - 15 * 3600000).toISOString(),
+            break_minutes: 0, break_since: null }); }"""
+    )
+    page.goto(server.base_url + "/#/guides")
+    page.reload()
+    open_log(page)
+    forgot = page.locator("#forgot-punch")
+    forgot.wait_for()
+    assert "¿A qué hora salió?" in forgot.inner_text()
+    assert page.locator("button", has_text="Salí del trabajo").count() == 0
+    forgot.locator("#forgot-end").fill("16:30")
+    forgot.locator("#forgot-break").fill("30")
+    forgot.locator("button[type=submit]").click()
+    page.locator("#forgot-punch").wait_for(state="detached")
+    saved = [s for s in shifts_in_log(page) if s["date"] == "2025-03-03"]
+    assert [(s["start"], s["end"], s["break_minutes"], s["from_memory"]) for s in saved] == [
+        ("07:00", "16:30", 30, True)
+    ]
+    assert page.evaluate("async () => (await import('/js/log/store.js')).getDraft('punch')") is None
+    assert page.locator("button", has_text="Entré a trabajar").count() == 1

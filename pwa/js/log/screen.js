@@ -8,6 +8,8 @@ import { h, formatDate, externalLink } from "../ui.js";
 import { checkWages, money, duration } from "../wages.js";
 import * as store from "./store.js";
 import { buildForm, parseMoney, formatMoney, todayIso, nowHHMM } from "./forms.js";
+import { length as shiftLength } from "./shifts.js";
+import { confirmShift } from "./shiftask.js";
 
 const STATES = ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
   "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND",
@@ -51,12 +53,10 @@ const lists = (state) => ({
   pay_stubs: [...state.pay_stub.values()], expenses: [...state.expense.values()], incidents: [...state.incident.values()],
 });
 
+/** Minutes worked; a shift with the same start and end counts nothing (it cannot be true). */
 function shiftMinutes(s) {
-  const [sh, sm] = s.start.split(":").map(Number);
-  const [eh, em] = s.end.split(":").map(Number);
-  let m = eh * 60 + em - (sh * 60 + sm);
-  if (m <= 0) m += 1440;
-  return Math.max(0, m - (s.break_minutes || 0));
+  if (s.start === s.end) return 0;
+  return Math.max(0, shiftLength({ date: "2000-01-01", ...s }) - (s.break_minutes || 0));
 }
 
 function jobLabel(state, job) {
@@ -131,14 +131,38 @@ async function renderHome(container, ctx) {
   container.append(h("h2", null, t("log.quick.heading")), actions);
   const say = (text) => { out.replaceChildren(status(text)); };
 
+  // Questions and refusals show at the top, next to the message, where a 360 px screen sees them.
+  const ask = h("div", { id: "log-question" });
+  out.after(ask);
+  // Every quick save goes through the same checks as the form (./shiftask.js).
+  const saveChecked = async (shift, where = ask) => {
+    const { state: now } = await store.currentState();
+    const ok = await confirmShift(ctx, where, shift, [...now.shift.values()], todayIso());
+    return ok ? store.addRecord(ok) : null;
+  };
+
   actions.append(bigButton("↻", t("log.quick.sameAsYesterday"), async () => {
     const { state: now } = await store.currentState();
     const prev = lastShift(now);
     if (!prev) { say(t("log.quick.nothingToCopy")); return; }
     const copy = { type: "shift", job_id: prev.job_id, date: todayIso(), start: prev.start, end: prev.end,
       break_minutes: prev.break_minutes || 0, from_memory: false, photo_ids: [] };
+    if (prev.ends_next_day) copy.ends_next_day = true;
     if (prev.place) copy.place = prev.place;
-    const entry = await store.addRecord(copy);
+    // A second shift on the same date is asked about, never added by a repeated tap.
+    const already = [...now.shift.values()].find((s) => s.job_id === copy.job_id && s.date === copy.date);
+    if (already) {
+      out.replaceChildren();
+      ask.replaceChildren(h("div", { class: "card warning log-question", role: "alertdialog", "data-question": "same-day" },
+        h("p", null, h("strong", null, t("log.quick.alreadyToday", { start: already.start, end: already.end }))),
+        h("p", { class: "log-answers" },
+          h("a", { class: "button primary", href: "#/log/shift", "data-answer": "yes" }, t("log.quick.anotherYes")), " ",
+          h("button", { type: "button", class: "button secondary", "data-answer": "no", onclick: () => ask.replaceChildren() }, t("log.quick.anotherNo")))));
+      ask.querySelector("a").focus();
+      return;
+    }
+    const entry = await saveChecked(copy);
+    if (!entry) return;
     out.replaceChildren(status(t("log.quick.sameDone", { date: formatDate(copy.date, lang), start: copy.start, end: copy.end })),
       h("button", { type: "button", class: "button secondary", onclick: async () => {
         await store.deleteRecord("shift", entry.data.id, t("log.undo"));
@@ -147,21 +171,43 @@ async function renderHome(container, ctx) {
   }, "primary"));
 
   const punch = await store.getDraft("punch");
-  if (punch) {
+  if (punch && punchIsStale(punch)) {
+    // Forgotten punch-out: ask when it ended instead of saving a shift that runs until now.
+    ask.after(forgottenPunch(ctx, punch, saveChecked));
+  } else if (punch) {
     actions.append(bigButton("⏹", t("log.quick.punchOut"), async () => {
-      const end = nowHHMM();
+      const nowDate = new Date();
+      const end = nowHHMM(nowDate);
+      const breakMinutes = punchBreakMinutes(punch, nowDate);
       const shift = { type: "shift", job_id: punch.job_id, date: punch.date, start: punch.start,
-        end: end === punch.start ? nowHHMM(new Date(Date.now() + 60000)) : end, break_minutes: 0, from_memory: false, photo_ids: [] };
-      await store.addRecord(shift);
+        end: end === punch.start ? nowHHMM(new Date(Date.now() + 60000)) : end, break_minutes: breakMinutes, from_memory: false, photo_ids: [] };
+      // The clock says whether it is the next day: no need to ask.
+      if (todayIso(nowDate) > punch.date) shift.ends_next_day = true;
+      if (!(await saveChecked(shift))) return;
       await store.clearDraft("punch");
       ctx.navigate("#/log");
-      ctx.notify(t("log.quick.punchDone", { start: shift.start, end: shift.end }), { id: "log-punch" });
+      ctx.notify(breakMinutes ? t("log.quick.punchDoneBreak", { start: shift.start, end: shift.end, minutes: breakMinutes })
+        : t("log.quick.punchDone", { start: shift.start, end: shift.end }), { id: "log-punch" });
     }, "primary"));
-    out.append(status(t("log.quick.punchedIn", { time: punch.start })));
+    if (punch.break_since) {
+      actions.append(bigButton("▶", t("log.quick.breakEnd"), async () => {
+        await store.saveDraft("punch", { ...punch, break_minutes: punchBreakMinutes(punch, new Date()), break_since: null });
+        ctx.navigate("#/log");
+      }));
+      out.append(status(t("log.quick.onBreak", { time: nowHHMM(new Date(punch.break_since)) })));
+    } else {
+      actions.append(bigButton("⏸", t("log.quick.breakStart"), async () => {
+        await store.saveDraft("punch", { ...punch, break_since: new Date().toISOString() });
+        ctx.navigate("#/log");
+      }));
+      out.append(status(t("log.quick.punchedIn", { time: punch.start })),
+        punch.break_minutes ? status(t("log.quick.breakSoFar", { minutes: punch.break_minutes })) : "");
+    }
   } else {
     actions.append(bigButton("▶", t("log.quick.punchIn"), async () => {
       const prev = lastShift(state);
-      await store.saveDraft("punch", { job_id: prev ? prev.job_id : jobs[0].id, date: todayIso(), start: nowHHMM() });
+      await store.saveDraft("punch", { job_id: prev ? prev.job_id : jobs[0].id, date: todayIso(), start: nowHHMM(),
+        started_at: new Date().toISOString(), break_minutes: 0, break_since: null });
       ctx.navigate("#/log");
     }));
   }
@@ -183,6 +229,60 @@ async function renderHome(container, ctx) {
     const minutes = recent.reduce((a, s) => a + shiftMinutes(s), 0);
     container.append(h("p", { class: "card" }, t("log.quick.week", { hours: duration(minutes), days: new Set(recent.map((s) => s.date)).size })));
   }
+}
+
+// --- punch mode: breaks and a forgotten punch-out -------------------------------------------
+
+/** A punch-in this many hours old is asked about, not closed at "now". */
+const STALE_PUNCH_HOURS = 12;
+
+function punchStart(punch) {
+  return punch.started_at ? Date.parse(punch.started_at) : new Date(`${punch.date}T${punch.start}:00`).getTime();
+}
+
+export function punchIsStale(punch, now = Date.now()) {
+  return now - punchStart(punch) > STALE_PUNCH_HOURS * 3600000;
+}
+
+/** Whole minutes of break so far, including one still going. */
+function punchBreakMinutes(punch, now) {
+  const running = punch.break_since ? Math.max(0, Math.floor((now.getTime() - Date.parse(punch.break_since)) / 60000)) : 0;
+  return (punch.break_minutes || 0) + running;
+}
+
+function forgottenPunch(ctx, punch, saveChecked) {
+  const { t, lang } = ctx;
+  const end = h("input", { id: "forgot-end", type: "time", required: true });
+  const brk = h("input", { id: "forgot-break", type: "text", inputmode: "numeric", autocomplete: "off", value: String(punch.break_minutes || 0) });
+  const msg = h("p", { class: "error", role: "alert" });
+  const box = h("div", { "aria-live": "polite" });
+  const form = h("form", { class: "card warning log-form", id: "forgot-punch" },
+    h("h2", null, t("log.quick.forgotTitle")),
+    h("p", null, t("log.quick.forgotDetail", { date: formatDate(punch.date, lang), time: punch.start })),
+    h("div", { class: "field" }, h("label", { for: "forgot-end" }, t("log.quick.forgotTime")), end),
+    h("div", { class: "field" }, h("label", { for: "forgot-break" }, t("log.shift.break")), brk),
+    msg, box,
+    h("button", { type: "submit", class: "button primary big" }, h("span", { "aria-hidden": "true" }, "✔ "), t("log.quick.forgotSave")),
+    h("button", { type: "button", class: "button secondary", id: "forgot-discard", onclick: async () => {
+      await store.clearDraft("punch");
+      ctx.navigate("#/log");
+      ctx.notify(t("log.quick.forgotDiscarded"), { id: "log-punch" });
+    } }, t("log.quick.forgotDiscard")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    msg.textContent = "";
+    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(end.value)) { msg.textContent = t("log.form.time"); end.focus(); return; }
+    const minutes = /^\d{1,4}$/.test(brk.value.trim()) ? Number(brk.value.trim()) : (brk.value.trim() ? NaN : 0);
+    if (Number.isNaN(minutes)) { msg.textContent = t("log.form.int"); brk.focus(); return; }
+    const shift = { type: "shift", job_id: punch.job_id, date: punch.date, start: punch.start, end: end.value,
+      break_minutes: minutes, from_memory: true, photo_ids: [] };
+    if (shiftMinutes(shift) <= 0 && shift.start !== shift.end) { msg.textContent = t("log.form.breakTooLong"); return; }
+    if (!(await saveChecked(shift, box))) return;
+    await store.clearDraft("punch");
+    ctx.navigate("#/log");
+    ctx.notify(t("log.quick.punchDone", { start: shift.start, end: shift.end }), { id: "log-punch" });
+  });
+  return form;
 }
 
 // --- forms -------------------------------------------------------------------------------------
@@ -207,8 +307,12 @@ async function editControls(ctx, type, record) {
 }
 
 /** Save a new record or an edit (with its reason), then go back with a notice. */
-async function saveRecord(ctx, type, record, values, build) {
-  const data = build(values);
+async function saveRecord(ctx, type, record, values, build, prepare) {
+  let data = build(values);
+  if (prepare) {
+    data = await prepare(data);
+    if (!data) return false; // refused or not confirmed: nothing saved, the draft stays
+  }
   if (record) await store.editRecord({ ...data, type, id: record.id }, values._reason);
   else await store.addRecord({ type, ...data });
   ctx.notify(ctx.t("log.saved"), { id: "log-saved" });
@@ -217,7 +321,7 @@ async function saveRecord(ctx, type, record, values, build) {
 
 const clean = (obj) => Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== null && v !== undefined && v !== ""));
 
-async function formScreen(container, ctx, { type, id, titleKey, icon, fields, values, build, draftName }) {
+async function formScreen(container, ctx, { type, id, titleKey, icon, fields, values, build, draftName, prepare = null }) {
   const { t } = ctx;
   const { state } = await store.currentState();
   const record = id ? state[type].get(id) : null;
@@ -226,9 +330,13 @@ async function formScreen(container, ctx, { type, id, titleKey, icon, fields, va
     fields: [...fields(state), ...reasonField],
     values: record ? values(record, state) : values(null, state),
     draftName: `${draftName}:${id || "new"}`,
-    onSubmit: (v) => saveRecord(ctx, type, record, v, (vals) => build(vals, state, record)),
+    onSubmit: (v) => saveRecord(ctx, type, record, v, (vals) => build(vals, state, record),
+      prepare && ((data) => prepare(data, record, box))),
     extra,
   });
+  // Questions and refusals (prepare) show just above the save button.
+  const box = h("div", { class: "log-check", "aria-live": "polite" });
+  form.element.querySelector("button[type=submit]").before(box);
   container.append(backLink(t), h("h1", { tabindex: "-1" }, h("span", { "aria-hidden": "true" }, `${icon} `),
     record ? `${t("log.form.editing")}: ${t(titleKey)}` : t(titleKey)), form.element);
 }
@@ -317,11 +425,12 @@ function renderShift(container, ctx, id) {
     type: "shift", id, titleKey: "log.shift.title", icon: "🕒", draftName: "form:shift",
     fields: (state) => [
       { name: "job_id", label: "log.shift.job", type: "select", required: true, options: jobOptions(state) },
-      { name: "date", label: "log.shift.date", type: "date", required: true },
+      { name: "date", label: "log.shift.date", type: "date", required: true,
+        validate: (v) => (v && v > todayIso() ? "log.check.future" : null) },
       { name: "start", label: "log.shift.start", type: "time", required: true },
       { name: "end", label: "log.shift.end", type: "time", required: true, help: "log.shift.endHelp" },
       { name: "break_minutes", label: "log.shift.break", type: "int", validate: (v, raw) => {
-        if (!raw.start || !raw.end || v === null) return null;
+        if (!raw.start || !raw.end || v === null || raw.start === raw.end) return null; // same time: refused on save
         return shiftMinutes({ start: raw.start, end: raw.end, break_minutes: v }) <= 0 ? "log.form.breakTooLong" : null;
       } },
       { name: "piece_units", label: "log.shift.units", type: "int" },
@@ -333,6 +442,16 @@ function renderShift(container, ctx, id) {
     values: (r, state) => (r ? { ...r } : { job_id: lastShift(state)?.job_id || [...state.job.keys()][0], date: todayIso(), break_minutes: "0" }),
     build: (v) => clean({ job_id: v.job_id, date: v.date, start: v.start, end: v.end, break_minutes: v.break_minutes || 0,
       piece_units: v.piece_units, place: v.place, notes: v.notes, from_memory: Boolean(v.from_memory), photo_ids: v.photo_ids || [] }),
+    // The rules of ./shifts.js; an edit keeps an overnight answer while the end stays before the start.
+    prepare: async (data, record, box) => {
+      const shift = { type: "shift", ...data, id: record ? record.id : "new" };
+      if (record && record.ends_next_day && shift.end < shift.start) shift.ends_next_day = true;
+      const { state: now } = await store.currentState();
+      const ok = await confirmShift(ctx, box, shift, [...now.shift.values()], todayIso());
+      if (!ok) return null;
+      const { id: _id, type: _type, ...rest } = ok;
+      return rest;
+    },
   });
 }
 
