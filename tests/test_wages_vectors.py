@@ -57,6 +57,7 @@ def test_every_finding_and_note_code_is_covered_by_a_vector() -> None:
         "overtime",
         "overtime_none",
         "regular_rate",
+        "salary_regular_rate",
         "piece_makeup",
     }
     assert set(MESSAGES) - applied_only - seen == set()

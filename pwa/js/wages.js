@@ -65,6 +65,7 @@ const SRC_H2A_CONTRACT = ['20 CFR 655.122 (H-2A contents of job offers)', `${ECF
 const SRC_H2A_ASSURANCES = ['20 CFR 655.135 (H-2A assurances: no recruitment fees)', `${ECFR}/title-20/section-655.135`];
 const SRC_H2A_WAGE = ['20 CFR 655.120 (H-2A offered wage rate: the highest of the AEWR and the other rates)', `${ECFR}/title-20/section-655.120`];
 const SRC_H2B = ['20 CFR 655.20 (H-2B employer obligations)', `${ECFR}/title-20/section-655.20`];
+const SRC_OT_DEDUCTIONS = ['29 CFR 531.37 (deductions in overtime workweeks: judged against 40 straight-time hours)', `${ECFR}/title-29/section-531.37`];
 const SRC_FREE_AND_CLEAR = ['29 CFR 531.35 (wages paid free and clear)', `${ECFR}/title-29/section-531.35`];
 const AEWR_VALID_DAYS = 365;
 const THREE_FOURTHS = new Frac(3n, 4n);
@@ -131,6 +132,8 @@ export const MESSAGES = {
     'Under the data, there is no overtime pay for this work ({where}).'],
   regular_rate: ['Su tarifa regular esta semana es lo ganado a tiempo normal entre las horas: {rate} por hora. Cada hora extra paga la mitad de esa tarifa además.',
     'Your regular rate this week is straight-time pay divided by hours: {rate} an hour. Each overtime hour pays half that rate on top.'],
+  salary_regular_rate: ['Sueldo ({where}): {salary} por semana entre {hours} da una tarifa regular de {rate} por hora. El sueldo paga solo las horas normales; cada hora extra se paga aparte a 1.5 veces esa tarifa, y cada hora doble a 2 veces.',
+    'Salary ({where}): {salary} a week divided by {hours} gives a regular rate of {rate} an hour. The salary pays only the regular hours; each overtime hour is paid on top at 1.5 times that rate, and each double-time hour at 2 times.'],
   piece_makeup: ['Lo ganado por pieza o por día ({piece}) fue menos que el mínimo por sus horas ({floor}). El empleador debe completar la diferencia.',
     'Piece or day pay ({piece}) was less than the minimum for your hours ({floor}). The employer must make up the difference.'],
   underpaid: ['Le correspondían {expected}: sus horas por la tarifa más alta que aplica, más las horas extra. Le pagaron {paid} (bruto). Faltan {amount}. Solo el mínimo de la ley era {legal}.',
@@ -139,6 +142,8 @@ export const MESSAGES = {
     '{amount} was taken out for {kind}. That cannot be taken out of {program} workers\' pay.'],
   deduction_below_minimum: ['Los descuentos por {kinds} ({deducted}) bajaron su pago por debajo del salario mínimo de sus horas ({minimum}). Esa parte ({amount}) se le debe devolver.',
     'Deductions for {kinds} ({deducted}) brought your pay below the minimum wage for your hours ({minimum}). That part ({amount}) must be paid back.'],
+  deduction_overtime_week: ['En una semana con horas extra, los descuentos por {kinds} ({deducted}) fueron más de lo permitido: después de ellos le debe quedar al menos el salario mínimo de sus horas normales más todo el pago de sus horas extra ({minimum}). Esa parte ({amount}) se le debe devolver.',
+    'In a week with overtime, deductions for {kinds} ({deducted}) took more than allowed: after them you must keep at least the minimum wage for your straight-time hours plus all your overtime pay ({minimum}). That part ({amount}) must be paid back.'],
   no_pay_statement: ['No le dieron talón de pago con este pago. Los trabajadores {program} deben recibir uno cada vez.',
     'You got no pay statement with this payment. {program} workers must get one every time.'],
   statement_missing_items: ['Al talón de pago le falta: {items}.', 'The pay statement is missing: {items}.'],
@@ -303,7 +308,10 @@ function otMinutes(step, days, seventh) {
   const reg = new Array(n).fill(0);
   days.forEach(([, m], i) => {
     if (seventh && step.seventh_day && i === n - 1) {
-      ot[i] = da === null ? m : Math.min(m, da);
+      // The 7th day: time and a half up to `seventh_day_after` (default: the daily threshold),
+      // double after it (CA Labor Code 510, for farm work also 862(b)).
+      const sda = step.seventh_day_after ? hoursToMinutes(step.seventh_day_after) : da;
+      ot[i] = sda === null ? m : Math.min(m, sda);
       dbl[i] = m - ot[i];
     } else {
       dbl[i] = dd !== null ? Math.max(0, m - dd) : 0;
@@ -335,7 +343,7 @@ const tupleCmp = (a, b) => {
 
 function newDay() {
   return { minutes: 0, units: 0, starts: 0, floor: 0, minimum: 0, minWage: 0, floorSrc: null,
-    otWeight: 0, otSrc: null, straight: ZERO, legalStraight: ZERO, expected: ZERO, legal: ZERO };
+    otWeight: 0, regMinutes: 0, otPay: ZERO, otSrc: null, straight: ZERO, legalStraight: ZERO, expected: ZERO, legal: ZERO };
 }
 
 class JobCheck {
@@ -510,8 +518,13 @@ class JobCheck {
       info.legalStraight = new Frac(m * info.minimum, 60);
       legalTotal = legalTotal.add(info.legalStraight);
     }
+    const salaryRule = job.pay_type === 'salary' && this.state !== null ? this.state.salary_regular_rate || null : null;
     if (job.pay_type === 'hourly') {
       for (const [d, m] of days) this.days.get(d).straight = new Frac(m * this.days.get(d).floor, 60);
+    } else if (salaryRule !== null) {
+      // A salary under a state rule like CA Labor Code 515(d): worked out below, once the
+      // overtime hours are known (the salary pays only the non-overtime hours).
+      if (job.promised_rate_cents == null) this.notes.add('no_piece_rate', '');
     } else {
       let rate = job.promised_rate_cents;
       if (rate == null) {
@@ -569,18 +582,31 @@ class JobCheck {
           source: step !== null ? dataSrc(step) : null });
       }
     }
-    if (job.pay_type !== 'hourly' && sumInts(ot) + sumInts(dbl) > 0) {
+    if (salaryRule === null && job.pay_type !== 'hourly' && sumInts(ot) + sumInts(dbl) > 0) {
       rules.push({ code: 'regular_rate',
         explanation: text('regular_rate', { rate: money(roundCents(straightTotal.mul(60).div(total))) }),
         source: null });
     }
     let expected = ZERO;
     let legal = ZERO;
+    let regularPerHour = straightTotal.mul(60).div(total);
+    if (salaryRule !== null) regularPerHour = this.salaryWeek(days, ot, dbl, salaryRule, rules);
     days.forEach(([d], i) => {
       const info = this.days.get(d);
       const weight = ot[i] + 2 * dbl[i];
+      if (salaryRule !== null) {
+        info.otWeight = weight;
+        info.otSrc = weight > 0 ? otSrc : null;
+        info.legal = info.legalStraight.add(legalTotal.mul(weight).div(2 * total));
+        expected = expected.add(info.expected);
+        legal = legal.add(info.legal);
+        return;
+      }
       info.otWeight = weight;
       info.otSrc = weight > 0 ? otSrc : null;
+      info.regMinutes = days[i][1] - ot[i] - dbl[i];
+      // Overtime hours at the regular rate plus the premium: what deductions may not cut.
+      info.otPay = straightTotal.mul(ot[i] + dbl[i]).div(total).add(straightTotal.mul(weight).div(2 * total));
       info.expected = info.straight.add(straightTotal.mul(weight).div(2 * total));
       info.legal = info.legalStraight.add(legalTotal.mul(weight).div(2 * total));
       expected = expected.add(info.expected);
@@ -599,13 +625,39 @@ class JobCheck {
       overtime_minutes: sumInts(ot),
       double_time_minutes: sumInts(dbl),
       floor_rate_cents: Math.max(...days.map(([d]) => this.days.get(d).floor)),
-      regular_rate_cents: roundCents(straightTotal.mul(60).div(total)),
+      regular_rate_cents: roundCents(regularPerHour),
       expected_cents: expectedCents,
       legal_expected_cents: roundCents(legal),
       paid_cents: paid,
       difference_cents: paid === null ? null : expectedCents - paid,
       rules,
     };
+  }
+
+  // Expected pay for a salary where the state fixes the regular rate (CA: salary / 40). The
+  // salary pays the non-overtime hours (made up to the minimum wage for them if it is less);
+  // each overtime hour is paid on top at 1.5 x the regular rate, each double-time hour at 2 x.
+  salaryWeek(days, ot, dbl, rule, rules) {
+    const salary = new Frac(this.job.promised_rate_cents || 0);
+    const minimumPerMinute = days.map(([d]) => new Frac(this.days.get(d).minimum, 60)).reduce((a, b) => fmax(a, b));
+    const perMinute = fmax(salary.div(hoursToMinutes(rule.hours)), minimumPerMinute);
+    const reg = days.map(([, m], i) => m - ot[i] - dbl[i]);
+    const regTotal = sumInts(reg);
+    const straightTotal = fmax(salary, fsum(days.map(([d], i) => new Frac(reg[i] * this.days.get(d).minimum, 60))));
+    const total = sumInts(days.map(([, m]) => m));
+    days.forEach(([d, m], i) => {
+      const info = this.days.get(d);
+      const share = regTotal ? new Frac(reg[i], regTotal) : new Frac(m, total);
+      info.straight = straightTotal.mul(share);
+      info.regMinutes = reg[i];
+      info.otPay = perMinute.mul(new Frac(3n * big(ot[i]), 2n).add(2 * dbl[i]));
+      info.expected = info.straight.add(info.otPay);
+    });
+    rules.push({ code: 'salary_regular_rate',
+      explanation: text('salary_regular_rate', { where: this.job.state, salary: money(roundCents(salary)),
+        hours: duration(hoursToMinutes(rule.hours)), rate: money(roundCents(perMinute.mul(60))) }),
+      source: { title: rule.source.title, url: rule.source.url } });
+    return perMinute.mul(60);
   }
 
   stubs() {
@@ -652,7 +704,12 @@ class JobCheck {
       days.forEach((d) => covered.add(d));
       const expected = fsum(days.map((d) => this.days.get(d).expected));
       const legal = fsum(days.map((d) => this.days.get(d).legal));
-      const minimumPay = fsum(days.map((d) => new Frac(this.days.get(d).minutes * this.days.get(d).minWage, 60)));
+      // What employer-benefit deductions must leave: the minimum wage for straight-time hours
+      // plus full overtime pay (29 CFR 531.35, and 531.37 in overtime weeks).
+      const minimumPay = fsum(days.map((d) => {
+        const info = this.days.get(d);
+        return new Frac(info.regMinutes * info.minWage, 60).add(info.otPay);
+      }));
       const expectedCents = roundCents(expected);
       const legalCents = roundCents(legal);
       const findings = this.periodFindings(stub, expectedCents, legalCents, minimumPay, days);
@@ -741,13 +798,15 @@ class JobCheck {
     if (benefit > 0) {
       const cut = fmin(new Frac(benefit), fmax(ZERO, minimumPay.sub(gross - benefit)));
       const cutCents = roundCents(cut);
+      const overtime = days.some((d) => this.days.get(d).otWeight > 0);
       if (cutCents > 0) {
+        const code = overtime ? 'deduction_overtime_week' : 'deduction_below_minimum';
         const common = { deducted: money(benefit), minimum: money(roundCents(minimumPay)), amount: money(cutCents) };
-        out.push({ code: 'deduction_below_minimum', amount_cents: cutCents,
-          explanation: text('deduction_below_minimum',
+        out.push({ code, amount_cents: cutCents,
+          explanation: text(code,
             { kinds: benefitKinds.map((k) => LABELS[k][0]).join(', '), ...common },
             { kinds: benefitKinds.map((k) => LABELS[k][1]).join(', '), ...common }),
-          source: src(SRC_FREE_AND_CLEAR) });
+          source: src(overtime ? SRC_OT_DEDUCTIONS : SRC_FREE_AND_CLEAR) });
       }
     }
     if (job.status === 'h2a' || job.status === 'h2b') {

@@ -222,6 +222,9 @@ class OvertimeStep(Struct, forbid_unknown_fields=True, kw_only=True):
     daily_after: Annotated[float, Meta(gt=0, le=24)] | None = None
     daily_double_after: Annotated[float, Meta(gt=0, le=24)] | None = None
     seventh_day: bool = False
+    # Hours on the seventh day paid at time and a half before double time; default: the daily
+    # threshold (CA farm work during the phase-in: 8, while `daily_after` was 8.5 or more).
+    seventh_day_after: Annotated[float, Meta(gt=0, le=24)] | None = None
     employer_size_min: Annotated[int, Meta(ge=1)] | None = None
     note: Localized | None = None
     source: Source
@@ -255,6 +258,18 @@ class MinimumWageCoverage(Struct, forbid_unknown_fields=True, kw_only=True):
     source: Source
 
 
+class SalaryRule(Struct, forbid_unknown_fields=True, kw_only=True):
+    """A state rule for salaried non-exempt workers: the regular rate is salary / `hours`.
+
+    CA Labor Code 515(d): 1/40 of the weekly salary, and the salary pays only the
+    non-overtime hours, so each overtime hour is paid on top at 1.5 x that rate.
+    """
+
+    hours: Annotated[float, Meta(gt=0, le=168)]
+    note: Localized | None = None
+    source: Source
+
+
 class WageJurisdiction(Struct, forbid_unknown_fields=True, kw_only=True):
     """The wage rules of one jurisdiction: `federal` or a state code."""
 
@@ -264,6 +279,7 @@ class WageJurisdiction(Struct, forbid_unknown_fields=True, kw_only=True):
     tipped_cash_wage: list[DatedRate] = msgspec.field(default_factory=list)
     overtime: OvertimeRules = msgspec.field(default_factory=OvertimeRules)
     aewr: list[DatedRate] = msgspec.field(default_factory=list)
+    salary_regular_rate: SalaryRule | None = None
     h2b_prevailing_wage_note: Localized | None = None
     pay_frequency_days_max: Annotated[int, Meta(ge=1, le=31)] | None = None
     pay_frequency_source: Source | None = None

@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from server.content.schema import DatedRate, OvertimeStep, WageJurisdiction
+from server.content.schema import DatedRate, OvertimeStep, SalaryRule, WageJurisdiction
 from server.log_format import (
     WEEKDAYS,
     Employer,
@@ -110,6 +110,8 @@ class _Day:
     min_wage: int = 0  # minimum wage only (free-and-clear check), cents
     floor_src: RuleSource | None = None  # the law's binding figure (minimum wage or AEWR)
     ot_weight: int = 0  # overtime minutes + 2 x double-time minutes counted on this day
+    reg_minutes: int = 0  # minutes that are not overtime or double time
+    ot_pay: Fraction = field(default_factory=Fraction)  # full pay due for the overtime minutes
     ot_src: RuleSource | None = None
     straight: Fraction = field(default_factory=Fraction)
     legal_straight: Fraction = field(default_factory=Fraction)
@@ -184,7 +186,10 @@ def _ot_minutes(
     reg = [0] * n
     for i, (_, m) in enumerate(days):
         if seventh and step.seventh_day and i == n - 1:
-            ot[i] = m if da is None else min(m, da)
+            # The 7th day: time and a half up to `seventh_day_after` (default: the daily
+            # threshold), double after it (CA Labor Code 510, for farm work also 862(b)).
+            sda = R.hours_to_minutes(step.seventh_day_after) if step.seventh_day_after else da
+            ot[i] = m if sda is None else min(m, sda)
             dbl[i] = m - ot[i]
         else:
             dbl[i] = max(0, m - dd) if dd is not None else 0
@@ -413,9 +418,19 @@ class _JobCheck:
             info = self.days[d]
             info.legal_straight = Fraction(m * info.minimum, 60)
             legal_total += info.legal_straight
+        salary_rule = (
+            self.state.salary_regular_rate
+            if job.pay_type == "salary" and self.state is not None
+            else None
+        )
         if job.pay_type == "hourly":
             for d, m in days:
                 self.days[d].straight = Fraction(m * self.days[d].floor, 60)
+        elif salary_rule is not None:
+            # A salary under a state rule like CA Labor Code 515(d): worked out below, once the
+            # overtime hours are known (the salary pays only the non-overtime hours).
+            if job.promised_rate_cents is None:
+                self.notes.add("no_piece_rate", "")
         else:
             rate = job.promised_rate_cents
             if rate is None:
@@ -494,7 +509,7 @@ class _JobCheck:
                         source=_data_src(step) if step is not None else None,
                     )
                 )
-        if job.pay_type != "hourly" and (sum(ot) + sum(dbl)) > 0:
+        if salary_rule is None and job.pay_type != "hourly" and (sum(ot) + sum(dbl)) > 0:
             rules.append(
                 AppliedRule(
                     code="regular_rate",
@@ -506,11 +521,26 @@ class _JobCheck:
             )
         expected = Fraction(0)
         legal = Fraction(0)
+        regular_per_hour = straight_total * 60 / total
+        if salary_rule is not None:
+            regular_per_hour = self._salary_week(days, ot, dbl, salary_rule, rules)
         for i, (d, _) in enumerate(days):
             info = self.days[d]
             weight = ot[i] + 2 * dbl[i]
+            if salary_rule is not None:
+                info.ot_weight = weight
+                info.ot_src = ot_src if weight > 0 else None
+                info.legal = info.legal_straight + legal_total * weight / (2 * total)
+                expected += info.expected
+                legal += info.legal
+                continue
             info.ot_weight = weight
             info.ot_src = ot_src if weight > 0 else None
+            info.reg_minutes = days[i][1] - ot[i] - dbl[i]
+            # Overtime hours at the regular rate plus the premium: what deductions may not cut.
+            info.ot_pay = straight_total * (ot[i] + dbl[i]) / total + straight_total * weight / (
+                2 * total
+            )
             info.expected = info.straight + straight_total * weight / (2 * total)
             info.legal = info.legal_straight + legal_total * weight / (2 * total)
             expected += info.expected
@@ -528,13 +558,66 @@ class _JobCheck:
             overtime_minutes=sum(ot),
             double_time_minutes=sum(dbl),
             floor_rate_cents=max(self.days[d].floor for d, _ in days),
-            regular_rate_cents=round_cents(straight_total * 60 / total),
+            regular_rate_cents=round_cents(regular_per_hour),
             expected_cents=expected_cents,
             legal_expected_cents=round_cents(legal),
             paid_cents=paid,
             difference_cents=None if paid is None else expected_cents - paid,
             rules=rules,
         )
+
+    def _salary_week(
+        self,
+        days: list[tuple[dt.date, int]],
+        ot: list[int],
+        dbl: list[int],
+        rule: SalaryRule,
+        rules: list[AppliedRule],
+    ) -> Fraction:
+        """Expected pay for a salary where the state fixes the regular rate (CA: salary / 40).
+
+        The salary pays the non-overtime hours (made up to the minimum wage for them if it is
+        less); each overtime hour is paid on top at 1.5 x the regular rate, each double-time
+        hour at 2 x. The regular rate is salary / `rule.hours`, but never below the minimum.
+        Sets each day's straight, expected and overtime pay; returns the regular rate per hour.
+        """
+        salary = Fraction(self.job.promised_rate_cents or 0)
+        minimum_per_minute = max(Fraction(self.days[d].minimum, 60) for d, _ in days)
+        per_minute = max(salary / R.hours_to_minutes(rule.hours), minimum_per_minute)
+        reg = [m - ot[i] - dbl[i] for i, (_, m) in enumerate(days)]
+        reg_total = sum(reg)
+        straight_total = max(
+            salary,
+            sum(
+                (Fraction(reg[i] * self.days[d].minimum, 60) for i, (d, _) in enumerate(days)),
+                Fraction(0),
+            ),
+        )
+        total = sum(m for _, m in days)
+        for i, (d, m) in enumerate(days):
+            info = self.days[d]
+            share = Fraction(reg[i], reg_total) if reg_total else Fraction(m, total)
+            info.straight = straight_total * share
+            info.reg_minutes = reg[i]
+            info.ot_pay = per_minute * (Fraction(3, 2) * ot[i] + 2 * dbl[i])
+            info.expected = info.straight + info.ot_pay
+        where = self.job.state
+        rules.append(
+            AppliedRule(
+                code="salary_regular_rate",
+                explanation=text(
+                    "salary_regular_rate",
+                    {
+                        "where": where,
+                        "salary": money(round_cents(salary)),
+                        "hours": duration(R.hours_to_minutes(rule.hours)),
+                        "rate": money(round_cents(per_minute * 60)),
+                    },
+                ),
+                source=RuleSource(title=rule.source.title, url=rule.source.url),
+            )
+        )
+        return per_minute * 60
 
     def _stubs(self) -> list[PayStub]:
         stubs = [s for s in self.records.pay_stubs if s.job_id == self.job.id]
@@ -585,8 +668,14 @@ class _JobCheck:
             covered.update(days)
             expected = sum((self.days[d].expected for d in days), Fraction(0))
             legal = sum((self.days[d].legal for d in days), Fraction(0))
+            # What employer-benefit deductions must leave: the minimum wage for straight-time
+            # hours plus full overtime pay (29 CFR 531.35, and 531.37 in overtime weeks).
             minimum_pay = sum(
-                (Fraction(self.days[d].minutes * self.days[d].min_wage, 60) for d in days),
+                (
+                    Fraction(self.days[d].reg_minutes * self.days[d].min_wage, 60)
+                    + self.days[d].ot_pay
+                    for d in days
+                ),
                 Fraction(0),
             )
             expected_cents = round_cents(expected)
@@ -739,13 +828,15 @@ class _JobCheck:
         if benefit > 0:
             cut = min(Fraction(benefit), max(Fraction(0), minimum_pay - (gross - benefit)))
             cut_cents = round_cents(cut)
+            overtime = any(self.days[d].ot_weight > 0 for d in days)
             if cut_cents > 0:
+                code = "deduction_overtime_week" if overtime else "deduction_below_minimum"
                 out.append(
                     Finding(
-                        code="deduction_below_minimum",
+                        code=code,
                         amount_cents=cut_cents,
                         explanation=text(
-                            "deduction_below_minimum",
+                            code,
                             {
                                 "kinds": ", ".join(label(k)[0] for k in benefit_kinds),
                                 "deducted": money(benefit),
@@ -759,7 +850,7 @@ class _JobCheck:
                                 "amount": money(cut_cents),
                             },
                         ),
-                        source=_src(R.SRC_FREE_AND_CLEAR),
+                        source=_src(R.SRC_OT_DEDUCTIONS if overtime else R.SRC_FREE_AND_CLEAR),
                     )
                 )
         if job.status in ("h2a", "h2b"):

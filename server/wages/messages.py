@@ -36,6 +36,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Your regular rate this week is straight-time pay divided by hours: {rate} an hour. "
         "Each overtime hour pays half that rate on top.",
     ),
+    "salary_regular_rate": (
+        "Sueldo ({where}): {salary} por semana entre {hours} da una tarifa regular de {rate} por "
+        "hora. El sueldo paga solo las horas normales; cada hora extra se paga aparte a 1.5 "
+        "veces esa tarifa, y cada hora doble a 2 veces.",
+        "Salary ({where}): {salary} a week divided by {hours} gives a regular rate of {rate} an "
+        "hour. The salary pays only the regular hours; each overtime hour is paid on top at "
+        "1.5 times that rate, and each double-time hour at 2 times.",
+    ),
     "piece_makeup": (
         "Lo ganado por pieza o por día ({piece}) fue menos que el mínimo por sus horas ({floor}). "
         "El empleador debe completar la diferencia.",
@@ -59,6 +67,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "de sus horas ({minimum}). Esa parte ({amount}) se le debe devolver.",
         "Deductions for {kinds} ({deducted}) brought your pay below the minimum wage for your "
         "hours ({minimum}). That part ({amount}) must be paid back.",
+    ),
+    "deduction_overtime_week": (
+        "En una semana con horas extra, los descuentos por {kinds} ({deducted}) fueron más de "
+        "lo permitido: después de ellos le debe quedar al menos el salario mínimo de sus horas "
+        "normales más todo el pago de sus horas extra ({minimum}). Esa parte ({amount}) se le "
+        "debe devolver.",
+        "In a week with overtime, deductions for {kinds} ({deducted}) took more than allowed: "
+        "after them you must keep at least the minimum wage for your straight-time hours plus "
+        "all your overtime pay ({minimum}). That part ({amount}) must be paid back.",
     ),
     "no_pay_statement": (
         "No le dieron talón de pago con este pago. Los trabajadores {program} deben recibir uno "

@@ -40,6 +40,11 @@ SRC_FREE_AND_CLEAR: Src = (
     f"{ECFR}/title-29/section-531.35",
 )
 
+SRC_OT_DEDUCTIONS: Src = (
+    "29 CFR 531.37 (deductions in overtime workweeks: judged against 40 straight-time hours)",
+    f"{ECFR}/title-29/section-531.37",
+)
+
 #: An AEWR entry is for one year; past this many days with no newer entry, it is missing.
 AEWR_VALID_DAYS = 365
 #: Part of the job-order hours the employer must offer over the guarantee period.
