@@ -4,28 +4,33 @@
 
 import { readBundle, BundleError, LIMITS } from "./unzip.js";
 import { sha256Hex } from "../js/bundle/build.js";
+import { parseStrict, canonicalJson, JsonError } from "../js/canonical.js";
+
+export { canonicalJson };
 
 export const CHECK_IDS = ["zip", "bag", "payload", "tags", "signature", "schema", "chain", "receipts", "photos"];
 const GENESIS = "0".repeat(64);
 const HEX64 = /^[0-9a-f]{64}$/;
 const dec = new TextDecoder();
+const fatal = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const enc = new TextEncoder();
 const PHOTO_EXT = { "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp" };
 
 const err = (code, name = "", detail = "") => ({ code, file: name, detail });
 
-/** Keys sorted, no whitespace, as server/log_format.py canonical_json. */
-export function canonicalJson(value) {
-  if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const keys = Object.keys(value).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(",")}}`;
-}
-
 async function entryHash(entry) {
   const body = { ...entry };
   delete body.hash;
   return sha256Hex(enc.encode(`${body.prev_hash}\n${canonicalJson(body)}`));
+}
+
+/** One strict JSON reading (pwa/js/canonical.js) with the bundle's error codes, as chain.read_json. */
+function readJson(name, text, where = "") {
+  try { return parseStrict(text); } catch (e) {
+    if (!(e instanceof JsonError)) throw e;
+    if (e.code === "json_syntax") throw new BundleError("bad_schema", name, `${where}not JSON`);
+    throw new BundleError(e.code, name, where.replace(/: $/, ""));
+  }
 }
 
 function parseManifest(name, bytes) {
@@ -109,6 +114,19 @@ function checkEntry(e, line) {
 export async function verifyBundle(bytes, receiptKeys = null, limits = LIMITS) {
   const checks = Object.fromEntries(CHECK_IDS.map((id) => [id, { id, ok: null, errors: [], notes: [] }]));
   const report = { checks, root: "", summary: null, guides: null, journal: null, receipts: [], files: null, key: {} };
+  const at = { stage: "zip" };
+  try {
+    return await runChecks(bytes, receiptKeys, limits, report, at);
+  } catch (e) {
+    // Never a page that stops without a verdict: a surprise fails the check it happened in.
+    checks[at.stage].ok = false;
+    checks[at.stage].errors.push(err("verifier_error", "", e && e.name ? e.name : "Error"));
+    return finish(report);
+  }
+}
+
+async function runChecks(bytes, receiptKeys, limits, report, at) {
+  const { checks } = report;
   const fail = (id, e) => { checks[id].ok = false; checks[id].errors.push(e instanceof BundleError ? err(e.code, e.name_, e.detail) : e); };
   const pass = (id) => { if (checks[id].ok === null) checks[id].ok = true; };
   let files;
@@ -120,6 +138,7 @@ export async function verifyBundle(bytes, receiptKeys = null, limits = LIMITS) {
   }
   report.files = files;
   pass("zip");
+  at.stage = "bag";
   let info;
   try {
     for (const n of ["bagit.txt", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt"]) {
@@ -138,6 +157,7 @@ export async function verifyBundle(bytes, receiptKeys = null, limits = LIMITS) {
   pass("bag");
   report.bagInfo = info;
   // payload
+  at.stage = "payload";
   const manifest = parseManifest("manifest-sha256.txt", files.get("manifest-sha256.txt"));
   const payload = [...files.keys()].filter((n) => n.startsWith("data/")).sort();
   for (const [name, digest] of [...manifest.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
@@ -149,6 +169,7 @@ export async function verifyBundle(bytes, receiptKeys = null, limits = LIMITS) {
   if (info["Payload-Oxum"] && info["Payload-Oxum"] !== `${octets}.${payload.length}`) fail("payload", err("bad_bagit", "bag-info.txt", "Payload-Oxum"));
   pass("payload");
   // tags
+  at.stage = "tags";
   const tags = parseManifest("tagmanifest-sha256.txt", files.get("tagmanifest-sha256.txt"));
   for (const [name, digest] of [...tags.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     if (!files.has(name)) fail("tags", err("listed_missing", name));
@@ -161,27 +182,32 @@ export async function verifyBundle(bytes, receiptKeys = null, limits = LIMITS) {
   for (const req of ["bagit.txt", "bag-info.txt", "manifest-sha256.txt"]) if (!tags.has(req)) fail("tags", err("bad_bagit", "tagmanifest-sha256.txt", `no ${req}`));
   pass("tags");
   // signature
+  at.stage = "signature";
   await checkSignature(files, info, report, fail);
   pass("signature");
   // schema
+  at.stage = "schema";
   for (const n of ["data/summary.json", "data/guides.json", "data/journal.jsonl", "data/summary.html", "LEEME-README.txt"]) {
     if (!files.has(n)) fail("schema", err("missing_file", n));
   }
   if (checks.schema.ok === false) return finish(report);
-  try { report.summary = checkSummary(JSON.parse(dec.decode(files.get("data/summary.json")))); } catch (e) {
+  try { report.summary = checkSummary(readJson("data/summary.json", files.get("data/summary.json"))); } catch (e) {
     fail("schema", e instanceof BundleError ? e : err("bad_schema", "data/summary.json", String(e.message)));
   }
   try {
-    const g = JSON.parse(dec.decode(files.get("data/guides.json")));
+    const g = readJson("data/guides.json", files.get("data/guides.json"));
     if (!g || typeof g !== "object" || (g.guides != null && !Array.isArray(g.guides))) throw new BundleError("bad_schema", "data/guides.json", "$.guides");
     report.guides = g;
   } catch (e) { fail("schema", e instanceof BundleError ? e : err("bad_schema", "data/guides.json", String(e.message))); }
   try {
-    const lines = dec.decode(files.get("data/journal.jsonl")).split("\n").filter((l) => l.trim());
+    let text;
+    try { text = fatal.decode(files.get("data/journal.jsonl")); } catch (_) { throw new BundleError("bad_schema", "data/journal.jsonl", "not UTF-8 text"); }
+    // Only truly empty lines are skipped, as chain.parse_journal does.
+    const lines = text.split("\n").filter((l) => l !== "");
     if (!lines.length) throw new BundleError("bad_schema", "data/journal.jsonl", "no entries");
+    if (lines.length > 200000) throw new BundleError("bad_schema", "data/journal.jsonl", "more than 200000 lines");
     report.journal = lines.map((line, i) => {
-      let e;
-      try { e = JSON.parse(line); } catch (x) { throw new BundleError("bad_schema", "data/journal.jsonl", `line ${i + 1}: not JSON`); }
+      const e = readJson("data/journal.jsonl", line, `line ${i + 1}: `);
       checkEntry(e, i + 1);
       return e;
     });
@@ -189,6 +215,7 @@ export async function verifyBundle(bytes, receiptKeys = null, limits = LIMITS) {
   if (checks.schema.ok === false) return finish(report);
   pass("schema");
   // chain
+  at.stage = "chain";
   const journal = report.journal;
   let prev = GENESIS;
   for (let i = 0; i < journal.length; i++) {
@@ -205,6 +232,7 @@ export async function verifyBundle(bytes, receiptKeys = null, limits = LIMITS) {
   const withheld = journal.filter((e) => e.withheld).length;
   if (withheld) checks.chain.notes.push({ code: "withheld", n: withheld });
   // receipts
+  at.stage = "receipts";
   const position = new Map(journal.map((e, i) => [e.hash, i]));
   let lastWithheld = -1;
   const withheldBefore = journal.map((e, i) => { if (e.withheld) lastWithheld = i; return lastWithheld; });
@@ -235,6 +263,7 @@ export async function verifyBundle(bytes, receiptKeys = null, limits = LIMITS) {
   else if (!receiptKeys) checks.receipts.notes.push({ code: "no_server_key" });
   else pass("receipts");
   // photos
+  at.stage = "photos";
   const leftOut = (report.summary.left_out || []).includes("photos");
   const seen = new Set();
   for (const e of journal) {

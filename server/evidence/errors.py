@@ -156,6 +156,33 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "La última huella de la cadena no coincide con la anotada en {name}.",
         "The last fingerprint of the chain does not match the one written in {name}.",
     ),
+    "json_duplicate_key": (
+        "El archivo {name} tiene una clave repetida en un objeto JSON ({detail}): cada "
+        "programa podría leer un valor distinto.",
+        "The file {name} repeats a key in a JSON object ({detail}): each program could read a "
+        "different value.",
+    ),
+    "json_too_deep": (
+        "El archivo {name} tiene JSON anidado a demasiada profundidad ({detail}).",
+        "The file {name} has JSON nested too deeply ({detail}).",
+    ),
+    "json_lone_surrogate": (
+        "El archivo {name} tiene texto JSON con un carácter partido (un sustituto UTF-16 "
+        "suelto) ({detail}).",
+        "The file {name} has JSON text with a broken character (a lone UTF-16 surrogate) "
+        "({detail}).",
+    ),
+    "json_number": (
+        "El archivo {name} tiene un número que no es un entero exacto (decimales, exponente, "
+        "-0 o demasiado grande) ({detail}); Cartilla solo guarda enteros (centavos, minutos).",
+        "The file {name} has a number that is not an exact integer (a fraction, an exponent, "
+        "-0 or too large) ({detail}); Cartilla only stores integers (cents, minutes).",
+    ),
+    "verifier_error": (
+        "La comprobación no pudo terminar con este archivo ({detail}); el paquete no se da por "
+        "verificado.",
+        "The check could not finish on this file ({detail}); the bundle is not taken as verified.",
+    ),
     "receipt_forged": (
         "El recibo de tiempo {name} no es auténtico: la firma del servidor no es válida.",
         "Time receipt {name} is not genuine: the server's signature is not valid.",

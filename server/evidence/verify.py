@@ -27,6 +27,7 @@ from server.evidence.chain import (
     check_links,
     check_receipts,
     parse_journal,
+    read_json,
 )
 from server.evidence.errors import BundleError
 from server.evidence.format import GuidesFile, Summary
@@ -124,26 +125,42 @@ def verify_bundle(
     receipt_keys: dict[str, ed25519.Ed25519PublicKey] | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> Report:
-    """Run every check. Reading errors stop early; other checks all run and all report."""
+    """Run every check. Reading errors stop early; other checks all run and all report.
+
+    Never raises: an error nobody foresaw fails the check it happened in with
+    `verifier_error`, so hostile input gives a verdict, never a traceback or a 500.
+    """
     checks = _new_checks()
     report = Report(checks=checks)
+    stage = "zip"
     try:
-        files = read_bundle(source, limits)
-    except BundleError as error:
-        checks["zip"].fail(error)
-        return report
-    checks["zip"].ok = True
-    report.files = files
-    report.root = files.root
-    if not _check_bag(files, report):
-        return report
-    _check_payload(files, report)
-    _check_tags(files, report)
-    _check_signature(files, report)
-    if _check_schema(files, report):
-        _check_chain(report)
-        _check_receipts(report, receipt_keys)
-        _check_photos(files, report)
+        try:
+            files = read_bundle(source, limits)
+        except BundleError as error:
+            checks["zip"].fail(error)
+            return report
+        checks["zip"].ok = True
+        report.files = files
+        report.root = files.root
+        stage = "bag"
+        if not _check_bag(files, report):
+            return report
+        stage = "payload"
+        _check_payload(files, report)
+        stage = "tags"
+        _check_tags(files, report)
+        stage = "signature"
+        _check_signature(files, report)
+        stage = "schema"
+        if _check_schema(files, report):
+            stage = "chain"
+            _check_chain(report)
+            stage = "receipts"
+            _check_receipts(report, receipt_keys)
+            stage = "photos"
+            _check_photos(files, report)
+    except Exception as exc:  # the one place that turns surprises into a verdict
+        checks[stage].fail(BundleError("verifier_error", detail=type(exc).__name__))
     return report
 
 
@@ -237,12 +254,20 @@ def _check_schema(files: BundleFiles, report: Report) -> bool:
     if check.errors:
         return False
     try:
-        report.summary = msgspec.json.decode(files.files[SUMMARY_JSON], type=Summary)
-    except msgspec.DecodeError as exc:
+        report.summary = msgspec.convert(
+            read_json(SUMMARY_JSON, files.files[SUMMARY_JSON]), Summary
+        )
+    except BundleError as error:
+        check.fail(error)
+    except msgspec.ValidationError as exc:
         check.fail(BundleError("bad_schema", name=SUMMARY_JSON, detail=str(exc)))
     try:
-        report.guides = msgspec.json.decode(files.files[GUIDES_JSON], type=GuidesFile)
-    except msgspec.DecodeError as exc:
+        report.guides = msgspec.convert(
+            read_json(GUIDES_JSON, files.files[GUIDES_JSON]), GuidesFile
+        )
+    except BundleError as error:
+        check.fail(error)
+    except msgspec.ValidationError as exc:
         check.fail(BundleError("bad_schema", name=GUIDES_JSON, detail=str(exc)))
     try:
         report.journal = parse_journal(files.files[JOURNAL])
