@@ -117,3 +117,25 @@ def test_an_old_log_without_ends_next_day_still_reads_and_counts_overnight(tmp_p
     report = _wages(tmp_path, _export([{"date": "2025-06-02", "start": "22:00", "end": "06:00"}]))
     assert report["jobs"][0]["weeks"][0]["minutes_worked"] == 8 * 60
     assert not [f for f in report["jobs"][0]["findings"] if f["code"].startswith("shift_")]
+
+
+def test_a_deleted_shift_is_not_paid_by_cartilla_wages(tmp_path: Path) -> None:
+    doc = _export(
+        [
+            {"date": "2025-06-02", "start": "07:00", "end": "15:00"},
+            {"date": "2025-06-03", "start": "07:00", "end": "15:00"},
+        ]
+    )
+    journal = doc["journal"]
+    last_s2 = next(e for e in journal if e["record_id"] == "s2")
+    append_entry(
+        journal,
+        time="2025-06-20T12:00:00.000Z",
+        kind="delete",
+        record_type="shift",
+        record_id="s2",
+        replaces=last_s2["hash"],
+        reason="No trabajé ese día",
+    )
+    report = _wages(tmp_path, export_from_journal(journal, exported_at="2025-06-20T12:00:00.000Z"))
+    assert [w["minutes_worked"] for w in report["jobs"][0]["weeks"]] == [8 * 60]
