@@ -16,7 +16,7 @@ from litestar.testing import TestClient
 
 from server.app import create_app
 from server.config import Settings
-from server.push.api import RATE_LIMITER
+from server.push.api import RATE_LIMITER, UNSUBSCRIBE_LIMITER
 from server.push.endpoints import endpoint_problem
 from server.push.keys import create_vapid
 from server.push.testing import MockPushService
@@ -28,8 +28,10 @@ PROFILE = {"states": ["CA"], "industries": ["agriculture"], "statuses": ["h2a"],
 @pytest.fixture(autouse=True)
 def fresh_rate_limit() -> Iterator[None]:
     RATE_LIMITER.clear()
+    UNSUBSCRIBE_LIMITER.clear()
     yield
     RATE_LIMITER.clear()
+    UNSUBSCRIBE_LIMITER.clear()
 
 
 @pytest.fixture
@@ -399,17 +401,23 @@ def test_loopback_allowed_in_test_mode_only() -> None:
 def test_too_many_requests_are_refused_with_retry_after(
     client: TestClient[Litestar], service: MockPushService
 ) -> None:
-    statuses = [
-        client.post(URL, json=body(service.subscription())).status_code
-        for _ in range(RATE_LIMITER.per_client + 1)
-    ]
-    assert statuses[:-1] == [201] * RATE_LIMITER.per_client
+    subscriptions = [service.subscription() for _ in range(RATE_LIMITER.per_client)]
+    statuses = [client.post(URL, json=body(s)).status_code for s in subscriptions]
+    assert statuses == [201] * RATE_LIMITER.per_client
     limited = client.post(URL, json=body(service.subscription()))
     error = assert_error(limited, 429, "rate_limited")
     assert int(limited.headers["Retry-After"]) >= 1
     assert error["retry_after"] >= 1
-    # Unsubscribing is limited too (it writes to the database as well).
-    assert_error(client.request("DELETE", URL, json={"endpoint": "x"}), 429, "rate_limited")
+    # Unsubscribing has its own budget, per endpoint: the spent one above does not stop it.
+    first = subscriptions[0]["endpoint"]
+    assert client.request("DELETE", URL, json={"endpoint": first}).status_code == 204
+    for _ in range(UNSUBSCRIBE_LIMITER.per_client - 1):
+        assert_error(client.request("DELETE", URL, json={"endpoint": first}), 404, "not_subscribed")
+    # The same endpoint sent over and over is slowed down; another one is not.
+    again = client.request("DELETE", URL, json={"endpoint": first})
+    assert_error(again, 429, "rate_limited")
+    other = subscriptions[1]["endpoint"]
+    assert client.request("DELETE", URL, json={"endpoint": other}).status_code == 204
 
 
 def test_rate_limiter_never_keeps_addresses() -> None:

@@ -7,7 +7,11 @@
 - DELETE /api/v1/push/subscriptions {"endpoint"} -> 204, or 404 if it was not subscribed
 
 Bodies are small (MAX_BODY_BYTES), strictly typed and rate-limited; endpoints must belong to a
-real push service (loopback only in test mode). Every error is a 4xx (503 when push is not
+real push service (loopback only in test mode). Subscribing is limited per client (a keyed
+hash of the address, never the address) and overall. Unsubscribing has its own budget, per
+endpoint, so nobody can spend it for someone else: a DELETE is always answered unless that
+very endpoint was sent many times in a minute, and a DELETE for an endpoint that is not
+subscribed only reads the database. Every error is a 4xx (503 when push is not
 set up) in the shape {"error": {"code", "message": {"es", "en"}, "field"?, "allowed"?}}.
 """
 
@@ -50,6 +54,8 @@ from server.push.schema import (
 MAX_SUBSCRIPTIONS = 1_000_000
 
 RATE_LIMITER = RateLimiter()
+#: Unsubscribes, counted per endpoint (keyed hash) with no shared overall budget.
+UNSUBSCRIBE_LIMITER = RateLimiter(per_client=10, overall=None)
 _public_keys = PublicKeyCache()
 _baselines: dict[tuple[str, str], int] = {}
 _baselines_lock = threading.Lock()
@@ -65,16 +71,33 @@ def rate_limit_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRout
     client = connection.client.host if connection.client else "unknown"
     wait = RATE_LIMITER.check(client)
     if wait is not None:
-        seconds = int(wait + 0.999)
-        error = ApiError(
-            429,
-            "rate_limited",
-            f"Demasiadas solicitudes. Intenta de nuevo en {seconds} segundos.",
-            f"Too many requests. Try again in {seconds} seconds.",
-            retry_after=seconds,
-        )
-        error.headers = {"Retry-After": str(seconds)}
-        raise error
+        raise _rate_limited(wait)
+
+
+def _rate_limited(wait: float) -> ApiError:
+    seconds = int(wait + 0.999)
+    error = ApiError(
+        429,
+        "rate_limited",
+        f"Demasiadas solicitudes. Inténtelo de nuevo en {seconds} segundos.",
+        f"Too many requests. Try again in {seconds} seconds.",
+        retry_after=seconds,
+    )
+    error.headers = {"Retry-After": str(seconds)}
+    return error
+
+
+def _busy() -> ApiError:
+    """The push database stayed locked beyond the bounded wait: try again shortly."""
+    error = ApiError(
+        503,
+        "busy",
+        "El servidor está ocupado. Inténtelo de nuevo en unos segundos.",
+        "The server is busy. Try again in a few seconds.",
+        retry_after=5,
+    )
+    error.headers = {"Retry-After": "5"}
+    return error
 
 
 # --- turning validation failures into specific, bilingual messages --------------------------
@@ -224,7 +247,7 @@ def _errors(**described: str) -> dict[int, ResponseSpec]:
 _BODY_ERRORS = {
     "e400": "Malformed body, unknown field, or an endpoint that is not a push service",
     "e413": f"Body larger than {MAX_BODY_BYTES} bytes",
-    "e429": "Too many requests from this client or overall (see Retry-After)",
+    "e429": "Too many requests (see Retry-After)",
 }
 
 
@@ -337,23 +360,26 @@ def subscribe(
             field="subscription.keys",
         )
     profile = data.profile.normalized()
-    with store.open_push_db(settings.push_db_path) as db, db.atomic():
-        if store.subscription_count(db) >= MAX_SUBSCRIPTIONS and not store.has_subscription(
-            db, subscription.endpoint
-        ):
-            raise ApiError(
-                503,
-                "subscriptions_full",
-                "No se aceptan más suscripciones por ahora. Inténtelo más tarde.",
-                "No more subscriptions are accepted right now. Try again later.",
+    try:
+        with store.open_push_db(settings.push_db_path) as db, store.write(db):
+            if store.subscription_count(db) >= MAX_SUBSCRIPTIONS and not store.has_subscription(
+                db, subscription.endpoint
+            ):
+                raise ApiError(
+                    503,
+                    "subscriptions_full",
+                    "No se aceptan más suscripciones por ahora. Inténtelo más tarde.",
+                    "No more subscriptions are accepted right now. Try again later.",
+                )
+            created = store.save_subscription(
+                db,
+                subscription,
+                profile,
+                baseline=_current_baseline(request, db),
+                today=dt.datetime.now(dt.UTC).date(),
             )
-        created = store.save_subscription(
-            db,
-            subscription,
-            profile,
-            baseline=_current_baseline(request, db),
-            today=dt.datetime.now(dt.UTC).date(),
-        )
+    except store.PushDatabaseBusy:
+        raise _busy() from None
     return Response(
         SubscribeResponse(subscribed=True, profile=profile),
         status_code=201 if created else 200,
@@ -364,11 +390,16 @@ def subscribe(
 @delete(
     "/subscriptions",
     sync_to_thread=True,
-    guards=[rate_limit_guard],
     request_max_body_size=MAX_BODY_BYTES,
     summary="Unsubscribe: the subscription is deleted from the server",
+    description="Limited per endpoint, not per client: no one can use up the budget of "
+    "another phone's unsubscribe.",
     status_code=204,
-    responses=_errors(**_BODY_ERRORS, e404="This endpoint is not subscribed"),
+    responses=_errors(
+        **_BODY_ERRORS,
+        e404="This endpoint is not subscribed",
+        e503="The push database is busy (see Retry-After)",
+    ),
 )
 def unsubscribe(request: Request[Any, Any, Any], data: JSONBody[UnsubscribeRequest]) -> None:
     settings = _settings(request)
@@ -376,10 +407,18 @@ def unsubscribe(request: Request[Any, Any, Any], data: JSONBody[UnsubscribeReque
         endpoint = parse_endpoint(data.endpoint, test_mode=settings.test_mode).url
     except EndpointRefused:
         endpoint = data.endpoint  # a row stored before the strict check: still deletable
-    with store.open_push_db(settings.push_db_path) as db:
-        deleted = store.delete_subscription(db, endpoint)
-        if not deleted and endpoint != data.endpoint:
-            deleted = store.delete_subscription(db, data.endpoint)
+    wait = UNSUBSCRIBE_LIMITER.check(endpoint)
+    if wait is not None:
+        raise _rate_limited(wait)
+    try:
+        with store.open_push_db(settings.push_db_path) as db:
+            # Only a subscribed endpoint takes the write lock: a flood of made-up endpoints
+            # costs reads, and cannot hold up anyone's subscribe or unsubscribe.
+            stored = [e for e in dict.fromkeys((endpoint, data.endpoint))
+                      if store.has_subscription(db, e)]  # fmt: skip
+            deleted = any([store.delete_subscription(db, e) for e in stored])
+    except store.PushDatabaseBusy:
+        raise _busy() from None
     if not deleted:
         raise ApiError(
             404,

@@ -2,7 +2,8 @@
 
 Clients are told apart by a keyed hash of their address (the key is random per process and
 never written anywhere), counted in a sliding window, and forgotten when the window passes.
-There is also an overall limit, so many addresses together cannot flood the database.
+There is also an optional overall limit, so many addresses together cannot flood the
+database (None: no shared budget, for unsubscribes, which nobody may use up for others).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ class RateLimiter:
     def __init__(
         self,
         per_client: int = 20,
-        overall: int = 600,
+        overall: int | None = 600,
         window: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
         max_clients: int = 100_000,
@@ -53,14 +54,15 @@ class RateLimiter:
                 self._prune(hits, now)
             if hits is not None and len(hits) >= self.per_client:
                 return max(1.0, hits[0] + self.window - now)
-            if len(self._all) >= self.overall:
+            if self.overall is not None and len(self._all) >= self.overall:
                 return max(1.0, self._all[0] + self.window - now)
             if hits is None:
                 if len(self._clients) >= self.max_clients:
                     self._forget_idle(now)
                 hits = self._clients.setdefault(key, deque())
             hits.append(now)
-            self._all.append(now)
+            if self.overall is not None:
+                self._all.append(now)
             return None
 
     def _forget_idle(self, now: float) -> None:

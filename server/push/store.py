@@ -21,6 +21,12 @@ overwritten, not just unlinked.
 
 This is the only server state that cannot be rebuilt from content, so it lives in its own
 file, apart from the content index.
+
+Every write is one `write(db)` transaction: `BEGIN IMMEDIATE` takes the write lock before
+the first read, so two requests never both read and then try to upgrade (which SQLite
+refuses at once with "database is locked" instead of waiting); waiting for the lock is
+bounded by `busy_timeout` and a few retries, after which `PushDatabaseBusy` is raised (the
+API answers 503 with Retry-After, never a bare 500).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -99,6 +106,16 @@ def m003_rewrite_without_removed_values(db: Database) -> None:
 #: What a stored snapshot keeps of each guide: enough to tell whether it changed.
 SNAPSHOT_COLUMNS = ("id", "lang", "version", "hash")
 
+#: How long one attempt waits for the write lock (SQLite's busy handler), in milliseconds.
+BUSY_TIMEOUT_MS = 5000
+#: Attempts at taking the write lock before giving up with PushDatabaseBusy.
+WRITE_ATTEMPTS = 3
+
+
+class PushDatabaseBusy(Exception):
+    """The write lock could not be taken within the bounded wait."""
+
+
 _migrated: set[Path] = set()
 _migrate_lock = threading.Lock()
 
@@ -111,8 +128,10 @@ def open_push_db(path: Path) -> Iterator[Database]:
         # Endpoints are capability URLs: only the server's user may read them. SQLite gives
         # its -wal and -shm files the same mode.
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-    conn = sqlite3.connect(path, timeout=10.0)
+    # isolation_level=None: no implicit (deferred) transactions; `write` opens them.
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA secure_delete = ON")  # deleted subscriptions leave no bytes
         db = Database(conn)
         resolved = path.resolve()
@@ -128,6 +147,38 @@ def open_push_db(path: Path) -> Iterator[Database]:
         yield db
     finally:
         conn.close()
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+@contextmanager
+def write(db: Database) -> Iterator[Database]:
+    """One write transaction (BEGIN IMMEDIATE ... COMMIT), or a savepoint inside one."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            break
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc):
+                raise
+            if attempt == WRITE_ATTEMPTS:
+                raise PushDatabaseBusy(str(exc)) from None
+            time.sleep(0.05 * attempt)  # busy_timeout already waited; a short extra pause
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    else:
+        db.execute("COMMIT")
 
 
 def subscription_count(db: Database) -> int:
@@ -170,7 +221,7 @@ def save_subscription(
         "states": json.dumps(profile.states),
         "language": profile.language,
     }
-    with db.atomic():
+    with write(db):
         existing = db.execute(
             "SELECT 1 FROM subscriptions WHERE endpoint = ?", [subscription.endpoint]
         ).fetchone()
@@ -190,7 +241,7 @@ def save_subscription(
 
 
 def delete_subscription(db: Database, endpoint: str) -> bool:
-    with db.atomic():
+    with write(db):
         cursor = db.execute("DELETE FROM subscriptions WHERE endpoint = ?", [endpoint])
     return cursor.rowcount > 0
 
@@ -234,7 +285,7 @@ def create_snapshot(
     if found is not None:
         return found
     try:
-        with db.atomic():
+        with write(db):
             table = db.table("snapshots")
             table.insert({"fingerprint": fingerprint, "created_at": now.isoformat()})
             assert table.last_pk is not None
@@ -256,7 +307,7 @@ def create_snapshot(
 
 
 def set_current_snapshot(db: Database, snapshot_id: int) -> None:
-    with db.atomic():
+    with write(db):
         db.table("meta").upsert({"key": "current_snapshot", "value": str(snapshot_id)}, pk="key")
 
 
@@ -269,7 +320,7 @@ def apply_outcomes(
     failed: Sequence[str],
 ) -> None:
     """Record one batch of sends in a single transaction."""
-    with db.atomic():
+    with write(db):
         db.conn.executemany(
             "UPDATE subscriptions SET baseline = ?, failures = 0 WHERE endpoint = ?",
             [(baseline, endpoint) for endpoint in advanced],
@@ -287,6 +338,6 @@ def prune_snapshots(db: Database, keep: int) -> None:
         "SELECT id FROM snapshots WHERE id != ? AND id NOT IN"
         " (SELECT DISTINCT baseline FROM subscriptions WHERE baseline IS NOT NULL)"
     )
-    with db.atomic():
+    with write(db):
         db.execute(f"DELETE FROM snapshot_guides WHERE snapshot_id IN ({unused})", [keep])
         db.execute(f"DELETE FROM snapshots WHERE id IN ({unused})", [keep])
