@@ -183,6 +183,8 @@ export const MESSAGES = {
     'We do not know how many employees the employer has. The overtime rule for small employers was used. If it has more, you could be owed more.'],
   no_piece_rate: ['No registró la tarifa por pieza o por día. Se revisó solo contra el mínimo.',
     'No piece or day rate was logged. Pay was checked only against the minimum.'],
+  h2a_period_topup: ['H-2A: lo ganado por pieza o por día se compara con la tarifa por hora de H-2A en cada periodo de pago; si no llega, el empleador completa la diferencia en ese periodo. Cada semana, además, debe llegar al salario mínimo. Por eso lo esperado por periodo puede ser más que la suma de las semanas.',
+    'H-2A: piece or day earnings are compared with the H-2A hourly rate for each pay period; if they fall short, the employer makes up the difference for that period. Each week must also reach the minimum wage. So expected pay for a period can be more than the weeks add up to.'],
   three_fourths_unknown: ['Faltan las fechas del contrato o las horas por semana del job order. Sin ellas no se puede revisar la garantía de tres cuartas partes.',
     'The contract dates or the job order\'s hours per week are missing. Without them the three-fourths guarantee cannot be checked.'],
   shift_invalid: ['El turno del {date} tiene un descanso igual o más largo que el turno. No se contó.',
@@ -343,7 +345,7 @@ const tupleCmp = (a, b) => {
 
 function newDay() {
   return { minutes: 0, units: 0, starts: 0, floor: 0, minimum: 0, minWage: 0, floorSrc: null,
-    otWeight: 0, regMinutes: 0, otPay: ZERO, otSrc: null, straight: ZERO, legalStraight: ZERO, expected: ZERO, legal: ZERO };
+    otWeight: 0, regMinutes: 0, otPay: ZERO, piecePay: ZERO, otSrc: null, straight: ZERO, legalStraight: ZERO, expected: ZERO, legal: ZERO };
 }
 
 class JobCheck {
@@ -539,12 +541,19 @@ class JobCheck {
         else pay.set(d, new Frac(big(rate) * big(m), total));
       }
       const earned = fsum([...pay.values()]);
-      if (earned.cmp(legalTotal) >= 0) {
+      // H-2A: the AEWR is made up per pay period, not per week (20 CFR 655.122(l); see
+      // periods()). The week itself is made up only to the minimum wage (FLSA workweek).
+      const perPeriod = job.status === 'h2a';
+      const weekFloor = new Map(days.map(([d, m]) => [d, perPeriod
+        ? new Frac(m * this.days.get(d).minWage, 60) : this.days.get(d).legalStraight]));
+      const floorTotal = fsum([...weekFloor.values()]);
+      for (const [d] of days) this.days.get(d).piecePay = pay.get(d);
+      if (earned.cmp(floorTotal) >= 0) {
         for (const [d] of days) this.days.get(d).straight = pay.get(d);
       } else {
-        for (const [d] of days) this.days.get(d).straight = this.days.get(d).legalStraight;
+        for (const [d] of days) this.days.get(d).straight = weekFloor.get(d);
         rules.push({ code: 'piece_makeup',
-          explanation: text('piece_makeup', { piece: money(roundCents(earned)), floor: money(roundCents(legalTotal)) }),
+          explanation: text('piece_makeup', { piece: money(roundCents(earned)), floor: money(roundCents(floorTotal)) }),
           source: minRate ? dataSrc(minRate) : null });
       }
     }
@@ -690,6 +699,17 @@ class JobCheck {
     return [options[0][0], options[0][2]];
   }
 
+  // H-2A pay that is not hourly: what brings the pay period up to the AEWR for its hours
+  // (20 CFR 655.122(l)); the weeks were already made up to the minimum wage.
+  periodTopup(days) {
+    if (this.job.status !== 'h2a' || this.job.pay_type === 'hourly') return ZERO;
+    const floor = fsum(days.map((d) => new Frac(this.days.get(d).minutes * this.days.get(d).minimum, 60)));
+    const paid = fsum(days.map((d) => this.days.get(d).straight));
+    const topup = fmax(ZERO, floor.sub(paid));
+    if (topup.cmp(0) > 0) this.notes.add('h2a_period_topup', '');
+    return topup;
+  }
+
   periods() {
     const job = this.job;
     const results = [];
@@ -702,7 +722,7 @@ class JobCheck {
         if (this.days.has(d) && !covered.has(d)) days.push(d);
       }
       days.forEach((d) => covered.add(d));
-      const expected = fsum(days.map((d) => this.days.get(d).expected));
+      const expected = fsum(days.map((d) => this.days.get(d).expected)).add(this.periodTopup(days));
       const legal = fsum(days.map((d) => this.days.get(d).legal));
       // What employer-benefit deductions must leave: the minimum wage for straight-time hours
       // plus full overtime pay (29 CFR 531.35, and 531.37 in overtime weeks).
@@ -743,7 +763,7 @@ class JobCheck {
     for (const ws of [...loose.keys()].sort((a, b) => a - b)) {
       const days = loose.get(ws);
       const weekEnd = ws + 6;
-      const expectedCents = roundCents(fsum(days.map((d) => this.days.get(d).expected)));
+      const expectedCents = roundCents(fsum(days.map((d) => this.days.get(d).expected)).add(this.periodTopup(days)));
       const legal = fsum(days.map((d) => this.days.get(d).legal));
       const findings = [];
       if (this.asOf > weekEnd + (interval || 0) && expectedCents > 0) {
@@ -916,8 +936,14 @@ class JobCheck {
       for (const [d, info] of this.days) if (start <= d && d <= end) worked += info.minutes;
       const short = guaranteed.sub(worked);
       if (short.cmp(0) <= 0) continue;
-      const rate = this.floors(end)[0];
-      const amount = roundCents(short.mul(rate).div(60));
+      let perMinute = new Frac(this.floors(end)[0], 60);
+      if (job.pay_type === 'piece' && worked > 0) {
+        // 655.122(i): the higher of average hourly piece earnings and the hourly rate.
+        let piece = ZERO;
+        for (const [d, info] of this.days) if (start <= d && d <= end) piece = piece.add(info.piecePay);
+        perMinute = fmax(perMinute, piece.div(worked));
+      }
+      const amount = roundCents(short.mul(perMinute));
       if (amount <= 0) continue;
       out.push({ code: 'three_fourths_shortfall', amount_cents: amount,
         explanation: text('three_fourths_shortfall', { start: isoOf(start), end: isoOf(end),

@@ -111,6 +111,7 @@ class _Day:
     floor_src: RuleSource | None = None  # the law's binding figure (minimum wage or AEWR)
     ot_weight: int = 0  # overtime minutes + 2 x double-time minutes counted on this day
     reg_minutes: int = 0  # minutes that are not overtime or double time
+    piece_pay: Fraction = field(default_factory=Fraction)  # piece, day or salary pay as logged
     ot_pay: Fraction = field(default_factory=Fraction)  # full pay due for the overtime minutes
     ot_src: RuleSource | None = None
     straight: Fraction = field(default_factory=Fraction)
@@ -446,12 +447,26 @@ class _JobCheck:
                 else:  # salary: a weekly amount, spread over the week's hours
                     pay[d] = Fraction(rate * m, total)
             earned = sum(pay.values(), Fraction(0))
-            if earned >= legal_total:
+            # H-2A: the AEWR is made up per pay period, not per week (20 CFR 655.122(l); see
+            # periods()). The week itself is made up only to the minimum wage (FLSA workweek).
+            per_period = job.status == "h2a"
+            week_floor: dict[dt.date, Fraction] = {
+                d: (
+                    Fraction(m * self.days[d].min_wage, 60)
+                    if per_period
+                    else self.days[d].legal_straight
+                )
+                for d, m in days
+            }
+            floor_total = sum(week_floor.values(), Fraction(0))
+            for d, _ in days:
+                self.days[d].piece_pay = pay[d]
+            if earned >= floor_total:
                 for d, _ in days:
                     self.days[d].straight = pay[d]
             else:
                 for d, _ in days:
-                    self.days[d].straight = self.days[d].legal_straight
+                    self.days[d].straight = week_floor[d]
                 rules.append(
                     AppliedRule(
                         code="piece_makeup",
@@ -459,7 +474,7 @@ class _JobCheck:
                             "piece_makeup",
                             {
                                 "piece": money(round_cents(earned)),
-                                "floor": money(round_cents(legal_total)),
+                                "floor": money(round_cents(floor_total)),
                             },
                         ),
                         source=_data_src(min_rate) if min_rate else None,
@@ -658,6 +673,24 @@ class _JobCheck:
         days, _, src_best = min(options, key=lambda o: (o[0], o[1]))
         return days, src_best
 
+    def _period_topup(self, days: list[dt.date]) -> Fraction:
+        """H-2A pay that is not hourly: what brings the pay period up to the AEWR for its hours.
+
+        20 CFR 655.122(l): piece (or other) earnings are compared with the hourly rate over the
+        pay period, so a good week makes up for a poor one inside the same period. The weeks
+        were already made up to the minimum wage. (Overtime on the top-up is not added.)
+        """
+        if self.job.status != "h2a" or self.job.pay_type == "hourly":
+            return Fraction(0)
+        floor = sum(
+            (Fraction(self.days[d].minutes * self.days[d].minimum, 60) for d in days), Fraction(0)
+        )
+        paid = sum((self.days[d].straight for d in days), Fraction(0))
+        topup = max(Fraction(0), floor - paid)
+        if topup > 0:
+            self.notes.add("h2a_period_topup", "")
+        return topup
+
     def periods(self) -> list[PeriodResult]:
         job = self.job
         results: list[PeriodResult] = []
@@ -667,6 +700,7 @@ class _JobCheck:
             days = [d for d in _daterange(start, end) if d in self.days and d not in covered]
             covered.update(days)
             expected = sum((self.days[d].expected for d in days), Fraction(0))
+            expected += self._period_topup(days)
             legal = sum((self.days[d].legal for d in days), Fraction(0))
             # What employer-benefit deductions must leave: the minimum wage for straight-time
             # hours plus full overtime pay (29 CFR 531.35, and 531.37 in overtime weeks).
@@ -710,6 +744,7 @@ class _JobCheck:
         for week_start, days in sorted(loose.items()):
             week_end = week_start + dt.timedelta(days=6)
             expected = sum((self.days[d].expected for d in days), Fraction(0))
+            expected += self._period_topup(days)
             legal = sum((self.days[d].legal for d in days), Fraction(0))
             expected_cents = round_cents(expected)
             findings = []
@@ -983,8 +1018,15 @@ class _JobCheck:
             short = guaranteed - worked
             if short <= 0:
                 continue
-            rate = self._floors(end)[0]
-            amount = round_cents(short * rate / 60)
+            per_minute = Fraction(self._floors(end)[0], 60)
+            if job.pay_type == "piece" and worked > 0:
+                # 655.122(i): the higher of average hourly piece earnings and the hourly rate.
+                piece = sum(
+                    (info.piece_pay for d, info in self.days.items() if start <= d <= end),
+                    Fraction(0),
+                )
+                per_minute = max(per_minute, piece / worked)
+            amount = round_cents(short * per_minute)
             if amount <= 0:
                 continue
             out.append(

@@ -196,6 +196,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "No registró la tarifa por pieza o por día. Se revisó solo contra el mínimo.",
         "No piece or day rate was logged. Pay was checked only against the minimum.",
     ),
+    "h2a_period_topup": (
+        "H-2A: lo ganado por pieza o por día se compara con la tarifa por hora de H-2A en cada "
+        "periodo de pago; si no llega, el empleador completa la diferencia en ese periodo. Cada "
+        "semana, además, debe llegar al salario mínimo. Por eso lo esperado por periodo puede "
+        "ser más que la suma de las semanas.",
+        "H-2A: piece or day earnings are compared with the H-2A hourly rate for each pay period; "
+        "if they fall short, the employer makes up the difference for that period. Each week "
+        "must also reach the minimum wage. So expected pay for a period can be more than the "
+        "weeks add up to.",
+    ),
     "three_fourths_unknown": (
         "Faltan las fechas del contrato o las horas por semana del job order. Sin ellas no se "
         "puede revisar la garantía de tres cuartas partes.",
