@@ -169,6 +169,8 @@ export const MESSAGES = {
     'There is no minimum wage in the data for {date}.'],
   aewr_missing: ['No hay tarifa AEWR de {state} en los datos para su trabajo del {start} al {end}. Para H-2A la tarifa mínima casi siempre es más alta que el salario mínimo ({rate}), que es lo único que se pudo usar. Escriba en el trabajo la tarifa por hora de su oferta de trabajo (job order) para que la revisión la use. Lo que se le deba aquí cuenta solo el salario mínimo: le podrían deber más.',
     'There is no {state} AEWR in the data for your work from {start} to {end}. For H-2A the lowest rate allowed is almost always higher than the minimum wage ({rate}), which is all the check could use. Enter the hourly rate written in your job order in the job so the check uses it. Any amount owed shown here counts only the minimum wage: you could be owed more.'],
+  aewr_new_method: ['Para ofertas de trabajo (job orders) presentadas desde el {date}, la AEWR depende del nivel de habilidad (I o II) y, para trabajadores H-2A con vivienda gratis, baja por un ajuste de vivienda. Los datos no tienen esas tarifas, así que para su trabajo del {start} al {end} no se usó la AEWR anterior ({rate}). Lo que cuenta es la tarifa por hora escrita en su oferta de trabajo: escríbala en el trabajo si no lo ha hecho.',
+    'For job orders filed from {date}, the AEWR depends on the skill level (I or II) and, for H-2A workers in free housing, is lowered by a housing adjustment. The data does not have those rates, so the older AEWR ({rate}) was not used for your work from {start} to {end}. What counts is the hourly rate written in your job order: enter it in the job if you have not.'],
   no_aewr: ['No hay tarifa AEWR de {state} para {year} en los datos. Se usó la tarifa de su oferta de trabajo (job order) que usted escribió; la AEWR podría ser más alta.',
     'There is no {state} AEWR for {year} in the data. The rate you entered from your job order was used; the AEWR could be higher.'],
   state_minimum_excludes_industry: ['El salario mínimo de {state} ({rate}) no cubre {industry}. Se usó el mínimo federal.',
@@ -364,6 +366,7 @@ class JobCheck {
     this.reportNotes = reportNotes;
     this.days = new Map();
     this.aewrMissing = new Set();
+    this.aewrNewMethod = new Map();
     this.stateMinOut = this.stateMinimumLeftOut();
   }
 
@@ -377,6 +380,17 @@ class JobCheck {
       if (this.job.employer_size < cov.employer_size_min) return 'size';
     }
     return null;
+  }
+
+  aewrMethodChange(day) {
+    let best = null;
+    for (const j of [this.fed, this.state]) {
+      if (j === null) continue;
+      for (const change of j.aewr_method_changes || []) {
+        if (dayNum(change.effective) <= day && (best === null || dayNum(change.effective) > dayNum(best.effective))) best = change;
+      }
+    }
+    return best;
   }
 
   noteStateMinimumLeftOut(cents) {
@@ -419,7 +433,18 @@ class JobCheck {
     for (const j of [this.state, this.fed]) {
       if (j === null) continue;
       const rate = rateInForce(j.aewr, day);
-      if (rate !== null && day - dayNum(rate.effective) <= AEWR_VALID_DAYS) return rate;
+      if (rate !== null && day - dayNum(rate.effective) <= AEWR_VALID_DAYS) {
+        const change = this.aewrMethodChange(day);
+        if (change !== null && dayNum(rate.effective) < dayNum(change.effective)) {
+          const start = this.job.contract_start;
+          if (start == null || dayNum(start) >= dayNum(change.effective)) {
+            // The job order may use the new method: the old figure is no floor.
+            if (!this.aewrNewMethod.has(day)) this.aewrNewMethod.set(day, [rate, change]);
+            return null;
+          }
+        }
+        return rate;
+      }
     }
     // Never a silent fall-back to the minimum wage: jobFindings() says so plainly.
     this.aewrMissing.add(day);
@@ -868,19 +893,37 @@ class JobCheck {
   // finding that asks for it (the minimum wage is not the H-2A floor).
   aewrMissingFindings() {
     const job = this.job;
-    if (!this.aewrMissing.size) return [];
+    const out = this.aewrNewMethodFindings();
+    if (!this.aewrMissing.size) return out;
     const worked = [...this.aewrMissing].filter((d) => this.days.has(d) && this.days.get(d).minutes)
       .sort((a, b) => a - b);
     if ((job.pay_type === 'hourly' && job.promised_rate_cents != null) || !worked.length) {
       const years = [...new Set([...this.aewrMissing].map(yearOf))].sort((a, b) => a - b);
       for (const year of years) this.notes.add('no_aewr', `${year}`, { state: job.state, year: String(year) });
-      return [];
+      return out;
     }
     const minimum = Math.max(...worked.map((d) => this.days.get(d).minimum));
-    return [{ code: 'aewr_missing', amount_cents: null,
+    return [...out, { code: 'aewr_missing', amount_cents: null,
       explanation: text('aewr_missing', { state: job.state, start: isoOf(worked[0]),
         end: isoOf(worked[worked.length - 1]), rate: money(minimum) }),
       source: src(SRC_H2A_WAGE) }];
+  }
+
+  // Work a new-method job order may cover: the older AEWR was not used (see aewr()).
+  aewrNewMethodFindings() {
+    const job = this.job;
+    const worked = [...this.aewrNewMethod.keys()].filter((d) => this.days.has(d) && this.days.get(d).minutes)
+      .sort((a, b) => a - b);
+    if (!worked.length) return [];
+    const [rate, change] = this.aewrNewMethod.get(worked[0]);
+    const values = { date: change.effective, rate: money(dollarsToCents(rate.rate)),
+      start: isoOf(worked[0]), end: isoOf(worked[worked.length - 1]) };
+    if (job.pay_type === 'hourly' && job.promised_rate_cents != null) {
+      this.notes.add('aewr_new_method', '', values);
+      return [];
+    }
+    return [{ code: 'aewr_new_method', amount_cents: null, explanation: text('aewr_new_method', values),
+      source: { title: change.source.title, url: change.source.url } }];
   }
 
   // Domestic work: the log does not say whether the worker lives in; name that rule.

@@ -258,6 +258,17 @@ class MinimumWageCoverage(Struct, forbid_unknown_fields=True, kw_only=True):
     source: Source
 
 
+class AewrMethodChange(Struct, forbid_unknown_fields=True, kw_only=True):
+    """From `effective`, new H-2A job orders use a new AEWR method (2025-10-02: skill levels and
+    a housing adjustment for H-2A workers only). An AEWR entry dated before it is applied to
+    work on or after it only when the job order is known to predate it (contract start before
+    the date); otherwise the check asks for the job-order rate instead of guessing."""
+
+    effective: dt.date
+    note: Localized
+    source: Source
+
+
 class SalaryRule(Struct, forbid_unknown_fields=True, kw_only=True):
     """A state rule for salaried non-exempt workers: the regular rate is salary / `hours`.
 
@@ -280,6 +291,7 @@ class WageJurisdiction(Struct, forbid_unknown_fields=True, kw_only=True):
     overtime: OvertimeRules = msgspec.field(default_factory=OvertimeRules)
     aewr: list[DatedRate] = msgspec.field(default_factory=list)
     salary_regular_rate: SalaryRule | None = None
+    aewr_method_changes: list[AewrMethodChange] = msgspec.field(default_factory=list)
     h2b_prevailing_wage_note: Localized | None = None
     pay_frequency_days_max: Annotated[int, Meta(ge=1, le=31)] | None = None
     pay_frequency_source: Source | None = None

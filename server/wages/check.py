@@ -33,7 +33,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from server.content.schema import DatedRate, OvertimeStep, SalaryRule, WageJurisdiction
+from server.content.schema import (
+    AewrMethodChange,
+    DatedRate,
+    OvertimeStep,
+    SalaryRule,
+    WageJurisdiction,
+)
 from server.log_format import (
     WEEKDAYS,
     Employer,
@@ -229,6 +235,7 @@ class _JobCheck:
         self.days: dict[dt.date, _Day] = {}
         self.findings: list[Finding] = []
         self.aewr_missing: set[dt.date] = set()
+        self.aewr_new_method: dict[dt.date, tuple[DatedRate, AewrMethodChange]] = {}
         self.state_min_out = self._state_minimum_left_out()
 
     def _state_minimum_left_out(self) -> str | None:
@@ -267,6 +274,14 @@ class _JobCheck:
             self.notes.add("no_minimum_wage", day.isoformat(), {"date": day.isoformat()})
         return best
 
+    def _aewr_method_change(self, day: dt.date) -> AewrMethodChange | None:
+        best: AewrMethodChange | None = None
+        for j in (self.fed, self.state):
+            for change in j.aewr_method_changes if j is not None else []:
+                if change.effective <= day and (best is None or change.effective > best.effective):
+                    best = change
+        return best
+
     def _note_state_minimum_left_out(self, cents: int) -> None:
         cov = self.state.minimum_wage_coverage if self.state is not None else None
         assert cov is not None and self.state_min_out is not None
@@ -296,6 +311,13 @@ class _JobCheck:
                 rate = R.rate_in_force(j.aewr, day)
                 # An AEWR is set for a year: an older one is not guessed forward.
                 if rate is not None and (day - rate.effective).days <= R.AEWR_VALID_DAYS:
+                    change = self._aewr_method_change(day)
+                    if change is not None and rate.effective < change.effective:
+                        start = self.job.contract_start
+                        if start is None or _d(start) >= change.effective:
+                            # The job order may use the new method: the old figure is no floor.
+                            self.aewr_new_method.setdefault(day, (rate, change))
+                            return None
                     return rate
         # Never a silent fall-back to the minimum wage: job_findings() says so plainly.
         self.aewr_missing.add(day)
@@ -939,15 +961,17 @@ class _JobCheck:
         """No AEWR in the data for some H-2A work: a note if the job-order rate was entered,
         else a finding that asks for it (the minimum wage is not the H-2A floor)."""
         job = self.job
+        out = self._aewr_new_method()
         if not self.aewr_missing:
-            return []
+            return out
         worked = sorted(d for d in self.aewr_missing if d in self.days and self.days[d].minutes)
         if (job.pay_type == "hourly" and job.promised_rate_cents is not None) or not worked:
             for year in sorted({d.year for d in self.aewr_missing}):
                 self.notes.add("no_aewr", f"{year}", {"state": job.state, "year": str(year)})
-            return []
+            return out
         minimum = max(self.days[d].minimum for d in worked)
         return [
+            *out,
             Finding(
                 code="aewr_missing",
                 amount_cents=None,
@@ -961,6 +985,31 @@ class _JobCheck:
                     },
                 ),
                 source=_src(R.SRC_H2A_WAGE),
+            ),
+        ]
+
+    def _aewr_new_method(self) -> list[Finding]:
+        """Work a new-method job order may cover: the older AEWR was not used (see _aewr)."""
+        job = self.job
+        worked = sorted(d for d in self.aewr_new_method if d in self.days and self.days[d].minutes)
+        if not worked:
+            return []
+        rate, change = self.aewr_new_method[worked[0]]
+        values = {
+            "date": change.effective.isoformat(),
+            "rate": money(R.dollars_to_cents(rate.rate)),
+            "start": worked[0].isoformat(),
+            "end": worked[-1].isoformat(),
+        }
+        if job.pay_type == "hourly" and job.promised_rate_cents is not None:
+            self.notes.add("aewr_new_method", "", values)
+            return []
+        return [
+            Finding(
+                code="aewr_new_method",
+                amount_cents=None,
+                explanation=text("aewr_new_method", values),
+                source=RuleSource(title=change.source.title, url=change.source.url),
             )
         ]
 

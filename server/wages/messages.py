@@ -153,6 +153,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the job so the check uses it. Any amount owed shown here counts only the minimum "
         "wage: you could be owed more.",
     ),
+    "aewr_new_method": (
+        "Para ofertas de trabajo (job orders) presentadas desde el {date}, la AEWR depende del "
+        "nivel de habilidad (I o II) y, para trabajadores H-2A con vivienda gratis, baja por un "
+        "ajuste de vivienda. Los datos no tienen esas tarifas, así que para su trabajo del "
+        "{start} al {end} no se usó la AEWR anterior ({rate}). Lo que cuenta es la tarifa por "
+        "hora escrita en su oferta de trabajo: escríbala en el trabajo si no lo ha hecho.",
+        "For job orders filed from {date}, the AEWR depends on the skill level (I or II) and, "
+        "for H-2A workers in free housing, is lowered by a housing adjustment. The data does "
+        "not have those rates, so the older AEWR ({rate}) was not used for your work from "
+        "{start} to {end}. What counts is the hourly rate written in your job order: enter it "
+        "in the job if you have not.",
+    ),
     "no_aewr": (
         "No hay tarifa AEWR de {state} para {year} en los datos. Se usó la tarifa de su oferta "
         "de trabajo (job order) que usted escribió; la AEWR podría ser más alta.",
