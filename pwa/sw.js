@@ -5,6 +5,8 @@
  * The page registers "/sw.js?v=<version>", so a changed file installs a new worker that
  * waits for SKIP_WAITING. Pack updates (CHECK_UPDATES, periodic sync, or sw-push.js calling
  * self.cartillaUpdatePack()) fetch only guides whose hash changed and tell open pages.
+ * The worker's status is in no URL and no cache key: the manifest is asked for by state,
+ * industry and language, and the status only picks which changes to announce (js/store.js).
  */
 "use strict";
 
@@ -118,8 +120,14 @@ self.addEventListener("fetch", (event) => {
 // --- the offline pack ----------------------------------------------------------------------
 
 const DB = self.CartillaDB;
-const PROFILE_KEYS = ["state", "industry", "status", "lang"];
-const sameProfile = (a, b) => Boolean(a && b) && PROFILE_KEYS.every((k) => a[k] === b[k]);
+// What a pack is fetched for (js/store.js PACK_KEYS): never the status.
+const PACK_KEYS = ["state", "industry", "lang"];
+const sameProfile = (a, b) => Boolean(a && b) && PACK_KEYS.every((k) => a[k] === b[k]);
+/** The server's GuideEntry.applies rule for status (js/pack.js forStatus). */
+const forStatus = (guide, status) => {
+  const statuses = guide && guide.applies_to && guide.applies_to.statuses;
+  return !status || status === "any" || !Array.isArray(statuses) || statuses.includes("any") || statuses.includes(status);
+};
 const guideKey = (g) => `${g.id}|${g.lang}`;
 
 async function getJSON(url, init) {
@@ -134,7 +142,7 @@ async function updatePack() {
   const profile = await DB.get("settings", "profile");
   const pack = await DB.get("packs", "current");
   if (!profile || !pack || !sameProfile(pack.request, profile)) return null;
-  const query = new URLSearchParams(PROFILE_KEYS.map((k) => [k, profile[k]])).toString();
+  const query = new URLSearchParams(PACK_KEYS.map((k) => [k, profile[k]])).toString();
   const fresh = await getJSON(`/api/v1/packs/manifest?${query}`, { cache: "no-cache" });
   if (fresh.pack_hash === pack.pack_hash) return null;
 
@@ -150,10 +158,17 @@ async function updatePack() {
     // Content-addressed and immutable: safe to cache anywhere, never stale.
     const doc = { ...(await getJSON(entry.url)), hash: entry.hash, fallback: Boolean(entry.fallback) };
     guides.push(doc);
-    changed.push({ id: doc.id, lang: doc.lang, title: doc.title, version: doc.version, added: !old });
+    // Guides for other statuses come along (the server is not told the status) but are news
+    // only when they are the worker's. A pack stored with its status in the URL (older app)
+    // lacks the other statuses' guides: those are not news either.
+    const legacy = Boolean(pack.request.status && pack.request.status !== "any");
+    if (forStatus(doc, profile.status) && (old || !legacy)) {
+      changed.push({ id: doc.id, lang: doc.lang, title: doc.title, version: doc.version, added: !old });
+    }
   }
   const kept = new Set(fresh.manifest.guides.map(guideKey));
-  const removed = pack.guides.filter((g) => !kept.has(guideKey(g))).map((g) => ({ id: g.id, title: g.title }));
+  const removed = pack.guides.filter((g) => !kept.has(guideKey(g)) && forStatus(g, profile.status))
+    .map((g) => ({ id: g.id, title: g.title }));
   let data = pack.data;
   const dataChanged = fresh.manifest.data_hash !== (pack.manifest && pack.manifest.data_hash);
   if (dataChanged) {
@@ -164,6 +179,8 @@ async function updatePack() {
   await DB.put("packs", "current", {
     ...pack, profile: fresh.profile, pack_hash: fresh.pack_hash, manifest: fresh.manifest,
     guides, data, saved_at: new Date().toISOString(),
+    // Now a status-free pack (also when an older app stored one with its status).
+    request: Object.fromEntries(PACK_KEYS.map((k) => [k, profile[k]])),
   });
   // Changes pile up until the worker has seen them (the page clears "changes").
   const earlier = (await DB.get("settings", "changes")) || { guides: [] };

@@ -2,15 +2,19 @@
  *
  * Navigation replaces the current history entry instead of adding one, so the whole app is a
  * single entry in the browser's history and "quick exit" (location.replace) leaves nothing
- * behind to go "back" to. Screens are in routes.js.
+ * behind to go "back" to. That entry is the bare page ("/") titled "Cartilla" on every
+ * screen: neither the address nor the title says which screen or guide was open (a guide
+ * title can say "…sin importar su estatus migratorio"). Screens are in routes.js.
  */
-import { routes, match, HOME } from "./routes.js";
+import { routes, match, HOME, currentRoute, setRoute } from "./routes.js";
 import { makeTranslator, keepOffline, DEFAULT_LANG } from "./i18n.js";
-import { getProfile, getPack, getSetting, setSetting, packMatches } from "./store.js";
+import { getProfile, getPack, getSetting, setSetting, needsDownload } from "./store.js";
 import { downloadPack } from "./pack.js";
 import { h } from "./ui.js";
 
 const NEUTRAL_PAGE = "/neutral.html";
+/** The one title of every screen: what the tab switcher and the browser's history show. */
+const TITLE = "Cartilla";
 
 /** Leave at once: blank the screen, then replace this history entry with a neutral page. */
 function quickExit(event) {
@@ -27,8 +31,7 @@ const notices = document.getElementById("notices");
 const state = { profile: undefined, pack: undefined, t: null, cleanup: null, renderId: 0 };
 
 function navigate(hash) {
-  if (location.hash === hash) return render();
-  history.replaceState(null, "", hash);
+  setRoute(hash);
   return render();
 }
 
@@ -93,6 +96,8 @@ function context(m) {
     pack: state.pack,
     params: m.params,
     query: m.query,
+    /** This screen's route ("#/log/shift"): location.hash is always empty (routes.js). */
+    route: m.hash,
     navigate,
     notify,
     reloadPack: async () => { state.pack = await getPack(); return state.pack; },
@@ -103,9 +108,10 @@ function context(m) {
 
 async function render() {
   const id = ++state.renderId;
-  let m = match(location.hash);
-  if (!m) m = match(state.profile ? HOME : "#/profile");
-  if (!state.profile && m.route.needsProfile !== false) m = match("#/profile");
+  let hash = currentRoute();
+  if (!match(hash)) hash = state.profile ? HOME : "#/profile";
+  if (!state.profile && match(hash).route.needsProfile !== false) hash = "#/profile";
+  const m = { ...match(hash), hash };
   if (state.cleanup) { try { state.cleanup(); } catch (_) { /* screen already gone */ } state.cleanup = null; }
   main.setAttribute("aria-busy", "true");
   let mod;
@@ -131,7 +137,7 @@ async function render() {
   }
   if (id !== state.renderId) return;
   main.removeAttribute("aria-busy");
-  main.dataset.screen = location.hash; // lets tests (and styles) know which screen is shown
+  main.dataset.screen = hash; // lets tests (and styles) know which screen is shown
   performance.mark(`cartilla:${m.route.path}`); // read by scripts/bench-phone
   nav.hidden = !state.profile;
   const base = m.route.path.split("/").slice(0, 2).join("/");
@@ -139,8 +145,8 @@ async function render() {
     if (a.dataset.path === base) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
+  document.title = TITLE; // never the screen's heading (see the module docstring)
   const title = main.querySelector("h1");
-  document.title = title ? `${title.textContent} · Cartilla` : "Cartilla";
   if (title) title.focus({ preventScroll: false });
 }
 
@@ -186,7 +192,7 @@ async function registerWorker() {
     if (msg.type === "PACK_UPDATED") {
       state.pack = await getPack();
       await showChanges();
-      if (/^#\/(guides|guide\/)/.test(location.hash || HOME)) render();
+      if (/^#\/(guides|guide\/)/.test(currentRoute() || HOME)) render();
     }
   });
   // The worker's URL carries the app version, so any changed file installs a new worker.
@@ -235,7 +241,7 @@ async function boot() {
   state.profile = await getProfile();
   await setLanguage(state.profile && state.profile.lang);
   state.pack = await getPack();
-  if (state.profile && !packMatches(state.pack, state.profile) && navigator.onLine) {
+  if (state.profile && needsDownload(state.pack, state.profile) && navigator.onLine) {
     try {
       state.pack = await downloadPack(state.profile);
     } catch (_) { /* keep the older pack; the guide list explains */ }

@@ -2,8 +2,10 @@
  *
  * The first download is the whole pack (/api/v1/packs); later updates are done by the service
  * worker from /api/v1/packs/manifest, fetching only guides whose hash changed (sw.js).
+ * Both are asked for without the worker's status: the pack holds every status's guides and
+ * guidesFor() picks the worker's on the phone (store.js).
  */
-import { profileQuery, setPack } from "./store.js";
+import { profileQuery, packRequest, setPack } from "./store.js";
 import { pick } from "./i18n.js";
 
 /** An error a worker can read: the server's {error: {message: {es, en}}} or our own key. */
@@ -41,14 +43,27 @@ export async function downloadPack(profile) {
     const entry = entries.get(`${doc.id}|${doc.lang}`) || {};
     return { ...doc, hash: entry.hash || doc.hash, fallback: Boolean(entry.fallback ?? doc.fallback) };
   });
-  const pack = { ...body, guides, request: { ...profile }, saved_at: new Date().toISOString() };
+  const pack = { ...body, guides, request: packRequest(profile), saved_at: new Date().toISOString() };
   await setPack(pack);
   return pack;
 }
 
-/** The guide documents of a pack, in the order of its manifest. */
+/** The guide documents of a pack, in the order of its manifest (for every status). */
 export function packGuides(pack) {
   return pack && Array.isArray(pack.guides) ? pack.guides : [];
+}
+
+/** Whether a guide is for a status: the same rule as the server's GuideEntry.applies
+ * ("any" on either side matches everything). A guide without applies_to is kept. */
+export function forStatus(guide, status) {
+  const statuses = guide && guide.applies_to && guide.applies_to.statuses;
+  if (!status || status === "any" || !Array.isArray(statuses)) return true;
+  return statuses.includes("any") || statuses.includes(status);
+}
+
+/** The pack's guides for the worker's profile: filtered by status here, on the phone. */
+export function guidesFor(pack, profile) {
+  return packGuides(pack).filter((g) => forStatus(g, profile && profile.status));
 }
 
 /** One guide document from the pack by id, or undefined. */

@@ -18,6 +18,11 @@
  *        reloadPack()}. Write your own headings with an <h1> first: the app focuses it.
  * Add files to pwa/ freely: the service worker precaches everything in /asset-manifest.json
  * (except /staff/), so your screen works offline.
+ *
+ * The address bar never shows a screen: a "#/..." address (a link, a typed or notification
+ * URL) is read once, then the history entry is replaced by the bare page with the screen kept
+ * in history.state (survives a reload, never shown). With the one neutral title (app.js), the
+ * back button and the browser's history hold only "Cartilla" at "/", never "#/guide/if-detained".
  */
 export const routes = [
   { path: "#/guides", load: () => import("./screens/guides.js"), nav: { icon: "☰", labelKey: "nav.guides" } },
@@ -32,6 +37,7 @@ export const routes = [
   { path: "#/log/:view/:id", load: () => import("./log/screen.js") },
   { path: "#/bundle", load: () => import("./bundle/screen.js"), nav: { icon: "⇪", labelKey: "bundle.nav" } },
   { path: "#/profile", load: () => import("./screens/profile.js"), needsProfile: false, nav: { icon: "⚙", labelKey: "nav.profile" } },
+  { path: "#/erase", load: () => import("./screens/erase.js"), needsProfile: false },
 ];
 
 /** The home screen when a profile exists. */
@@ -55,4 +61,20 @@ export function match(hash) {
     if (ok) return { route, params, query: Object.fromEntries(new URLSearchParams(search)) };
   }
   return null;
+}
+
+/** The screen to show: a "#/..." just navigated to (then hidden from the address bar), else
+ * the one kept in this history entry, else "". */
+export function currentRoute() {
+  if (location.hash.startsWith("#/")) {
+    const hash = location.hash;
+    setRoute(hash);
+    return hash;
+  }
+  return (history.state && typeof history.state.route === "string" && history.state.route) || "";
+}
+
+/** Remember `hash` as this entry's screen without adding an entry or showing it in the URL. */
+export function setRoute(hash) {
+  history.replaceState({ ...(history.state || {}), route: hash }, "", location.pathname + location.search);
 }

@@ -1,27 +1,49 @@
-/** The page's view of the app database (see db.js): profile, settings and the offline pack. */
+/** The page's view of the app database (see db.js): profile, settings and the offline pack.
+ *
+ * The worker's immigration status never leaves the phone: packs are asked for by state,
+ * industry and language only (the server then sends the guides for every status), and the
+ * phone picks the ones for the worker's status (pack.js guidesFor). So no URL, HTTP cache or
+ * proxy log ever carries it.
+ */
 import "./db.js";
 
 const DB = globalThis.CartillaDB;
+
+/** What a pack is fetched for: never the status (see the module docstring). */
+export const PACK_KEYS = ["state", "industry", "lang"];
 
 /** The chosen profile {lang, state, industry, status}, or undefined before the first choice. */
 export const getProfile = () => DB.get("settings", "profile");
 export const setProfile = (profile) => DB.put("settings", "profile", profile);
 
-/** The offline pack: the server's Pack plus `request` (the profile it was fetched for). */
+/** The offline pack: the server's Pack plus `request` (the PACK_KEYS it was fetched for). */
 export const getPack = () => DB.get("packs", "current");
 export const setPack = (pack) => DB.put("packs", "current", pack);
 
 export const getSetting = (key) => DB.get("settings", key);
 export const setSetting = (key, value) => DB.put("settings", key, value);
 
-/** Query string the API expects for a profile. */
-export function profileQuery(profile) {
-  const { state, industry, status, lang } = profile;
-  return new URLSearchParams({ state, industry, status, lang }).toString();
+/** The part of a profile a pack is fetched for: {state, industry, lang}. */
+export function packRequest(profile) {
+  return Object.fromEntries(PACK_KEYS.map((k) => [k, profile[k]]));
 }
 
-/** True when a stored pack was fetched for this profile. */
+/** Query string the API gets for a profile: state, industry and language, no status. */
+export function profileQuery(profile) {
+  return new URLSearchParams(packRequest(profile)).toString();
+}
+
+/** A pack stored by an older version, fetched with the status in its URL: it holds only that
+ * status's guides, so it is replaced by a status-free one at the next chance. */
+export const isLegacyPack = (pack) => Boolean(pack && pack.request && pack.request.status && pack.request.status !== "any");
+
+/** True when a stored pack has the guides for this profile (an older status-bearing pack
+ * still does for the status it was fetched for). */
 export function packMatches(pack, profile) {
   if (!pack || !pack.request || !profile) return false;
-  return ["state", "industry", "status", "lang"].every((k) => pack.request[k] === profile[k]);
+  if (!PACK_KEYS.every((k) => pack.request[k] === profile[k])) return false;
+  return !isLegacyPack(pack) || pack.request.status === profile.status;
 }
+
+/** True when the pack should be downloaded again (other profile, or an older status-bearing pack). */
+export const needsDownload = (pack, profile) => !packMatches(pack, profile) || isLegacyPack(pack);

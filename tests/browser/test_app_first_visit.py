@@ -1,4 +1,8 @@
-"""First visit: the profile picker, the guide list for the profile, language choice."""
+"""First visit: the profile picker, the guide list for the profile, language choice.
+
+The worker's status never leaves the phone: the pack is fetched by state, industry and
+language, and the phone shows exactly the guides the server would pick for the status.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,9 @@ from conftest import PROFILE_CA, api_json, choose_profile, read_pack
 pytestmark = pytest.mark.browser
 
 
-def profile_guides(base_url: str, lang: str = "es") -> list[dict[str, Any]]:
-    q = f"state=CA&industry=agriculture&status=h2a&lang={lang}"
+def profile_guides(base_url: str, lang: str = "es", status: str = "h2a") -> list[dict[str, Any]]:
+    """The server's own choice for the profile (asked here, by the test, with the status)."""
+    q = f"state=CA&industry=agriculture&status={status}&lang={lang}"
     guides: list[dict[str, Any]] = api_json(base_url, f"/api/v1/packs/manifest?{q}")["manifest"][
         "guides"
     ]
@@ -29,16 +34,23 @@ def test_first_visit_shows_picker_in_spanish_then_the_profile_guides(
     # Status options include "prefer not to say".
     assert page.locator("input[name=status][value=any]").count() == 1
 
+    urls: list[str] = []
+    page.context.on("request", lambda r: urls.append(r.url))
     choose_profile(page)
     expected = profile_guides(live_server)
     assert expected, "the pack for CA/agriculture/h2a/es has no guides"
     titles = page.locator("ul.cards li.card .card-title").all_inner_texts()
     assert titles == [g["title"] for g in expected]
     assert "California" in page.locator(".profile-line").inner_text()
-    # The whole pack is on the phone now.
+    # The whole pack is on the phone now: every status's guides, asked for without the status.
     pack = read_pack(page)
+    every_status = profile_guides(live_server, status="any")
+    assert len(every_status) > len(expected)
     stored = {"guides": len(pack["guides"]), "request": pack["request"]}
-    assert stored == {"guides": len(expected), "request": PROFILE_CA}
+    no_status = {k: v for k, v in PROFILE_CA.items() if k != "status"}
+    assert stored == {"guides": len(every_status), "request": no_status}
+    assert [u for u in urls if "/api/v1/packs" in u]
+    assert not [u for u in urls if "status" in u.lower() or "h2a" in u.lower()]
 
 
 def test_english_interface_and_guides(page: Any, live_server: str) -> None:
@@ -80,3 +92,20 @@ def test_change_profile_later_keeps_app_working(page: Any, live_server: str) -> 
     q = "state=TX&industry=construction&status=any&lang=es"
     manifest = api_json(live_server, f"/api/v1/packs/manifest?{q}")["manifest"]
     assert titles == [g["title"] for g in manifest["guides"]]
+
+
+def test_changing_only_the_status_filters_on_the_phone_without_asking_the_server(
+    page: Any, live_server: str
+) -> None:
+    page.goto(live_server + "/")
+    page.wait_for_selector("form.profile")
+    choose_profile(page)
+    api: list[str] = []
+    page.context.on("request", lambda r: api.append(r.url) if "/api/" in r.url else None)
+    page.locator("nav a[href='#/profile']").click()
+    page.wait_for_selector("form.profile")
+    choose_profile(page, {**PROFILE_CA, "status": "undocumented"})
+    titles = page.locator("ul.cards li.card .card-title").all_inner_texts()
+    assert titles == [g["title"] for g in profile_guides(live_server, status="undocumented")]
+    assert titles != [g["title"] for g in profile_guides(live_server)]
+    assert not [u for u in api if "/api/v1/packs" in u]  # same state, work, language: same pack

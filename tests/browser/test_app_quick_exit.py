@@ -59,3 +59,43 @@ def test_quick_exit_works_offline(page: Any, server_factory: Any) -> None:
     with page.expect_navigation():
         page.locator("#quick-exit").click()
     assert page.title() == "Temperaturas"
+
+
+def test_no_screen_or_guide_shows_in_the_title_address_or_history(
+    page: Any, live_server: str
+) -> None:
+    """The back button and the browser's history list only ever see "Cartilla" at "/"."""
+    page.goto(live_server + "/")
+    page.wait_for_selector("form.profile")
+    choose_profile(page, {"state": "CA", "industry": "agriculture", "status": "undocumented",
+                          "lang": "es"})  # fmt: skip
+    entries = page.evaluate("history.length")
+    titles = {page.title()}
+    link = page.locator("ul.cards li.card a[href='#/guide/undocumented-workers']")
+    heading = link.locator(".card-title").inner_text()
+    link.click()
+    page.wait_for_selector("article.guide-body")
+    assert page.locator("h1").inner_text() == heading  # the screen still says what it is
+    titles.add(page.title())
+    assert page.url == live_server + "/"
+    for nav in ["#/directory", "#/triage", "#/log", "#/profile"]:
+        page.locator(f"nav a[href='{nav}']").click()
+        page.wait_for_function(
+            "(h) => document.querySelector('main').dataset.screen === h", arg=nav
+        )
+        titles.add(page.title())
+        assert page.url == live_server + "/", nav
+    assert titles == {"Cartilla"}
+    assert page.evaluate("history.length") == entries
+    # A reload comes back to the same screen, from the history entry's hidden state.
+    page.reload()
+    page.wait_for_selector("form.profile")
+    assert page.url == live_server + "/" and page.title() == "Cartilla"
+    # An address that names a screen (typed, or a notification) is hidden once read.
+    show(page, "#/guide/undocumented-workers")
+    assert page.url == live_server + "/" and page.title() == "Cartilla"
+    # The search words stay out of the address too.
+    show(page, "#/search")
+    page.fill("#q", "detenido")
+    page.wait_for_selector("#search-status:not(:empty)")
+    assert page.url == live_server + "/"

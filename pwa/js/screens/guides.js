@@ -1,10 +1,12 @@
 /** The guide list for the worker's profile, from the offline pack. */
 import { h, heading, draftBadge } from "../ui.js";
-import { packGuides } from "../pack.js";
+import { guidesFor } from "../pack.js";
 import { packMatches } from "../store.js";
 
 export function profileLine(profile, t) {
-  return [t(`state.${profile.state}`), t(`industry.${profile.industry}`), t(`status.${profile.status}`)].join(" · ");
+  // A pack's request has no status (it is never sent): show only what is there.
+  return [t(`state.${profile.state}`), t(`industry.${profile.industry}`), profile.status ? t(`status.${profile.status}`) : null]
+    .filter(Boolean).join(" · ");
 }
 
 export function guideItem(guide, t) {
@@ -29,7 +31,7 @@ export function render(container, ctx) {
   if (!packMatches(pack, profile)) {
     container.append(h("p", { class: "notice warning" }, t("guides.otherProfile", { profile: profileLine(pack.request, t) })));
   }
-  const guides = packGuides(pack);
+  const guides = guidesFor(pack, profile);
   if (!guides.length) {
     container.append(h("p", null, t("guides.none")));
   } else {

@@ -1,7 +1,7 @@
 /** Profile picker: language, state, kind of work and status. Also how to change them later. */
 import { h, heading } from "../ui.js";
 import { availableLanguages, makeTranslator } from "../i18n.js";
-import { setProfile, packMatches, getPack } from "../store.js";
+import { setProfile, needsDownload, getPack } from "../store.js";
 import { downloadPack, PackError } from "../pack.js";
 
 export const STATES = [
@@ -77,7 +77,7 @@ export async function render(container, ctx) {
     submit.textContent = t("profile.saving");
     error.hidden = true;
     let pack = await getPack();
-    if (!packMatches(pack, next)) {
+    if (needsDownload(pack, next)) {
       try {
         pack = await downloadPack(next);
       } catch (err) {
@@ -97,6 +97,8 @@ export async function render(container, ctx) {
     h("p", null, t("profile.intro")), form);
   // Notifications are offered here, never on first load: only once a profile exists.
   if (profile) {
-    container.append(h("p", null, h("a", { href: "#/notifications", class: "button" }, `🔔 ${t("push.title")}`)));
+    container.append(h("p", null, h("a", { href: "#/notifications", class: "button" }, `🔔 ${t("push.title")}`)),
+      h("h2", null, t("erase.title")), h("p", null, t("erase.offer")),
+      h("p", null, h("a", { href: "#/erase", class: "button danger", id: "erase-open" }, t("erase.title"))));
   }
 }

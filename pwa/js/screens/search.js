@@ -1,25 +1,28 @@
 /** Search screen: type words, see matching guides from the offline pack (no network). */
 import { h, heading, draftBadge } from "../ui.js";
-import { packGuides } from "../pack.js";
+import { guidesFor } from "../pack.js";
+import { setRoute } from "../routes.js";
 import { buildIndex, search } from "../search.js";
 
-let cached = { pack: null, index: null };
+let cached = { pack: null, status: null, index: null };
 
 export function render(container, ctx) {
-  const { t, pack, query } = ctx;
-  if (cached.pack !== pack) cached = { pack, index: buildIndex(packGuides(pack)) };
+  const { t, pack, query, profile } = ctx;
+  const status = profile && profile.status;
+  if (cached.pack !== pack || cached.status !== status) cached = { pack, status, index: buildIndex(guidesFor(pack, profile)) };
   const input = h("input", { type: "search", id: "q", name: "q", value: query.q || "", autocomplete: "off",
     "aria-describedby": "search-help" });
-  const status = h("p", { role: "status", class: "muted", id: "search-status" });
+  const found = h("p", { role: "status", class: "muted", id: "search-status" });
   const list = h("ul", { class: "cards", "aria-label": t("search.results") });
 
   const run = () => {
     const q = input.value.trim();
-    history.replaceState(null, "", q ? `#/search?q=${encodeURIComponent(q)}` : "#/search");
+    // Kept for a reload, but never in the address bar or the browser's history (routes.js).
+    setRoute(q ? `#/search?q=${encodeURIComponent(q)}` : "#/search");
     list.replaceChildren();
-    if (!q) { status.textContent = ""; return; }
+    if (!q) { found.textContent = ""; return; }
     const results = search(cached.index, q);
-    status.textContent = results.length ? t("search.count", { count: results.length }) : t("search.none", { q });
+    found.textContent = results.length ? t("search.count", { count: results.length }) : t("search.none", { q });
     for (const r of results) {
       list.append(h("li", { class: "card" },
         h("a", { href: `#/guide/${encodeURIComponent(r.guide.id)}`, class: "card-link" },
@@ -34,7 +37,7 @@ export function render(container, ctx) {
     h("label", { for: "q" }, t("search.label")), input,
     h("button", { type: "submit", class: "button primary" }, t("search.button")));
   container.append(heading(t("search.title")), form,
-    h("p", { id: "search-help", class: "muted" }, t("search.help")), status, list);
+    h("p", { id: "search-help", class: "muted" }, t("search.help")), found, list);
   if (input.value) run();
   return () => clearTimeout(timer);
 }

@@ -3,7 +3,7 @@
  * state agency for that area, and a route's deadline is the state's own when it has one. */
 import { h, heading, sourcesList } from "../ui.js";
 import { pick } from "../i18n.js";
-import { findGuide } from "../pack.js";
+import { guidesFor } from "../pack.js";
 import { packData, agencyCard } from "./directory.js";
 
 /** The agency a route points to, or null when the pack has none (e.g. no state agency). */
@@ -44,7 +44,8 @@ function problemScreen(container, ctx, problem, data) {
           : h("p", { class: "muted" }, t("triage.noDeadline"))),
       i < problem.routes.length - 1 ? h("p", { class: "muted" }, t("triage.orAlso")) : null);
   });
-  const guides = (problem.guides || []).map((id) => findGuide(pack, id)).filter(Boolean);
+  const mine = guidesFor(pack, profile); // only the guides for the worker's status
+  const guides = (problem.guides || []).map((id) => mine.find((g) => g.id === id)).filter(Boolean);
   container.append(
     h("p", null, h("a", { href: "#/triage", class: "inline back" }, `← ${t("triage.title")}`)),
     heading(pick(problem.title, lang)),
