@@ -208,7 +208,7 @@ async function inflate(raw, e) {
 /** bytes (Uint8Array) -> {root, files: Map(relative name -> Uint8Array)} or throws BundleError. */
 export async function readBundle(bytes, limits = LIMITS) {
   if (!bytes.length) throw new BundleError("empty");
-  if (bytes.length > limits.maxBundleBytes) throw new BundleError("too_big", "", `${MB(bytes.length)} > ${MB(limits.maxBundleBytes)}`);
+  if (bytes.length > limits.maxBundleBytes) throw new BundleError("too_big", "", `> ${MB(limits.maxBundleBytes)}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = bytes.length >= 4 ? view.getUint32(0, true) : 0;
   if (magic !== SIG.local && magic !== SIG.end) {

@@ -64,20 +64,92 @@ function parseInfo(bytes, name = "bag-info.txt") {
   return info;
 }
 
-function pemToDer(pem) {
-  const b64 = pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
+// --- keys and signatures, read strictly as server/evidence/signing.py reads them ---------
+const ED25519_SPKI = "302a300506032b6570032100";
+const P256_SPKI = "3059301306072a8648ce3d020106082a8648ce3d030107034200";
+const PEM = /^-----BEGIN PUBLIC KEY-----\n((?:[A-Za-z0-9+/=]{1,76}\n)+)-----END PUBLIC KEY-----\n?$/;
+const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+
+function pemToDer(pemBytes) {
+  const bad = () => new BundleError("bad_public_key", "", "not a PEM public key");
+  if (pemBytes.some((b) => b >= 0x80)) throw bad();
+  const m = PEM.exec(dec.decode(pemBytes));
+  if (!m) throw bad();
+  const b64 = m[1].replace(/\n/g, "");
+  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(b64)) throw bad();
   return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 }
 
+// edwards25519, just enough to refuse weak keys and signatures (same rules as signing.py):
+// canonical encodings of points in the prime-order subgroup, and S < L. WebCrypto, like
+// OpenSSL, accepts the identity key, for which one signature verifies for every message.
+const P = 2n ** 255n - 19n;
+const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+const mod = (a) => { const r = a % P; return r < 0n ? r + P : r; };
+function pow(b, e) { let r = 1n; b = mod(b); while (e > 0n) { if (e & 1n) r = r * b % P; b = b * b % P; e >>= 1n; } return r; }
+const D = mod(-121665n * pow(121666n, P - 2n));
+const SQRT_M1 = pow(2n, (P - 1n) / 4n);
+const IDENTITY = [0n, 1n, 1n, 0n];
+function add([x1, y1, z1, t1], [x2, y2, z2, t2]) {
+  const a = mod((y1 - x1) * (y2 - x2)), b = mod((y1 + x1) * (y2 + x2));
+  const c = mod(2n * D * t1 * t2), d = mod(2n * z1 * z2);
+  const e = b - a, f = d - c, g = d + c, h = b + a;
+  return [mod(e * f), mod(g * h), mod(f * g), mod(e * h)];
+}
+function mul(k, pt) { let r = IDENTITY; for (const bit of k.toString(2)) { r = add(r, r); if (bit === "1") r = add(r, pt); } return r; }
+const isIdentity = ([x, y, z]) => mod(x) === 0n && mod(y - z) === 0n;
+const leInt = (bytes) => bytes.reduceRight((n, b) => (n << 8n) | BigInt(b), 0n);
+
+/** The point, or why not: "non-canonical" (y >= p, or x = -0) or "not on the curve". */
+export function decodePoint(raw) {
+  const v = leInt(raw);
+  const y = v & ((1n << 255n) - 1n);
+  const sign = v >> 255n;
+  if (y >= P) return "non-canonical";
+  const x2 = mod((y * y - 1n) * pow(D * y * y + 1n, P - 2n));
+  let x = pow(x2, (P + 3n) / 8n);
+  if (mod(x * x - x2) !== 0n) x = mod(x * SQRT_M1);
+  if (mod(x * x - x2) !== 0n) return "not on the curve";
+  if (x === 0n && sign) return "non-canonical";
+  if ((x & 1n) !== sign) x = P - x;
+  return [x, y, 1n, mod(x * y)];
+}
+/** null for a canonical point of prime order L; otherwise what is wrong with it. */
+export function pointProblem(raw) {
+  const pt = decodePoint(raw);
+  if (typeof pt === "string") return pt;
+  if (isIdentity(mul(8n, pt))) return "small order";
+  if (!isIdentity(mul(L, pt))) return "low-order component";
+  return null;
+}
+export function ed25519KeyProblem(raw) { return raw.length === 32 ? pointProblem(raw) : "not 32 bytes"; }
+export function ed25519SignatureProblem(sig) {
+  if (sig.length !== 64) return null;
+  if (leInt(sig.subarray(32)) >= L) return "S >= L";
+  const problem = pointProblem(sig.subarray(0, 32));
+  return problem === null || problem === "not on the curve" ? null : `R: ${problem}`;
+}
+
 async function importKey(der) {
-  try {
-    return { key: await crypto.subtle.importKey("spki", der, { name: "Ed25519" }, false, ["verify"]), algorithm: "Ed25519" };
-  } catch (_) { /* not Ed25519 */ }
-  try {
-    return { key: await crypto.subtle.importKey("spki", der, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]), algorithm: "ECDSA-P256-SHA256" };
-  } catch (_) {
-    throw new BundleError("bad_public_key", "", "only Ed25519 or ECDSA P-256 keys");
+  const h = hex(der);
+  if (der.length === 44 && h.startsWith(ED25519_SPKI)) {
+    const problem = ed25519KeyProblem(der.subarray(12));
+    if (problem) throw new BundleError("weak_public_key", "", problem);
+    return { key: await crypto.subtle.importKey("raw", der.subarray(12), { name: "Ed25519" }, false, ["verify"]), algorithm: "Ed25519" };
   }
+  if (der.length === 91 && h.startsWith(P256_SPKI) && der[26] === 4) {
+    try {
+      return { key: await crypto.subtle.importKey("spki", der, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]), algorithm: "ECDSA-P256-SHA256" };
+    } catch (_) { throw new BundleError("bad_public_key", "", "not a point on P-256"); }
+  }
+  throw new BundleError("bad_public_key", "", "only Ed25519 or ECDSA P-256 keys");
+}
+
+/** The raw 64-byte signature from the .sig file (88 base64 characters), else empty. */
+function decodeSignature(bytes) {
+  const compact = dec.decode(bytes).replace(/[ \t\n\r\x0b\x0c]+/g, "");
+  if (!/^[A-Za-z0-9+/]{86}==$/.test(compact)) return new Uint8Array();
+  return Uint8Array.from(atob(compact), (c) => c.charCodeAt(0));
 }
 
 function b64decode(text) {
@@ -284,12 +356,17 @@ async function checkSignature(files, info, report, fail) {
   if (!pem) return fail("signature", err("missing_file", "public-key.pem"));
   if (!sig) return fail("signature", err("missing_file", "manifest-sha256.txt.sig"));
   let imported;
-  const der = pemToDer(dec.decode(pem));
-  try { imported = await importKey(der); } catch (e) { return fail("signature", e); }
+  let der;
+  try { der = pemToDer(pem); imported = await importKey(der); } catch (e) { return fail("signature", e); }
   report.key = { algorithm: imported.algorithm, fingerprint: await sha256Hex(der) };
   const params = imported.algorithm === "Ed25519" ? { name: "Ed25519" } : { name: "ECDSA", hash: "SHA-256" };
-  const ok = await crypto.subtle.verify(params, imported.key, b64decode(dec.decode(sig)), files.get("manifest-sha256.txt")).catch(() => false);
-  if (!ok) fail("signature", err("signature_invalid"));
+  const signature = decodeSignature(sig);
+  const weak = imported.algorithm === "Ed25519" ? ed25519SignatureProblem(signature) : null;
+  if (weak) fail("signature", err("weak_signature", "", weak));
+  else {
+    const ok = await crypto.subtle.verify(params, imported.key, signature, files.get("manifest-sha256.txt")).catch(() => false);
+    if (!ok) fail("signature", err("signature_invalid"));
+  }
   if ((info["Cartilla-Key-Fingerprint"] || "") !== report.key.fingerprint) fail("signature", err("key_mismatch"));
 }
 

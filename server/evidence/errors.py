@@ -133,6 +133,18 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "La llave pública del paquete no se puede leer ({detail}).",
         "The bundle's public key cannot be read ({detail}).",
     ),
+    "weak_public_key": (
+        "La llave pública del paquete es una llave débil que no prueba nada ({detail}): con "
+        "ella una firma puede valer para cualquier manifiesto.",
+        "The bundle's public key is a weak key that proves nothing ({detail}): with it a "
+        "signature can be valid for any manifest.",
+    ),
+    "weak_signature": (
+        "La firma del manifiesto no está en su forma única ({detail}); una firma así se "
+        "puede fabricar o alterar.",
+        "The manifest signature is not in its one canonical form ({detail}); such a signature "
+        "can be made up or altered.",
+    ),
     "signature_invalid": (
         "La firma del manifiesto no es válida: el manifiesto cambió o la firma es de otra llave.",
         "The manifest signature is not valid: the manifest changed or the signature is from "

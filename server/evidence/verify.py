@@ -31,7 +31,12 @@ from server.evidence.chain import (
 )
 from server.evidence.errors import BundleError
 from server.evidence.format import GuidesFile, Summary
-from server.evidence.signing import decode_signature, load_public_key, verify_signature
+from server.evidence.signing import (
+    decode_signature,
+    ed25519_signature_problem,
+    load_public_key,
+    verify_signature,
+)
 from server.evidence.zipread import DEFAULT_LIMITS, BundleFiles, Limits, read_bundle
 
 CHECK_IDS = ("zip", "bag", "payload", "tags", "signature", "schema", "chain", "receipts", "photos")
@@ -237,7 +242,11 @@ def _check_signature(files: BundleFiles, report: Report) -> None:
         check.fail(error)
         return
     report.key_algorithm, report.key_fingerprint = algorithm, fingerprint
-    if not verify_signature(key, decode_signature(sig), files.files[bag.MANIFEST]):
+    signature = decode_signature(sig)
+    weak = ed25519_signature_problem(signature) if algorithm == "Ed25519" else None
+    if weak:
+        check.fail(BundleError("weak_signature", detail=weak))
+    elif not verify_signature(key, signature, files.files[bag.MANIFEST]):
         check.fail(BundleError("signature_invalid"))
     claimed = report.bag_info.get("Cartilla-Key-Fingerprint", "")
     if claimed != fingerprint:

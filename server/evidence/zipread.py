@@ -147,9 +147,13 @@ def _read_source(source: bytes | Path, limits: Limits) -> bytes:
                 "too_big", detail=f"{_human(size)} > {_human(limits.max_bundle_bytes)}"
             )
         try:
-            return source.read_bytes()
+            # Read at most one byte past the limit: a device or a growing file whose size
+            # `stat` does not tell (/dev/zero, a pipe) can never make us read forever.
+            with source.open("rb") as handle:
+                data = handle.read(limits.max_bundle_bytes + 1)
         except OSError as exc:
             raise BundleError("missing_file", name=str(source)) from exc
+        return data
     return source
 
 
@@ -173,9 +177,7 @@ def read_bundle(source: bytes | Path, limits: Limits = DEFAULT_LIMITS) -> Bundle
     if not data:
         raise BundleError("empty")
     if len(data) > limits.max_bundle_bytes:
-        raise BundleError(
-            "too_big", detail=f"{_human(len(data))} > {_human(limits.max_bundle_bytes)}"
-        )
+        raise BundleError("too_big", detail=f"> {_human(limits.max_bundle_bytes)}")
     if not data.startswith((_LOCAL, _EOCD)):
         try:
             _find_end(data)

@@ -1,0 +1,254 @@
+"""Strict Ed25519 in both verifiers, on crafted vectors shared with the desk.
+
+tests/ed25519_vectors.json is made by `make_vectors()` below (deterministic; a test checks
+the file is current) and run by Python here and by the desk's code in
+tests/js/ed25519.test.mjs: the same strict accept/reject decision and the same reason for
+every vector. The vectors were crafted for Cartilla from the curve's definition (RFC 8032)
+and the list of low-order point encodings published with C2SP CCTV's ed25519 vectors; the
+checks were also run, outside the suite, on all 914 CCTV `ed25519vectors.json` vectors
+(BSD-3-Clause, github.com/C2SP/CCTV): every flagged vector is refused, the one plain vector
+is accepted, in Python and in the desk's JS. Then whole bundles signed with weak keys and
+malleated signatures go through both verifiers.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bundles import factory as f
+from bundles.desk import both_verify
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from server.evidence import bag
+from server.evidence import signing as s
+
+VECTORS_FILE = Path(__file__).resolve().parent / "ed25519_vectors.json"
+# Low-order point encodings (edwards25519), as listed in C2SP CCTV's ed25519/README.md.
+SMALL_ORDER = [
+    "0100000000000000000000000000000000000000000000000000000000000000",  # identity
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  # order 2
+    "0000000000000000000000000000000000000000000000000000000000000000",  # order 4
+    "0000000000000000000000000000000000000000000000000000000000000080",  # order 4
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",  # order 8
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",  # order 8
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",  # order 8
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",  # order 8
+]
+NON_CANONICAL = [
+    "0100000000000000000000000000000000000000000000000000000000000080",  # x = -0
+    "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  # y > p
+    "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",  # x = -0
+    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  # y = p
+    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+]
+B_ENC = bytes.fromhex("5866666666666666666666666666666666666666666666666666666666666666")
+MESSAGE = b"0" * 64 + b"  data/journal.jsonl\n"
+
+
+def encode(point: s.Point) -> bytes:
+    x, y, z, _ = point
+    zi = pow(z, s.P - 2, s.P)
+    x, y = x * zi % s.P, y * zi % s.P
+    return (y | (x & 1) << 255).to_bytes(32, "little")
+
+
+def point(raw: bytes) -> s.Point:
+    decoded = s.decode_point(raw)
+    assert not isinstance(decoded, str)
+    return decoded
+
+
+def make_vectors() -> list[dict[str, Any]]:
+    vectors: list[dict[str, Any]] = []
+
+    def add(name: str, key: bytes, sig: bytes, msg: bytes = MESSAGE) -> None:
+        key_problem = s.ed25519_key_problem(key)
+        sig_problem = s.ed25519_signature_problem(sig)
+        valid = False
+        if key_problem is None and sig_problem is None:
+            try:
+                ed25519.Ed25519PublicKey.from_public_bytes(key).verify(sig, msg)
+                valid = True
+            except InvalidSignature:
+                pass
+        vectors.append(
+            {
+                "name": name,
+                "key": key.hex(),
+                "sig": sig.hex(),
+                "msg": msg.hex(),
+                "key_problem": key_problem,
+                "sig_problem": sig_problem,
+                "valid": valid,
+            }
+        )
+
+    private = ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    key = private.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+    sig = private.sign(MESSAGE)
+    add("genuine signature", key, sig)
+    add("genuine key, other message", key, sig, MESSAGE + b"x")
+    big_s = (int.from_bytes(sig[32:], "little") + s.L).to_bytes(32, "little")
+    add("S + L (same meaning, malleated)", key, sig[:32] + big_s)
+    add("S = 2**256 - 1", key, sig[:32] + b"\xff" * 32)
+    # The identity key: R = [S]B makes a signature the cofactorless check accepts for any
+    # message ([S]B = R + [k]A with A = 0). OpenSSL and WebCrypto take it.
+    universal_s = 12345
+    universal = encode(s._mul(universal_s, point(B_ENC))) + universal_s.to_bytes(32, "little")
+    add("identity key, universal signature", bytes.fromhex(SMALL_ORDER[0]), universal)
+    add(
+        "identity key, universal signature, other message",
+        bytes.fromhex(SMALL_ORDER[0]),
+        universal,
+        b"x",
+    )
+    for i, enc in enumerate(SMALL_ORDER):
+        add(f"small-order key {i}", bytes.fromhex(enc), sig)
+        add(f"small-order R {i}", key, bytes.fromhex(enc) + sig[32:])
+    for i, enc in enumerate(NON_CANONICAL):
+        add(f"non-canonical key {i}", bytes.fromhex(enc), sig)
+        add(f"non-canonical R {i}", key, bytes.fromhex(enc) + sig[32:])
+    torsion = point(bytes.fromhex(SMALL_ORDER[4]))
+    mixed = encode(s._add(point(key), torsion))
+    add("key with a low-order component", mixed, sig)
+    mixed_r = encode(s._add(point(sig[:32]), torsion))
+    add("R with a low-order component", key, mixed_r + sig[32:])
+    y = 2
+    while not isinstance(s.decode_point(y.to_bytes(32, "little")), str):
+        y += 1
+    add("key not on the curve", y.to_bytes(32, "little"), sig)
+    add("R not on the curve", key, y.to_bytes(32, "little") + sig[32:])
+    return vectors
+
+
+def test_vector_file_is_current() -> None:
+    data = json.loads(VECTORS_FILE.read_text("utf-8"))
+    assert data["vectors"] == make_vectors(), (
+        "regenerate tests/ed25519_vectors.json from make_vectors()"
+    )
+
+
+def test_only_the_genuine_signature_is_valid() -> None:
+    vectors = make_vectors()
+    assert [v["name"] for v in vectors if v["valid"]] == ["genuine signature"]
+    reasons = {v["name"]: (v["key_problem"], v["sig_problem"]) for v in vectors}
+    assert reasons["S + L (same meaning, malleated)"] == (None, "S >= L")
+    assert reasons["identity key, universal signature"] == ("small order", None)
+    assert reasons["key with a low-order component"] == ("low-order component", None)
+    assert reasons["R with a low-order component"] == (None, "R: low-order component")
+    assert reasons["non-canonical key 0"] == ("non-canonical", None)
+
+
+def test_the_library_alone_accepts_the_identity_key() -> None:
+    """Why the explicit check exists: OpenSSL verifies the universal signature."""
+    identity = ed25519.Ed25519PublicKey.from_public_bytes(bytes.fromhex(SMALL_ORDER[0]))
+    vector = next(v for v in make_vectors() if v["name"].startswith("identity key"))
+    sig = bytes.fromhex(vector["sig"])
+    try:
+        identity.verify(sig, b"any manifest at all")
+        accepted = True
+    except InvalidSignature:
+        accepted = False
+    if not accepted:
+        pytest.skip("this OpenSSL refuses the identity key itself")
+    assert s.ed25519_key_problem(bytes.fromhex(SMALL_ORDER[0])) == "small order"
+
+
+# --- whole bundles ---------------------------------------------------------------------
+
+
+def _pem(raw: bytes) -> bytes:
+    der = s.ED25519_SPKI + raw
+    b64 = base64.b64encode(der).decode()
+    return f"-----BEGIN PUBLIC KEY-----\n{b64}\n-----END PUBLIC KEY-----\n".encode()
+
+
+def _with_key(files: dict[str, bytes], raw_key: bytes, sig: bytes) -> bytes:
+    """A bundle whose key and signature files are replaced, every manifest made to match."""
+    out = dict(files)
+    out["public-key.pem"] = _pem(raw_key)
+    out["manifest-sha256.txt.sig"] = base64.b64encode(sig) + b"\n"
+    fingerprint = s.hashlib.sha256(s.ED25519_SPKI + raw_key).hexdigest()
+    info = out["bag-info.txt"].decode().splitlines()
+    info = [
+        f"Cartilla-Key-Fingerprint: {fingerprint}" if line.startswith("Cartilla-Key-F") else line
+        for line in info
+    ]
+    out["bag-info.txt"] = ("\n".join(info) + "\n").encode()
+    return _retag(out)
+
+
+def _retag(out: dict[str, bytes]) -> bytes:
+    """Recompute the tag manifest (not signed) and zip: a forger's careful re-packing."""
+    tags = [(n, d) for n, d in out.items() if "/" not in n and n != bag.TAGMANIFEST]
+    out[bag.TAGMANIFEST] = bag.manifest_text(tags)
+    return f.rezip(out)
+
+
+def test_bundles_with_weak_keys_and_signatures(tmp_path: Path) -> None:
+    keys = f.new_keys()
+    files = f.unzip(f.make_bundle(keys))
+    worker = keys.worker
+    assert isinstance(worker, ed25519.Ed25519PrivateKey)
+    raw = worker.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+    manifest = files["manifest-sha256.txt"]
+    good_sig = worker.sign(manifest)
+    universal_s = 777
+    universal = encode(s._mul(universal_s, point(B_ENC))) + universal_s.to_bytes(32, "little")
+    torsion = point(bytes.fromhex(SMALL_ORDER[5]))
+    big_s = (int.from_bytes(good_sig[32:], "little") + s.L).to_bytes(32, "little")
+    bundles = [
+        _with_key(files, raw, good_sig),
+        # An edited manifest "signed" by the identity key: OpenSSL and WebCrypto accept it.
+        _with_key(files, bytes.fromhex(SMALL_ORDER[0]), universal),
+        _with_key(files, bytes.fromhex(NON_CANONICAL[0]), universal),
+        _with_key(files, encode(s._add(point(raw), torsion)), good_sig),
+        _with_key(files, raw, good_sig[:32] + big_s),
+        _with_key(files, raw, encode(s._add(point(good_sig[:32]), torsion)) + good_sig[32:]),
+    ]
+    verdicts = both_verify(bundles, keys.known)
+    assert [v.codes for v in verdicts] == [
+        {},
+        {"signature": ["weak_public_key"]},
+        {"signature": ["weak_public_key"]},
+        {"signature": ["weak_public_key"]},
+        {"signature": ["weak_signature"]},
+        {"signature": ["weak_signature"]},
+    ]
+
+
+def test_key_and_signature_files_are_read_strictly() -> None:
+    keys = f.new_keys()
+    files = f.unzip(f.make_bundle(keys))
+    sig = files["manifest-sha256.txt.sig"].strip()
+    pem = files["public-key.pem"]
+    variants = {
+        "manifest-sha256.txt.sig": [sig.rstrip(b"=") + b"\n", b" " + sig + b" \n"],
+        "public-key.pem": [
+            pem.replace(b"PUBLIC KEY", b"SOMETHING ELSE"),
+            b"junk before\n" + pem,
+            pem.replace(b"\n", b"\r\n"),
+        ],
+    }
+    bundles = []
+    for name, contents in variants.items():
+        for content in contents:
+            out = dict(files)
+            out[name] = content
+            bundles.append(_retag(out))
+    verdicts = both_verify(bundles, keys.known)
+    codes = [v.codes.get("signature", []) for v in verdicts]
+    assert codes[0] == ["signature_invalid"]  # no padding: not the 88 characters we write
+    assert codes[1] == []  # surrounding whitespace is fine
+    assert all(c and c[0] == "bad_public_key" for c in codes[2:])
