@@ -337,6 +337,81 @@ def test_proxy_settings_in_the_environment_are_ignored(
         assert proxy.deliveries == []
 
 
+def test_an_endpoint_that_keeps_refusing_is_dropped_but_a_busy_one_is_kept(
+    keyed: Settings, client: TestClient[Litestar], service: MockPushService
+) -> None:
+    """A 403 (or any 4xx but 404/410/429) three runs in a row: the subscription is dropped
+    and never contacted again. A push service that is down (5xx) never loses anyone."""
+    refusing = service.subscription(Behaviour(status=403))
+    down = service.subscription(Behaviour(fail_status=503, fail_times=10_000))
+    healthy = service.subscription()
+    for subscription in (refusing, down, healthy):
+        subscribe(client, subscription, ["CA"], "es")
+    revise(keyed, "overtime.es.md")
+    reports = [notify(keyed, max_attempts=1) for _ in range(4)]
+    assert [(r.sent, r.failed, r.removed) for r in reports] == [
+        (1, 2, 0),
+        (0, 2, 0),
+        (0, 2, 1),
+        (0, 1, 0),
+    ]
+    assert subscription_endpoints(keyed) == {down["endpoint"], healthy["endpoint"]}
+    assert len(service.deliveries_for(refusing)) == 3
+    assert len(service.deliveries_for(down)) == 4
+    assert len(service.deliveries_for(healthy)) == 1
+
+
+CRASHING_NOTIFY = """
+import os, sys
+from pathlib import Path
+from server.config import Settings
+from server.push.notify import NotifyOptions, Sender, run_notify
+
+state = Path(sys.argv[1])
+settings = Settings(content_dir=Path(sys.argv[2]), index_path=state / "index.db",
+                    pwa_dir=Path(sys.argv[3]), state_dir=state, test_mode=True)
+limit = int(sys.argv[4])
+sends = 0
+
+class CrashingSender(Sender):
+    def send(self, row, payload):
+        global sends
+        sends += 1
+        if sends > limit:
+            os._exit(9)  # like kill -9: no cleanup, no finally, no flush
+        return super().send(row, payload)
+
+run_notify(settings, NotifyOptions(subject="mailto:ops@example.org", concurrency=1,
+                                   batch_size=int(sys.argv[5])),
+           sender_factory=CrashingSender)
+"""
+
+
+@pytest.mark.parametrize("batch_size", [500, 3])
+def test_a_crash_half_way_resends_nothing_that_was_delivered(
+    keyed: Settings, client: TestClient[Litestar], service: MockPushService, batch_size: int
+) -> None:
+    import subprocess
+    import sys
+
+    subscriptions = [service.subscription() for _ in range(8)]
+    for subscription in subscriptions:
+        subscribe(client, subscription, ["CA"], "es")
+    revise(keyed, "overtime.es.md")
+    crashed = subprocess.run(
+        [sys.executable, "-c", CRASHING_NOTIFY, str(keyed.state_dir), str(keyed.content_dir),
+         str(keyed.pwa_dir), "5", str(batch_size)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert crashed.returncode == 9, crashed.stderr
+    assert len(service.accepted_deliveries()) == 5
+    report = notify(keyed)
+    assert (report.sent, report.failed) == (3, 0)
+    for subscription in subscriptions:
+        assert len(service.deliveries_for(subscription)) == 1  # every phone told exactly once
+    assert notify(keyed).sent == 0
+
+
 def test_dry_run_shows_what_would_be_sent_and_changes_nothing(
     keyed: Settings,
     client: TestClient[Litestar],

@@ -11,7 +11,12 @@ Sending is bounded (a thread pool of `concurrency` workers, batches of `batch_si
 TTL >= 7 days, a Topic (a newer "guides changed" replaces an undelivered one), Urgency
 normal and a fresh VAPID claims dict per call (pywebpush writes `aud`/`exp` into it).
 404/410 remove the subscription; 429 and 5xx are retried, honouring Retry-After, a bounded
-number of times.
+number of times, and tried again on the next run. Other answers (3xx, 4xx) are permanent:
+after `store.MAX_PERMANENT_FAILURES` of them in a row the subscription is dropped.
+
+Each outcome is committed as soon as the push service answers (one small transaction per
+send, from the sending thread), so a run that crashes or is killed half-way resends nothing
+that was delivered: the next run starts where the push services' answers left off.
 
 Every endpoint is re-checked with `parse_endpoint` and the message goes to exactly the
 canonical URL it returns. The HTTP session never follows a redirect (a 3xx is a failed send,
@@ -52,7 +57,8 @@ TOPIC = "cartilla-guides"
 URGENCY = "normal"
 SUBJECT_PATTERN = re.compile(r"^(mailto:[^@\s]+@[^@\s]+\.[^@\s]+|https://[^\s/]+\.[^\s]+)$")
 
-Outcome = Literal["sent", "gone", "failed"]
+#: sent: accepted; gone: 404/410; rejected: permanent failure; failed: try next run.
+Outcome = Literal["sent", "gone", "rejected", "failed"]
 
 
 class NotifyError(Exception):
@@ -195,8 +201,10 @@ class Sender:
                 status = exc.status_code
                 if status in (404, 410):
                     return "gone", f"HTTP {status}"
-                if status is None or not (status == 429 or status >= 500):
-                    return "failed", f"HTTP {status}"
+                if status is None:
+                    return "failed", "no answer"
+                if not (status == 429 or status >= 500):
+                    return "rejected", f"HTTP {status}"
                 problem = f"HTTP {status}"
                 wait = retry_delay(exc.retry_after, attempt)
             except requests.RequestException as exc:
@@ -204,7 +212,7 @@ class Sender:
                 wait = retry_delay(None, attempt)
             except Exception as exc:
                 # Stored keys the crypto library rejects, and similar: never crash the run.
-                return "failed", type(exc).__name__
+                return "rejected", type(exc).__name__
             if attempt == attempts:
                 return "failed", f"{problem} after {attempts} attempts"
             if wait > self.options.max_retry_wait:
@@ -284,7 +292,11 @@ def run_notify(
             raise NotifyError(en, es) from None
         sender = sender_factory(vapid, subject, options)
 
-    with store.open_push_db(settings.push_db_path) as db:
+    with (
+        store.open_push_db(settings.push_db_path) as db,
+        store.open_push_db(settings.push_db_path, threads=True) as record_db,
+    ):
+        recorder = _Recorder(record_db)
         current_id = store.find_snapshot(db, current.fingerprint)
         if not options.dry_run and current_id is None:
             current_id = store.create_snapshot(
@@ -301,7 +313,7 @@ def run_notify(
         )
         try:
             for batch in store.iter_subscription_batches(db, max(1, options.batch_size)):
-                _run_batch(db, batch, planner, sender, executor, current_id, report, groups)
+                _run_batch(recorder, batch, planner, sender, executor, current_id, report, groups)
         finally:
             if executor:
                 executor.shutdown(wait=True)
@@ -314,8 +326,34 @@ def run_notify(
     return report
 
 
+class _Recorder:
+    """Commits each outcome from the sending threads, one at a time, as it happens."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+        self._lock = threading.Lock()
+
+    def outcome(self, endpoint: str, outcome: Outcome, baseline: int) -> bool:
+        """Record one send's outcome; True if the subscription is gone from the database."""
+        with self._lock:
+            if outcome == "sent":
+                store.record_delivered(self.db, endpoint, baseline)
+                return False
+            if outcome == "gone":
+                store.delete_subscription(self.db, endpoint)
+                return True
+            if outcome == "rejected":
+                return store.record_permanent_failure(self.db, endpoint)
+            return False  # transient: the next run tries again, nothing to count
+
+    def unchanged(self, endpoints: list[str], baseline: int) -> None:
+        if endpoints:
+            with self._lock:
+                store.advance_unchanged(self.db, endpoints, baseline)
+
+
 def _run_batch(
-    db: Any,
+    recorder: _Recorder,
     batch: list[dict[str, Any]],
     planner: _Planner,
     sender: Sender | None,
@@ -325,16 +363,13 @@ def _run_batch(
     groups: dict[bytes, int],
 ) -> None:
     advanced: list[str] = []
-    removed: list[str] = []
-    failed: list[str] = []
+    refused: list[tuple[str, str]] = []
     to_send: list[tuple[dict[str, Any], bytes]] = []
     for row in batch:
         try:
             payload = planner.payload_for(row)
         except (ValueError, TypeError, msgspec.ValidationError):
-            report.failed += 1
-            report.note("stored subscription is malformed")
-            failed.append(row["endpoint"])
+            refused.append((row["endpoint"], "stored subscription is malformed"))
             continue
         if payload is None:
             report.unchanged += 1
@@ -343,27 +378,42 @@ def _run_batch(
             continue
         try:
             target = parse_endpoint(row["endpoint"], test_mode=planner.test_mode)
-        except EndpointRefused as problem:
-            report.failed += 1
-            report.note(f"endpoint {problem}")
-            failed.append(row["endpoint"])
+        except EndpointRefused as refusal:
+            refused.append((row["endpoint"], f"endpoint {refusal}"))
             continue
         if sender is None:
             groups[payload] = groups.get(payload, 0) + 1
             continue
         to_send.append(({**row, "url": target.url}, payload))
     if sender is None or executor is None or current_id is None:
+        report.failed += len(refused)
+        for _endpoint, problem in refused:
+            report.note(problem)
         return
-    results: Iterator[tuple[Outcome, str]] = executor.map(lambda item: sender.send(*item), to_send)
-    for (row, _payload), (outcome, detail) in zip(to_send, results, strict=True):
+    baseline = current_id
+    recorder.unchanged(advanced, baseline)
+    for endpoint, problem in refused:
+        report.failed += 1
+        report.note(problem)
+        if recorder.outcome(endpoint, "rejected", baseline):
+            report.removed += 1
+            report.note(f"removed after {store.MAX_PERMANENT_FAILURES} permanent failures")
+
+    def deliver(item: tuple[dict[str, Any], bytes]) -> tuple[Outcome, str, bool]:
+        row, payload = item
+        outcome, detail = sender.send(row, payload)
+        # Committed before this thread takes the next subscriber.
+        return outcome, detail, recorder.outcome(row["endpoint"], outcome, baseline)
+
+    results: Iterator[tuple[Outcome, str, bool]] = executor.map(deliver, to_send)
+    for outcome, detail, dropped in results:
         if outcome == "sent":
             report.sent += 1
-            advanced.append(row["endpoint"])
         elif outcome == "gone":
             report.removed += 1
-            removed.append(row["endpoint"])
         else:
             report.failed += 1
             report.note(detail)
-            failed.append(row["endpoint"])
-    store.apply_outcomes(db, advanced=advanced, baseline=current_id, removed=removed, failed=failed)
+            if dropped:
+                report.removed += 1
+                report.note(f"removed after {store.MAX_PERMANENT_FAILURES} permanent failures")

@@ -121,15 +121,23 @@ _migrate_lock = threading.Lock()
 
 
 @contextmanager
-def open_push_db(path: Path) -> Iterator[Database]:
-    """Open (creating and migrating if needed) the push database; closed on exit."""
+def open_push_db(path: Path, *, threads: bool = False) -> Iterator[Database]:
+    """Open (creating and migrating if needed) the push database; closed on exit.
+
+    `threads=True` lets several threads use the connection; the caller serialises them.
+    """
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     if not path.exists():
         # Endpoints are capability URLs: only the server's user may read them. SQLite gives
         # its -wal and -shm files the same mode.
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     # isolation_level=None: no implicit (deferred) transactions; `write` opens them.
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn = sqlite3.connect(
+        path,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        isolation_level=None,
+        check_same_thread=not threads,
+    )
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA secure_delete = ON")  # deleted subscriptions leave no bytes
@@ -311,24 +319,40 @@ def set_current_snapshot(db: Database, snapshot_id: int) -> None:
         db.table("meta").upsert({"key": "current_snapshot", "value": str(snapshot_id)}, pk="key")
 
 
-def apply_outcomes(
-    db: Database,
-    *,
-    advanced: Sequence[str],
-    baseline: int,
-    removed: Sequence[str],
-    failed: Sequence[str],
-) -> None:
-    """Record one batch of sends in a single transaction."""
+#: Consecutive permanent failures (a 4xx other than 404/410/429, a redirect, keys the
+#: crypto library rejects, an endpoint the check refuses) before a subscription is dropped.
+MAX_PERMANENT_FAILURES = 3
+
+
+def record_delivered(db: Database, endpoint: str, baseline: int) -> None:
+    """The push service accepted the message: committed at once, so a crash later in the
+    run never sends it again."""
+    with write(db):
+        db.execute(
+            "UPDATE subscriptions SET baseline = ?, failures = 0 WHERE endpoint = ?",
+            [baseline, endpoint],
+        )
+
+
+def record_permanent_failure(db: Database, endpoint: str) -> bool:
+    """Count a failure that retrying will not fix; True if the subscription was dropped."""
+    with write(db):
+        db.execute(
+            "UPDATE subscriptions SET failures = failures + 1 WHERE endpoint = ?", [endpoint]
+        )
+        cursor = db.execute(
+            "DELETE FROM subscriptions WHERE endpoint = ? AND failures >= ?",
+            [endpoint, MAX_PERMANENT_FAILURES],
+        )
+    return cursor.rowcount > 0
+
+
+def advance_unchanged(db: Database, endpoints: Sequence[str], baseline: int) -> None:
+    """Subscribers with nothing new for them now stand at `baseline` (nothing was sent)."""
     with write(db):
         db.conn.executemany(
-            "UPDATE subscriptions SET baseline = ?, failures = 0 WHERE endpoint = ?",
-            [(baseline, endpoint) for endpoint in advanced],
-        )
-        db.conn.executemany("DELETE FROM subscriptions WHERE endpoint = ?", [(e,) for e in removed])
-        db.conn.executemany(
-            "UPDATE subscriptions SET failures = failures + 1 WHERE endpoint = ?",
-            [(e,) for e in failed],
+            "UPDATE subscriptions SET baseline = ? WHERE endpoint = ?",
+            [(baseline, endpoint) for endpoint in endpoints],
         )
 
 
