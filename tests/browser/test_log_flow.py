@@ -97,11 +97,11 @@ def check_chain(page: Any, base_url: str, records: int) -> None:
     """`records` record entries; the history screen's chain check passes and counts every entry,
     the time receipt included (the screen re-counts when one lands while it is open)."""
     page.goto(base_url + "/#/log/history")
-    page.locator("button", has_text="Revisar la cadena").click()
+    page.locator("button", has_text="Revisar que nada se cambió").click()
     journal = anchored_journal(page)
     assert sum(1 for e in journal if e["kind"] != "receipt") == records
     page.locator(
-        "#chain-result", has_text=f"La cadena está completa: {len(journal)} anotaciones"
+        "#chain-result", has_text=f"Todo está completo: {len(journal)} anotaciones"
     ).wait_for()
 
 
@@ -187,8 +187,8 @@ def test_tampering_with_a_stored_entry_is_caught(
             tx.oncomplete = () => { r.result.close(); ok(); }; }; })"""
     )
     page.reload()
-    page.locator("button", has_text="Revisar la cadena").click()
-    page.locator("#chain-result", has_text="La cadena no cuadra").wait_for()
+    page.locator("button", has_text="Revisar que nada se cambió").click()
+    page.locator("#chain-result", has_text="cambió o quitó anotaciones").wait_for()
 
 
 def test_a_half_typed_entry_survives_a_reload(
@@ -294,12 +294,12 @@ def test_the_history_screen_counts_a_time_receipt_that_arrives_while_it_is_open(
     open_log(page)
     add_job(page)  # employer and job; offline, so no time receipt yet
     page.goto(server.base_url + "/#/log/history")
-    page.locator("button", has_text="Revisar la cadena").click()
-    page.locator("#chain-result", has_text="La cadena está completa: 2 anotaciones").wait_for()
+    page.locator("button", has_text="Revisar que nada se cambió").click()
+    page.locator("#chain-result", has_text="Todo está completo: 2 anotaciones").wait_for()
     assert page.locator("ol.history li").count() == 2
     context.set_offline(False)  # back online: the app anchors the head on its own
     page.locator("ol.history li.entry-receipt").wait_for()
-    page.locator("#chain-result", has_text="La cadena está completa: 3 anotaciones").wait_for()
+    page.locator("#chain-result", has_text="Todo está completo: 3 anotaciones").wait_for()
     assert page.locator("ol.history li").count() == 3
     assert page.locator("ol.history li").first.get_attribute("class") == "card entry-receipt"
 
@@ -403,8 +403,8 @@ def test_schema_migration_from_version_1_keeps_entries_and_drafts(
         }"""
     )
     page.goto(server.base_url + "/#/log/history")
-    page.locator("button", has_text="Revisar la cadena").click()
-    page.locator("#chain-result", has_text="La cadena está completa: 3 anotaciones").wait_for()
+    page.locator("button", has_text="Revisar que nada se cambió").click()
+    page.locator("#chain-result", has_text="Todo está completo: 3 anotaciones").wait_for()
     assert "06:00–14:00" in page.locator("ol.history").inner_text()
     page.goto(server.base_url + "/#/log/shift")
     page.locator("form.log-form").wait_for()
@@ -502,6 +502,12 @@ def test_an_end_before_the_start_asks_whether_it_ended_the_next_day(
     page.goto(server.base_url + "/#/log/wages")
     page.wait_for_selector("li.week")
     assert "8 h" in page.locator("li.week").first.inner_text()
+    # The history speaks plainly: no "cadena" (chain) or "huella" (hash) jargon.
+    page.goto(server.base_url + "/#/log/history")
+    page.locator("button", has_text="Revisar que nada se cambió").click()
+    page.locator("#chain-result", has_text="Todo está completo").wait_for()
+    words = page.locator("main").inner_text().lower()
+    assert "cadena" not in words and "huella" not in words
 
 
 def test_impossible_shifts_are_refused_and_an_overlap_names_the_other_shift(
@@ -543,6 +549,9 @@ def test_impossible_shifts_are_refused_and_an_overlap_names_the_other_shift(
     assert "Ya anotó un turno hoy: 07:00 a 15:00" in question.inner_text()
     question.locator("[data-answer=no]").click()
     assert len(shifts_in_log(page)) == 2
+    # Plural rules, not "1 días".
+    page.reload()
+    page.locator("p.card", has_text="Esta semana: 8 h en 1 día.").wait_for()
 
 
 def test_a_forgotten_punch_out_is_asked_about_and_punch_mode_records_breaks(

@@ -26,6 +26,14 @@ const BACKUP_REMINDER_DAYS = 14;
 
 const opts = (values, prefix) => values.map((v) => [v, `${prefix}.${v}`]);
 
+/** A message with plural forms ({one, other} in log.json), picked by Intl.PluralRules. */
+function plural(ctx, key, count, vars = {}) {
+  let form = "other";
+  try { form = new Intl.PluralRules(ctx.lang || "es").select(count); } catch (_) { /* "other" */ }
+  const full = `${key}.${form}`;
+  return ctx.t(ctx.t(full) === full ? `${key}.other` : full, { count, ...vars });
+}
+
 function ensureStyles() {
   if (document.getElementById("log-css")) return;
   document.head.append(h("link", { id: "log-css", rel: "stylesheet", href: new URL("./log.css", import.meta.url).pathname }));
@@ -227,7 +235,7 @@ async function renderHome(container, ctx) {
   const recent = [...state.shift.values()].filter((s) => s.date >= weekAgo);
   if (recent.length) {
     const minutes = recent.reduce((a, s) => a + shiftMinutes(s), 0);
-    container.append(h("p", { class: "card" }, t("log.quick.week", { hours: duration(minutes), days: new Set(recent.map((s) => s.date)).size })));
+    container.append(h("p", { class: "card" }, plural(ctx, "log.quick.week", new Set(recent.map((s) => s.date)).size, { hours: duration(minutes), days: new Set(recent.map((s) => s.date)).size })));
   }
 }
 
@@ -560,7 +568,7 @@ async function renderWages(container, ctx) {
   container.append(summary, h("p", { class: "muted" }, t("log.wages.asOf", { date: formatDate(today, lang) })));
   for (const job of report.jobs) {
     const section = h("section", { class: "wage-job", "data-job": job.job_id });
-    section.append(h("h2", null, job.employer || job.job_id, ` · ${job.state}`));
+    section.append(h("h2", null, job.employer || t("log.wages.noEmployer"), ` · ${job.state}`));
     if (job.findings.length) section.append(h("h3", null, t("log.wages.findings")), h("ul", null, job.findings.map((f) => findingItem(f, ctx))));
     section.append(h("h3", null, t("log.wages.periods")));
     section.append(h("ul", { class: "cards" }, job.periods.map((p) => h("li", { class: "card period" },
@@ -587,7 +595,8 @@ async function renderWages(container, ctx) {
 
 function describe(entry, ctx) {
   const d = entry.data;
-  if (entry.kind === "receipt") return entry.receipt ? entry.receipt.time : "";
+  // A receipt's time in the worker's words, not the machine's ISO form.
+  if (entry.kind === "receipt") return entry.receipt ? new Date(entry.receipt.time).toLocaleString(ctx.lang) : "";
   if (!d) return "";
   if (d.type === "shift") return `${formatDate(d.date, ctx.lang)} ${d.start}–${d.end}`;
   if (d.type === "pay_stub") return `${formatDate(d.pay_date, ctx.lang)} · ${money(d.gross_cents)}`;
@@ -624,8 +633,8 @@ async function renderHistory(container, ctx) {
     const id = ++checks;
     const c = await store.verify();
     if (id !== checks) return;
-    result.replaceChildren(c.ok ? status(t("log.history.ok", { count: c.count }))
-      : status(t("log.history.bad", { count: c.problems.length }), "bad"));
+    result.replaceChildren(c.ok ? status(plural(ctx, "log.history.ok", c.count))
+      : status(plural(ctx, "log.history.bad", c.problems.length), "bad"));
   };
   // A time receipt (bundle/receipts.js) can land while this screen is open: show it, and
   // re-count if the worker asked for the chain check. The counters drop slower, older answers.
@@ -738,7 +747,7 @@ async function renderSettings(container, ctx) {
     restoreMsg.textContent = t("log.settings.working");
     try {
       const result = await store.restoreBackup(await chosen.text(), rpass.value);
-      restoreMsg.textContent = t("log.settings.restored", { count: result.entries });
+      restoreMsg.textContent = plural(ctx, "log.settings.restored", result.entries);
     } catch (err) {
       restoreMsg.textContent = t(`log.settings.restoreErrors.${err.code || "not_backup"}`);
     }
