@@ -1,14 +1,14 @@
-/** Erase Cartilla from this phone: every IndexedDB database (profile, pack, log, keys), every
- * Cache Storage cache, every service worker of this site, the push subscription, and the
- * small stores (localStorage, sessionStorage, the origin private file system).
+/** Erase Cartilla from this phone (#/erase, reached from the profile): a warning, a last
+ * chance to back up the log, then every IndexedDB database, Cache Storage cache, service
+ * worker, the push subscription, localStorage/sessionStorage and the origin private file
+ * system go, and a blank page replaces the app.
  *
- * For a worker who fears the phone will be seized, or hands it on. Nothing here asks the
- * server for anything except the push unsubscribe (push.js), which is best effort: offline,
- * the browser's subscription still goes, so no message can arrive, and the push service
- * answers the server "gone" next time it sends. What JavaScript cannot reach stays: the
- * browser's own HTTP cache and its list of visited pages (which only ever show "Cartilla"
- * at "/", routes.js); the screen tells the worker how to clear those in the browser.
+ * The push unsubscribe (push.js) is best effort: offline, the browser's subscription still
+ * goes, so nothing can arrive, and the push service tells the server "gone" on its next send.
+ * JavaScript cannot reach the browser's HTTP cache or its list of visited pages (which only
+ * ever show "Cartilla" at "/", routes.js): the screen says how to clear those.
  */
+import { h, heading } from "./ui.js";
 
 /** Resolve `promise`, or `fallback` after `ms`: one stuck step must not keep the data. */
 function within(promise, ms, fallback = null) {
@@ -90,4 +90,38 @@ export function leave() {
   document.body.hidden = true;
   document.title = "";
   location.replace("about:blank");
+}
+
+export function render(container, ctx) {
+  const { t } = ctx;
+  const confirm = h("input", { type: "checkbox", id: "erase-confirm", required: true });
+  const msg = h("p", { class: "error", role: "alert", id: "erase-error" });
+  const button = h("button", { type: "submit", class: "button danger", id: "erase-now" }, t("erase.button"));
+  const form = h("form", { class: "erase-form", novalidate: true },
+    h("label", { class: "choice" }, confirm, h("span", null, t("erase.confirm"))), msg, button);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!confirm.checked) {
+      msg.textContent = t("erase.notConfirmed");
+      confirm.focus();
+      return;
+    }
+    button.disabled = true;
+    msg.textContent = "";
+    button.textContent = t("erase.working");
+    await eraseEverything();
+    leave();
+  });
+  container.append(
+    heading(t("erase.title")),
+    h("div", { class: "notice warning" },
+      h("p", null, h("strong", null, t("erase.warning"))),
+      h("ul", null, ["profile", "log", "keys", "push", "app"].map((k) => h("li", null, t(`erase.what.${k}`))))),
+    h("h2", null, t("erase.backupTitle")),
+    h("p", null, t("erase.backupText")),
+    h("p", null, h("a", { href: "#/log/settings", class: "button", id: "erase-backup" }, `💾 ${t("erase.backupLink")}`)),
+    h("h2", null, t("erase.afterTitle")),
+    h("p", null, t("erase.after")),
+    form,
+    h("p", null, h("a", { href: "#/profile", class: "inline" }, `← ${t("erase.cancel")}`)));
 }

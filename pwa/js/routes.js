@@ -37,7 +37,7 @@ export const routes = [
   { path: "#/log/:view/:id", load: () => import("./log/screen.js") },
   { path: "#/bundle", load: () => import("./bundle/screen.js"), nav: { icon: "⇪", labelKey: "bundle.nav" } },
   { path: "#/profile", load: () => import("./screens/profile.js"), needsProfile: false, nav: { icon: "⚙", labelKey: "nav.profile" } },
-  { path: "#/erase", load: () => import("./screens/erase.js"), needsProfile: false },
+  { path: "#/erase", load: () => import("./erase.js"), needsProfile: false },
 ];
 
 /** The home screen when a profile exists. */

@@ -3,12 +3,37 @@ of the app is left in the browser (databases, caches, service worker) and a blan
 
 from __future__ import annotations
 
+import json
+import sqlite3
+import subprocess
+import sys
 from typing import Any
 
 import pytest
-from conftest import choose_profile, show, wait_until_offline_ready
+from conftest import ROOT, CartillaServer, choose_profile, show, wait_until_offline_ready
+
+from server.push.testing import MockPushService
 
 pytestmark = pytest.mark.browser
+
+# Chromium has no push service here: PushManager hands out the mock service's subscription
+# (as in test_push_notifications.py); the rest (push.js, the server) is the real code.
+FAKE_PUSH_MANAGER = """
+(() => {
+  const subscription = %s;
+  const make = () => ({
+    endpoint: subscription.endpoint, expirationTime: null, toJSON: () => subscription,
+    unsubscribe: async () => { localStorage.removeItem("test-push"); return true; },
+  });
+  PushManager.prototype.subscribe = async function () {
+    localStorage.setItem("test-push", "1");
+    return make();
+  };
+  PushManager.prototype.getSubscription = async function () {
+    return localStorage.getItem("test-push") ? make() : null;
+  };
+})();
+"""
 
 LEFT_BEHIND = """async () => ({
     databases: (await indexedDB.databases()).map((d) => d.name),
@@ -68,3 +93,44 @@ def test_erase_is_offered_in_english(page: Any, live_server: str) -> None:
     assert "cannot be undone" in page.locator("main .notice.warning").inner_text()
     page.locator("a", has_text="Do not erase").click()
     page.wait_for_selector("form.profile")
+
+
+def subscriptions(server: CartillaServer) -> int:
+    path = server.state_dir / "push.db"
+    if not path.exists():
+        return 0
+    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        count: int = conn.execute("SELECT count(*) FROM subscriptions").fetchone()[0]
+        return count
+    finally:
+        conn.close()
+
+
+def test_erase_cancels_the_push_subscription_on_the_server(
+    page: Any, context: Any, server_factory: Any
+) -> None:
+    server = server_factory()
+    keys = subprocess.run(
+        [sys.executable, "-m", "server.cli", "keys"], cwd=ROOT, capture_output=True, text=True,
+        env={**server.env, "CARTILLA_VAPID_SUBJECT": "mailto:ops@example.org"}, timeout=120,
+    )  # fmt: skip
+    assert keys.returncode == 0, keys.stderr
+    with MockPushService() as push_service:
+        context.grant_permissions(["notifications"], origin=server.base_url)
+        context.add_init_script(FAKE_PUSH_MANAGER % json.dumps(push_service.subscription()))
+        page.goto(server.base_url + "/")
+        page.wait_for_selector("form.profile")
+        choose_profile(page)
+        wait_until_offline_ready(page)
+        show(page, "#/notifications")
+        page.locator("#push-toggle").click()
+        page.wait_for_selector("#push-toggle:has-text('Apagar los avisos')")
+        assert subscriptions(server) == 1
+
+        show(page, "#/erase")
+        page.locator("#erase-confirm").check()
+        with page.expect_navigation():
+            page.locator("#erase-now").click()
+        assert page.url == "about:blank"
+        assert subscriptions(server) == 0  # the server forgot the address
