@@ -187,6 +187,8 @@ export const MESSAGES = {
     'No piece or day rate was logged. Pay was checked only against the minimum.'],
   h2a_period_topup: ['H-2A: lo ganado por pieza o por día se compara con la tarifa por hora de H-2A en cada periodo de pago; si no llega, el empleador completa la diferencia en ese periodo. Cada semana, además, debe llegar al salario mínimo. Por eso lo esperado por periodo puede ser más que la suma de las semanas.',
     'H-2A: piece or day earnings are compared with the H-2A hourly rate for each pay period; if they fall short, the employer makes up the difference for that period. Each week must also reach the minimum wage. So expected pay for a period can be more than the weeks add up to.'],
+  salary_half_time: ['Para un sueldo, esta revisión pagó cada hora extra a la mitad de la tarifa regular (el sueldo entre todas las horas). La ley federal permite eso solo si usted y el empleador acordaron que el sueldo fijo cubre todas las horas de cada semana, sean muchas o pocas. Si no hubo ese acuerdo, le podrían deber más por cada hora extra.',
+    'For a salary, this check paid each overtime hour at half the regular rate (the salary divided by all hours). Federal law allows that only if you and the employer agreed that the fixed salary covers all hours of each week, however many or few. Without that agreement, you could be owed more for each overtime hour.'],
   three_fourths_unknown: ['Faltan las fechas del contrato o las horas por semana del job order. Sin ellas no se puede revisar la garantía de tres cuartas partes.',
     'The contract dates or the job order\'s hours per week are missing. Without them the three-fourths guarantee cannot be checked.'],
   shift_invalid: ['El turno del {date} tiene un descanso igual o más largo que el turno. No se contó.',
@@ -620,6 +622,9 @@ class JobCheck {
       rules.push({ code: 'regular_rate',
         explanation: text('regular_rate', { rate: money(roundCents(straightTotal.mul(60).div(total))) }),
         source: null });
+      // Half-time overtime on a salary is the fluctuating-workweek method, which needs an
+      // agreement the log does not record (29 CFR 778.114).
+      if (job.pay_type === 'salary') this.notes.add('salary_half_time', '');
     }
     let expected = ZERO;
     let legal = ZERO;

@@ -556,6 +556,10 @@ class _JobCheck:
                     source=None,
                 )
             )
+            if job.pay_type == "salary":
+                # Half-time overtime on a salary is the fluctuating-workweek method, which
+                # needs an agreement the log does not record (29 CFR 778.114).
+                self.notes.add("salary_half_time", "")
         expected = Fraction(0)
         legal = Fraction(0)
         regular_per_hour = straight_total * 60 / total

@@ -218,6 +218,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "must also reach the minimum wage. So expected pay for a period can be more than the "
         "weeks add up to.",
     ),
+    "salary_half_time": (
+        "Para un sueldo, esta revisión pagó cada hora extra a la mitad de la tarifa regular (el "
+        "sueldo entre todas las horas). La ley federal permite eso solo si usted y el empleador "
+        "acordaron que el sueldo fijo cubre todas las horas de cada semana, sean muchas o pocas. "
+        "Si no hubo ese acuerdo, le podrían deber más por cada hora extra.",
+        "For a salary, this check paid each overtime hour at half the regular rate (the salary "
+        "divided by all hours). Federal law allows that only if you and the employer agreed that "
+        "the fixed salary covers all hours of each week, however many or few. Without that "
+        "agreement, you could be owed more for each overtime hour.",
+    ),
     "three_fourths_unknown": (
         "Faltan las fechas del contrato o las horas por semana del job order. Sin ellas no se "
         "puede revisar la garantía de tres cuartas partes.",
