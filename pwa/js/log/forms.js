@@ -31,7 +31,7 @@ export function nowHHMM(d = new Date()) {
 let counter = 0;
 
 /**
- * fields: [{name, label, type, options?: [[value, labelKey]], required?, help?, show?(values)}]
+ * fields: [{name, label, type, options?: [[value, labelKey]], required?, help?, show?(values), max?()}]
  * types: text, textarea, money, int, date, time, select, check, checks, photos, deductions.
  * Returns {element, read(): {values, ok}, reset()}.
  */
@@ -117,6 +117,8 @@ export async function buildForm(ctx, { fields, values = {}, draftName, onSubmit,
       const type = { date: "date", time: "time" }[f.type] || "text";
       const inputmode = { money: "decimal", int: "numeric" }[f.type];
       control = h("input", { id, name: f.name, type, inputmode, autocomplete: "off" });
+      // A date picker that offers no day after `max` (a function: today changes at midnight).
+      if (f.max) control.max = f.max();
       control.value = v ?? "";
     }
     if (!inputs.has(f.name)) inputs.set(f.name, control);

@@ -433,7 +433,7 @@ function renderShift(container, ctx, id) {
     type: "shift", id, titleKey: "log.shift.title", icon: "🕒", draftName: "form:shift",
     fields: (state) => [
       { name: "job_id", label: "log.shift.job", type: "select", required: true, options: jobOptions(state) },
-      { name: "date", label: "log.shift.date", type: "date", required: true,
+      { name: "date", label: "log.shift.date", type: "date", required: true, max: todayIso,
         validate: (v) => (v && v > todayIso() ? "log.check.future" : null) },
       { name: "start", label: "log.shift.start", type: "time", required: true },
       { name: "end", label: "log.shift.end", type: "time", required: true, help: "log.shift.endHelp" },
