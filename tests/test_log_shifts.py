@@ -139,3 +139,52 @@ def test_a_deleted_shift_is_not_paid_by_cartilla_wages(tmp_path: Path) -> None:
     )
     report = _wages(tmp_path, export_from_journal(journal, exported_at="2025-06-20T12:00:00.000Z"))
     assert [w["minutes_worked"] for w in report["jobs"][0]["weeks"]] == [8 * 60]
+
+
+def test_the_phone_and_python_wage_checks_agree_on_impossible_shifts(tmp_path: Path) -> None:
+    """Whole reports, text included, from pwa/js/wages.js (in Node) and server/wages/check.py."""
+    from server.content.schema import WageRulesFile
+    from server.log_format import LogRecords
+    from server.wages.check import check
+
+    rules_doc = json.loads((ROOT / "tests" / "wage_vectors" / "overtime.json").read_text())["rules"]
+    rules = msgspec.convert(rules_doc, WageRulesFile).jurisdictions
+    doc = _export(
+        [
+            {"date": "2025-06-02", "start": "22:00", "end": "06:00", "ends_next_day": True},
+            {"date": "2025-06-03", "start": "05:00", "end": "09:00", "break_minutes": 30},
+            {"date": "2025-06-03", "start": "05:00", "end": "09:00", "break_minutes": 30},
+            {"date": "2025-06-04", "start": "08:00", "end": "08:00"},
+            {"date": "2025-06-05", "start": "06:00", "end": "07:00", "ends_next_day": True},
+            {"date": "2025-06-30", "start": "07:00", "end": "15:00"},
+        ]
+    )
+    records = {k: doc[k] for k in ("employers", "jobs", "shifts", "pay_stubs", "expenses")}
+    python = msgspec.to_builtins(
+        check(msgspec.convert(records, LogRecords), rules, dt.date(2025, 6, 20))
+    )
+    (tmp_path / "in.json").write_text(json.dumps({"records": records, "rules": rules_doc}))
+    script = (
+        "import { readFileSync } from 'node:fs';"
+        f"import {{ checkWages }} from {json.dumps(str(ROOT / 'pwa' / 'js' / 'wages.js'))};"
+        f"const i = JSON.parse(readFileSync({json.dumps(str(tmp_path / 'in.json'))}, 'utf8'));"
+        "const r = checkWages(i.records, i.rules.jurisdictions, '2025-06-20');"
+        "process.stdout.write(JSON.stringify(r));"
+    )
+    out = subprocess.run(
+        ["node", "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == python
+    codes = [f["code"] for f in python["jobs"][0]["findings"]]
+    # The morning after the night shift overlaps it, and the same morning logged twice too.
+    assert codes[:5] == [
+        "shift_overlap",
+        "shift_overlap",
+        "shift_same_time",
+        "shift_too_long",
+        "shift_future",
+    ]
+    # 8 h at night + the morning from 06:00 to 09:00, once (its break, taken from the start,
+    # fell inside the night shift).
+    assert python["jobs"][0]["weeks"][0]["minutes_worked"] == 8 * 60 + 180
