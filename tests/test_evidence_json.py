@@ -67,3 +67,45 @@ def test_strict_json_in_both_verifiers(keys: f.Keys, files: dict[str, bytes]) ->
     verdicts = both_verify(bundles, keys.known)
     assert [v.codes for v in verdicts] == [{"schema": [code]} for _, _, code in CASES]
     assert not any(v.ok for v in verdicts)
+
+
+def test_the_desk_checks_the_same_schema_as_python() -> None:
+    """The schema embedded in pwa/staff/verify.js is the one generated from the Structs."""
+    import json
+    import re
+    from pathlib import Path
+
+    from server.evidence.format import bundle_schema
+
+    source = (Path(__file__).resolve().parent.parent / "pwa" / "staff" / "verify.js").read_text()
+    match = re.search(r"// \[\[\[schema\nconst SCHEMA = (.*?);\n// \]\]\]", source, re.S)
+    assert match, "the SCHEMA block is missing from verify.js"
+    assert json.loads(match.group(1)) == bundle_schema(), (
+        "regenerate the SCHEMA block in pwa/staff/verify.js from format.bundle_schema()"
+    )
+
+
+def test_patterns_mean_the_same_in_both(keys: f.Keys, files: dict[str, bytes]) -> None:
+    import json
+
+    lines = files["data/journal.jsonl"].decode().split("\n")
+    shift = next(i for i, line in enumerate(lines) if '"record_type":"shift"' in line)
+    entry = json.loads(lines[shift])
+
+    def variant(change: dict[str, object]) -> bytes:
+        edited_entry = {**entry, **change}
+        out = list(lines)
+        out[shift] = json.dumps(edited_entry, ensure_ascii=False, separators=(",", ":"))
+        return f.reseal({**files, "data/journal.jsonl": "\n".join(out).encode()}, keys.worker)
+
+    date = entry["data"]["date"]
+    fullwidth = date.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"})
+    bundles = [
+        variant({"hash": entry["hash"] + "\n"}),
+        variant({"data": {**entry["data"], "date": fullwidth}}),
+        variant({"data": {**entry["data"], "date": date + "\n"}}),
+        variant({"time": "٢٠٢٦-06-01T12:00:00Z"}),
+        variant({"data": {**entry["data"], "start": "6:00"}}),
+    ]
+    verdicts = both_verify(bundles, keys.known)
+    assert [v.codes for v in verdicts] == [{"schema": ["bad_schema"]}] * len(bundles)

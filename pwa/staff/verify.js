@@ -158,28 +158,76 @@ function b64decode(text) {
 
 function b64urlDecode(text) { return b64decode(text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4)); }
 
-// --- minimal schema checks: the fields the desk relies on, as server/evidence/format.py ---
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-function checkSummary(s) {
-  const bad = (path) => { throw new BundleError("bad_schema", "data/summary.json", path); };
-  if (!s || typeof s !== "object" || Array.isArray(s)) bad("$");
-  if (s.format !== "cartilla-evidence") bad("$.format");
-  if (s.version !== 1) bad("$.version");
-  if (!Array.isArray(s.employers) || s.employers.some((e) => !e || typeof e.name !== "string")) bad("$.employers");
-  if (!s.period || !DATE.test(s.period.start) || !DATE.test(s.period.end)) bad("$.period");
-  if (!s.chain || !HEX64.test(s.chain.head)) bad("$.chain");
-  if (s.photos != null && !Array.isArray(s.photos)) bad("$.photos");
-  return s;
+// --- one schema check, rule for rule as server/evidence/format.py schema_problem() --------
+// The schema is generated from the msgspec Structs (format.bundle_schema(); a test checks it
+// is current). Patterns use ASCII \d and $ as the very end, in both languages.
+// [[[schema
+const SCHEMA = {"defs":{"Summary":{"type":"object","properties":{"format":{"enum":["cartilla-evidence"]},"version":{"enum":[1]},"created":{"type":"string","pattern":"^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$"},"app_version":{"type":"string","maxLength":200},"worker_name":{"anyOf":[{"type":"string","maxLength":200},{"type":"null"}]},"employers":{"type":"array","items":{"$ref":"#/$defs/EmployerSummary"}},"period":{"$ref":"#/$defs/Period"},"chain":{"$ref":"#/$defs/ChainSummary"},"counts":{"$ref":"#/$defs/Counts"},"left_out":{"type":"array","items":{"enum":["name","notes","other_dates","other_employers","photos"]}},"photos":{"type":"array","items":{"$ref":"#/$defs/PhotoSummary"}},"wage_check":{"anyOf":[{"type":"object"},{"type":"null"}]}},"required":["format","version","created","app_version","employers","period","chain"],"additionalProperties":false},"EmployerSummary":{"type":"object","properties":{"id":{"type":"string","maxLength":100},"name":{"type":"string","maxLength":200},"state":{"anyOf":[{"type":"string","pattern":"^[A-Z]{2}$"},{"type":"null"}]},"industry":{"anyOf":[{"type":"string","maxLength":200},{"type":"null"}]},"status":{"anyOf":[{"type":"string","maxLength":200},{"type":"null"}]},"address":{"anyOf":[{"type":"string","maxLength":500},{"type":"null"}]},"work_site":{"anyOf":[{"type":"string","maxLength":500},{"type":"null"}]}},"required":["id","name"],"additionalProperties":false},"Period":{"type":"object","properties":{"start":{"type":"string","format":"date"},"end":{"type":"string","format":"date"}},"required":["start","end"],"additionalProperties":false},"ChainSummary":{"type":"object","properties":{"head":{"type":"string","pattern":"^[0-9a-f]{64}$"},"length":{"type":"integer","minimum":1},"included":{"type":"integer","minimum":0},"withheld":{"type":"integer","minimum":0}},"required":["head","length","included","withheld"],"additionalProperties":false},"Counts":{"type":"object","properties":{"shifts":{"type":"integer","minimum":0},"pay":{"type":"integer","minimum":0},"expenses":{"type":"integer","minimum":0},"incidents":{"type":"integer","minimum":0},"photos":{"type":"integer","minimum":0}},"required":[],"additionalProperties":false},"PhotoSummary":{"type":"object","properties":{"path":{"type":"string","maxLength":120,"pattern":"^data/photos/[0-9a-f]{64}\\.(jpg|jpeg|png|webp)$"},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"entry":{"anyOf":[{"type":"string","pattern":"^[0-9a-f]{64}$"},{"type":"null"}]},"kind":{"anyOf":[{"type":"string","maxLength":200},{"type":"null"}]}},"required":["path","sha256"],"additionalProperties":false},"GuidesFile":{"type":"object","properties":{"guides":{"type":"array","items":{"$ref":"#/$defs/GuideRead"}},"pack_hash":{"anyOf":[{"type":"string","maxLength":64},{"type":"null"}]},"data_hash":{"anyOf":[{"type":"string","maxLength":64},{"type":"null"}]},"profile":{"anyOf":[{"type":"object","additionalProperties":{"type":"string"}},{"type":"null"}]}},"required":[],"additionalProperties":false},"GuideRead":{"type":"object","properties":{"id":{"type":"string","maxLength":80},"lang":{"type":"string","maxLength":35},"version":{"type":"integer","minimum":1},"hash":{"type":"string","maxLength":64},"title":{"anyOf":[{"type":"string","maxLength":200},{"type":"null"}]},"reviewed":{"anyOf":[{"type":"string","format":"date"},{"type":"null"}]},"review_status":{"anyOf":[{"type":"string","maxLength":200},{"type":"null"}]}},"required":["id","lang","version","hash"],"additionalProperties":false},"WithheldEntry":{"type":"object","properties":{"seq":{"type":"integer","minimum":0},"withheld":{"enum":[true]},"prev_hash":{"type":"string","pattern":"^[0-9a-f]{64}$"},"hash":{"type":"string","pattern":"^[0-9a-f]{64}$"},"time":{"anyOf":[{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?Z$"},{"type":"null"}]}},"required":["seq","withheld","prev_hash","hash"],"additionalProperties":false},"JournalEntry":{"type":"object","properties":{"seq":{"type":"integer","minimum":0},"time":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?Z$"},"kind":{"enum":["create","delete","edit","receipt"]},"record_type":{"anyOf":[{"enum":["employer","expense","incident","job","pay_stub","photo","shift"]},{"type":"null"}]},"record_id":{"anyOf":[{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"},{"type":"null"}]},"data":{"anyOf":[{"anyOf":[{"$ref":"#/$defs/Employer"},{"$ref":"#/$defs/Job"},{"$ref":"#/$defs/Shift"},{"$ref":"#/$defs/PayStub"},{"$ref":"#/$defs/Expense"},{"$ref":"#/$defs/Incident"},{"$ref":"#/$defs/Photo"}]},{"type":"null"}]},"replaces":{"anyOf":[{"type":"string","pattern":"^[0-9a-f]{64}$"},{"type":"null"}]},"reason":{"anyOf":[{"type":"string","maxLength":2000},{"type":"null"}]},"receipt":{"anyOf":[{"$ref":"#/$defs/Receipt"},{"type":"null"}]},"prev_hash":{"type":"string","pattern":"^[0-9a-f]{64}$"},"hash":{"type":"string","pattern":"^[0-9a-f]{64}$"}},"required":["seq","time","kind","prev_hash","hash"],"additionalProperties":false},"Employer":{"type":"object","properties":{"type":{"enum":["employer"]},"id":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"},"name":{"type":"string","maxLength":200,"minLength":1},"address":{"anyOf":[{"type":"string","maxLength":2000},{"type":"null"}]},"phone":{"anyOf":[{"type":"string","maxLength":200},{"type":"null"}]},"supervisor":{"anyOf":[{"type":"string","maxLength":200},{"type":"null"}]},"crew_leader":{"anyOf":[{"type":"string","maxLength":200},{"type":"null"}]},"contractor":{"anyOf":[{"type":"string","maxLength":200},{"type":"null"}]},"vehicle":{"anyOf":[{"type":"string","maxLength":200},{"type":"null"}]},"plate":{"anyOf":[{"type":"string","maxLength":200},{"type":"null"}]},"work_site":{"anyOf":[{"type":"string","maxLength":2000},{"type":"null"}]},"notes":{"anyOf":[{"type":"string","maxLength":2000},{"type":"null"}]}},"required":["type","id","name"],"additionalProperties":false},"Job":{"type":"object","properties":{"type":{"enum":["job"]},"id":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"},"employer_id":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"},"title":{"anyOf":[{"type":"string","maxLength":200},{"type":"null"}]},"state":{"enum":["AK","AL","AR","AZ","CA","CO","CT","DC","DE","FL","GA","HI","IA","ID","IL","IN","KS","KY","LA","MA","MD","ME","MI","MN","MO","MS","MT","NC","ND","NE","NH","NJ","NM","NV","NY","OH","OK","OR","PA","PR","RI","SC","SD","TN","TX","UT","VA","VT","WA","WI","WV","WY"]},"industry":{"anyOf":[{"enum":["agriculture","cleaning","construction","domestic","hospitality","landscaping","meatpacking","restaurants"]},{"enum":["other"]}]},"status":{"enum":["h2a","h2b","other"]},"pay_type":{"enum":["day","hourly","piece","salary"]},"promised_rate_cents":{"anyOf":[{"type":"integer","minimum":0,"maximum":100000000},{"type":"null"}]},"pay_frequency":{"anyOf":[{"enum":["biweekly","monthly","semimonthly","weekly"]},{"type":"null"}]},"workweek_start":{"enum":["friday","monday","saturday","sunday","thursday","tuesday","wednesday"]},"employer_size":{"anyOf":[{"type":"integer","minimum":1,"maximum":10000000},{"type":"null"}]},"contract_start":{"anyOf":[{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}$"},{"type":"null"}]},"contract_end":{"anyOf":[{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}$"},{"type":"null"}]},"job_order_hours_per_week":{"anyOf":[{"type":"integer","minimum":1,"maximum":168},{"type":"null"}]},"notes":{"anyOf":[{"type":"string","maxLength":2000},{"type":"null"}]}},"required":["type","id","employer_id","state","industry"],"additionalProperties":false},"Shift":{"type":"object","properties":{"type":{"enum":["shift"]},"id":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"},"job_id":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"},"date":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}$"},"start":{"type":"string","pattern":"^([01]\\d|2[0-3]):[0-5]\\d$"},"end":{"type":"string","pattern":"^([01]\\d|2[0-3]):[0-5]\\d$"},"ends_next_day":{"type":"boolean"},"break_minutes":{"type":"integer","minimum":0,"maximum":100000},"piece_units":{"anyOf":[{"type":"integer","minimum":0,"maximum":100000},{"type":"null"}]},"place":{"anyOf":[{"type":"string","maxLength":200},{"type":"null"}]},"notes":{"anyOf":[{"type":"string","maxLength":2000},{"type":"null"}]},"from_memory":{"type":"boolean"},"photo_ids":{"type":"array","items":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"}}},"required":["type","id","job_id","date","start","end"],"additionalProperties":false},"PayStub":{"type":"object","properties":{"type":{"enum":["pay_stub"]},"id":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"},"job_id":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"},"pay_date":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}$"},"period_start":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}$"},"period_end":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}$"},"minutes_paid":{"anyOf":[{"type":"integer","minimum":0,"maximum":100000},{"type":"null"}]},"rates":{"type":"array","items":{"$ref":"#/$defs/PayRate"}},"gross_cents":{"type":"integer","minimum":0,"maximum":100000000},"deductions":{"type":"array","items":{"$ref":"#/$defs/Deduction"}},"net_cents":{"anyOf":[{"type":"integer","minimum":0,"maximum":100000000},{"type":"null"}]},"method":{"enum":["card","cash","check","other","transfer"]},"statement_given":{"type":"boolean"},"statement_items":{"anyOf":[{"type":"array","items":{"enum":["deductions","employer_address","employer_fein","employer_name","gross","hours_offered","hours_worked","net","pay_period","piece_units","rate"]}},{"type":"null"}]},"notes":{"anyOf":[{"type":"string","maxLength":2000},{"type":"null"}]},"from_memory":{"type":"boolean"},"photo_ids":{"type":"array","items":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"}}},"required":["type","id","job_id","pay_date","period_start","period_end","gross_cents"],"additionalProperties":false},"PayRate":{"type":"object","properties":{"rate_cents":{"type":"integer","minimum":0,"maximum":100000000},"per":{"enum":["day","hour","unit","week"]},"label":{"anyOf":[{"type":"string","maxLength":200},{"type":"null"}]}},"required":["rate_cents"],"additionalProperties":false},"Deduction":{"type":"object","properties":{"kind":{"enum":["advance","garnishment","housing","income_tax","insurance","meals","medicare","other","recruitment_fee","social_security","state_tax","tools","transport","uniform","visa"]},"amount_cents":{"type":"integer","minimum":0,"maximum":100000000},"note":{"anyOf":[{"type":"string","maxLength":200},{"type":"null"}]}},"required":["kind","amount_cents"],"additionalProperties":false},"Expense":{"type":"object","properties":{"type":{"enum":["expense"]},"id":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"},"job_id":{"anyOf":[{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"},{"type":"null"}]},"date":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}$"},"kind":{"enum":["housing","other","recruitment_fee","subsistence","tools","transport","travel","visa"]},"amount_cents":{"type":"integer","minimum":0,"maximum":100000000},"paid_to":{"anyOf":[{"type":"string","maxLength":200},{"type":"null"}]},"reimbursed_cents":{"type":"integer","minimum":0,"maximum":100000000},"reimbursed_on":{"anyOf":[{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}$"},{"type":"null"}]},"notes":{"anyOf":[{"type":"string","maxLength":2000},{"type":"null"}]},"from_memory":{"type":"boolean"},"photo_ids":{"type":"array","items":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"}}},"required":["type","id","date","kind","amount_cents"],"additionalProperties":false},"Incident":{"type":"object","properties":{"type":{"enum":["incident"]},"id":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"},"job_id":{"anyOf":[{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"},{"type":"null"}]},"date":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}$"},"kind":{"enum":["harassment","injury","no_work","other","threat","unsafe"]},"notes":{"anyOf":[{"type":"string","maxLength":2000},{"type":"null"}]},"from_memory":{"type":"boolean"},"photo_ids":{"type":"array","items":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"}}},"required":["type","id","date","kind"],"additionalProperties":false},"Photo":{"type":"object","properties":{"type":{"enum":["photo"]},"id":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"},"mime":{"enum":["image/jpeg","image/png","image/webp"]},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"size_bytes":{"type":"integer","minimum":1,"maximum":2000000},"width":{"anyOf":[{"type":"integer","minimum":1,"maximum":10000},{"type":"null"}]},"height":{"anyOf":[{"type":"integer","minimum":1,"maximum":10000},{"type":"null"}]}},"required":["type","id","mime","sha256","size_bytes"],"additionalProperties":false},"Receipt":{"type":"object","properties":{"hash":{"type":"string","pattern":"^[0-9a-f]{64}$"},"time":{"type":"string","pattern":"^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$"},"key_id":{"type":"string","pattern":"^[0-9a-f]{16}$"},"signature":{"type":"string","pattern":"^[A-Za-z0-9_-]{86}$"}},"required":["hash","time","key_id","signature"],"additionalProperties":false}}};
+// ]]]
+const PATTERNS = new Map();
+const pattern = (src) => { if (!PATTERNS.has(src)) PATTERNS.set(src, new RegExp(src)); return PATTERNS.get(src); };
+function validDate(text) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return false;
+  const [y, mo, d] = [+m[1], +m[2], +m[3]];
+  if (y < 1 || mo < 1 || mo > 12 || d < 1) return false;
+  const days = [31, (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+  return d <= days[mo - 1];
 }
-function checkEntry(e, line) {
-  const bad = (path) => { throw new BundleError("bad_schema", "data/journal.jsonl", `line ${line}: ${path}`); };
-  if (!e || typeof e !== "object" || Array.isArray(e)) bad("not an object");
-  if (!Number.isInteger(e.seq) || e.seq < 0) bad("$.seq");
-  if (!HEX64.test(e.prev_hash || "")) bad("$.prev_hash");
-  if (!HEX64.test(e.hash || "")) bad("$.hash");
-  if (e.withheld === true) return;
-  if (!["create", "edit", "delete", "receipt"].includes(e.kind)) bad("$.kind");
-  if (e.kind === "receipt" && (!e.receipt || !HEX64.test(e.receipt.hash))) bad("$.receipt");
+const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+function typeOk(kind, v) {
+  switch (kind) {
+    case "object": return isObject(v);
+    case "array": return Array.isArray(v);
+    case "string": return typeof v === "string";
+    case "integer": return typeof v === "number" && Number.isInteger(v);
+    case "boolean": return typeof v === "boolean";
+    case "null": return v === null;
+    default: return false;
+  }
+}
+const codePoints = (s) => { let n = 0; for (const _ of s) n++; return n; };
+function checkSchema(schema, v, path) {
+  if (schema.$ref) return checkSchema(SCHEMA.defs[schema.$ref.split("/").pop()], v, path);
+  if (schema.anyOf) return schema.anyOf.some((sub) => checkSchema(sub, v, path) === null) ? null : `${path}: no allowed form matches`;
+  if (schema.enum && !schema.enum.some((x) => x === v)) return `${path}: not an allowed value`;
+  if (schema.type !== undefined && !typeOk(schema.type, v)) return `${path}: expected ${schema.type}`;
+  if (typeof v === "string") {
+    if (schema.minLength !== undefined && codePoints(v) < schema.minLength) return `${path}: too short`;
+    if (schema.maxLength !== undefined && codePoints(v) > schema.maxLength) return `${path}: too long`;
+    if (schema.pattern !== undefined && !pattern(schema.pattern).test(v)) return `${path}: wrong form`;
+    if (schema.format === "date" && !validDate(v)) return `${path}: not a date`;
+  }
+  if (typeof v === "number") {
+    if (schema.minimum !== undefined && v < schema.minimum) return `${path}: too small`;
+    if (schema.maximum !== undefined && v > schema.maximum) return `${path}: too large`;
+  }
+  if (Array.isArray(v)) {
+    if (schema.minItems !== undefined && v.length < schema.minItems) return `${path}: too few items`;
+    if (schema.maxItems !== undefined && v.length > schema.maxItems) return `${path}: too many items`;
+    if (schema.items) {
+      for (let i = 0; i < v.length; i++) { const p = checkSchema(schema.items, v[i], `${path}[${i}]`); if (p) return p; }
+    }
+  }
+  if (isObject(v)) {
+    const props = schema.properties || {};
+    for (const key of schema.required || []) if (!Object.hasOwn(v, key)) return `${path}.${key}: missing`;
+    const extra = schema.additionalProperties === undefined ? true : schema.additionalProperties;
+    for (const [key, item] of Object.entries(v)) {
+      let p = null;
+      if (Object.hasOwn(props, key)) p = checkSchema(props[key], item, `${path}.${key}`);
+      else if (extra === false) p = `${path}.${key}: not allowed`;
+      else if (isObject(extra)) p = checkSchema(extra, item, `${path}.${key}`);
+      if (p) return p;
+    }
+  }
+  return null;
+}
+/** The value if it fits struct `name`'s schema, else a bad_schema error naming `file`. */
+function fits(name, file, value, where = "") {
+  const problem = checkSchema({ $ref: `#/$defs/${name}` }, value, "$");
+  if (problem) throw new BundleError("bad_schema", file, `${where}${problem}`);
+  return value;
 }
 
 /** Run every check. `receiptKeys`: {key_id: CryptoKey} of the server (from the well-known URL). */
@@ -263,13 +311,11 @@ async function runChecks(bytes, receiptKeys, limits, report, at) {
     if (!files.has(n)) fail("schema", err("missing_file", n));
   }
   if (checks.schema.ok === false) return finish(report);
-  try { report.summary = checkSummary(readJson("data/summary.json", files.get("data/summary.json"))); } catch (e) {
+  try { report.summary = fits("Summary", "data/summary.json", readJson("data/summary.json", files.get("data/summary.json"))); } catch (e) {
     fail("schema", e instanceof BundleError ? e : err("bad_schema", "data/summary.json", String(e.message)));
   }
   try {
-    const g = readJson("data/guides.json", files.get("data/guides.json"));
-    if (!g || typeof g !== "object" || (g.guides != null && !Array.isArray(g.guides))) throw new BundleError("bad_schema", "data/guides.json", "$.guides");
-    report.guides = g;
+    report.guides = fits("GuidesFile", "data/guides.json", readJson("data/guides.json", files.get("data/guides.json")));
   } catch (e) { fail("schema", e instanceof BundleError ? e : err("bad_schema", "data/guides.json", String(e.message))); }
   try {
     let text;
@@ -280,8 +326,7 @@ async function runChecks(bytes, receiptKeys, limits, report, at) {
     if (lines.length > 200000) throw new BundleError("bad_schema", "data/journal.jsonl", "more than 200000 lines");
     report.journal = lines.map((line, i) => {
       const e = readJson("data/journal.jsonl", line, `line ${i + 1}: `);
-      checkEntry(e, i + 1);
-      return e;
+      return fits(isObject(e) && e.withheld === true ? "WithheldEntry" : "JournalEntry", "data/journal.jsonl", e, `line ${i + 1}: `);
     });
   } catch (e) { fail("schema", e instanceof BundleError ? e : err("bad_schema", "data/journal.jsonl", String(e.message))); }
   if (checks.schema.ok === false) return finish(report);

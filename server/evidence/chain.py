@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from server import canonical, log_format
 from server.evidence.errors import BundleError
+from server.evidence.format import schema_problem
 from server.evidence.receipts import Receipt, check_receipt
 
 JOURNAL = "data/journal.jsonl"
@@ -96,6 +97,9 @@ def parse_journal(data: bytes) -> Journal:
         if not isinstance(raw, dict):
             raise BundleError("bad_schema", name=JOURNAL, detail=f"line {number}: not an object")
         kind: type[Any] = WithheldEntry if raw.get("withheld") is True else log_format.JournalEntry
+        problem = schema_problem(kind.__name__, raw)
+        if problem:
+            raise BundleError("bad_schema", name=JOURNAL, detail=f"line {number}: {problem}")
         try:
             entry = msgspec.convert(raw, kind)
         except msgspec.ValidationError as exc:

@@ -8,6 +8,7 @@ The journal lines themselves are the log's format (server/log_format.py).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -112,3 +113,148 @@ class GuidesFile(Struct, forbid_unknown_fields=True, kw_only=True):
 def decode_strict(struct: type[Any], data: bytes) -> Any:
     """Decode JSON into `struct`; msgspec's error names the field and the problem."""
     return msgspec.json.decode(data, type=struct)
+
+
+# --- one schema check for Python and the desk ------------------------------------------
+#
+# msgspec reads patterns with Python's `re` (`\d` takes any Unicode digit, `$` also matches
+# before a final newline), so a hash "…\n" or a date in full-width digits would pass here and
+# fail on the desk. Both verifiers therefore first check each file against the same JSON
+# Schema, generated from the Structs (`bundle_schema()`, embedded in pwa/staff/verify.js),
+# with ASCII `\d` and `$` meaning the very end; msgspec then only builds the objects.
+
+_DROP = ("title", "description", "default", "discriminator")
+
+
+def _strip(value: Any) -> Any:
+    """The schema without its prose (titles, descriptions) and hints the check ignores."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key in _DROP:
+                continue
+            if key in ("properties", "$defs") and isinstance(item, dict):
+                out[key] = {name: _strip(sub) for name, sub in item.items()}
+            else:
+                out[key] = _strip(item)
+        return out
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
+    return value
+
+
+def bundle_schema() -> dict[str, Any]:
+    """{"defs": {...}} for Summary, GuidesFile, WithheldEntry and JournalEntry."""
+    from server import log_format
+    from server.evidence.chain import WithheldEntry
+
+    _, defs = msgspec.json.schema_components(
+        (Summary, GuidesFile, WithheldEntry, log_format.JournalEntry),
+        ref_template="#/$defs/{name}",
+    )
+    return {"defs": {name: _strip(schema) for name, schema in defs.items()}}
+
+
+_SCHEMA: dict[str, Any] | None = None
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z", re.ASCII)
+
+
+def _pattern(source: str) -> re.Pattern[str]:
+    if source not in _PATTERNS:
+        strict = source[:-1] + r"\Z" if source.endswith("$") else source
+        _PATTERNS[source] = re.compile(strict, re.ASCII)
+    return _PATTERNS[source]
+
+
+def _valid_date(text: str) -> bool:
+    match = _DATE.match(text)
+    if not match:
+        return False
+    try:
+        dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return False
+    return True
+
+
+def schema_problem(name: str, value: Any) -> str | None:
+    """Where `value` breaks the schema of struct `name` ("$.a[0].b: ..."), or None."""
+    global _SCHEMA
+    if _SCHEMA is None:
+        _SCHEMA = bundle_schema()
+    return _check(_SCHEMA["defs"], {"$ref": f"#/$defs/{name}"}, value, "$")
+
+
+def _type_ok(kind: str, value: Any) -> bool:
+    if kind == "object":
+        return isinstance(value, dict)
+    if kind == "array":
+        return isinstance(value, list)
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "null":
+        return value is None
+    return False
+
+
+def _check(defs: dict[str, Any], schema: dict[str, Any], value: Any, path: str) -> str | None:
+    """The same walk as checkSchema() in pwa/staff/verify.js, rule for rule."""
+    if "$ref" in schema:
+        return _check(defs, defs[schema["$ref"].rsplit("/", 1)[1]], value, path)
+    if "anyOf" in schema:
+        if any(_check(defs, sub, value, path) is None for sub in schema["anyOf"]):
+            return None
+        return f"{path}: no allowed form matches"
+    if "enum" in schema and not any(type(value) is type(x) and value == x for x in schema["enum"]):
+        return f"{path}: not an allowed value"
+    kind = schema.get("type")
+    if kind is not None and not _type_ok(kind, value):
+        return f"{path}: expected {kind}"
+    if isinstance(value, str):
+        if "minLength" in schema and len(value) < schema["minLength"]:
+            return f"{path}: too short"
+        if "maxLength" in schema and len(value) > schema["maxLength"]:
+            return f"{path}: too long"
+        if "pattern" in schema and not _pattern(schema["pattern"]).search(value):
+            return f"{path}: wrong form"
+        if schema.get("format") == "date" and not _valid_date(value):
+            return f"{path}: not a date"
+    if isinstance(value, int) and not isinstance(value, bool):
+        if "minimum" in schema and value < schema["minimum"]:
+            return f"{path}: too small"
+        if "maximum" in schema and value > schema["maximum"]:
+            return f"{path}: too large"
+    if isinstance(value, list):
+        if "minItems" in schema and len(value) < schema["minItems"]:
+            return f"{path}: too few items"
+        if "maxItems" in schema and len(value) > schema["maxItems"]:
+            return f"{path}: too many items"
+        items = schema.get("items")
+        if items is not None:
+            for i, item in enumerate(value):
+                problem = _check(defs, items, item, f"{path}[{i}]")
+                if problem:
+                    return problem
+    if isinstance(value, dict):
+        properties = schema.get("properties", {})
+        for key in schema.get("required", []):
+            if key not in value:
+                return f"{path}.{key}: missing"
+        extra = schema.get("additionalProperties", True)
+        for key, item in value.items():
+            if key in properties:
+                problem = _check(defs, properties[key], item, f"{path}.{key}")
+            elif extra is False:
+                problem = f"{path}.{key}: not allowed"
+            elif isinstance(extra, dict):
+                problem = _check(defs, extra, item, f"{path}.{key}")
+            else:
+                problem = None
+            if problem:
+                return problem
+    return None

@@ -30,7 +30,7 @@ from server.evidence.chain import (
     read_json,
 )
 from server.evidence.errors import BundleError
-from server.evidence.format import GuidesFile, Summary
+from server.evidence.format import GuidesFile, Summary, schema_problem
 from server.evidence.signing import (
     decode_signature,
     ed25519_signature_problem,
@@ -263,17 +263,13 @@ def _check_schema(files: BundleFiles, report: Report) -> bool:
     if check.errors:
         return False
     try:
-        report.summary = msgspec.convert(
-            read_json(SUMMARY_JSON, files.files[SUMMARY_JSON]), Summary
-        )
+        report.summary = msgspec.convert(_read_struct(files, SUMMARY_JSON, "Summary"), Summary)
     except BundleError as error:
         check.fail(error)
     except msgspec.ValidationError as exc:
         check.fail(BundleError("bad_schema", name=SUMMARY_JSON, detail=str(exc)))
     try:
-        report.guides = msgspec.convert(
-            read_json(GUIDES_JSON, files.files[GUIDES_JSON]), GuidesFile
-        )
+        report.guides = msgspec.convert(_read_struct(files, GUIDES_JSON, "GuidesFile"), GuidesFile)
     except BundleError as error:
         check.fail(error)
     except msgspec.ValidationError as exc:
@@ -286,6 +282,15 @@ def _check_schema(files: BundleFiles, report: Report) -> bool:
         return False
     check.ok = True
     return True
+
+
+def _read_struct(files: BundleFiles, name: str, struct: str) -> Any:
+    """Strict JSON, then the shared schema check (format.schema_problem), as the desk does."""
+    value = read_json(name, files.files[name])
+    problem = schema_problem(struct, value)
+    if problem:
+        raise BundleError("bad_schema", name=name, detail=problem)
+    return value
 
 
 def _check_chain(report: Report) -> None:
