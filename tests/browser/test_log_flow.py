@@ -489,6 +489,13 @@ def test_an_end_before_the_start_asks_whether_it_ended_the_next_day(
     question = form.locator("[data-question=next-day]")
     question.wait_for()
     assert "¿Terminó al día siguiente?" in question.inner_text()
+    # The question is reachable: axe finds nothing serious in it, and its answers are big.
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page, context="[data-question=next-day]").response["violations"]
+    assert [v["id"] for v in found if v["impact"] in ("serious", "critical")] == []
+    for answer in question.locator("button").all():
+        assert answer.bounding_box()["height"] >= 44
     # "No": nothing is saved, the form stays to correct the time.
     question.locator("[data-answer=no]").click()
     assert shifts_in_log(page) == []

@@ -161,8 +161,8 @@ async function renderHome(container, ctx) {
     const already = [...now.shift.values()].find((s) => s.job_id === copy.job_id && s.date === copy.date);
     if (already) {
       out.replaceChildren();
-      ask.replaceChildren(h("div", { class: "card warning log-question", role: "alertdialog", "data-question": "same-day" },
-        h("p", null, h("strong", null, t("log.quick.alreadyToday", { start: already.start, end: already.end }))),
+      ask.replaceChildren(h("div", { class: "card warning log-question", role: "alertdialog", "aria-labelledby": "same-day-q", "data-question": "same-day" },
+        h("p", { id: "same-day-q" }, h("strong", null, t("log.quick.alreadyToday", { start: already.start, end: already.end }))),
         h("p", { class: "log-answers" },
           h("a", { class: "button primary", href: "#/log/shift", "data-answer": "yes" }, t("log.quick.anotherYes")), " ",
           h("button", { type: "button", class: "button secondary", "data-answer": "no", onclick: () => ask.replaceChildren() }, t("log.quick.anotherNo")))));
