@@ -189,6 +189,8 @@ export const MESSAGES = {
     'H-2A: piece or day earnings are compared with the H-2A hourly rate for each pay period; if they fall short, the employer makes up the difference for that period. Each week must also reach the minimum wage. So expected pay for a period can be more than the weeks add up to.'],
   salary_half_time: ['Para un sueldo, esta revisión pagó cada hora extra a la mitad de la tarifa regular (el sueldo entre todas las horas). La ley federal permite eso solo si usted y el empleador acordaron que el sueldo fijo cubre todas las horas de cada semana, sean muchas o pocas. Si no hubo ese acuerdo, le podrían deber más por cada hora extra.',
     'For a salary, this check paid each overtime hour at half the regular rate (the salary divided by all hours). Federal law allows that only if you and the employer agreed that the fixed salary covers all hours of each week, however many or few. Without that agreement, you could be owed more for each overtime hour.'],
+  farm_minimum_exemptions: ['La ley federal no da salario mínimo en el campo si el empleador usó 500 días-trabajador de trabajo agrícola o menos en cada trimestre del año pasado, ni a quien cosecha a mano pagado por pieza, regresa a su casa cada día y trabajó menos de 13 semanas en el campo el año pasado. Esta revisión supone que eso no es su caso. La ley del estado puede dar más.',
+    'Federal law gives no minimum wage on a farm whose employer used 500 worker-days of farm labor or fewer in every quarter of last year, nor to a hand harvester paid by the piece who goes home every day and worked fewer than 13 weeks in farm work last year. This check assumes neither is your case. State law may give more.'],
   three_fourths_unknown: ['Faltan las fechas del contrato o las horas por semana del job order. Sin ellas no se puede revisar la garantía de tres cuartas partes.',
     'The contract dates or the job order\'s hours per week are missing. Without them the three-fourths guarantee cannot be checked.'],
   shift_invalid: ['El turno del {date} tiene un descanso igual o más largo que el turno. No se contó.',
@@ -369,6 +371,7 @@ class JobCheck {
     this.days = new Map();
     this.aewrMissing = new Set();
     this.aewrNewMethod = new Map();
+    this.federalMinimumUsed = false;
     this.stateMinOut = this.stateMinimumLeftOut();
   }
 
@@ -454,7 +457,8 @@ class JobCheck {
   }
 
   floors(day) {
-    const [minWage, minRate] = this.minimum(day);
+    const [minWage, minRate, where] = this.minimum(day);
+    if (where === 'federal') this.federalMinimumUsed = true;
     const aewr = this.aewr(day);
     const aewrCents = aewr ? dollarsToCents(aewr.rate) : 0;
     const legal = Math.max(minWage, aewrCents);
@@ -1081,6 +1085,11 @@ class JobCheck {
     if (this.state === null) this.notes.add('no_state_rules', '', { state: this.job.state });
     this.collect();
     this.liveInNote();
+    // 29 U.S.C. 213(a)(6): small farms and local hand-harvest piece workers are outside the
+    // federal minimum wage; the log cannot tell, so the check says it assumed not.
+    if (this.federalMinimumUsed && this.job.industry === 'agriculture' && this.job.status !== 'h2a') {
+      this.notes.add('farm_minimum_exemptions', '');
+    }
     const weeks = this.weeks();
     const periods = this.periods();
     const findings = [...this.findings, ...this.jobFindings()];

@@ -236,6 +236,7 @@ class _JobCheck:
         self.findings: list[Finding] = []
         self.aewr_missing: set[dt.date] = set()
         self.aewr_new_method: dict[dt.date, tuple[DatedRate, AewrMethodChange]] = {}
+        self.federal_minimum_used = False
         self.state_min_out = self._state_minimum_left_out()
 
     def _state_minimum_left_out(self) -> str | None:
@@ -324,7 +325,9 @@ class _JobCheck:
         return None
 
     def _floors(self, day: dt.date) -> tuple[int, int, int, RuleSource | None]:
-        min_wage, min_rate, _ = self._minimum(day)
+        min_wage, min_rate, where = self._minimum(day)
+        if where == "federal":
+            self.federal_minimum_used = True
         aewr = self._aewr(day)
         aewr_cents = R.dollars_to_cents(aewr.rate) if aewr else 0
         legal = max(min_wage, aewr_cents)
@@ -1225,6 +1228,14 @@ class _JobCheck:
             self.notes.add("no_state_rules", "", {"state": self.job.state})
         self.collect()
         self._live_in_note()
+        if (
+            self.federal_minimum_used
+            and self.job.industry == "agriculture"
+            and self.job.status != "h2a"
+        ):
+            # 29 U.S.C. 213(a)(6): small farms and local hand-harvest piece workers are outside
+            # the federal minimum wage; the log cannot tell, so the check says it assumed not.
+            self.notes.add("farm_minimum_exemptions", "")
         weeks = self.weeks()
         periods = self.periods()
         findings = [*self.findings, *self.job_findings()]

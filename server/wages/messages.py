@@ -228,6 +228,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the fixed salary covers all hours of each week, however many or few. Without that "
         "agreement, you could be owed more for each overtime hour.",
     ),
+    "farm_minimum_exemptions": (
+        "La ley federal no da salario mínimo en el campo si el empleador usó 500 días-trabajador "
+        "de trabajo agrícola o menos en cada trimestre del año pasado, ni a quien cosecha a mano "
+        "pagado por pieza, regresa a su casa cada día y trabajó menos de 13 semanas en el campo "
+        "el año pasado. Esta revisión supone que eso no es su caso. La ley del estado puede dar "
+        "más.",
+        "Federal law gives no minimum wage on a farm whose employer used 500 worker-days of farm "
+        "labor or fewer in every quarter of last year, nor to a hand harvester paid by the piece "
+        "who goes home every day and worked fewer than 13 weeks in farm work last year. This "
+        "check assumes neither is your case. State law may give more.",
+    ),
     "three_fourths_unknown": (
         "Faltan las fechas del contrato o las horas por semana del job order. Sin ellas no se "
         "puede revisar la garantía de tres cuartas partes.",
