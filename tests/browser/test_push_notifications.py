@@ -244,6 +244,31 @@ def test_opt_in_push_fetch_and_read_offline(
     stored = next(g for g in read_pack(page)["guides"] if g["id"] == "overtime")
     assert stored["hash"] == changed["hash"]
 
+    # The server knows no status, so a message may list a guide for another status; this
+    # phone (H-2A) keeps it off its notification (sw-push.js filters by its own profile).
+    other = {**changed, "id": "h2b-rules", "title": "Reglas H-2B", "statuses": ["h2b"]}
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {
+            "origin": server.base_url,
+            "registrationId": registration,
+            "data": json.dumps(
+                {**message, "guides": [other], "body": "Nueva versión: Reglas H-2B"}
+            ),
+        },
+    )
+    page.wait_for_function(
+        "async () => (await (await navigator.serviceWorker.ready).getNotifications()).length === 1",
+        polling=100,
+    )
+    shown = page.evaluate(
+        """async () => (await (await navigator.serviceWorker.ready).getNotifications())
+             .map((n) => ({body: n.body, url: n.data.url, guides: n.data.guides}))"""
+    )
+    assert shown == [
+        {"body": "Hay guías nuevas o actualizadas para usted.", "url": "/#/guides", "guides": []}
+    ]
+
 
 def test_turning_alerts_off_deletes_the_subscription_on_the_server(
     context: Any,
