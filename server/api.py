@@ -12,11 +12,14 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, Router, get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import PathParameter, QueryParameter
 
 from server.catalog import Catalog, GuideEntry, IndexDamaged, IndexMissing, Snapshot
-from server.http import ApiError, Body, api_error_handler, make_body, send
+from server.content.schema import INDUSTRIES, STATES, STATUSES
+from server.http import ApiError, Body, ErrorBody, api_error_handler, make_body, send
 from server.packs import (
+    LANG_RE,
     Profile,
     check_industry,
     check_lang,
@@ -33,19 +36,44 @@ JSON = "application/json"
 IMMUTABLE = "public, max-age=31536000, immutable"
 OWN_COMPRESSION = {"skip_compression": True}
 
+# The schema lists the allowed values; the handlers check them themselves so a wrong value
+# gets an answer that names the allowed ones (see server.packs).
 StateParam = Annotated[
     str | None,
-    QueryParameter(name="state", description="US state by USPS code, e.g. CA", max_length=40),
-]
+    QueryParameter(
+        name="state", description="US state by USPS code, e.g. CA, or any", max_length=40,
+        schema_extra={"enum": [*STATES, "any"]},
+    ),
+]  # fmt: skip
+PackStateParam = Annotated[
+    str | None,
+    QueryParameter(
+        name="state", description="US state by USPS code, e.g. CA (required)", max_length=40,
+        required=True,
+        schema_extra={"enum": list(STATES)},
+    ),
+]  # fmt: skip
 IndustryParam = Annotated[
-    str | None, QueryParameter(description="kind of work, e.g. agriculture, or any", max_length=40)
-]
+    str | None,
+    QueryParameter(
+        description="kind of work, e.g. agriculture, or any", max_length=40,
+        schema_extra={"enum": [*INDUSTRIES, "any"]},
+    ),
+]  # fmt: skip
 StatusParam = Annotated[
-    str | None, QueryParameter(description="h2a, h2b, undocumented or any", max_length=40)
-]
+    str | None,
+    QueryParameter(
+        description="h2a, h2b, undocumented or any", max_length=40,
+        schema_extra={"enum": [*STATUSES, "any"]},
+    ),
+]  # fmt: skip
 LangParam = Annotated[
-    str | None, QueryParameter(description="BCP-47 language tag; default es", max_length=40)
-]
+    str | None,
+    QueryParameter(
+        description="BCP-47 language tag; default es", max_length=35,
+        schema_extra={"pattern": LANG_RE.pattern},
+    ),
+]  # fmt: skip
 
 
 def index_unavailable(exc: IndexMissing) -> ApiError:
@@ -71,6 +99,171 @@ def index_unavailable(exc: IndexMissing) -> ApiError:
 def index_error_handler(request: Request[Any, Any, Any], exc: IndexMissing) -> Response[Any]:
     """An index that goes missing or turns out damaged mid-request: a 503, never a 500."""
     return api_error_handler(request, index_unavailable(exc))
+
+
+# --- what the answers look like, for the OpenAPI schema ------------------------------------
+# Handlers send prepared bytes (compressed once, see server.http); these Structs only
+# document those bytes, so the schema says what a client really gets.
+
+
+class AppliesTo(msgspec.Struct):
+    states: list[str] | str  # "all" or USPS codes
+    industries: list[str] | str  # "all" or industries
+    statuses: list[str]
+
+
+class GuideSummary(msgspec.Struct):
+    id: str
+    lang: str
+    version: int
+    hash: str
+    title: str
+    summary: str
+    kind: str
+    topics: list[str]
+    applies_to: AppliesTo
+    reviewed: str
+    review_status: str
+    stale: bool
+
+
+class ProfileGuide(GuideSummary):
+    fallback: bool
+    requested_lang: str
+
+
+class CatalogBody(msgspec.Struct):
+    guides: list[GuideSummary]
+
+
+class ProfileBody(msgspec.Struct):
+    state: str
+    industry: str
+    status: str
+    lang: str
+
+
+class GuidesBody(msgspec.Struct):
+    profile: ProfileBody
+    guides: list[ProfileGuide]
+
+
+class Source(msgspec.Struct):
+    title: str
+    url: str
+    accessed: str | None = None
+
+
+class DocumentBody(msgspec.Struct):
+    """A rendered guide, as stored under its content hash."""
+
+    id: str
+    lang: str
+    version: int
+    title: str
+    summary: str
+    kind: str
+    topics: list[str]
+    applies_to: AppliesTo
+    reviewed: str
+    review_status: str
+    effective: str | None
+    sources: list[dict[str, Any]]
+    translation_of: dict[str, Any] | None
+    stale: bool
+    html: str
+
+
+class GuideBody(DocumentBody):
+    hash: str
+    fallback: bool
+    requested_lang: str
+
+
+class VersionInfo(msgspec.Struct):
+    version: int
+    hash: str
+    reviewed: str
+    review_status: str
+    commit: str | None
+    committed_at: str | None
+    url: str
+
+
+class VersionsBody(msgspec.Struct):
+    id: str
+    lang: str
+    current: int
+    versions: list[VersionInfo]
+
+
+class SearchResult(msgspec.Struct):
+    id: str
+    lang: str
+    title: str
+    summary: str
+    snippet: str
+
+
+class SearchBody(msgspec.Struct):
+    q: str
+    results: list[SearchResult]
+
+
+class ManifestGuide(msgspec.Struct):
+    id: str
+    lang: str
+    version: int
+    hash: str
+    title: str
+    fallback: bool
+    url: str
+
+
+class ManifestInner(msgspec.Struct):
+    guides: list[ManifestGuide]
+    data_hash: str
+
+
+class ManifestBody(msgspec.Struct):
+    profile: ProfileBody
+    pack_hash: str
+    manifest: ManifestInner
+
+
+class PackData(msgspec.Struct):
+    agencies: list[dict[str, Any]]
+    consulates: list[dict[str, Any]]
+    hotlines: list[dict[str, Any]]
+    wage_rules: list[dict[str, Any]]
+    triage: list[dict[str, Any]]
+    reviewed: dict[str, Any]
+
+
+class PackBody(ManifestBody):
+    guides: list[DocumentBody]
+    data: PackData
+
+
+class DataBody(msgspec.Struct):
+    state: str
+    data_hash: str
+    data: PackData
+
+
+def _answers(body: type, *errors: int) -> dict[int, ResponseSpec]:
+    """OpenAPI: the 200 body, and the error answers (always ErrorBody) a handler gives."""
+    described = {
+        400: "A parameter is not valid; the error lists the allowed values",
+        404: "No such guide, version or document",
+        503: "No index is published yet, or it is damaged",
+    }
+    out = {200: ResponseSpec(body, description="OK", generate_examples=False)}
+    for status in (*errors, 503):
+        out[status] = ResponseSpec(
+            ErrorBody, description=described[status], generate_examples=False
+        )
+    return out
 
 
 def _snapshot(request: Request[Any, Any, Any]) -> tuple[Catalog, Snapshot]:
@@ -115,7 +308,12 @@ def _not_found(guide_id: str, lang: str | None = None) -> ApiError:
     )
 
 
-@get("/catalog", opt=OWN_COMPRESSION, summary="Every current guide in every language")
+@get(
+    "/catalog",
+    opt=OWN_COMPRESSION,
+    summary="Every current guide in every language",
+    responses=_answers(CatalogBody),
+)
 async def catalog_view(request: Request[Any, Any, Any]) -> Response[bytes]:
     _, snap = _snapshot(request)
     body = _cached_json(
@@ -126,7 +324,12 @@ async def catalog_view(request: Request[Any, Any, Any]) -> Response[bytes]:
     return send(request, body)
 
 
-@get("/guides", opt=OWN_COMPRESSION, summary="Guides for a profile, with language fallback")
+@get(
+    "/guides",
+    opt=OWN_COMPRESSION,
+    summary="Guides for a profile, with language fallback",
+    responses=_answers(GuidesBody, 400),
+)
 async def guides_for_profile(
     request: Request[Any, Any, Any],
     state_code: StateParam = None,
@@ -176,7 +379,10 @@ def _document_response(
 
 
 @get(
-    "/guides/{guide_id:str}", opt=OWN_COMPRESSION, summary="One guide, rendered, with its metadata"
+    "/guides/{guide_id:str}",
+    opt=OWN_COMPRESSION,
+    summary="One guide, rendered, with its metadata",
+    responses=_answers(GuideBody, 400, 404),
 )
 async def guide_view(
     request: Request[Any, Any, Any],
@@ -187,7 +393,12 @@ async def guide_view(
     return _document_response(request, catalog, snap, entry.hash, fallback, requested)
 
 
-@get("/guides/{guide_id:str}/versions", opt=OWN_COMPRESSION, summary="A guide's published versions")
+@get(
+    "/guides/{guide_id:str}/versions",
+    opt=OWN_COMPRESSION,
+    summary="A guide's published versions",
+    responses=_answers(VersionsBody, 400, 404),
+)
 async def guide_versions(
     request: Request[Any, Any, Any],
     guide_id: Annotated[str, PathParameter(max_length=100)],
@@ -211,6 +422,7 @@ async def guide_versions(
     "/guides/{guide_id:str}/versions/{version:int}",
     opt=OWN_COMPRESSION,
     summary="A past version of a guide",
+    responses=_answers(GuideBody, 400, 404),
 )
 async def guide_version(
     request: Request[Any, Any, Any],
@@ -230,7 +442,12 @@ async def guide_version(
     return _document_response(request, catalog, snap, match[0]["hash"], fallback, requested)
 
 
-@get("/content/{doc_hash:str}", opt=OWN_COMPRESSION, summary="A guide document by its content hash")
+@get(
+    "/content/{doc_hash:str}",
+    opt=OWN_COMPRESSION,
+    summary="A guide document by its content hash",
+    responses=_answers(DocumentBody, 400, 404),
+)
 async def content_by_hash(
     request: Request[Any, Any, Any],
     doc_hash: Annotated[str, PathParameter(max_length=64, min_length=64)],
@@ -246,7 +463,12 @@ async def content_by_hash(
     return send(request, body, cache_control=IMMUTABLE)
 
 
-@get("/search", opt=OWN_COMPRESSION, summary="Search guides; accents are ignored")
+@get(
+    "/search",
+    opt=OWN_COMPRESSION,
+    summary="Search guides; accents are ignored",
+    responses=_answers(SearchBody, 400),
+)
 async def search(
     request: Request[Any, Any, Any],
     q: Annotated[str, QueryParameter(description="words to find", max_length=200)],
@@ -279,10 +501,15 @@ def _profile(
     )
 
 
-@get("/packs", opt=OWN_COMPRESSION, summary="Everything a profile needs offline, in one response")
+@get(
+    "/packs",
+    opt=OWN_COMPRESSION,
+    summary="Everything a profile needs offline, in one response",
+    responses=_answers(PackBody, 400),
+)
 async def pack(
     request: Request[Any, Any, Any],
-    state_code: StateParam = None,
+    state_code: PackStateParam = None,
     industry: IndustryParam = None,
     status: StatusParam = None,
     lang: LangParam = None,
@@ -299,10 +526,11 @@ async def pack(
     "/packs/manifest",
     opt=OWN_COMPRESSION,
     summary="A pack's manifest of content hashes, for updates",
+    responses=_answers(ManifestBody, 400),
 )
 async def pack_manifest(
     request: Request[Any, Any, Any],
-    state_code: StateParam = None,
+    state_code: PackStateParam = None,
     industry: IndustryParam = None,
     status: StatusParam = None,
     lang: LangParam = None,
@@ -313,9 +541,14 @@ async def pack_manifest(
     return send(request, body)
 
 
-@get("/packs/data", opt=OWN_COMPRESSION, summary="The directory, wage rules and triage for a state")
+@get(
+    "/packs/data",
+    opt=OWN_COMPRESSION,
+    summary="The directory, wage rules and triage for a state",
+    responses=_answers(DataBody, 400),
+)
 async def pack_data(
-    request: Request[Any, Any, Any], state_code: StateParam = None
+    request: Request[Any, Any, Any], state_code: PackStateParam = None
 ) -> Response[bytes]:
     st = _profile(state_code, None, None, None).state
     _, snap = _snapshot(request)

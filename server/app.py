@@ -12,6 +12,8 @@ import importlib
 import logging
 from typing import Any
 
+import msgspec
+import msgspec.inspect
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import ResponseHeader
@@ -19,6 +21,13 @@ from litestar.exceptions import HTTPException
 from litestar.logging.config import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import (
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Reference,
+    Schema,
+)
 
 from server import __version__
 from server.api import index_error_handler
@@ -53,8 +62,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     handlers: list[Any] = []
     static_routes: list[Any] = []
+    schema_notes: list[Any] = []
     for name in ROUTE_MODULES:
-        routes = importlib.import_module(name).ROUTES
+        module = importlib.import_module(name)
+        routes = module.ROUTES
+        if hasattr(module, "document_openapi"):  # what Litestar cannot infer
+            schema_notes.append(module.document_openapi)
         (static_routes if name == "server.static" else handlers).extend(routes)
 
     def on_startup(app: Litestar) -> None:
@@ -118,7 +131,74 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # The fast path goes in front of routing and the exception middleware: a revalidation
     # of published content is answered before Litestar does any work for it.
     app.asgi_handler = FastPath(app.asgi_handler)
+    _strict_bodies_in_schema(app)
+    _document_body_type_errors(app)
+    for note in schema_notes:
+        note(app.openapi_schema)
     return app
+
+
+def _strict_bodies_in_schema(app: Litestar) -> None:
+    """Request bodies that refuse unknown fields say so (`additionalProperties: false`).
+
+    Litestar does not carry msgspec's `forbid_unknown_fields` into the OpenAPI schema, so
+    without this the schema promises that extra fields are accepted and then they are not.
+    """
+    strict: set[str] = set()
+
+    def walk(info: msgspec.inspect.Type) -> None:
+        if isinstance(info, msgspec.inspect.StructType):
+            if info.cls.__name__ in strict:
+                return
+            if info.forbid_unknown_fields:
+                strict.add(info.cls.__name__)
+            for f in info.fields:
+                walk(f.type)
+        for attr in ("item_type", "key_type", "value_type"):
+            inner = getattr(info, attr, None)
+            if isinstance(inner, msgspec.inspect.Type):
+                walk(inner)
+        for inner in getattr(info, "types", ()):
+            walk(inner)
+
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            data = handler.parsed_fn_signature.parameters.get("data")
+            kind = data.annotation if data is not None else None
+            if isinstance(kind, type) and issubclass(kind, msgspec.Struct):
+                walk(msgspec.inspect.type_info(kind))
+    components = app.openapi_schema.components.schemas or {}
+    for name, schema in components.items():
+        if name.rsplit("_", 1)[-1] in strict and not isinstance(schema, Reference):
+            schema.additional_properties = False
+
+
+def _document_body_type_errors(app: Litestar) -> None:
+    """Every operation with a request body may answer 415 (see require_body_media_type)."""
+    text = Schema(type=OpenAPIType.STRING)
+    message = Schema(type=OpenAPIType.OBJECT, required=["es", "en"],
+                     properties={"es": text, "en": text})  # fmt: skip
+    error = Schema(
+        type=OpenAPIType.OBJECT,
+        required=["error"],
+        properties={
+            "error": Schema(type=OpenAPIType.OBJECT, required=["code", "message", "expected"],
+                            properties={"code": text, "message": message, "expected": text})
+        },
+    )  # fmt: skip
+    for item in (app.openapi_schema.paths or {}).values():
+        for operation in (item.post, item.put, item.patch, item.delete):
+            if operation is None or operation.request_body is None:
+                continue
+            responses = operation.responses if operation.responses is not None else {}
+            responses.setdefault(
+                "415",
+                OpenAPIResponse(
+                    description="The body is not of the Content-Type this operation accepts",
+                    content={"application/json": OpenAPIMediaType(schema=error)},
+                ),
+            )
+            operation.responses = responses
 
 
 def app_from_env() -> Litestar:

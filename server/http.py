@@ -164,6 +164,24 @@ def _remember(request: Request[Any, Any, Any], body: Body, headers: dict[str, st
     memory.remember(request_key(request.scope), Remembered(state.content_generation(), body, kept))
 
 
+class ErrorMessage(msgspec.Struct):
+    es: str
+    en: str
+
+
+class ErrorDetail(msgspec.Struct):
+    """`code` is stable; other keys (field, allowed, details, expected, ...) may follow."""
+
+    code: str
+    message: ErrorMessage
+
+
+class ErrorBody(msgspec.Struct):
+    """Every error answer: {"error": {"code", "message": {"es", "en"}, ...}}."""
+
+    error: ErrorDetail
+
+
 class ApiError(HTTPException):
     """A client error with a stable code and a message in Spanish and English."""
 

@@ -9,13 +9,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import anyio.to_thread
 import msgspec
 from litestar import Request, Response, Router, get, post
+from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException
-from litestar.params import JSONBody
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import (
+    OpenAPI,
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIType,
+    RequestBody,
+    Schema,
+)
+from litestar.params import Body
 
 from server.config import Settings
 from server.evidence import keys as receipt_keys
@@ -24,7 +34,7 @@ from server.evidence.errors import BundleError
 from server.evidence.report_pdf import FontMissing, render
 from server.evidence.verify import Report, verify_bundle
 from server.evidence.zipread import DEFAULT_LIMITS
-from server.http import BODY_MEDIA_TYPE, ApiError, error_body, http_error_handler
+from server.http import BODY_MEDIA_TYPE, ApiError, ErrorBody, error_body, http_error_handler
 
 MAX_REPORT_BODY = DEFAULT_LIMITS.max_bundle_bytes
 NO_STORE = {"Cache-Control": "no-store"}
@@ -93,17 +103,45 @@ def _evidence_error_handler(request: Request[Any, Any, Any], exc: HTTPException)
     return http_error_handler(request, exc)
 
 
+def _errors(**described: str) -> dict[int, ResponseSpec]:
+    """OpenAPI: error answers are always ErrorBody; `e415="..."` documents a 415."""
+    return {
+        int(code.removeprefix("e")): ResponseSpec(
+            ErrorBody, description=text, generate_examples=False
+        )
+        for code, text in described.items()
+    }
+
+
+_BODY_TYPE = "The body is not of the one accepted Content-Type"
+#: Only `hash` is accepted: the schema says so, so clients are not told extras are fine.
+ReceiptBody = Annotated[
+    receipts.ReceiptRequest,
+    Body(media_type=RequestEncodingType.JSON, schema_extra={"additionalProperties": False}),
+]
+
+
 @post("/api/v1/receipts", request_max_body_size=1024, status_code=200,
-      summary="Sign {hash, time} with the server's receipt key; nothing is stored")  # fmt: skip
-async def create_receipt(
-    request: Request[Any, Any, Any], data: JSONBody[receipts.ReceiptRequest]
-) -> Response[Any]:
+      summary="Sign {hash, time} with the server's receipt key; nothing is stored",
+      responses={
+          200: ResponseSpec(receipts.Receipt, description="The signed receipt",
+                            generate_examples=False),
+          **_errors(e400="The body is not {\"hash\": <64 lowercase hex>}",
+                    e413="The body is over 1 KB", e415=_BODY_TYPE,
+                    e503="The server cannot read or make its receipt key"),
+      })  # fmt: skip
+async def create_receipt(request: Request[Any, Any, Any], data: ReceiptBody) -> Response[Any]:
     receipt = receipts.sign_receipt(_key(request), data.hash)
     return Response(msgspec.to_builtins(receipt), headers=NO_STORE)
 
 
 @get(["/api/v1/receipts/key", "/.well-known/cartilla-receipt-key"],
-     summary="The server's Ed25519 receipt public key")  # fmt: skip
+     summary="The server's Ed25519 receipt key, and every key it has signed with",
+     responses={
+         200: ResponseSpec(receipt_keys.PublishedKeys, description="Current key and history",
+                           generate_examples=False),
+         **_errors(e503="The server cannot read or make its receipt key"),
+     })  # fmt: skip
 async def receipt_key(request: Request[Any, Any, Any]) -> Response[Any]:
     try:
         info = receipt_keys.published_keys(_settings(request).receipt_key_path)
@@ -116,6 +154,17 @@ async def receipt_key(request: Request[Any, Any, Any]) -> Response[Any]:
     "/api/v1/bundles/report",
     request_max_body_size=MAX_REPORT_BODY,
     opt={BODY_MEDIA_TYPE: "application/zip"},
+    responses={
+        200: ResponseSpec(
+            bytes, description="The PDF", media_type="application/pdf", generate_examples=False
+        ),
+        **_errors(
+            e413="The bundle is over the size limit",
+            e415=_BODY_TYPE,
+            e422="The bundle failed a check; `checks` says which",
+            e503="The server lacks the PDF font, or is busy making other PDFs",
+        ),
+    },
     status_code=200,
     summary="A PDF case summary of a verified bundle (nothing kept)",
 )
@@ -169,6 +218,21 @@ def _report(request: Request[Any, Any, Any], body: bytes) -> Response[Any]:
         media_type="application/pdf",
         headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def document_openapi(schema: OpenAPI) -> None:
+    """The report reads its raw body itself; say in the schema that it is a ZIP."""
+    path = (schema.paths or {}).get("/api/v1/bundles/report")
+    if path is not None and path.post is not None:
+        path.post.request_body = RequestBody(
+            content={
+                "application/zip": OpenAPIMediaType(
+                    schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+                )
+            },
+            description="The evidence bundle, a .zip file",
+            required=True,
+        )
 
 
 ROUTES = [
