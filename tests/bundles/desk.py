@@ -72,3 +72,36 @@ def both_verify(
         assert mine == desk[index], f"bundle {index}: Python {mine} != desk {desk[index]}"
         python.append(mine)
     return python
+
+
+class DeskProcess:
+    """One Node process that judges bundles one at a time (for the differential fuzzer)."""
+
+    def __init__(self, known: dict[str, ed25519.Ed25519PublicKey] | None) -> None:
+        assert NODE, "node is needed to run the desk's verifier"
+        self.proc = subprocess.Popen(
+            [NODE, str(HARNESS), "--lines"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        keys = {k: _raw(v) for k, v in known.items()} if known is not None else None
+        self._send(json.dumps({"keys": keys}))
+
+    def _send(self, line: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(line.encode() + b"\n")
+        self.proc.stdin.flush()
+
+    def verify(self, bundle: bytes) -> Verdict:
+        self._send(base64.b64encode(bundle).decode())
+        assert self.proc.stdout is not None
+        answer = self.proc.stdout.readline()
+        assert answer, "the desk's verifier stopped"
+        result = json.loads(answer)
+        assert result["crash"] is None, result["crash"]
+        return Verdict(result["ok"], result["codes"])
+
+    def close(self) -> None:
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        self.proc.wait(timeout=30)
