@@ -179,6 +179,8 @@ export const MESSAGES = {
     '{state}\'s minimum wage ({rate}) covers only employers with {size} or more employees. Yours has fewer, so the federal minimum was used.'],
   state_minimum_size_unknown: ['El salario mínimo de {state} ({rate}) cubre solo a empleadores con {size} empleados o más. No sabemos cuántos tiene el suyo, así que se usó el mínimo federal. Si tiene {size} o más, escriba el número de empleados en el trabajo: podrían deberle más.',
     '{state}\'s minimum wage ({rate}) covers only employers with {size} or more employees. We do not know how many yours has, so the federal minimum was used. If it has {size} or more, enter the number of employees in the job: you could be owed more.'],
+  regional_minimum: ['Se usó el salario mínimo general de {state}. En {region} el mínimo es más alto ({rate}): si trabaja allí, le podrían deber más.',
+    '{state}\'s general minimum wage was used. In {region} the minimum is higher ({rate}): if you work there, you could be owed more.'],
   live_in_domestic: ['Si usted vive en la casa donde trabaja, las horas extra son otras ({rules}). Esta revisión supone que no vive ahí. La ley federal tampoco da salario mínimo ni horas extra a quien acompaña a una persona mayor o enferma y lo contrata la familia; la ley del estado puede darlos.',
     'If you live in the home where you work, overtime is different ({rules}). This check assumes you do not live there. Federal law also gives no minimum wage or overtime to a companion of an older or sick person hired by the family; state law may.'],
   employer_size_unknown: ['No sabemos cuántos empleados tiene el empleador. Se usó la regla de horas extra para empleadores pequeños. Si tiene más, podrían deberle más.',
@@ -430,6 +432,17 @@ class JobCheck {
       if (cents > best[0]) best = [cents, rate, where];
     }
     if (best[1] === null) this.notes.add('no_minimum_wage', isoOf(day), { date: isoOf(day) });
+    else if (best[2] === this.job.state && this.state !== null) {
+      for (const region of this.state.regional_minimum_wage || []) {
+        const rate = rateInForce(region.rates, day);
+        if (rate !== null && dollarsToCents(rate.rate) > best[0]) {
+          // Where in the state the work is, the log does not say: name the higher rate.
+          const values = { state: this.job.state, rate: money(dollarsToCents(rate.rate)) };
+          this.notes.add('regional_minimum', region.id, { ...values, region: region.name.es || '' },
+            { ...values, region: region.name.en || '' });
+        }
+      }
+    }
     return best;
   }
 

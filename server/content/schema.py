@@ -258,6 +258,18 @@ class MinimumWageCoverage(Struct, forbid_unknown_fields=True, kw_only=True):
     source: Source
 
 
+class RegionalMinimum(Struct, forbid_unknown_fields=True, kw_only=True):
+    """A higher minimum wage in part of a state (NY: New York City, Long Island, Westchester).
+
+    The log does not say where in the state the work is, so the check keeps the state's general
+    rate and names this one in a note (`regional_minimum`) when it is higher.
+    """
+
+    id: Slug
+    name: Localized
+    rates: Annotated[list[DatedRate], Meta(min_length=1)]
+
+
 class AewrMethodChange(Struct, forbid_unknown_fields=True, kw_only=True):
     """From `effective`, new H-2A job orders use a new AEWR method (2025-10-02: skill levels and
     a housing adjustment for H-2A workers only). An AEWR entry dated before it is applied to
@@ -287,6 +299,7 @@ class WageJurisdiction(Struct, forbid_unknown_fields=True, kw_only=True):
     id: StateCode | Literal["federal"]
     minimum_wage: list[DatedRate] = msgspec.field(default_factory=list)
     minimum_wage_coverage: MinimumWageCoverage | None = None
+    regional_minimum_wage: list[RegionalMinimum] = msgspec.field(default_factory=list)
     tipped_cash_wage: list[DatedRate] = msgspec.field(default_factory=list)
     overtime: OvertimeRules = msgspec.field(default_factory=OvertimeRules)
     aewr: list[DatedRate] = msgspec.field(default_factory=list)

@@ -273,6 +273,18 @@ class _JobCheck:
                 best = (cents, rate, where)
         if best[1] is None:
             self.notes.add("no_minimum_wage", day.isoformat(), {"date": day.isoformat()})
+        elif best[2] == self.job.state and self.state is not None:
+            for region in self.state.regional_minimum_wage:
+                rate = R.rate_in_force(region.rates, day)
+                if rate is not None and R.dollars_to_cents(rate.rate) > best[0]:
+                    # Where in the state the work is, the log does not say: name the higher rate.
+                    values = {"state": self.job.state, "rate": money(R.dollars_to_cents(rate.rate))}
+                    self.notes.add(
+                        "regional_minimum",
+                        region.id,
+                        {**values, "region": region.name.get("es", "")},
+                        {**values, "region": region.name.get("en", "")},
+                    )
         return best
 
     def _aewr_method_change(self, day: dt.date) -> AewrMethodChange | None:

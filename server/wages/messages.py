@@ -189,6 +189,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "We do not know how many yours has, so the federal minimum was used. If it has {size} "
         "or more, enter the number of employees in the job: you could be owed more.",
     ),
+    "regional_minimum": (
+        "Se usó el salario mínimo general de {state}. En {region} el mínimo es más alto "
+        "({rate}): si trabaja allí, le podrían deber más.",
+        "{state}'s general minimum wage was used. In {region} the minimum is higher ({rate}): "
+        "if you work there, you could be owed more.",
+    ),
     "live_in_domestic": (
         "Si usted vive en la casa donde trabaja, las horas extra son otras ({rules}). Esta "
         "revisión supone que no vive ahí. La ley federal tampoco da salario mínimo ni horas "
