@@ -326,7 +326,10 @@ def _current_baseline(request: Request[Any, Any, Any], db: Any) -> int | None:
             description="Already subscribed: keys and profile updated",
             generate_examples=False,
         ),
-        **_errors(**_BODY_ERRORS, e503="The server is not accepting more subscriptions"),
+        **_errors(
+            **_BODY_ERRORS,
+            e503="Not accepting more subscriptions, or the push database is busy (Retry-After)",
+        ),
     },
 )
 def subscribe(
@@ -361,7 +364,8 @@ def subscribe(
         )
     profile = data.profile.normalized()
     try:
-        with store.open_push_db(settings.push_db_path) as db, store.write(db):
+        with store.open_push_db(settings.push_db_path) as db:
+            # Counted before taking the write lock: a full count must not hold up others.
             if store.subscription_count(db) >= MAX_SUBSCRIPTIONS and not store.has_subscription(
                 db, subscription.endpoint
             ):
@@ -371,13 +375,14 @@ def subscribe(
                     "No se aceptan más suscripciones por ahora. Inténtelo más tarde.",
                     "No more subscriptions are accepted right now. Try again later.",
                 )
-            created = store.save_subscription(
-                db,
-                subscription,
-                profile,
-                baseline=_current_baseline(request, db),
-                today=dt.datetime.now(dt.UTC).date(),
-            )
+            with store.write(db):
+                created = store.save_subscription(
+                    db,
+                    subscription,
+                    profile,
+                    baseline=_current_baseline(request, db),
+                    today=dt.datetime.now(dt.UTC).date(),
+                )
     except store.PushDatabaseBusy:
         raise _busy() from None
     return Response(
