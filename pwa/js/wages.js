@@ -181,6 +181,8 @@ export const MESSAGES = {
     '{state}\'s minimum wage ({rate}) covers only employers with {size} or more employees. We do not know how many yours has, so the federal minimum was used. If it has {size} or more, enter the number of employees in the job: you could be owed more.'],
   regional_minimum: ['Se usó el salario mínimo general de {state}. En {region} el mínimo es más alto ({rate}): si trabaja allí, le podrían deber más.',
     '{state}\'s general minimum wage was used. In {region} the minimum is higher ({rate}): if you work there, you could be owed more.'],
+  same_employer_weeks: ['Registró más de un trabajo con el mismo empleador en la misma semana, y juntos pasan de 40 horas. Las horas de la semana con un mismo empleador se suman para las horas extra; esta revisión contó cada trabajo por separado, así que le podrían deber horas extra que no contó.',
+    'You logged more than one job with the same employer in the same week, and together they come to more than 40 hours. A week\'s hours for one employer count together for overtime; this check counted each job alone, so you could be owed overtime it did not count.'],
   live_in_domestic: ['Si usted vive en la casa donde trabaja, las horas extra son otras ({rules}). Esta revisión supone que no vive ahí. La ley federal tampoco da salario mínimo ni horas extra a quien acompaña a una persona mayor o enferma y lo contrata la familia; la ley del estado puede darlos.',
     'If you live in the home where you work, overtime is different ({rules}). This check assumes you do not live there. Federal law also gives no minimum wage or overtime to a companion of an older or sick person hired by the family; state law may.'],
   employer_size_unknown: ['No sabemos cuántos empleados tiene el empleador. Se usó la regla de horas extra para empleadores pequeños. Si tiene más, podrían deberle más.',
@@ -1123,6 +1125,24 @@ class JobCheck {
   }
 }
 
+// Two jobs with one employer in overlapping weeks, over 40 h together: the FLSA counts a
+// workweek's hours for one employer together (29 CFR 778.103); each job here is checked alone,
+// so the report says overtime may be missing.
+function sameEmployerWeeks(records, jobs, notes) {
+  for (let a = 0; a < jobs.length; a += 1) {
+    for (let b = a + 1; b < jobs.length; b += 1) {
+      const ea = records[a].employer_id;
+      if (ea !== records[b].employer_id) continue;
+      for (const wa of jobs[a].weeks) {
+        for (const wb of jobs[b].weeks) {
+          const overlap = wa.start <= wb.end && wb.start <= wa.end;
+          if (overlap && wa.minutes_worked + wb.minutes_worked > 40 * 60) notes.add('same_employer_weeks', ea);
+        }
+      }
+    }
+  }
+}
+
 /**
  * Run the wage check over every job in `records` ({employers, jobs, shifts, pay_stubs,
  * expenses, incidents}) with `jurisdictions` (the pack's `wage_rules`), as of `asOf`
@@ -1136,6 +1156,7 @@ export function checkWages(records, jurisdictions, asOf) {
   const jobs = (records.jobs || []).map((job) => new JobCheck(
     job, employers.get(job.employer_id) || null, records, juris, asOfDay, notes,
   ).run());
+  sameEmployerWeeks(records.jobs || [], jobs, notes);
   return {
     format: 'cartilla-wage-check',
     format_version: 1,

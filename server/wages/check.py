@@ -1268,6 +1268,20 @@ class _JobCheck:
         )
 
 
+def _same_employer_weeks(records: list[Job], jobs: list[JobResult], notes: _Notes) -> None:
+    """Two jobs with one employer in overlapping weeks, over 40 h together: the FLSA counts a
+    workweek's hours for one employer together (29 CFR 778.103); each job here is checked alone,
+    so the report says overtime may be missing."""
+    for a, b in itertools.combinations(range(len(jobs)), 2):
+        if records[a].employer_id != records[b].employer_id:
+            continue
+        for wa in jobs[a].weeks:
+            for wb in jobs[b].weeks:
+                overlap = wa.start <= wb.end and wb.start <= wa.end
+                if overlap and wa.minutes_worked + wb.minutes_worked > 40 * 60:
+                    notes.add("same_employer_weeks", records[a].employer_id)
+
+
 def check(records: LogRecords, jurisdictions: list[WageJurisdiction], as_of: dt.date) -> WageReport:
     """Run the wage check over every job in the log, as of `as_of` (usually today)."""
     juris: dict[str, WageJurisdiction] = {str(j.id): j for j in jurisdictions}
@@ -1277,6 +1291,7 @@ def check(records: LogRecords, jurisdictions: list[WageJurisdiction], as_of: dt.
         _JobCheck(job, employers.get(job.employer_id), records, juris, as_of, notes).run()
         for job in records.jobs
     ]
+    _same_employer_weeks(records.jobs, jobs, notes)
     return WageReport(
         as_of=as_of.isoformat(),
         jobs=jobs,

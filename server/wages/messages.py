@@ -195,6 +195,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{state}'s general minimum wage was used. In {region} the minimum is higher ({rate}): "
         "if you work there, you could be owed more.",
     ),
+    "same_employer_weeks": (
+        "Registró más de un trabajo con el mismo empleador en la misma semana, y juntos pasan de "
+        "40 horas. Las horas de la semana con un mismo empleador se suman para las horas extra; "
+        "esta revisión contó cada trabajo por separado, así que le podrían deber horas extra que "
+        "no contó.",
+        "You logged more than one job with the same employer in the same week, and together they "
+        "come to more than 40 hours. A week's hours for one employer count together for "
+        "overtime; this check counted each job alone, so you could be owed overtime it did not "
+        "count.",
+    ),
     "live_in_domestic": (
         "Si usted vive en la casa donde trabaja, las horas extra son otras ({rules}). Esta "
         "revisión supone que no vive ahí. La ley federal tampoco da salario mínimo ni horas "
