@@ -26,6 +26,9 @@ from litestar.types import (
 
 from server.http import SECURITY_HEADERS, Body
 
+#: Scope key: the content generation a request started in (set by FastPath).
+GENERATION_KEY = "cartilla.generation"
+
 _SECURITY = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
 
 
@@ -145,8 +148,16 @@ class FastPath:
             return
         state = http["litestar_app"].state
         memory = getattr(state, "answer_memory", None)  # None until start-up has run
-        item = memory.get(request_key(http)) if memory is not None else None
-        if item is None or item.generation is not state.content_generation():
+        if memory is None:
+            await self._through(http, receive, send)
+            return
+        # Taken before any handler code runs: a body made from this request can only be as
+        # new as this generation or newer, never older, so remembering it under this token
+        # can never keep pre-build content alive after a build (see server.http._remember).
+        generation = state.content_generation()
+        http[GENERATION_KEY] = generation
+        item = memory.get(request_key(http))
+        if item is None or item.generation is not generation:
             await self._through(http, receive, send)
             return
         if _etag_matches(_header(http, b"if-none-match"), item.etag):

@@ -146,11 +146,14 @@ def send(
 
 def _remember(request: Request[Any, Any, Any], body: Body, headers: dict[str, str]) -> None:
     """Let the fast path answer the next request for this exact URL (see server.fastpath)."""
-    from server.fastpath import Remembered, request_key
+    from server.fastpath import GENERATION_KEY, Remembered, request_key
 
     state = request.app.state
     memory = getattr(state, "answer_memory", None)
-    if memory is None:
+    # The generation the body was built in (taken when the request arrived), not the one
+    # current now: a build may have landed while the handler ran.
+    generation = request.scope.get(GENERATION_KEY)
+    if memory is None or generation is None:
         return
     media = body.media_type
     if media.startswith("text/") and "charset" not in media:
@@ -161,7 +164,7 @@ def _remember(request: Request[Any, Any, Any], body: Body, headers: dict[str, st
         if k.lower() not in ("etag", "content-encoding", "content-length")
     ]
     kept.append((b"content-type", media.encode()))
-    memory.remember(request_key(request.scope), Remembered(state.content_generation(), body, kept))
+    memory.remember(request_key(request.scope), Remembered(generation, body, kept))
 
 
 class ErrorMessage(msgspec.Struct):
