@@ -110,3 +110,55 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
         result = run_verify(str(target), state_dir=tmp_path)
         assert result.returncode == 2
         assert "Traceback" not in result.stderr
+
+
+def test_crafted_bundles_never_give_a_traceback(tmp_path: Path, keys: f.Keys) -> None:
+    """Hostile input of every class gets a named verdict in both languages, exit 1 or 2."""
+    from bundles import rawzip
+
+    good = f.make_bundle(keys)
+    files = f.unzip(good)
+    lines = files["data/journal.jsonl"].decode().split("\n")
+    deep = dict(files, **{"data/journal.jsonl": ("[" * 5000 + "]" * 5000 + "\n").encode()})
+    dup = dict(files, **{"data/journal.jsonl": (lines[0][:-1] + ',"seq":0}\n').encode()})
+    surrogate = dict(files, **{"data/summary.json": b'{"worker_name":"\\udfff"}'})
+    import base64
+
+    from server.evidence.signing import ED25519_SPKI
+
+    identity = base64.b64encode(ED25519_SPKI + b"\x01" + bytes(31)).decode()
+    identity_pem = f"-----BEGIN PUBLIC KEY-----\n{identity}\n-----END PUBLIC KEY-----\n".encode()
+    weak = dict(files, **{"public-key.pem": identity_pem})
+    cases = {
+        "deep.zip": (f.reseal(deep, keys.worker), "json_too_deep", 1),
+        "dup.zip": (f.reseal(dup, keys.worker), "json_duplicate_key", 1),
+        "surrogate.zip": (f.reseal(surrogate, keys.worker), "json_lone_surrogate", 1),
+        "weak.zip": (f.rezip(weak), "weak_public_key", 1),
+        "prefixed.zip": (b"MZ" + good, "leading_bytes", 2),
+        "zip64.zip": (rawzip.write(rawzip.bundle_entries(good), zip64_locator=True), "zip64", 2),
+    }
+    for name, (data, code, exit_code) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        done = run_verify(str(path), "--json", state_dir=tmp_path)
+        assert "Traceback" not in done.stdout + done.stderr, name
+        assert done.returncode == exit_code, (name, done.stdout[-500:])
+        report = json.loads(done.stdout)
+        found = [e for c in report["checks"] for e in c["errors"]]
+        assert code in {e["code"] for e in found}, (name, found)
+        assert all(e["message"]["es"] and e["message"]["en"] for e in found)
+
+
+def test_a_terminal_without_utf8_gets_no_traceback(tmp_path: Path, keys: f.Keys) -> None:
+    bundle = tmp_path / "b.zip"
+    bundle.write_bytes(f.make_bundle(keys))
+    env = {**os.environ, "CARTILLA_STATE_DIR": str(tmp_path), "PYTHONIOENCODING": "ascii"}
+    done = subprocess.run(
+        [sys.executable, "-m", "server.cli", "verify", str(bundle)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert "Traceback" not in done.stderr
+    assert "NO VERIFICADO" in done.stdout or "VERIFICADO" in done.stdout

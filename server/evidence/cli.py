@@ -51,11 +51,27 @@ def _known_keys(files: list[Path]) -> dict[str, ed25519.Ed25519PublicKey] | None
     return known or None
 
 
+def _printable_streams() -> None:
+    """A terminal that cannot show "ó" gets "\\xf3", never a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
 def run(args: argparse.Namespace) -> int:
+    _printable_streams()
     try:
         known = _known_keys(args.receipt_key)
     except BundleError as error:
         print(f"{error.es}\n{error.en}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a key file we cannot read at all: say so, in both languages
+        print(
+            f"No se pudo leer la llave del servidor ({type(exc).__name__}).\n"
+            f"The server key could not be read ({type(exc).__name__}).",
+            file=sys.stderr,
+        )
         return 2
     report = verify_bundle(args.bundle, known)
     if args.json:
