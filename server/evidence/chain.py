@@ -1,7 +1,8 @@
 """The journal inside a bundle: `data/journal.jsonl`, checked link by link.
 
 Each line is either a journal entry exactly as the phone stored it (server/log_format.py's
-JournalEntry; its hash is recomputed with `log_format.entry_hash`) or, for entries the worker
+JournalEntry; its hash is recomputed with `entry_hash` below, over server/canonical.py's
+canonical form) or, for entries the worker
 chose not to share (another employer, other dates), a *withheld* line that keeps only the
 entry's place in the chain: `{"seq", "withheld": true, "prev_hash", "hash", "time"}`.
 A withheld entry's content cannot be checked, and it also cuts what a later time receipt can

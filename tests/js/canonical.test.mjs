@@ -23,3 +23,15 @@ test("values without a canonical form", () => {
     assert.throws(() => canonicalJson(value), (e) => e.code === code);
   }
 });
+
+// pwa/js/log/journal.js (the phone's journal, another module) still has its own canonicalJson:
+// on every accepted vector it must give the same text or refuse.
+import { canonicalJson as journalCanonical } from "../../pwa/js/log/journal.js";
+
+for (const v of vectors.filter((x) => x.canonical !== undefined)) {
+  test(`journal.js copy agrees or refuses: ${v.name}`, () => {
+    let theirs;
+    try { theirs = journalCanonical(parseStrict(v.json)); } catch (_) { return; }
+    assert.equal(theirs, v.canonical);
+  });
+}
