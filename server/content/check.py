@@ -87,7 +87,11 @@ def _walk_localized(value: Any, path: str) -> Iterator[tuple[str, dict[str, str]
     elif isinstance(value, list):
         for i, item in enumerate(value):
             yield from _walk_localized(item, f"{path}[{i}]")
-    elif isinstance(value, dict) and value and all(isinstance(v, msgspec.Struct) for v in value.values()):
+    elif (
+        isinstance(value, dict)
+        and value
+        and all(isinstance(v, msgspec.Struct) for v in value.values())
+    ):
         for key, item in value.items():
             yield from _walk_localized(item, f"{path}.{key}")
     elif isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
@@ -131,6 +135,7 @@ def _check_data(cs: ContentSet) -> None:
     consulates = cs.data.get("consulates.yaml")
     if isinstance(consulates, ConsulatesFile):
         _unique_ids(cs, "consulates.yaml", "consulates", [c.id for c in consulates.consulates])
+        _check_consulate_phones(cs, consulates)
     triage = cs.data.get("triage.yaml")
     if isinstance(triage, TriageFile):
         _unique_ids(cs, "triage.yaml", "problems", [p.id for p in triage.problems])
@@ -161,6 +166,50 @@ def _check_data(cs: ContentSet) -> None:
                             field=where.removeprefix("$."),
                         )
                     )
+
+
+#: Hosts whose pages count as official for a consulate's facts (the SRE and its sites).
+OFFICIAL_CONSULAR_HOSTS = ("sre.gob.mx", "gob.mx")
+
+
+def _official(url: str) -> bool:
+    host = url.split("://", 1)[-1].split("/", 1)[0].lower()
+    return any(host == h or host.endswith("." + h) for h in OFFICIAL_CONSULAR_HOSTS)
+
+
+def _check_consulate_phones(cs: ContentSet, consulates: ConsulatesFile) -> None:
+    """A consulate phone reaches a phone only with its source; a secondary one says "confirme".
+
+    A wrong number is worse than none (design principle 6), so a number without the page that
+    gives it is an error, and a number only a non-SRE page gives must carry `confirm: true`
+    so the app marks it.
+    """
+    text = cs.data_text["consulates.yaml"]
+    for i, consulate in enumerate(consulates.consulates):
+        for j, phone in enumerate(consulate.phones):
+            where = f"$.consulates[{i}].phones[{j}]"
+            message = None
+            if phone.source is None:
+                message = (
+                    f"the phone {phone.number} of '{consulate.id}' has no source: add the page "
+                    "that gives it, or remove the number"
+                )
+                where += ".source"
+            elif not _official(phone.source.url) and not phone.confirm:
+                message = (
+                    f"the phone {phone.number} of '{consulate.id}' comes only from a secondary "
+                    f"page ({phone.source.url}): set confirm: true so the app says to confirm it"
+                )
+                where += ".confirm"
+            if message:
+                cs.problems.append(
+                    Problem(
+                        "data/consulates.yaml",
+                        _yaml_line_of(text, f"$.consulates[{i}].phones[{j}]"),
+                        message,
+                        field=where.removeprefix("$."),
+                    )
+                )
 
 
 def _unique_ids(cs: ContentSet, name: str, key: str, ids: list[str]) -> None:

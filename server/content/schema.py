@@ -177,6 +177,41 @@ class Agency(Struct, forbid_unknown_fields=True, kw_only=True):
     sources: Annotated[list[Source], Meta(min_length=1)]
 
 
+class ConsulatePhone(Struct, forbid_unknown_fields=True, kw_only=True):
+    """One number of a consulate and the page that gives it.
+
+    `source` may be left out only so `cartilla check` can name the phone that lacks one (a
+    decode error would not say which rule was broken). `confirm` is true when only a secondary
+    page (not an SRE page) gives the number: the app shows it marked "confirme".
+    """
+
+    number: Phone
+    kind: Literal["main", "protection"]
+    source: Source | None = None
+    confirm: bool = False
+
+
+class SourcedText(Struct, forbid_unknown_fields=True, kw_only=True):
+    """A consulate's street address or hours, as one page states them."""
+
+    text: Localized
+    source: Source
+    confirm: bool = False
+
+
+class CountyList(Struct, forbid_unknown_fields=True, kw_only=True):
+    """The counties of one state a consulate serves (its circunscripción), as a page lists them.
+
+    `complete` is false when the page lists only some of them (the app then says so).
+    """
+
+    state: StateCode
+    names: Annotated[list[NonEmpty], Meta(min_length=1)]
+    source: Source
+    confirm: bool = False
+    complete: bool = True
+
+
 class Consulate(Struct, forbid_unknown_fields=True, kw_only=True):
     """A Mexican consulate in the US: where it is and the states (or parts) it serves."""
 
@@ -185,7 +220,10 @@ class Consulate(Struct, forbid_unknown_fields=True, kw_only=True):
     state: StateCode
     serves: Annotated[list[StateCode], Meta(min_length=1)]
     serves_note: Localized | None = None
-    phone: Phone | None = None
+    address: SourcedText | None = None
+    hours: SourcedText | None = None
+    phones: list[ConsulatePhone] = msgspec.field(default_factory=list)
+    counties: list[CountyList] = msgspec.field(default_factory=list)
     url: HttpsUrl | None = None
     sources: Annotated[list[Source], Meta(min_length=1)]
 
