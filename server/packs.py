@@ -110,8 +110,10 @@ def profile_data(snap: Snapshot, state: str) -> dict[str, Any]:
     in_state = state == "any"
     return {
         "agencies": [a for a in agencies if a["jurisdiction"] in ("federal", state) or in_state],
+        # Only the state's county lists travel: the first-visit byte budget (design principle 2).
         "consulates": [
-            c for c in consulates.get("consulates", []) if in_state or state in c["serves"]
+            {**c, "counties": [k for k in c.get("counties", []) if in_state or k["state"] == state]}
+            for c in consulates.get("consulates", []) if in_state or state in c["serves"]
         ],
         "hotlines": consulates.get("hotlines", []),
         "wage_rules": [j for j in wage_rules if j["id"] in ("federal", state) or in_state],
