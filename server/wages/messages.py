@@ -166,10 +166,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "in the job if you have not.",
     ),
     "no_aewr": (
-        "No hay tarifa AEWR de {state} para {year} en los datos. Se usó la tarifa de su oferta "
-        "de trabajo (job order) que usted escribió; la AEWR podría ser más alta.",
-        "There is no {state} AEWR for {year} in the data. The rate you entered from your job "
-        "order was used; the AEWR could be higher.",
+        "No hay tarifa AEWR de {state} para {year} en los datos. Donde faltó, se usó la tarifa "
+        "de su oferta de trabajo (job order) si la escribió, y si no el salario mínimo; la AEWR "
+        "podría ser más alta.",
+        "There is no {state} AEWR for {year} in the data. Where it was missing, the rate you "
+        "entered from your job order was used, or else the minimum wage; the AEWR could be "
+        "higher.",
     ),
     "state_minimum_excludes_industry": (
         "El salario mínimo de {state} ({rate}) no cubre {industry}. Se usó el mínimo federal.",
