@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
+import anyio.to_thread
 import msgspec
+import msgspec.structs
 from litestar import Request, Response, Router, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import PathParameter, QueryParameter
 
 from server.catalog import Catalog, GuideEntry, IndexDamaged, IndexMissing, Snapshot
 from server.content.schema import INDUSTRIES, STATES, STATUSES
-from server.http import ApiError, Body, ErrorBody, api_error_handler, make_body, send
+from server.http import ApiError, Body, BodyCache, ErrorBody, api_error_handler, make_body, send
 from server.packs import (
     LANG_RE,
     Profile,
@@ -30,6 +32,7 @@ from server.packs import (
     manifest,
     profile_data,
     profile_guides,
+    served_lang,
 )
 
 JSON = "application/json"
@@ -274,24 +277,40 @@ def _snapshot(request: Request[Any, Any, Any]) -> tuple[Catalog, Snapshot]:
         raise index_unavailable(exc) from None
 
 
-def _cached_json(snap: Snapshot, key: Any, make: Callable[[], Any], by_pack: bool = False) -> Body:
+def _bodies(snap: Snapshot) -> BodyCache:
+    """The snapshot's prepared bodies (bounded by bytes; see server.http.BodyCache)."""
+    bodies: BodyCache | None = snap.cache.get("bodies")
+    if bodies is None:
+        bodies = snap.cache.setdefault("bodies", BodyCache())
+    return bodies
+
+
+async def _cached_json(
+    snap: Snapshot, key: Any, make: Callable[[], Any], by_pack: bool = False
+) -> Body:
     """The JSON body for `key` in this snapshot, made once. With `by_pack`, its ETag is the
-    pack hash, so a pack and its manifest revalidate by what they describe."""
-    body: Body | None = snap.cache.get(("body", key))
-    if body is None:
+    pack hash, so a pack and its manifest revalidate by what they describe.
+
+    Making and compressing happen in a worker thread, never on the event loop."""
+    bodies = _bodies(snap)
+    body = bodies.get(key)
+    if body is not None:
+        return body
+
+    def build() -> Body:
         value = make()
         etag = f'W/"{value["pack_hash"][:16]}"' if by_pack else None
-        body = make_body(msgspec.json.encode(value), JSON, etag=etag)
-        snap.cache[("body", key)] = body
-    return body
+        return make_body(msgspec.json.encode(value), JSON, etag=etag)
+
+    return await anyio.to_thread.run_sync(bodies.get_or_make, key, build)
 
 
 def _find_guide(
     request: Request[Any, Any, Any], guide_id: str, lang: str | None
 ) -> tuple[Catalog, Snapshot, GuideEntry, bool, str]:
     """The guide in the requested language or its fallback, or a JSON 404."""
-    requested = check_lang(lang)
     catalog, snap = _snapshot(request)
+    requested = served_lang(snap, check_lang(lang))
     entry, fallback = snap.pick_lang(guide_id, requested)
     if entry is None:
         raise _not_found(guide_id)
@@ -316,7 +335,7 @@ def _not_found(guide_id: str, lang: str | None = None) -> ApiError:
 )
 async def catalog_view(request: Request[Any, Any, Any]) -> Response[bytes]:
     _, snap = _snapshot(request)
-    body = _cached_json(
+    body = await _cached_json(
         snap,
         "catalog",
         lambda: {"guides": [g.summary_json() for _, g in sorted(snap.guides.items())]},
@@ -337,13 +356,14 @@ async def guides_for_profile(
     status: StatusParam = None,
     lang: LangParam = None,
 ) -> Response[bytes]:
-    profile = Profile(
+    asked = Profile(
         state=check_state(state_code, allow_any=True),
         industry=check_industry(industry),
         status=check_status(status),
         lang=check_lang(lang),
     )
     _, snap = _snapshot(request)
+    profile = _served(snap, asked)
 
     def make() -> dict[str, Any]:
         return {
@@ -354,10 +374,10 @@ async def guides_for_profile(
             ],
         }
 
-    return send(request, _cached_json(snap, ("guides", profile), make))
+    return send(request, await _cached_json(snap, ("guides", profile), make))
 
 
-def _document_response(
+async def _document_response(
     request: Request[Any, Any, Any],
     catalog: Catalog,
     snap: Snapshot,
@@ -375,7 +395,7 @@ def _document_response(
         doc["requested_lang"] = requested
         return doc
 
-    return send(request, _cached_json(snap, ("doc", doc_hash, fallback, requested), make))
+    return send(request, await _cached_json(snap, ("doc", doc_hash, fallback, requested), make))
 
 
 @get(
@@ -390,7 +410,7 @@ async def guide_view(
     lang: LangParam = None,
 ) -> Response[bytes]:
     catalog, snap, entry, fallback, requested = _find_guide(request, guide_id, lang)
-    return _document_response(request, catalog, snap, entry.hash, fallback, requested)
+    return await _document_response(request, catalog, snap, entry.hash, fallback, requested)
 
 
 @get(
@@ -405,7 +425,7 @@ async def guide_versions(
     lang: LangParam = None,
 ) -> Response[bytes]:
     catalog, snap, entry, _, _ = _find_guide(request, guide_id, lang)
-    body = _cached_json(
+    body = await _cached_json(
         snap,
         ("versions", entry.id, entry.lang),
         lambda: {
@@ -439,7 +459,7 @@ async def guide_version(
             f"La guía {guide_id} no tiene versión {version}.",
             f"The guide {guide_id} has no version {version}.",
         )
-    return _document_response(request, catalog, snap, match[0]["hash"], fallback, requested)
+    return await _document_response(request, catalog, snap, match[0]["hash"], fallback, requested)
 
 
 @get(
@@ -453,13 +473,16 @@ async def content_by_hash(
     doc_hash: Annotated[str, PathParameter(max_length=64, min_length=64)],
 ) -> Response[bytes]:
     catalog, snap = _snapshot(request)
-    body: Body | None = snap.cache.get(("content", doc_hash))
-    if body is None:
+    if doc_hash not in snap.by_hash:
+        raise _not_found(doc_hash)  # unknown hashes are never made, cached or remembered
+
+    def build() -> Body:
         raw = catalog.document(snap, doc_hash)
         if raw is None:
             raise _not_found(doc_hash)
-        body = make_body(raw, JSON, etag=f'W/"{doc_hash[:16]}"')
-        snap.cache[("content", doc_hash)] = body
+        return make_body(raw, JSON, etag=f'W/"{doc_hash[:16]}"')
+
+    body = await anyio.to_thread.run_sync(_bodies(snap).get_or_make, ("content", doc_hash), build)
     return send(request, body, cache_control=IMMUTABLE)
 
 
@@ -480,6 +503,11 @@ async def search(
     results = catalog.search(snap, q, language, limit)
     body = make_body(msgspec.json.encode({"q": q, "results": results}), JSON)
     return send(request, body, remember=False)
+
+
+def _served(snap: Snapshot, profile: Profile) -> Profile:
+    """The profile with the language the answer is served in (see packs.served_lang)."""
+    return msgspec.structs.replace(profile, lang=served_lang(snap, profile.lang))
 
 
 def _profile(
@@ -514,9 +542,9 @@ async def pack(
     status: StatusParam = None,
     lang: LangParam = None,
 ) -> Response[bytes]:
-    profile = _profile(state_code, industry, status, lang)
     catalog, snap = _snapshot(request)
-    body = _cached_json(
+    profile = _served(snap, _profile(state_code, industry, status, lang))
+    body = await _cached_json(
         snap, ("pack", profile), lambda: full_pack(catalog, snap, profile), by_pack=True
     )
     return send(request, body)
@@ -535,9 +563,11 @@ async def pack_manifest(
     status: StatusParam = None,
     lang: LangParam = None,
 ) -> Response[bytes]:
-    profile = _profile(state_code, industry, status, lang)
     _, snap = _snapshot(request)
-    body = _cached_json(snap, ("manifest", profile), lambda: manifest(snap, profile), by_pack=True)
+    profile = _served(snap, _profile(state_code, industry, status, lang))
+    body = await _cached_json(
+        snap, ("manifest", profile), lambda: manifest(snap, profile), by_pack=True
+    )
     return send(request, body)
 
 
@@ -557,7 +587,7 @@ async def pack_data(
         data = profile_data(snap, st)
         return {"state": st, "data_hash": content_hash(data), "data": data}
 
-    return send(request, _cached_json(snap, ("data", st), make))
+    return send(request, await _cached_json(snap, ("data", st), make))
 
 
 ROUTES = [

@@ -10,6 +10,7 @@ code. Anything not remembered, and every error, goes through Litestar as usual.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from litestar.types import (
     Send,
 )
 
-from server.http import SECURITY_HEADERS, Body
+from server.http import SECURITY_HEADERS, Body, body_bytes
 
 #: Scope key: the content generation a request started in (set by FastPath).
 GENERATION_KEY = "cartilla.generation"
@@ -82,22 +83,58 @@ class ContentGeneration:
         return self._token
 
 
-class AnswerMemory:
-    """A bounded map of URL -> Remembered, filled by handlers through `remember`."""
+#: Bytes of bodies the answer memory may point at (bodies shared by several URLs count
+#: once per URL, so the real figure is lower).
+ANSWER_MEMORY_BYTES = 48 * 1024 * 1024
 
-    def __init__(self, size: int = 4096):
+
+class AnswerMemory:
+    """A map of URL -> Remembered, filled by handlers through `remember`, bounded both by
+    entries and by the bytes of the bodies it keeps alive (oldest dropped first)."""
+
+    def __init__(self, size: int = 4096, max_bytes: int = ANSWER_MEMORY_BYTES):
         self.size = size
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._items: OrderedDict[bytes, Remembered] = OrderedDict()
+        self._shared: weakref.WeakValueDictionary[tuple[Any, ...], Remembered] = (
+            weakref.WeakValueDictionary()
+        )
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        return len(self._items)
+
     def remember(self, key: bytes, item: Remembered) -> None:
+        size = body_bytes(item.body)
+        if size > self.max_bytes:
+            return
         with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.bytes -= body_bytes(old.body)
             self._items[key] = item
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            self.bytes += size
+            while len(self._items) > self.size or self.bytes > self.max_bytes:
+                _, dropped = self._items.popitem(last=False)
+                self.bytes -= body_bytes(dropped.body)
 
     def get(self, key: bytes) -> Remembered | None:
         return self._items.get(key)
+
+    def shared(
+        self, generation: object, body: Body, headers: list[tuple[bytes, bytes]]
+    ) -> Remembered:
+        """One Remembered per distinct answer, however many URLs lead to it (many `lang`
+        values get the same fallback answer): its header lists are built and kept once."""
+        key = (id(generation), id(body), tuple(headers))
+        with self._lock:
+            item = self._shared.get(key)
+        if item is None or item.body is not body or item.generation is not generation:
+            item = Remembered(generation, body, headers)
+            with self._lock:
+                self._shared[key] = item
+        return item
 
 
 def request_key(scope: Mapping[str, Any]) -> bytes:

@@ -13,6 +13,7 @@ import hashlib
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,13 +73,28 @@ def make_body(raw: bytes, media_type: str, etag: str | None = None) -> Body:
     )
 
 
-class BodyCache:
-    """A small LRU of prepared bodies, keyed by whatever identifies the content."""
+def body_bytes(body: Body) -> int:
+    """What a prepared body holds in memory: the raw bytes and both compressed copies."""
+    return len(body.raw) + len(body.br or b"") + len(body.gz or b"")
 
-    def __init__(self, size: int = 2048):
-        self.size = size
+
+#: The prepared bodies one snapshot may keep: enough for every pack a region asks for,
+#: small enough that a flood of distinct requests cannot grow the server without limit.
+BODY_CACHE_BYTES = 48 * 1024 * 1024
+
+
+class BodyCache:
+    """An LRU of prepared bodies bounded by their bytes, keyed by what is served."""
+
+    def __init__(self, max_bytes: int = BODY_CACHE_BYTES):
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._items: OrderedDict[Any, Body] = OrderedDict()
         self._lock = threading.Lock()
+        self._making: dict[Any, threading.Lock] = {}
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def get(self, key: Any) -> Body | None:
         with self._lock:
@@ -88,11 +104,37 @@ class BodyCache:
             return body
 
     def put(self, key: Any, body: Body) -> Body:
+        size = body_bytes(body)
         with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.bytes -= body_bytes(old)
+            if size > self.max_bytes:
+                return body  # larger than the whole budget: serve it, do not keep it
             self._items[key] = body
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            self.bytes += size
+            while self.bytes > self.max_bytes:
+                _, dropped = self._items.popitem(last=False)
+                self.bytes -= body_bytes(dropped)
+        return body
+
+    def get_or_make(self, key: Any, make: Callable[[], Body]) -> Body:
+        """The body for `key`, made at most once at a time (concurrent askers wait for it).
+
+        Meant to run in a worker thread: making a pack and compressing it is CPU work that
+        must not stall the event loop.
+        """
+        body = self.get(key)
+        if body is not None:
+            return body
+        with self._lock:
+            making = self._making.setdefault(key, threading.Lock())
+        with making:
+            body = self.get(key)
+            if body is None:
+                body = self.put(key, make())
+        with self._lock:
+            self._making.pop(key, None)
         return body
 
 
@@ -146,7 +188,7 @@ def send(
 
 def _remember(request: Request[Any, Any, Any], body: Body, headers: dict[str, str]) -> None:
     """Let the fast path answer the next request for this exact URL (see server.fastpath)."""
-    from server.fastpath import GENERATION_KEY, Remembered, request_key
+    from server.fastpath import GENERATION_KEY, request_key
 
     state = request.app.state
     memory = getattr(state, "answer_memory", None)
@@ -164,7 +206,7 @@ def _remember(request: Request[Any, Any, Any], body: Body, headers: dict[str, st
         if k.lower() not in ("etag", "content-encoding", "content-length")
     ]
     kept.append((b"content-type", media.encode()))
-    memory.remember(request_key(request.scope), Remembered(generation, body, kept))
+    memory.remember(request_key(request.scope), memory.shared(generation, body, kept))
 
 
 class ErrorMessage(msgspec.Struct):

@@ -84,6 +84,28 @@ def check_lang(value: str | None, default: str = "es") -> str:
     return value
 
 
+#: The language an answer is for when the index has no guide in the one asked for: every
+#: such request gets the same answer (each guide in its fallback, marked as a fallback).
+UNDETERMINED = "und"
+
+
+def served_lang(snap: Snapshot, requested: str) -> str:
+    """The language an answer is made for: what is served, not what was asked.
+
+    Asked languages the index has guides in are kept; `es-MX` becomes `es` when the index
+    has `es`; any other well-formed tag becomes `und`. So there are only as many distinct
+    answers (and cache entries) as the content has languages, whatever clients send.
+    """
+    languages = snap.cache.get("languages")
+    if languages is None:
+        languages = frozenset(lang for (_gid, lang) in snap.guides)
+        snap.cache["languages"] = languages
+    if requested in languages:
+        return requested
+    primary = requested.split("-", 1)[0]
+    return primary if primary in languages else UNDETERMINED
+
+
 def profile_guides(snap: Snapshot, profile: Profile) -> list[tuple[GuideEntry, bool]]:
     """The profile's guides, one per id, in its language or a fallback, and if it fell back."""
     ids = sorted({gid for (gid, _lang) in snap.guides})
