@@ -236,3 +236,44 @@ def test_the_desk_folds_names_exactly_as_python() -> None:
     }
     assert table == expected, "regenerate FOLD in pwa/staff/unzip.js from str.casefold"
     assert fold_name("Root/Straße/") == "root/strasse"
+
+
+def test_tag_files_are_read_the_same_in_both(keys: f.Keys, good: bytes) -> None:
+    """Lines, blanks and spaces are ASCII: Python's splitlines()/strip() would also take
+    \\x1c, \\x85 or U+2028 as line ends or spaces, JavaScript would not."""
+    files = f.unzip(good)
+
+    def bag_info(change: bytes) -> bytes:
+        info = files["bag-info.txt"].replace(
+            b"Cartilla-Chain-Head: ", b"Cartilla-Chain-Head: " + change
+        )
+        return rawzip_retag({**files, "bag-info.txt": info})
+
+    manifest = files["manifest-sha256.txt"]
+    bundles = [
+        bag_info(b"\x1c"),  # not a space in either: the head no longer matches
+        bag_info(b" "),  # a space in both
+        rawzip_retag({**files, "bag-info.txt": files["bag-info.txt"] + b":no label\n"}),
+        rawzip_retag({**files, "bag-info.txt": files["bag-info.txt"] + b"\xff\n"}),
+        f.reseal({**files, "data/summary.html": files["data/summary.html"]}, keys.worker),
+        rawzip_retag(
+            {**files, "manifest-sha256.txt": manifest.replace(b"\n", "\u2028".encode(), 1)}
+        ),
+        rawzip_retag(
+            {**files, "manifest-sha256.txt": manifest.replace(b".json\n", b".json\x85\n", 1)}
+        ),
+    ]
+    codes = codes_of(bundles, keys)
+    assert codes[0] == {"chain": ["chain_head_mismatch"]}
+    assert codes[1] == {}
+    assert codes[2] == {"bag": ["bad_bagit"]}
+    assert codes[3] == {"bag": ["bad_bagit"]}
+    assert codes[4] == {}
+    assert codes[5] and codes[6]  # refused the same way in both (both_verify compared them)
+
+
+def rawzip_retag(files: dict[str, bytes]) -> bytes:
+    from server.evidence import bag
+
+    tags = [(n, d) for n, d in files.items() if "/" not in n and n != bag.TAGMANIFEST]
+    return f.rezip({**files, bag.TAGMANIFEST: bag.manifest_text(tags)})

@@ -33,14 +33,20 @@ function readJson(name, text, where = "") {
   }
 }
 
+// Lines, blanks and spaces in ASCII terms, as server/evidence/bag.py reads them.
+const trimBlank = (t) => t.replace(/^[ \t]+|[ \t]+$/g, "");
+function tagText(name, bytes) {
+  try { return fatal.decode(bytes); } catch (_) { throw new BundleError("bad_bagit", name, "not UTF-8"); }
+}
+
 function parseManifest(name, bytes) {
   const out = new Map();
-  const lines = dec.decode(bytes).split(/\r?\n/);
+  const lines = tagText(name, bytes).split(/\r?\n/);
   lines.forEach((line, i) => {
-    if (!line.trim()) return;
-    const m = /^([0-9a-fA-F]{64})[ \t]+\*?(\S.*)$/.exec(line);
+    if (!trimBlank(line)) return;
+    const m = /^([0-9a-fA-F]{64})[ \t]+\*?([^ \t][\s\S]*)$/.exec(line);
     if (!m) throw new BundleError("bad_bagit", name, `line ${i + 1}`);
-    const path = m[2].trimEnd();
+    const path = m[2].replace(/[ \t]+$/, "");
     if (path.startsWith("/") || path.includes("\\") || path.split("/").some((p) => p === "" || p === "." || p === "..")) {
       throw new BundleError("unsafe_name", path);
     }
@@ -51,15 +57,15 @@ function parseManifest(name, bytes) {
 }
 
 function parseInfo(bytes, name = "bag-info.txt") {
-  const info = {};
+  const info = Object.create(null);
   let last = "";
-  dec.decode(bytes).split(/\r?\n/).forEach((line, i) => {
-    if (!line.trim()) return;
-    if (/^[ \t]/.test(line) && last) { info[last] += " " + line.trim(); return; }
+  tagText(name, bytes).split(/\r?\n/).forEach((line, i) => {
+    if (!trimBlank(line)) return;
+    if (/^[ \t]/.test(line) && last) { info[last] += " " + trimBlank(line); return; }
     const at = line.indexOf(":");
-    if (at < 1) throw new BundleError("bad_bagit", name, `line ${i + 1}`);
-    last = line.slice(0, at).trim();
-    info[last] = line.slice(at + 1).trim();
+    if (at < 0 || !trimBlank(line.slice(0, at))) throw new BundleError("bad_bagit", name, `line ${i + 1}`);
+    last = trimBlank(line.slice(0, at));
+    info[last] = trimBlank(line.slice(at + 1));
   });
   return info;
 }

@@ -20,7 +20,15 @@ TAGMANIFEST = "tagmanifest-sha256.txt"
 SIGNATURE = "manifest-sha256.txt.sig"
 PUBLIC_KEY = "public-key.pem"
 README = "LEEME-README.txt"
-_LINE = re.compile(r"^([0-9a-fA-F]{64})[ \t]+\*?(\S.*)$")
+# Lines, blanks and spaces are defined in ASCII terms, exactly as pwa/staff/verify.js reads
+# them: Python's splitlines()/strip()/\S would also take \x1c, \x85 or U+2028, JS would not.
+_LINE = re.compile(r"([0-9a-fA-F]{64})[ \t]+\*?([^ \t].*)", re.DOTALL)
+_NEWLINE = re.compile(r"\r?\n")
+_BLANK = " \t"
+
+
+def _lines(text: str) -> list[str]:
+    return _NEWLINE.split(text)
 
 
 def sha256_hex(data: bytes) -> str:
@@ -40,13 +48,13 @@ def parse_manifest(name: str, text: bytes) -> dict[str, str]:
     except UnicodeDecodeError as exc:
         raise BundleError("bad_bagit", name=name, detail="not UTF-8") from exc
     entries: dict[str, str] = {}
-    for number, line in enumerate(decoded.splitlines(), start=1):
-        if not line.strip():
+    for number, line in enumerate(_lines(decoded), start=1):
+        if not line.strip(_BLANK):
             continue
-        match = _LINE.match(line)
+        match = _LINE.fullmatch(line)
         if not match:
             raise BundleError("bad_bagit", name=name, detail=f"line {number}")
-        digest, path = match.group(1).lower(), match.group(2).rstrip()
+        digest, path = match.group(1).lower(), match.group(2).rstrip(_BLANK)
         parts = path.split("/")
         if path.startswith("/") or any(p in ("", ".", "..") for p in parts) or "\\" in path:
             raise BundleError("unsafe_name", name=path)
@@ -56,30 +64,30 @@ def parse_manifest(name: str, text: bytes) -> dict[str, str]:
     return entries
 
 
-def parse_bag_info(text: bytes) -> dict[str, str]:
+def parse_bag_info(text: bytes, name: str = "bag-info.txt") -> dict[str, str]:
     """Labels and values of `bag-info.txt` (continuation lines start with whitespace)."""
     try:
         decoded = text.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BundleError("bad_bagit", name="bag-info.txt", detail="not UTF-8") from exc
+        raise BundleError("bad_bagit", name=name, detail="not UTF-8") from exc
     info: dict[str, str] = {}
     last = ""
-    for number, line in enumerate(decoded.splitlines(), start=1):
-        if not line.strip():
+    for number, line in enumerate(_lines(decoded), start=1):
+        if not line.strip(_BLANK):
             continue
-        if line[0] in " \t" and last:
-            info[last] += " " + line.strip()
+        if line[0] in _BLANK and last:
+            info[last] += " " + line.strip(_BLANK)
             continue
         label, sep, value = line.partition(":")
-        if not sep or not label.strip():
-            raise BundleError("bad_bagit", name="bag-info.txt", detail=f"line {number}")
-        last = label.strip()
-        info[last] = value.strip()
+        if not sep or not label.strip(_BLANK):
+            raise BundleError("bad_bagit", name=name, detail=f"line {number}")
+        last = label.strip(_BLANK)
+        info[last] = value.strip(_BLANK)
     return info
 
 
 def check_bagit_txt(text: bytes) -> None:
-    info = parse_bag_info(text) if text else {}
+    info = parse_bag_info(text, "bagit.txt") if text else {}
     if info.get("BagIt-Version") not in ("1.0", "0.97"):
         raise BundleError("bad_bagit", name="bagit.txt", detail="BagIt-Version")
     if info.get("Tag-File-Character-Encoding", "").upper() != "UTF-8":
