@@ -252,3 +252,27 @@ def test_key_and_signature_files_are_read_strictly() -> None:
     assert codes[0] == ["signature_invalid"]  # no padding: not the 88 characters we write
     assert codes[1] == []  # surrounding whitespace is fine
     assert all(c and c[0] == "bad_public_key" for c in codes[2:])
+
+
+def test_ecdsa_bundles_in_both_verifiers() -> None:
+    """Phones without Ed25519 sign with ECDSA P-256: same verdicts in Python and the desk."""
+    keys = f.new_keys(ecdsa=True)
+    good = f.make_bundle(keys)
+    files = f.unzip(good)
+    sig = base64.b64decode(files["manifest-sha256.txt.sig"])
+    flipped = bytes([sig[0] ^ 1]) + sig[1:]
+    pem = files["public-key.pem"].decode()
+    body = "".join(pem.splitlines()[1:-1])
+    der = bytearray(base64.b64decode(body))
+    der[-1] ^= 1  # no longer a point on P-256
+    bad_point = base64.b64encode(bytes(der)).decode()
+    bad_pem = f"-----BEGIN PUBLIC KEY-----\n{bad_point}\n-----END PUBLIC KEY-----\n".encode()
+    bundles = [
+        good,
+        _retag({**files, "manifest-sha256.txt.sig": base64.b64encode(flipped) + b"\n"}),
+        _retag({**files, "public-key.pem": bad_pem}),
+    ]
+    verdicts = both_verify(bundles, keys.known)
+    assert verdicts[0].ok
+    assert verdicts[1].codes == {"signature": ["signature_invalid"]}
+    assert verdicts[2].codes["signature"][0] == "bad_public_key"
