@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from conftest import (
+    READ_PACK,
     ROOT,
     CartillaServer,
     api_json,
@@ -125,3 +126,40 @@ def test_new_app_version_asks_first_and_keeps_profile_and_pack(
     # The profile and the pack survived the new worker.
     assert "California" in page.locator(".profile-line").inner_text()
     assert read_pack(page)["request"]["state"] == "CA"
+
+
+# What an older app stored: a pack asked for with status=h2a, holding only H-2A's guides.
+OLDER_APP_PACK = """async () => {
+    const req = (r) => new Promise((ok) => { r.onsuccess = () => ok(r.result); });
+    const db = await req(indexedDB.open("cartilla"));
+    const store = () => db.transaction("packs", "readwrite").objectStore("packs");
+    const pack = await req(store().get("current"));
+    pack.request = { state: "CA", industry: "agriculture", status: "h2a", lang: "es" };
+    const mine = (g) => g.applies_to.statuses.some((s) => s === "any" || s === "h2a");
+    pack.guides = pack.guides.filter(mine);
+    await req(store().put(pack, "current"));
+    db.close();
+    return pack.guides.length;
+}"""
+
+
+def test_a_pack_an_older_app_fetched_with_the_status_is_replaced_without_it(
+    page: Any, context: Any, live_server: str
+) -> None:
+    page.goto(live_server + "/")
+    page.wait_for_selector("form.profile")
+    choose_profile(page)
+    shown = page.locator("ul.cards li.card .card-title").all_inner_texts()
+    only_h2a = page.evaluate(OLDER_APP_PACK)
+    assert only_h2a == len(shown)
+    urls: list[str] = []
+    context.on("request", lambda r: urls.append(r.url) if "/api/v1/packs" in r.url else None)
+    page.reload()
+    poll(page, f"async () => !(await ({READ_PACK})()).request.status")
+    pack = read_pack(page)
+    assert pack["request"] == {"state": "CA", "industry": "agriculture", "lang": "es"}
+    every = api_json(live_server, f"/api/v1/packs/manifest?{Q}")["manifest"]["guides"]
+    assert len(pack["guides"]) == len(every) > only_h2a
+    assert urls and not [u for u in urls if "status" in u]
+    page.wait_for_selector("ul.cards li.card")
+    assert page.locator("ul.cards li.card .card-title").all_inner_texts() == shown
