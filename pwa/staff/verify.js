@@ -344,7 +344,11 @@ async function runChecks(bytes, receiptKeys, limits, report, at) {
   for (let i = 0; i < journal.length; i++) {
     const e = journal[i];
     if (e.seq !== i || e.prev_hash !== prev) fail("chain", err("chain_broken", `#${i}`));
-    if (!e.withheld && (await entryHash(e)) !== e.hash) fail("chain", err("chain_edited", `#${i}`));
+    if (!e.withheld) {
+      // As chain.check_links: a value with no canonical form cannot match its hash.
+      const computed = await entryHash(e).catch((x) => { if (x instanceof JsonError) return ""; throw x; });
+      if (computed !== e.hash) fail("chain", err("chain_edited", `#${i}`));
+    }
     prev = e.hash;
   }
   const head = journal[journal.length - 1].hash;
