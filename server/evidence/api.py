@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -33,11 +35,31 @@ from server.evidence import receipts, referral
 from server.evidence.errors import BundleError
 from server.evidence.report_pdf import FontMissing, render
 from server.evidence.verify import Report, verify_bundle
-from server.evidence.zipread import DEFAULT_LIMITS
+from server.evidence.zipread import DEFAULT_LIMITS, Limits
 from server.http import BODY_MEDIA_TYPE, ApiError, ErrorBody, error_body, http_error_handler
 
 MAX_REPORT_BODY = DEFAULT_LIMITS.max_bundle_bytes
 NO_STORE = {"Cache-Control": "no-store"}
+MiB = 1024 * 1024
+
+#: PDFs made at once by one server process; more get a 503 with Retry-After, at once,
+#: before their body is read (each PDF holds a whole bundle, inflated, in memory).
+MAX_CONCURRENT_REPORTS = 2
+REPORT_RETRY_AFTER = "5"
+_report_slots = threading.BoundedSemaphore(MAX_CONCURRENT_REPORTS)
+
+
+def report_limits(body_size: int) -> Limits:
+    """Inflation limits for one report, scaled to what was sent: a real bundle is mostly
+    JPEGs (which do not shrink) and a JSON journal (about 10:1), so it inflates to a few
+    times its size. Checked from the ZIP's directory, before anything is inflated."""
+    return dataclasses.replace(
+        DEFAULT_LIMITS,
+        max_file_bytes=8 * MiB,
+        max_total_bytes=min(DEFAULT_LIMITS.max_total_bytes, 8 * MiB + 8 * body_size),
+        max_ratio=30,
+        ratio_floor_bytes=64 * 1024,
+    )
 
 
 def _settings(request: Request[Any, Any, Any]) -> Settings:
@@ -169,15 +191,28 @@ async def receipt_key(request: Request[Any, Any, Any]) -> Response[Any]:
     summary="A PDF case summary of a verified bundle (nothing kept)",
 )
 async def bundle_report(request: Request[Any, Any, Any]) -> Response[Any]:
-    body = await request.body()
-    # Verifying and drawing are CPU work: keep the event loop free for other requests.
-    return await anyio.to_thread.run_sync(_report, request, body)
+    if not _report_slots.acquire(blocking=False):
+        raise ApiError(
+            503,
+            "busy",
+            "El servidor está haciendo otros resúmenes en PDF. Intente de nuevo en unos "
+            "segundos; el paquete se puede revisar en esta pantalla sin el PDF.",
+            "The server is making other PDF summaries. Try again in a few seconds; the "
+            "bundle can be checked on this screen without the PDF.",
+            headers={"Retry-After": REPORT_RETRY_AFTER, **NO_STORE},
+        )
+    try:
+        body = await request.body()
+        # Verifying and drawing are CPU work: keep the event loop free for other requests.
+        return await anyio.to_thread.run_sync(_report, request, body)
+    finally:
+        _report_slots.release()
 
 
 def _report(request: Request[Any, Any, Any], body: bytes) -> Response[Any]:
     settings = _settings(request)
     known = receipt_keys.known_receipt_keys(settings.receipt_key_path)
-    report = verify_bundle(body, known or None)
+    report = verify_bundle(body, known or None, report_limits(len(body)))
     _unknown_keys_are_unchecked(report)
     if not report.ok:
         failed = [e for check in report.checks.values() for e in check.errors]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
+from PIL import Image
 
 from server import log_format
 from server.evidence import referral as R
@@ -22,6 +23,29 @@ from server.evidence.verify import Report
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 MAX_PHOTOS = 80
+#: Photos are shrunk on the phone (about 1600 px); anything much bigger is refused from its
+#: header, before a decoder allocates width x height x channels bytes for it.
+MAX_PHOTO_SIDE = 6000
+MAX_PHOTO_PIXELS = 24_000_000
+
+
+def photo_problem(content: bytes) -> str | None:
+    """None when the photo may be drawn; else why not (`unreadable`, `too_large`).
+
+    Only the header is read (Pillow's `open` is lazy): the pixels are not decoded here.
+    """
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            width, height = image.size
+            if image.format not in ("JPEG", "PNG", "WEBP"):
+                return "unreadable"
+    except Image.DecompressionBombError:
+        return "too_large"
+    except (OSError, ValueError, SyntaxError):
+        return "unreadable"
+    if max(width, height) > MAX_PHOTO_SIDE or width * height > MAX_PHOTO_PIXELS:
+        return "too_large"
+    return None
 
 
 class FontMissing(Exception):
@@ -191,6 +215,10 @@ def render(report: Report, data: dict[str, Any], referral_map: dict[str, Any]) -
         for photo in photos[:MAX_PHOTOS]:
             assert report.files is not None
             content = report.files.files[photo.path]
+            problem = photo_problem(content)
+            if problem == "too_large":
+                line("(foto demasiado grande para el PDF / photo too large for the PDF)")
+                continue
             try:
                 if pdf.get_y() > 200:
                     pdf.add_page()
