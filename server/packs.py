@@ -139,13 +139,24 @@ def profile_data(snap: Snapshot, state: str) -> dict[str, Any]:
         ],
         "hotlines": consulates.get("hotlines", []),
         "wage_rules": [j for j in wage_rules if j["id"] in ("federal", state) or in_state],
-        "triage": triage,
+        # Each route keeps only this state's own deadline: the other states' travel nowhere.
+        "triage": triage if in_state else [_triage_for(problem, state) for problem in triage],
         "reviewed": {
             name: {"reviewed": data(name).get("reviewed"),
                    "review_status": data(name).get("review_status")}
             for name in ("agencies", "consulates", "wage_rules", "triage")
         },
     }  # fmt: skip
+
+
+def _triage_for(problem: dict[str, Any], state: str) -> dict[str, Any]:
+    routes = [
+        {**r, "state_deadlines": {k: v for k, v in r["state_deadlines"].items() if k == state}}
+        if r.get("state_deadlines")
+        else r
+        for r in problem.get("routes", [])
+    ]
+    return {**problem, "routes": routes}
 
 
 def content_hash(value: Any) -> str:

@@ -3,8 +3,8 @@
 Every file is served with a content-hash ETag and `Cache-Control: no-cache`, so the service
 worker and the shell always revalidate (a 304 costs a few bytes). A request that names the
 file's current hash (`/js/app.js?v=<hash16>`) is cached for a year: that is how the service
-worker fetches hashed assets. Files are read and compressed once, and re-read when they
-change on disk.
+worker fetches hashed assets. Files are read, minified (server/minify.py) and compressed
+once, and re-read when they change on disk.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from litestar import Request, Response, Router, get
 from litestar.params import PathParameter
 
 from server.http import ApiError, Body, make_body, send
+from server.minify import minify
 
 MEDIA_TYPES = {
     ".html": "text/html",
@@ -89,7 +90,7 @@ class StaticSite:
                     files[url] = old
                     continue
                 changed = True
-                raw = path.read_bytes()
+                raw = minify(path.suffix, path.read_bytes())
                 digest = hashlib.sha256(raw).hexdigest()[:16]
                 media = MEDIA_TYPES.get(path.suffix) or (
                     mimetypes.guess_type(path.name)[0] or "application/octet-stream"
