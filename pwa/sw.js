@@ -17,8 +17,9 @@ const SHELL = `cartilla-shell-${VERSION}`;
 const NOT_PRECACHED = /^\/(staff\/|sw\.js$|sw-push\.js$|i18n\/[^/]+\/staff\.json$|icons\/.*-512\.png$)/;
 const PRECACHED_TYPES = /\.(html|js|mjs|css|json|webmanifest|png|svg|ico|woff2?)$/;
 // Interface text of other languages is cached when first used (the page asks for it once the
-// worker controls it), so a Spanish phone does not download every language.
-const LAZY = /^\/i18n\/(?!es\/)/;
+// worker controls it), so a Spanish phone does not download every language; so is push.js,
+// which only a worker who turns alerts on needs (that needs the network anyway; routes.js).
+const LAZY = /^\/i18n\/(?!es\/)|^\/js\/push\.js$/;
 
 importScripts("/js/db.js");
 try {
@@ -172,7 +173,9 @@ async function updatePack() {
   let data = pack.data;
   const dataChanged = fresh.manifest.data_hash !== (pack.manifest && pack.manifest.data_hash);
   if (dataChanged) {
-    data = (await getJSON(`/api/v1/packs/data?state=${encodeURIComponent(profile.state)}`, { cache: "no-cache" })).data;
+    // The same texts as the pack: in the phone's language only.
+    const query = new URLSearchParams({ state: profile.state, lang: profile.lang });
+    data = (await getJSON(`/api/v1/packs/data?${query}`, { cache: "no-cache" })).data;
   }
   // The worker may have picked another profile while this ran: never overwrite that.
   if (!sameProfile(await DB.get("settings", "profile"), profile)) return null;

@@ -28,6 +28,7 @@ from server.packs import (
     check_state,
     check_status,
     content_hash,
+    data_language,
     full_pack,
     manifest,
     profile_data,
@@ -578,16 +579,20 @@ async def pack_manifest(
     responses=_answers(DataBody, 400),
 )
 async def pack_data(
-    request: Request[Any, Any, Any], state_code: PackStateParam = None
+    request: Request[Any, Any, Any], state_code: PackStateParam = None, lang: LangParam = None
 ) -> Response[bytes]:
-    st = _profile(state_code, None, None, None).state
+    # With `lang` (the phone's pack update), texts come in that language only, exactly as in
+    # the pack; without it (the staff desk), in every language.
+    profile = _profile(state_code, None, None, lang)
     _, snap = _snapshot(request)
+    st = profile.state
+    text_lang = data_language(snap, profile.lang) if lang is not None else None
 
     def make() -> dict[str, Any]:
-        data = profile_data(snap, st)
+        data = profile_data(snap, st, text_lang)
         return {"state": st, "data_hash": content_hash(data), "data": data}
 
-    return send(request, await _cached_json(snap, ("data", st), make))
+    return send(request, await _cached_json(snap, ("data", st, text_lang), make))
 
 
 ROUTES = [

@@ -19,9 +19,11 @@ def minify(suffix: str, raw: bytes) -> bytes:
     """The bytes to serve for a file with this suffix; anything unknown is served as is."""
     try:
         if suffix in (".js", ".mjs"):
-            return rjsmin.jsmin(raw.decode("utf-8")).encode("utf-8") + b"\n"
+            js: str = rjsmin.jsmin(raw.decode("utf-8"))
+            return js.encode("utf-8") + b"\n"
         if suffix == ".css":
-            return rcssmin.cssmin(raw.decode("utf-8")).encode("utf-8") + b"\n"
+            css: str = rcssmin.cssmin(raw.decode("utf-8"))
+            return css.encode("utf-8") + b"\n"
         if suffix in (".json", ".webmanifest"):
             return msgspec.json.encode(msgspec.json.decode(raw))
     except (UnicodeDecodeError, msgspec.DecodeError):

@@ -119,8 +119,13 @@ def profile_guides(snap: Snapshot, profile: Profile) -> list[tuple[GuideEntry, b
     return out
 
 
-def profile_data(snap: Snapshot, state: str) -> dict[str, Any]:
-    """Agencies (federal + the state's), consulates serving the state, wage rules, triage."""
+def profile_data(snap: Snapshot, state: str, lang: str | None = None) -> dict[str, Any]:
+    """Agencies (federal + the state's), consulates serving the state, wage rules, triage.
+
+    With `lang` (the phone's pack), each text shown on the phone's screens keeps only the
+    language the phone reads it in (see `_one_language`), and wage rules lose the notes the
+    phone never reads; they keep their sources, which findings cite.
+    """
 
     def data(name: str) -> Any:
         return snap.data.get(name, ("", {}))[1]
@@ -130,7 +135,7 @@ def profile_data(snap: Snapshot, state: str) -> dict[str, Any]:
     wage_rules = data("wage_rules").get("jurisdictions", [])
     triage = data("triage").get("problems", [])
     in_state = state == "any"
-    return {
+    result = {
         "agencies": [a for a in agencies if a["jurisdiction"] in ("federal", state) or in_state],
         # Only the state's county lists travel: the first-visit byte budget (design principle 2).
         "consulates": [
@@ -147,6 +152,75 @@ def profile_data(snap: Snapshot, state: str) -> dict[str, Any]:
             for name in ("agencies", "consulates", "wage_rules", "triage")
         },
     }  # fmt: skip
+    if lang is not None:
+        for name in ("agencies", "consulates", "hotlines", "triage"):
+            result[name] = _one_language(result[name], lang)
+        # The phone's wage check reads figures, dates and sources, never a rule's `note`
+        # (that is for advocates reading the data): notes stay on the server.
+        result["wage_rules"] = _without_notes(result["wage_rules"])
+    return result
+
+
+def _without_notes(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_without_notes(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _without_notes(v) for k, v in value.items() if k != "note"}
+    return value
+
+
+_LANG_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+
+
+def _one_language(value: Any, lang: str) -> Any:
+    """`value` with each localized text {es, en, ...} cut down to the one the phone shows.
+
+    The choice is the phone's own (pwa/js/i18n.js `pick`): the language, else Spanish, else
+    English. A pack is already per language (its guides are), so the other languages'
+    directory and triage text would only cost bytes on the first visit.
+    """
+    if isinstance(value, list):
+        return [_one_language(v, lang) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if (
+        "es" in value
+        and "en" in value
+        and all(isinstance(v, str) and _LANG_TAG.match(k) for k, v in value.items())
+    ):
+        chosen = next(k for k in (lang, "es", "en") if k in value)
+        return {chosen: value[chosen]}
+    return {k: _one_language(v, lang) for k, v in value.items()}
+
+
+def data_language(snap: Snapshot, lang: str) -> str:
+    """The language the data's texts are shown in for `lang`: itself if some text has it,
+    else Spanish (what `_one_language` falls back to). Keys caches by what is served."""
+    key = ("data_languages",)
+    langs = snap.cache.get(key)
+    if langs is None:
+        found: set[str] = set()
+
+        def walk(value: Any) -> None:
+            if isinstance(value, list):
+                for v in value:
+                    walk(v)
+            elif isinstance(value, dict):
+                if (
+                    "es" in value
+                    and "en" in value
+                    and all(isinstance(v, str) for v in value.values())
+                ):
+                    found.update(k for k in value if _LANG_TAG.match(k))
+                else:
+                    for v in value.values():
+                        walk(v)
+
+        for _name, (_raw, doc) in snap.data.items():
+            walk(doc)
+        langs = frozenset(found)
+        snap.cache[key] = langs
+    return lang if lang in langs else "es"
 
 
 def _triage_for(problem: dict[str, Any], state: str) -> dict[str, Any]:
@@ -170,7 +244,7 @@ def manifest(snap: Snapshot, profile: Profile) -> dict[str, Any]:
     cached = snap.cache.get(key)
     if cached is not None:
         return dict(cached)
-    data = profile_data(snap, profile.state)
+    data = profile_data(snap, profile.state, profile.lang)
     guides = [
         {
             "id": e.id,
@@ -201,4 +275,4 @@ def full_pack(catalog: Catalog, snap: Snapshot, profile: Profile) -> dict[str, A
         raw = catalog.document(snap, g["hash"])
         if raw is not None:
             docs.append(msgspec.Raw(raw))
-    return {**man, "guides": docs, "data": profile_data(snap, profile.state)}
+    return {**man, "guides": docs, "data": profile_data(snap, profile.state, profile.lang)}

@@ -34,7 +34,8 @@ PROFILE = "state=CA&industry=agriculture&lang=es"
 # The service worker's precache rule (pwa/sw.js: NOT_PRECACHED, LAZY and PRECACHED_TYPES);
 # test_app_install.py checks the real cache against the same rule.
 NOT_PRECACHED = re.compile(
-    r"^/(staff/|sw\.js$|sw-push\.js$|i18n/[^/]+/staff\.json$|icons/.*-512\.png$|i18n/(?!es/))"
+    r"^/(staff/|sw\.js$|sw-push\.js$|i18n/[^/]+/staff\.json$|icons/.*-512\.png$|i18n/(?!es/)"
+    r"|js/push\.js$)"
 )
 PRECACHED_TYPES = re.compile(r"\.(html|js|mjs|css|json|webmanifest|png|svg|ico|woff2?)$")
 

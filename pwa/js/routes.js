@@ -31,7 +31,7 @@ export const routes = [
   { path: "#/search", load: () => import("./screens/search.js") },
   { path: "#/directory", load: () => import("./screens/directory.js"), nav: { icon: "☎", labelKey: "nav.directory" } },
   { path: "#/guide/:id", load: () => import("./screens/guide.js") },
-  { path: "#/notifications", load: () => import("./push.js") },
+  { path: "#/notifications", load: loadPush },
   { path: "#/log", load: () => import("./log/screen.js"), nav: { icon: "✎", labelKey: "log.nav" } },
   { path: "#/log/:view", load: () => import("./log/screen.js") },
   { path: "#/log/:view/:id", load: () => import("./log/screen.js") },
@@ -39,6 +39,29 @@ export const routes = [
   { path: "#/profile", load: () => import("./screens/profile.js"), needsProfile: false, nav: { icon: "⚙", labelKey: "nav.profile" } },
   { path: "#/erase", load: () => import("./erase.js"), needsProfile: false },
 ];
+
+/** The alerts screen. push.js is not in the first visit's precache (sw.js LAZY): turning alerts
+ * on needs the network anyway, so a phone that never opened this screen has no use for it.
+ * Once used, it is kept: asked again through the service worker, which then caches it, so
+ * turning alerts off works offline later. Offline before that, the screen says why. */
+async function loadPush() {
+  let mod;
+  try {
+    mod = await import("./push.js");
+  } catch (_) {
+    return {
+      render(container, ctx) {
+        container.append(Object.assign(document.createElement("p"), {
+          className: "notice", textContent: ctx.t("push.needsNetwork"),
+        }));
+      },
+    };
+  }
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.ready.then(() => fetch("/js/push.js")).catch(() => {});
+  }
+  return mod;
+}
 
 /** The home screen when a profile exists. */
 export const HOME = "#/guides";
