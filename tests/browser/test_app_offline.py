@@ -102,11 +102,13 @@ def test_directory_tap_to_call_and_serving_consulate_offline(offline_page: Any) 
     show(page, "#/directory")
     data = page.pack["data"]
     calls = page.locator("a[href^='tel:']")
-    kinds = ("agencies", "consulates", "hotlines")
-    with_phone = [x for k in kinds for x in data[k] if x.get("phone")]
-    assert calls.count() == len(with_phone) > 0
-    first = with_phone[0]
-    digits = "".join(c for c in first["phone"] if c.isdigit() or c == "+")
+    # Agencies and hotlines have one `phone`; a consulate has `phones`, each with its source.
+    numbers = [x["phone"] for k in ("agencies", "hotlines") for x in data[k] if x.get("phone")]
+    numbers += [
+        p["number"] for c in data["consulates"] for p in c.get("phones", []) if p.get("source")
+    ]
+    assert calls.count() == len(numbers) > 0
+    digits = "".join(c for c in numbers[0] if c.isdigit() or c == "+")
     assert page.locator(f"a[href='tel:{digits}']").count() >= 1
     serving = [c for c in data["consulates"] if "CA" in c["serves"]]
     assert serving, "the CA pack names no consulate serving California"
