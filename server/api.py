@@ -18,6 +18,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import PathParameter, QueryParameter
 
 from server.catalog import Catalog, GuideEntry, IndexDamaged, IndexMissing, Snapshot
+from server.content.build import GuideDocument
 from server.content.schema import INDUSTRIES, STATES, STATUSES
 from server.http import ApiError, Body, BodyCache, ErrorBody, api_error_handler, make_body, send
 from server.packs import (
@@ -158,27 +159,12 @@ class Source(msgspec.Struct):
     accessed: str | None = None
 
 
-class DocumentBody(msgspec.Struct):
-    """A rendered guide, as stored under its content hash."""
-
-    id: str
-    lang: str
-    version: int
-    title: str
-    summary: str
-    kind: str
-    topics: list[str]
-    applies_to: AppliesTo
-    reviewed: str
-    review_status: str
-    effective: str | None
-    sources: list[dict[str, Any]]
-    translation_of: dict[str, Any] | None
-    stale: bool
-    html: str
+# A rendered guide as stored under its content hash: the build's own Struct, so the
+# OpenAPI description cannot drift from what the build writes.
+DocumentBody = GuideDocument
 
 
-class GuideBody(DocumentBody):
+class GuideBody(GuideDocument, kw_only=True):
     hash: str
     fallback: bool
     requested_lang: str

@@ -123,8 +123,8 @@ def profile_data(snap: Snapshot, state: str, lang: str | None = None) -> dict[st
     """Agencies (federal + the state's), consulates serving the state, wage rules, triage.
 
     With `lang` (the phone's pack), each text shown on the phone's screens keeps only the
-    language the phone reads it in (see `_one_language`), and wage rules lose the notes the
-    phone never reads; they keep their sources, which findings cite.
+    language the phone reads it in (see `_one_language`); so do wage rules' notes, which no
+    finding uses. Everything a finding is made of keeps every language.
     """
 
     def data(name: str) -> Any:
@@ -155,17 +155,20 @@ def profile_data(snap: Snapshot, state: str, lang: str | None = None) -> dict[st
     if lang is not None:
         for name in ("agencies", "consulates", "hotlines", "triage"):
             result[name] = _one_language(result[name], lang)
-        # The phone's wage check reads figures, dates and sources, never a rule's `note`
-        # (that is for advocates reading the data): notes stay on the server.
-        result["wage_rules"] = _without_notes(result["wage_rules"])
+        # A rule's `note` is for reading, never part of a finding (the wage check's bilingual
+        # explanations come from its own messages and the rules' names): one language will do.
+        result["wage_rules"] = _notes_in_one_language(result["wage_rules"], lang)
     return result
 
 
-def _without_notes(value: Any) -> Any:
+def _notes_in_one_language(value: Any, lang: str) -> Any:
     if isinstance(value, list):
-        return [_without_notes(v) for v in value]
+        return [_notes_in_one_language(v, lang) for v in value]
     if isinstance(value, dict):
-        return {k: _without_notes(v) for k, v in value.items() if k != "note"}
+        return {
+            k: _one_language(v, lang) if k == "note" else _notes_in_one_language(v, lang)
+            for k, v in value.items()
+        }
     return value
 
 

@@ -151,7 +151,8 @@ def test_a_week_offline_the_wage_check_reload_and_app_update_keep_everything(
     context.set_offline(False)
     version = api_json(server.base_url, "/asset-manifest.json")["version"]
     css = pwa / "css" / "app.css"
-    css.write_text(css.read_text() + "\n/* release 2 */\n")
+    # A real rule, not a comment: the server serves CSS minified (server/minify.py).
+    css.write_text(css.read_text() + "\n.release-2 { color: inherit; }\n")
     poll(
         page,
         """async (old) => (await (await fetch('/asset-manifest.json', {cache: 'no-store'})).json())
