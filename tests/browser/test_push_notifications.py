@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, CartillaServer, choose_profile, wait_until_offline_ready
+from conftest import ROOT, CartillaServer, choose_profile, poll, wait_until_offline_ready
 
 from server.push.testing import MockPushService
 
@@ -257,13 +257,14 @@ def test_opt_in_push_fetch_and_read_offline(
             ),
         },
     )
-    page.wait_for_function(
-        "async () => (await (await navigator.serviceWorker.ready).getNotifications()).length === 1",
-        polling=100,
-    )
-    shown = page.evaluate(
-        """async () => (await (await navigator.serviceWorker.ready).getNotifications())
-             .map((n) => ({body: n.body, url: n.data.url, guides: n.data.guides}))"""
+    # Polled from Python and read in the same evaluation: the notification is read the moment
+    # the worker has shown it, not by a second call after a separate wait.
+    shown = poll(
+        page,
+        """async () => {
+           const list = (await (await navigator.serviceWorker.ready).getNotifications())
+             .map((n) => ({body: n.body, url: n.data.url, guides: n.data.guides}));
+           return list.length ? list : null; }""",
     )
     assert shown == [
         {"body": "Hay guías nuevas o actualizadas para usted.", "url": "/#/guides", "guides": []}
