@@ -44,9 +44,7 @@ def test_generated_tables_match_the_code(doc: Path) -> None:
 
 
 # A path inside the repository: starts with one of its top folders.
-_REPO_PATH = re.compile(
-    r"`((?:server|pwa|tests|scripts|content|docs|requirements|\.ci)/[^`\s*<>…]*)`"
-)
+_REPO_PATH = re.compile(r"`((?:server|pwa|tests|scripts|content|docs|\.ci)/[^`\s*<>…]*)`")
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)

@@ -1,7 +1,7 @@
 """A fresh install from the lock: the runtime set alone serves the app, and the lock is whole.
 
 `scripts/serve` is run exactly as the README says, but into a brand-new venv
-(`CARTILLA_VENV`) and state folder, so the test proves that requirements/runtime.txt (no
+(`CARTILLA_VENV`) and state folder, so the test proves that requirements.txt (no
 pytest, no test tools) is enough to check, build and serve `/` and a pack.
 """
 
@@ -19,7 +19,12 @@ from pathlib import Path
 
 from server.config import PROJECT_ROOT
 
-REQ = PROJECT_ROOT / "requirements"
+#: Each lock file, by the set it holds.
+LOCKS = {
+    "runtime": PROJECT_ROOT / "requirements.txt",
+    "test": PROJECT_ROOT / "requirements-test.txt",
+    "uv": PROJECT_ROOT / "requirements-uv.txt",
+}
 
 
 def _free_port() -> int:
@@ -29,7 +34,7 @@ def _free_port() -> int:
 
 
 def _pins(name: str) -> dict[str, str]:
-    text = (REQ / name).read_text()
+    text = LOCKS[name].read_text()
     return {
         m[1].lower(): m[2] for m in re.finditer(r"^([A-Za-z0-9_.-]+)==([^ ;\\\n]+)", text, re.M)
     }
@@ -44,8 +49,8 @@ def _direct(spec: str) -> str:
 
 
 def test_every_pin_has_a_hash() -> None:
-    for name in ("runtime.txt", "test.txt", "uv.txt"):
-        blocks = re.split(r"\n(?=[A-Za-z0-9])", (REQ / name).read_text())
+    for name in LOCKS:
+        blocks = re.split(r"\n(?=[A-Za-z0-9])", LOCKS[name].read_text())
         for block in blocks:
             if "==" in block.splitlines()[0]:
                 assert "--hash=sha256:" in block, f"{name}: {block.splitlines()[0]} has no hash"
@@ -53,15 +58,15 @@ def test_every_pin_has_a_hash() -> None:
 
 def test_the_lock_covers_pyproject_and_keeps_test_tools_out_of_the_runtime() -> None:
     project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())
-    runtime = {_normal(k): v for k, v in _pins("runtime.txt").items()}
-    test = {_normal(k): v for k, v in _pins("test.txt").items()}
+    runtime = {_normal(k): v for k, v in _pins("runtime").items()}
+    test = {_normal(k): v for k, v in _pins("test").items()}
     for spec in project["project"]["dependencies"]:
-        assert _direct(spec) in runtime, f"{spec} is not in requirements/runtime.txt"
+        assert _direct(spec) in runtime, f"{spec} is not in requirements.txt"
     test_only = {_direct(s) for s in project["dependency-groups"]["test"]} - {
         _direct(s) for s in project["project"]["dependencies"]
     }
     for name in test_only:
-        assert name in test, f"{name} is not in requirements/test.txt"
+        assert name in test, f"{name} is not in requirements-test.txt"
     tools = {"pytest", "hypothesis", "schemathesis", "playwright", "ruff", "mypy", "cogapp"}
     assert tools <= test_only, "the test group lost a tool"
     assert not tools & set(runtime), f"test tools in the runtime lock: {tools & set(runtime)}"
