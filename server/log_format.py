@@ -19,13 +19,13 @@ import base64
 import binascii
 import copy
 import hashlib
-import json
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta, Struct
 
+from server import canonical
 from server.content.schema import Industry as ProfileIndustry
 from server.content.schema import StateCode
 
@@ -375,41 +375,10 @@ RECORD_LISTS: dict[str, str] = {
 # --- canonical JSON and hashing -------------------------------------------------------------
 
 
-class CanonicalJsonError(ValueError):
-    """A value that cannot be hashed the same way in JS and Python (a float, a bad key)."""
-
-
-def _check_canonical(value: Any, where: str) -> None:
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return
-    if isinstance(value, int):
-        if abs(value) > 2**53 - 1:
-            raise CanonicalJsonError(f"{where}: integer too large for JavaScript")
-        return
-    if isinstance(value, float):
-        raise CanonicalJsonError(f"{where}: numbers must be whole (cents, minutes), got {value}")
-    if isinstance(value, list):
-        for i, item in enumerate(value):
-            _check_canonical(item, f"{where}[{i}]")
-        return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str) or not key.isascii():
-                raise CanonicalJsonError(f"{where}: keys must be ASCII strings")
-            _check_canonical(item, f"{where}.{key}")
-        return
-    raise CanonicalJsonError(f"{where}: unsupported value {type(value).__name__}")
-
-
-def canonical_json(value: Any) -> bytes:
-    """Keys sorted, no whitespace, UTF-8, only whole numbers: the bytes that get hashed.
-
-    Equal to JS `canonicalJson` in pwa/js/log/journal.js for every value the log can hold.
-    """
-    _check_canonical(value, "$")
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+#: One canonical form for the whole server (server/canonical.py); the phone's twin is
+#: pwa/js/canonical.js, and tests/canonical_vectors.json holds what both must produce.
+canonical_json = canonical.canonical_json
+CanonicalJsonError = canonical.JsonError
 
 
 def entry_hash(entry: dict[str, Any]) -> str:
@@ -417,7 +386,7 @@ def entry_hash(entry: dict[str, Any]) -> str:
     body = {k: v for k, v in entry.items() if k != "hash"}
     prev = body.get("prev_hash")
     if not isinstance(prev, str):
-        raise CanonicalJsonError("$.prev_hash: missing")
+        raise CanonicalJsonError("json_syntax", "$.prev_hash: missing")
     return hashlib.sha256(prev.encode("utf-8") + b"\n" + canonical_json(body)).hexdigest()
 
 
@@ -514,18 +483,38 @@ class LogFormatError(ValueError):
         self.en = en
 
 
+#: What each strict-reading code means, in the words a person reads.
+_JSON_PROBLEMS = {
+    "json_syntax": ("no se puede leer como JSON", "it cannot be read as JSON"),
+    "json_duplicate_key": (
+        "un nombre de campo aparece dos veces en el mismo objeto",
+        "a field name appears twice in the same object",
+    ),
+    "json_too_deep": ("tiene demasiados niveles anidados", "it is nested too deeply"),
+    "json_lone_surrogate": ("tiene un carácter de texto roto", "it has a broken text character"),
+    "json_number": (
+        "tiene un número que no es entero o es demasiado grande",
+        "it has a number that is not whole or is too large",
+    ),
+}
+
+
 def decode_log(raw: bytes) -> tuple[LogExport, dict[str, Any]]:
     """Parse and validate a log file. Returns the Structs and the raw JSON (needed for hashes)."""
     try:
-        doc = json.loads(raw.decode("utf-8"))
+        raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise LogFormatError(
             "El archivo no es texto UTF-8.", "The file is not UTF-8 text."
         ) from exc
-    except json.JSONDecodeError as exc:
+    try:
+        # The same strict reading as bundles: a duplicated key could hide a record from the hash.
+        doc = canonical.loads(raw)
+    except canonical.JsonError as exc:
+        es, en = _JSON_PROBLEMS.get(exc.code, _JSON_PROBLEMS["json_syntax"])
         raise LogFormatError(
-            f"El archivo no es JSON válido (línea {exc.lineno}, columna {exc.colno}).",
-            f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}).",
+            f"El archivo no es JSON válido: {es} ({exc.code}).",
+            f"The file is not valid JSON: {en} ({exc.code}).",
         ) from exc
     if not isinstance(doc, dict) or doc.get("format") != FORMAT_NAME:
         raise LogFormatError(

@@ -199,6 +199,9 @@ def test_known_hash_matches_the_documented_recipe() -> None:
     [
         (b"\xff\xfe", "not UTF-8"),
         (b"{not json", "not valid JSON"),
+        # A second "format" would be read by one parser and hidden from another.
+        (b'{"format": "cartilla-log", "format": "x"}', "a field name appears twice"),
+        (b'{"format": "cartilla-log", "n": 1.5}', "not whole"),
         (b'{"format": "something-else"}', "not a Cartilla log"),
         (
             b'{"format": "cartilla-log", "exported_at": "yesterday", "chain_head": "00"}',

@@ -6,25 +6,14 @@
  * storage: store.js persists what these return.
  */
 
+// One canonical form per language: pwa/js/canonical.js (vectors in tests/canonical_vectors.json).
+import { canonicalJson } from "../canonical.js";
+export { canonicalJson };
+
 export const GENESIS_HASH = "0".repeat(64);
 export const RECORD_TYPES = ["employer", "job", "shift", "pay_stub", "expense", "incident", "photo"];
 export const RECORD_LISTS = { employer: "employers", job: "jobs", shift: "shifts", pay_stub: "pay_stubs",
   expense: "expenses", incident: "incidents" };
-
-/** JSON with sorted keys and no spaces; refuses floats (JS and Python print them differently). */
-export function canonicalJson(value) {
-  if (value === null || typeof value === "boolean" || typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number") {
-    if (!Number.isSafeInteger(value)) throw new Error(`numbers must be whole, got ${value}`);
-    return JSON.stringify(value);
-  }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (typeof value === "object") {
-    const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(",")}}`;
-  }
-  throw new Error(`cannot hash a ${typeof value}`);
-}
 
 export async function sha256Hex(bytes) {
   const data = typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes;
