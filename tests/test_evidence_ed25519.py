@@ -4,11 +4,10 @@ tests/ed25519_vectors.json is made by `make_vectors()` below (deterministic; a t
 the file is current) and run by Python here and by the desk's code in
 tests/js/ed25519.test.mjs: the same strict accept/reject decision and the same reason for
 every vector. The vectors were crafted for Cartilla from the curve's definition (RFC 8032)
-and the list of low-order point encodings published with C2SP CCTV's ed25519 vectors; the
-checks were also run, outside the suite, on all 914 CCTV `ed25519vectors.json` vectors
-(BSD-3-Clause, github.com/C2SP/CCTV): every flagged vector is refused, the one plain vector
-is accepted, in Python and in the desk's JS. Then whole bundles signed with weak keys and
-malleated signatures go through both verifiers.
+and the list of low-order point encodings published with C2SP CCTV's ed25519 vectors. The published
+suites themselves (CCTV and Wycheproof) run in tests/test_ed25519_suites.py and
+tests/js/ed25519_suites.test.mjs. Then whole bundles signed with weak keys and malleated
+signatures go through both verifiers.
 """
 
 from __future__ import annotations
