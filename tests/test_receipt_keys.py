@@ -4,15 +4,18 @@
 from __future__ import annotations
 
 import multiprocessing
+import stat
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from bundles import factory as f
 from litestar.testing import TestClient
 
 from server.app import create_app
+from server.cli import main
 from server.config import Settings
 from server.evidence import receipts
 from server.evidence.keys import (
@@ -20,6 +23,7 @@ from server.evidence.keys import (
     read_public_key_file,
     rotate_receipt_key,
 )
+from server.evidence.verify import verify_bundle
 
 WORKERS = 6
 
@@ -130,3 +134,112 @@ def test_an_unreadable_key_is_a_plain_503_not_a_500(built: Settings) -> None:
         assert answer.status_code == 503, answer.text
         message = answer.json()["error"]["message"]
         assert "llave" in message["es"] and "key" in message["en"]
+
+
+# --- `cartilla keys`: make once, rotate with a published history, list ------------------------
+
+
+def _use_state(monkeypatch: pytest.MonkeyPatch, state: Path) -> None:
+    monkeypatch.setenv("CARTILLA_STATE_DIR", str(state))
+
+
+def test_cartilla_keys_makes_the_receipt_key_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state = tmp_path / "state"
+    _use_state(monkeypatch, state)
+    assert main(["keys"]) == 0
+    key_path = state / "receipt_ed25519.pem"
+    pem = key_path.read_bytes()
+    assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
+    first_id = receipts.key_id_of(receipts.load_or_create_key(key_path).public_key())
+    assert f"{first_id}: creada / created" in capsys.readouterr().err
+    # Again: the receipt key is left alone (the VAPID half refuses without --force).
+    main(["keys"])
+    assert "ya existía, sin cambios / already there, unchanged" in capsys.readouterr().err
+    assert key_path.read_bytes() == pem
+    assert main(["keys", "--list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and lines[1].startswith(first_id) and "(actual / current)" in lines[1]
+
+
+def test_rotation_keeps_receipts_made_before_it_verifiable_from_the_published_history(
+    built: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _use_state(monkeypatch, built.state_dir)
+    assert main(["keys"]) == 0
+    old_key = receipts.load_or_create_key(built.receipt_key_path)
+    old_bundle = f.make_bundle(f.Keys(worker=f.new_keys().worker, server=old_key))
+    capsys.readouterr()
+    assert main(["keys", "--rotate"]) == 0
+    out = capsys.readouterr().out
+    old_id = receipts.key_id_of(old_key.public_key())
+    new_key = receipts.load_or_create_key(built.receipt_key_path)
+    new_id = receipts.key_id_of(new_key.public_key())
+    assert new_id != old_id and new_id in out and old_id in out
+    assert stat.S_IMODE(built.receipt_key_path.stat().st_mode) == 0o600
+    assert not list(built.state_dir.glob(".*.tmp"))
+
+    # A verifier elsewhere knows only what the server publishes after the rotation.
+    with TestClient(create_app(built)) as client:
+        published = client.get("/.well-known/cartilla-receipt-key")
+    assert published.json()["key_id"] == new_id
+    saved = built.state_dir.parent / "published.json"
+    saved.write_bytes(published.content)
+    report = verify_bundle(old_bundle, read_public_key_file(saved))
+    assert report.receipts and all(r.error is None for r in report.receipts)
+    assert report.checks["receipts"].ok is True
+    # Without the history (the current key alone) the old receipts cannot be checked: they
+    # are "unknown key", never "forged".
+    only_current = {new_id: new_key.public_key()}
+    codes = {r.error for r in verify_bundle(old_bundle, only_current).receipts}
+    assert codes == {"receipt_unknown_key"}
+
+    assert main(["keys", "--list"]) == 0
+    rows = capsys.readouterr().out.splitlines()[1:]
+    assert [row.split()[0] for row in rows] == [old_id, new_id]
+    old_row = rows[0].split()
+    assert old_row[1] <= old_row[2] and old_row[3].startswith(old_id) and len(old_row[3]) == 64
+    assert "(actual / current)" in rows[1]
+
+
+ROTATE_ON_A_FULL_DISK = textwrap.dedent(
+    """
+    import resource, signal, sys
+    from server.cli import main
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (40, hard))  # the PEM is ~119 bytes
+    sys.exit(main(["keys", "--rotate"]))
+    """
+)
+
+
+def test_rotating_on_a_full_disk_says_so_and_keeps_the_old_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = tmp_path / "state"
+    _use_state(monkeypatch, state)
+    assert main(["keys"]) == 0
+    key_path = state / "receipt_ed25519.pem"
+    pem = key_path.read_bytes()
+    # A real short write: the process may not grow a file past 40 bytes (RLIMIT_FSIZE).
+    run = subprocess.run(
+        [sys.executable, "-c", ROTATE_ON_A_FULL_DISK], capture_output=True, text=True,
+        timeout=60, cwd=Path(__file__).parent.parent,
+    )  # fmt: skip
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "Traceback" not in run.stderr
+    assert "El disco está lleno" in run.stderr and "The disk is full" in run.stderr
+    assert key_path.read_bytes() == pem
+    assert not [p for p in state.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_keys_in_a_read_only_place_is_a_plain_message(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _use_state(monkeypatch, Path("/sys/cartilla-test/state"))  # sysfs: no one may write there
+    for argv in (["keys", "--rotate"], ["keys"]):
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert "solo lectura o sin permiso" in err and "read-only or no permission" in err

@@ -1,4 +1,6 @@
-"""`cartilla verify BUNDLE.zip [--json]`: check an evidence bundle and print its summary.
+"""`cartilla verify BUNDLE.zip [--json]`: check an evidence bundle and print its summary;
+the receipt-key half of `cartilla keys` (`--rotate`, `--list`; the command itself is
+registered with the push commands, which own its VAPID half).
 
 Exit codes: 0 every check passed; 1 the bundle was read but a check failed (changed,
 re-signed or incomplete); 2 the file could not be read as a bundle (not a ZIP, cut short,
@@ -8,6 +10,7 @@ over a limit, unsafe names). Messages are in Spanish and English; never a traceb
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 from pathlib import Path
@@ -81,6 +84,98 @@ def run(args: argparse.Namespace) -> int:
     if report.checks["zip"].ok is not True:
         return 2
     return 0 if report.ok else 1
+
+
+# --- cartilla keys: the time-receipt key ----------------------------------------------------
+
+
+def add_receipt_key_options(parser: argparse.ArgumentParser) -> argparse._MutuallyExclusiveGroup:
+    """`--rotate` and `--list` on `cartilla keys` (mutually exclusive, also with --force)."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--rotate",
+        action="store_true",
+        help="replace the time-receipt key; the old public key stays in the published "
+        "history, so receipts made before still verify",
+    )
+    group.add_argument(
+        "--list",
+        action="store_true",
+        help="print every time-receipt key: id, created and retired dates, fingerprint",
+    )
+    return group
+
+
+def _key_problem(exc: BaseException) -> tuple[str, str]:
+    """What went wrong with the key files, in plain words (never a traceback)."""
+    cause = exc.__cause__ if isinstance(exc.__cause__, OSError) else exc
+    code = cause.errno if isinstance(cause, OSError) else None
+    where = get_settings().state_dir
+    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return (
+            f"El disco está lleno: no se pudo escribir la llave de recibos en {where}. "
+            "No se cambió nada.",
+            f"The disk is full: the receipt key could not be written in {where}. "
+            "Nothing was changed.",
+        )
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (
+            f"No se puede escribir en {where} (solo lectura o sin permiso). No se cambió nada.",
+            f"Cannot write in {where} (read-only or no permission). Nothing was changed.",
+        )
+    return (
+        f"No se pudo crear ni leer la llave de recibos: {exc}",
+        f"Could not create or read the receipt key: {exc}",
+    )
+
+
+def ensure_receipt_key_command() -> int:
+    """Plain `cartilla keys`: make the receipt key once (as start-up does); say which it is."""
+    path = get_settings().receipt_key_path
+    existed = path.exists()
+    try:
+        history = receipt_keys.ensure_receipt_key(path)
+    except (receipt_keys.ReceiptKeyError, OSError) as exc:
+        es, en = _key_problem(exc)
+        print(f"Error: {es}\nError: {en}", file=sys.stderr)
+        return 1
+    key_id = history.keys[-1].key_id if history.keys else "?"
+    state = "ya existía, sin cambios / already there, unchanged" if existed else "creada / created"
+    print(f"Llave de recibos / Receipt key {key_id}: {state} ({path})", file=sys.stderr)
+    return 0
+
+
+def receipt_keys_command(args: argparse.Namespace) -> int:
+    """`cartilla keys --rotate` / `--list`."""
+    path = get_settings().receipt_key_path
+    if args.list:
+        rows = receipt_keys.list_receipt_keys(path)
+        if not rows:
+            print(
+                f"No hay llave de recibos en {path}; la crea `cartilla keys` o el servidor.\n"
+                f"There is no receipt key at {path}; `cartilla keys` or the server makes it.",
+                file=sys.stderr,
+            )
+            return 1
+        print("key_id            created               retired               fingerprint")
+        for row in rows:
+            retired = "(actual / current)" if row.current else (row.retired or "-")
+            print(f"{row.key_id}  {row.created or '-':<20}  {retired:<20}  {row.fingerprint}")
+        return 0
+    try:
+        history = receipt_keys.rotate_receipt_key(path)
+    except (receipt_keys.ReceiptKeyError, OSError) as exc:
+        es, en = _key_problem(exc)
+        print(f"Error: {es}\nError: {en}", file=sys.stderr)
+        return 1
+    new = history.keys[-1]
+    old = history.keys[-2].key_id if len(history.keys) > 1 else "-"
+    print(
+        f"Nueva llave de recibos / New receipt key: {new.key_id} (desde / from {new.valid_from})\n"
+        f"La anterior ({old}) sigue publicada para verificar recibos antiguos.\n"
+        f"The previous one ({old}) stays published so older receipts still verify."
+    )
+    return 0
 
 
 def _mark(ok: bool | None) -> str:

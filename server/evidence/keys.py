@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import secrets
@@ -134,12 +135,96 @@ def ensure_receipt_key(key_path: Path) -> KeyHistory:
         raise ReceiptKeyError(f"{history_path(key_path)}: {exc.strerror or exc}") from exc
 
 
+def _write_new_key(key_path: Path) -> tuple[Path, ed25519.Ed25519PrivateKey]:
+    """A new private key, whole on disk under a temp name (O_EXCL, 0600, fsync)."""
+    key = ed25519.Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    tmp = key_path.with_name(f".{key_path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        view = memoryview(pem)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    os.close(fd)
+    return tmp, key
+
+
 def rotate_receipt_key(key_path: Path) -> KeyHistory:
-    """Replace the current key with a new one; the old one stays in the history."""
-    with _locked(key_path):
-        _record(key_path, load_or_create_key(key_path))
-        key_path.unlink()
-        return _record(key_path, load_or_create_key(key_path))
+    """Replace the current key with a new one; the old one's public key stays in the history.
+
+    The old key is recorded first and the new key is written whole before it is renamed
+    over the old one, so a full disk or a crash at any step leaves a working key and a
+    history that still verifies every receipt made so far. Raises ReceiptKeyError.
+    """
+    remove_stale_temp_files(key_path)
+    try:
+        with _locked(key_path):
+            # A damaged key file has nothing to keep: replacing it is the repair.
+            with contextlib.suppress(ReceiptKeyError):
+                _record(key_path, load_or_create_key(key_path))
+            tmp, key = _write_new_key(key_path)
+            try:
+                os.replace(tmp, key_path)
+            finally:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+            return _record(key_path, key)
+    except OSError as exc:
+        raise ReceiptKeyError(f"{key_path.parent}: {exc.strerror or exc}") from exc
+
+
+class KeyListing(msgspec.Struct, kw_only=True):
+    """One line of `cartilla keys --list`: a key's id, dates and full fingerprint."""
+
+    key_id: KeyId
+    created: UtcTime | None
+    retired: UtcTime | None
+    fingerprint: str  # SHA-256 of the raw public key, hex; key_id is its first 16 characters
+    current: bool
+
+
+def list_receipt_keys(key_path: Path) -> list[KeyListing]:
+    """Every receipt key this server has used, oldest first; never creates one."""
+    current = local_public_key(key_path) or {}
+    try:
+        private = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+    except (ValueError, TypeError, OSError):
+        private = None
+    current_id = (
+        key_id_of(private.public_key()) if isinstance(private, ed25519.Ed25519PrivateKey) else None
+    )
+    rows: list[KeyListing] = []
+    recorded = read_history(key_path).keys
+    for record in recorded:
+        public = current.get(record.key_id)
+        if public is None:
+            continue
+        rows.append(
+            KeyListing(
+                key_id=record.key_id, created=record.valid_from,
+                retired=None if record.key_id == current_id else record.valid_until,
+                fingerprint=_fingerprint(public), current=record.key_id == current_id,
+            )
+        )  # fmt: skip
+    if current_id is not None and current_id not in {r.key_id for r in rows}:
+        rows.append(
+            KeyListing(key_id=current_id, created=None, retired=None,
+                       fingerprint=_fingerprint(current[current_id]), current=True)
+        )  # fmt: skip
+    return rows
+
+
+def _fingerprint(public: ed25519.Ed25519PublicKey) -> str:
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()
 
 
 def published_keys(key_path: Path) -> PublishedKeys:
@@ -212,11 +297,13 @@ def read_public_key_file(path: Path) -> dict[str, ed25519.Ed25519PublicKey]:
 
 __all__ = [
     "KeyHistory",
+    "KeyListing",
     "KeyRecord",
     "PublishedKeys",
     "ReceiptKeyError",
     "ensure_receipt_key",
     "known_receipt_keys",
+    "list_receipt_keys",
     "local_public_key",
     "published_keys",
     "read_public_key_file",

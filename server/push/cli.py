@@ -15,6 +15,7 @@ import sqlite3
 import sys
 
 from server.config import get_settings
+from server.evidence import cli as evidence_cli
 from server.push.changes import IndexError_
 from server.push.keys import KeyExistsError, VapidKeyError, create_vapid
 from server.push.notify import NotifyError, NotifyOptions, NotifyReport, run_notify
@@ -25,6 +26,11 @@ def _problem(es: str, en: str) -> None:
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
+    # The time-receipt key is the other server key: --rotate/--list are about it alone, and
+    # plain `cartilla keys` also makes it once (server/evidence/cli.py).
+    if args.rotate or args.list:
+        return evidence_cli.receipt_keys_command(args)
+    receipt_code = evidence_cli.ensure_receipt_key_command()
     settings = get_settings()
     try:
         public_key = create_vapid(settings.vapid_key_path, force=bool(args.force))
@@ -43,7 +49,7 @@ def cmd_keys(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     print(public_key)
-    return 0
+    return receipt_code
 
 
 def _print_report(report: NotifyReport) -> None:
@@ -114,12 +120,16 @@ def _positive(text: str) -> int:
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     keys = sub.add_parser(
         "keys",
-        help="create the Web Push (VAPID) keys once and print the public key",
-        description="Create the VAPID key pair in the state folder (mode 0600). Refuses to "
-        "replace an existing key unless --force: phones subscribed with the old key would have "
-        "to subscribe again.",
+        help="create the server keys once (Web Push VAPID, time receipts); rotate or list the "
+        "receipt keys",
+        description="Create the VAPID key pair and the time-receipt key in the state folder "
+        "(mode 0600) if missing, and print the VAPID public key. Refuses to replace an "
+        "existing VAPID key unless --force: phones subscribed with the old key would have to "
+        "subscribe again. --rotate replaces the receipt key and keeps the old public key in "
+        "the published history; --list prints the receipt keys.",
     )
-    keys.add_argument("--force", action="store_true", help="replace an existing key")
+    group = evidence_cli.add_receipt_key_options(keys)
+    group.add_argument("--force", action="store_true", help="replace an existing VAPID key")
     keys.set_defaults(func=cmd_keys)
 
     notify = sub.add_parser(
