@@ -1,0 +1,158 @@
+/** Facts the desk shows, derived from the bundle's journal, and where summary.json disagrees.
+ *
+ * JS twin of server/evidence/facts.py: employers and jobs, first and last dates, counts,
+ * totals, hours per day, the worker's own words and which record each photo belongs to, all
+ * from replaying the verified journal (create, edit, delete: a deleted record counts nowhere),
+ * never from data/summary.json, which is only the phone's claim. Both run the vectors in
+ * tests/facts_vectors.json and must give the same JSON and the same words.
+ */
+
+import { length } from "../js/log/shifts.js";
+
+export const EMPLOYER_FIELDS = ["name", "address", "phone", "supervisor", "crew_leader", "contractor", "vehicle", "plate", "work_site", "notes"];
+export const JOB_FIELDS = ["title", "state", "industry", "status", "pay_type", "promised_rate_cents", "pay_frequency",
+  "contract_start", "contract_end", "job_order_hours_per_week"];
+const WORD_ORDER = ["employer", "job", "shift", "pay_stub", "expense", "incident"];
+const TYPES = [...WORD_ORDER, "photo"];
+const COUNT_LABELS = {
+  shifts: ["turnos", "shifts"], pay: ["pagos", "pay records"], expenses: ["gastos", "expenses"],
+  incidents: ["incidentes", "incidents"], photos: ["fotos", "photos"],
+};
+export const PREFIX = ["El resumen del teléfono no coincide con el registro: ", "The phone's summary disagrees with the journal: "];
+
+/** Compare strings by code point, as Python does (JS `<` compares UTF-16 code units). */
+function cmp(a, b) {
+  const x = Array.from(a, (c) => c.codePointAt(0));
+  const y = Array.from(b, (c) => c.codePointAt(0));
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
+}
+const cmpTuple = (a, b) => {
+  for (let i = 0; i < a.length; i++) {
+    const c = typeof a[i] === "number" ? a[i] - b[i] : cmp(a[i], b[i]);
+    if (c) return c;
+  }
+  return 0;
+};
+
+/** Current records after every entry in order (withheld lines skipped): type -> Map(id -> record). */
+export function replayJournal(entries) {
+  const state = Object.fromEntries(TYPES.map((t) => [t, new Map()]));
+  for (const e of entries) {
+    if (!e || e.withheld) continue;
+    if ((e.kind === "create" || e.kind === "edit") && e.data && state[e.data.type]) state[e.data.type].set(e.data.id, e.data);
+    else if (e.kind === "delete" && e.record_type && e.record_id && state[e.record_type]) state[e.record_type].delete(e.record_id);
+  }
+  return state;
+}
+
+function dateOf(record) {
+  if (record.type === "shift" || record.type === "expense" || record.type === "incident") return record.date;
+  if (record.type === "pay_stub") return record.pay_date;
+  return null;
+}
+
+/** Minutes worked in a shift: start to end (pwa/js/log/shifts.js) less the break, never < 0. */
+export function workedMinutes(shift) {
+  return Math.max(0, length(shift) - (shift.break_minutes || 0));
+}
+
+const orNull = (v) => (v === undefined ? null : v);
+const sum = (xs, f) => xs.reduce((n, x) => n + f(x), 0);
+
+/** Everything staff read about the case, from the journal's replay. */
+export function facts(entries) {
+  const state = replayJournal(entries);
+  const jobs = [...state.job.values()];
+  const employers = [...state.employer.values()].map((e) => {
+    const block = { id: e.id };
+    for (const k of EMPLOYER_FIELDS) block[k] = orNull(e[k]);
+    block.jobs = jobs.filter((j) => j.employer_id === e.id).map((j) => {
+      const job = { id: j.id };
+      for (const k of JOB_FIELDS) job[k] = orNull(j[k]);
+      // Defaults of server/log_format.py's Job, so a field the phone left out reads the same.
+      if (job.status == null) job.status = "other";
+      if (job.pay_type == null) job.pay_type = "hourly";
+      return job;
+    });
+    return block;
+  });
+  const shifts = [...state.shift.values()];
+  const stubs = [...state.pay_stub.values()];
+  const expenses = [...state.expense.values()];
+  const incidents = [...state.incident.values()];
+  const photos = [...state.photo.values()];
+  const dates = [...shifts, ...stubs, ...expenses, ...incidents].map(dateOf).filter(Boolean).sort(cmp);
+  const days = new Map();
+  for (const s of [...shifts].sort((a, b) => cmpTuple([a.date, a.start, a.id], [b.date, b.start, b.id]))) {
+    const day = days.get(s.date) || { date: s.date, minutes: 0, shifts: 0 };
+    day.minutes += workedMinutes(s);
+    day.shifts += 1;
+    days.set(s.date, day);
+  }
+  const words = [];
+  const owners = new Map();
+  for (const rtype of WORD_ORDER) {
+    for (const r of state[rtype].values()) {
+      const date = orNull(dateOf(r));
+      if (typeof r.notes === "string" && r.notes.trim()) words.push({ date, record_type: rtype, record_id: r.id, text: r.notes });
+      for (const pid of r.photo_ids || []) if (!owners.has(pid)) owners.set(pid, { record_type: rtype, record_id: r.id, date });
+    }
+  }
+  words.sort((a, b) => cmpTuple([a.date || "", WORD_ORDER.indexOf(a.record_type), a.record_id],
+    [b.date || "", WORD_ORDER.indexOf(b.record_type), b.record_id]));
+  const none = { record_type: null, record_id: null, date: null };
+  return {
+    employers,
+    period: { first: dates.length ? dates[0] : null, last: dates.length ? dates[dates.length - 1] : null },
+    counts: { shifts: shifts.length, pay: stubs.length, expenses: expenses.length, incidents: incidents.length, photos: photos.length },
+    totals: {
+      minutes_worked: sum(shifts, workedMinutes),
+      break_minutes: sum(shifts, (s) => s.break_minutes || 0),
+      piece_units: sum(shifts, (s) => s.piece_units || 0),
+      gross_cents: sum(stubs, (p) => p.gross_cents || 0),
+      net_cents: sum(stubs, (p) => p.net_cents || 0),
+      deductions_cents: sum(stubs, (p) => sum(p.deductions || [], (d) => d.amount_cents || 0)),
+      expenses_cents: sum(expenses, (x) => x.amount_cents || 0),
+      reimbursed_cents: sum(expenses, (x) => x.reimbursed_cents || 0),
+    },
+    days: [...days.values()],
+    words,
+    photos: photos.map((p) => ({ photo_id: p.id, sha256: p.sha256, ...(owners.get(p.id) || none) })),
+  };
+}
+
+function names(items) {
+  return items.length ? items.map(([, n]) => `«${n}»`).join(", ") : null;
+}
+
+/** Where summary.json differs from the journal's facts: [{code, es, en}], as in Python. */
+export function disagreements(found, summary) {
+  const out = [];
+  const add = (code, es, en) => out.push({ code, es: PREFIX[0] + es, en: PREFIX[1] + en });
+  const said = ((summary && summary.employers) || []).map((e) => [String(e.id), String(e.name)]).sort(cmpTuple);
+  const real = found.employers.map((e) => [e.id, e.name]).sort(cmpTuple);
+  if (JSON.stringify(said) !== JSON.stringify(real)) {
+    add("employers", `empleadores ${names(said) || "ninguno"} en el resumen, ${names(real) || "ninguno"} en el registro.`,
+      `employers ${names(said) || "none"} in the summary, ${names(real) || "none"} in the journal.`);
+  }
+  const period = (summary && summary.period) || {};
+  const start = period.start ? String(period.start) : "";
+  const end = period.end ? String(period.end) : "";
+  const { first, last } = found.period;
+  // The summary's period may be the range the worker chose (wider than the records); it
+  // disagrees when a record of the journal lies outside it.
+  if (first && (!start || !end || first < start || last > end)) {
+    add("period", `periodo ${start || "—"} – ${end || "—"} en el resumen; el registro tiene fechas del ${first} al ${last}.`,
+      `period ${start || "—"} – ${end || "—"} in the summary; the journal has dates from ${first} to ${last}.`);
+  }
+  const counts = (summary && summary.counts) || {};
+  const leftOut = (summary && summary.left_out) || [];
+  for (const [key, [es, en]] of Object.entries(COUNT_LABELS)) {
+    if (key === "photos" && leftOut.includes("photos")) continue; // left out on purpose: 0 is right
+    const claimed = counts[key] ?? 0;
+    const actual = found.counts[key];
+    if (claimed !== actual) add(`counts.${key}`, `${es}: ${claimed} en el resumen, ${actual} en el registro.`, `${en}: ${claimed} in the summary, ${actual} in the journal.`);
+  }
+  return out;
+}
