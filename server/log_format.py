@@ -144,7 +144,11 @@ class Job(Struct, tag="job", tag_field="type", forbid_unknown_fields=True, kw_on
     `promised_rate_cents` is per hour (hourly), per unit (piece), per day worked (day) or per
     workweek (salary). `employer_size` (number of employees, if known) picks state overtime
     phase-ins. For H-2A/H-2B, `contract_start`/`contract_end` and `job_order_hours_per_week`
-    come from the job order and drive the three-fourths guarantee and reimbursements.
+    come from the job order and drive the three-fourths guarantee and reimbursements;
+    `job_order_rate_cents` (per hour) and `skill_level` (1: I, 2: II) are what an H-2A job
+    order says, for the AEWR in force since 2025-10-02. `region` is where in the state the work
+    is, when the state's minimum wage is set by region (an id of its `regional_minimum_wage`,
+    or `rest-of-state`).
     """
 
     id: RecordId
@@ -161,6 +165,9 @@ class Job(Struct, tag="job", tag_field="type", forbid_unknown_fields=True, kw_on
     contract_start: IsoDate | None = None
     contract_end: IsoDate | None = None
     job_order_hours_per_week: Annotated[int, Meta(ge=1, le=168)] | None = None
+    job_order_rate_cents: Cents | None = None
+    skill_level: Literal[1, 2] | None = None
+    region: Annotated[str, Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)] | None = None
     notes: Text | None = None
 
 

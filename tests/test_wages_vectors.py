@@ -59,5 +59,8 @@ def test_every_finding_and_note_code_is_covered_by_a_vector() -> None:
         "regular_rate",
         "salary_regular_rate",
         "piece_makeup",
+        "aewr_skill",
+        "aewr_skill_housing",
+        "job_order_rate",
     }
     assert set(MESSAGES) - applied_only - seen == set()

@@ -125,9 +125,16 @@ export const MESSAGES = {
     'Minimum wage in force on {date}: {rate} an hour ({where}).'],
   aewr: ['Tarifa AEWR de H-2A para {state} en vigor el {date}: {rate} por hora.',
     'H-2A AEWR for {state} in force on {date}: {rate} an hour.'],
+  aewr_skill: ['Tarifa AEWR de H-2A para {state}, nivel de habilidad {level}, en vigor el {date}: {rate} por hora.',
+    'H-2A AEWR for {state}, skill level {level}, in force on {date}: {rate} an hour.'],
+  aewr_skill_housing: ['Tarifa AEWR de H-2A para {state}, nivel de habilidad {level}, en vigor el {date}: {full} por hora, menos {housing} de ajuste por vivienda (solo para trabajadores H-2A): {rate} por hora.',
+    'H-2A AEWR for {state}, skill level {level}, in force on {date}: {full} an hour, less a housing adjustment of {housing} (H-2A workers only): {rate} an hour.'],
+  job_order_rate: ['Tarifa de su oferta de trabajo (job order): {rate} por hora. Se debe pagar si es la más alta.',
+    'Rate in your job order: {rate} an hour. It must be paid if it is the highest.'],
   promised_rate: ['Tarifa prometida: {rate} por hora. Es la más alta, así que es la que cuenta.',
     'Promised rate: {rate} an hour. It is the highest, so it is the one that counts.'],
-  overtime: ['Horas extra ({where}): {rule}.', 'Overtime ({where}): {rule}.'],
+  overtime: ['Horas extra ({where}): {rule}.',
+    'Overtime ({where}): {rule}.'],
   overtime_none: ['Según los datos, no hay pago de horas extra para este trabajo ({where}).',
     'Under the data, there is no overtime pay for this work ({where}).'],
   regular_rate: ['Su tarifa regular esta semana es lo ganado a tiempo normal entre las horas: {rate} por hora. Cada hora extra paga la mitad de esa tarifa además.',
@@ -146,7 +153,8 @@ export const MESSAGES = {
     'In a week with overtime, deductions for {kinds} ({deducted}) took more than allowed: after them you must keep at least the minimum wage for your straight-time hours plus all your overtime pay ({minimum}). That part ({amount}) must be paid back.'],
   no_pay_statement: ['No le dieron talón de pago con este pago. Los trabajadores {program} deben recibir uno cada vez.',
     'You got no pay statement with this payment. {program} workers must get one every time.'],
-  statement_missing_items: ['Al talón de pago le falta: {items}.', 'The pay statement is missing: {items}.'],
+  statement_missing_items: ['Al talón de pago le falta: {items}.',
+    'The pay statement is missing: {items}.'],
   no_pay_recorded: ['Registró trabajo del {start} al {end} pero ningún pago, y ya pasó la fecha de pago. Si le pagaron, registre el pago. Si no, le deben al menos {amount}.',
     'You logged work from {start} to {end} but no pay, and payday has passed. If you were paid, log the pay. If not, you are owed at least {amount}.'],
   pay_late: ['Pasaron {days} días entre pagos ({start} a {end}). El máximo es {max} días.',
@@ -167,10 +175,14 @@ export const MESSAGES = {
     'There is no wage data for {state}. Only federal rules were used.'],
   no_minimum_wage: ['No hay salario mínimo en los datos para el {date}.',
     'There is no minimum wage in the data for {date}.'],
-  aewr_missing: ['No hay tarifa AEWR de {state} en los datos para su trabajo del {start} al {end}. Para H-2A la tarifa mínima casi siempre es más alta que el salario mínimo ({rate}), que es lo único que se pudo usar. Escriba en el trabajo la tarifa por hora de su oferta de trabajo (job order) para que la revisión la use. Lo que se le deba aquí cuenta solo el salario mínimo: le podrían deber más.',
-    'There is no {state} AEWR in the data for your work from {start} to {end}. For H-2A the lowest rate allowed is almost always higher than the minimum wage ({rate}), which is all the check could use. Enter the hourly rate written in your job order in the job so the check uses it. Any amount owed shown here counts only the minimum wage: you could be owed more.'],
-  aewr_new_method: ['Para ofertas de trabajo (job orders) presentadas desde el {date}, la AEWR depende del nivel de habilidad (I o II) y, para trabajadores H-2A con vivienda gratis, baja por un ajuste de vivienda. Los datos no tienen esas tarifas, así que para su trabajo del {start} al {end} no se usó la AEWR anterior ({rate}). Lo que cuenta es la tarifa por hora escrita en su oferta de trabajo: escríbala en el trabajo si no lo ha hecho.',
-    'For job orders filed from {date}, the AEWR depends on the skill level (I or II) and, for H-2A workers in free housing, is lowered by a housing adjustment. The data does not have those rates, so the older AEWR ({rate}) was not used for your work from {start} to {end}. What counts is the hourly rate written in your job order: enter it in the job if you have not.'],
+  aewr_missing: ['No hay tarifa AEWR de {state} en los datos para su trabajo del {start} al {end}. Para H-2A la tarifa mínima casi siempre es más alta que el salario mínimo ({rate}), que es lo único que se pudo usar. Escriba en el trabajo la tarifa por hora y el nivel de habilidad (I o II) de su oferta de trabajo (job order) para que la revisión los use. Lo que se le deba aquí cuenta solo el salario mínimo: le podrían deber más.',
+    'There is no {state} AEWR in the data for your work from {start} to {end}. For H-2A the lowest rate allowed is almost always higher than the minimum wage ({rate}), which is all the check could use. Enter the hourly rate and the skill level (I or II) written in your job order in the job so the check uses them. Any amount owed shown here counts only the minimum wage: you could be owed more.'],
+  aewr_new_method: ['Para ofertas de trabajo (job orders) presentadas desde el {date}, la AEWR depende del nivel de habilidad (I o II) y, para trabajadores H-2A con vivienda gratis, baja por un ajuste de vivienda. Los datos no tienen esas tarifas, así que para su trabajo del {start} al {end} no se usó la AEWR anterior ({rate}). Lo que cuenta es la tarifa por hora escrita en su oferta de trabajo: escríbala en el trabajo, con el nivel de habilidad, si no lo ha hecho.',
+    'For job orders filed from {date}, the AEWR depends on the skill level (I or II) and, for H-2A workers in free housing, is lowered by a housing adjustment. The data does not have those rates, so the older AEWR ({rate}) was not used for your work from {start} to {end}. What counts is the hourly rate written in your job order: enter it in the job, with the skill level, if you have not.'],
+  skill_level_unknown: ['No escribió el nivel de habilidad de su oferta de trabajo (job order); se usó la AEWR más baja, la del nivel {level}. Si su oferta dice otro nivel, escríbalo en el trabajo: le podrían deber más.',
+    'You did not enter the skill level in your job order; the lower AEWR, for level {level}, was used. If your job order says another level, enter it in the job: you could be owed more.'],
+  housing_adjustment_unknown: ['Los datos no tienen el ajuste por vivienda de esta AEWR. Si el empleador le da vivienda gratis, puede pagar a trabajadores H-2A un poco menos que esta AEWR; su oferta de trabajo dice la tarifa.',
+    'The data does not have this AEWR\'s housing adjustment. If the employer gives you free housing, it may pay H-2A workers a little less than this AEWR; your job order says the rate.'],
   no_aewr: ['No hay tarifa AEWR de {state} para {year} en los datos. Donde faltó, se usó la tarifa de su oferta de trabajo (job order) si la escribió, y si no el salario mínimo; la AEWR podría ser más alta.',
     'There is no {state} AEWR for {year} in the data. Where it was missing, the rate you entered from your job order was used, or else the minimum wage; the AEWR could be higher.'],
   state_minimum_excludes_industry: ['El salario mínimo de {state} ({rate}) no cubre {industry}. Se usó el mínimo federal.',
@@ -353,6 +365,16 @@ const tupleCmp = (a, b) => {
   return 0;
 };
 
+const roman = (level) => (level === 1 ? 'I' : 'II');
+
+// A 2025-method AEWR entry as a floor: the rate less the housing adjustment, if the data has it.
+function skillFigure(entry) {
+  const rate = dollarsToCents(entry.rate);
+  const housing = entry.housing_adjustment != null ? dollarsToCents(entry.housing_adjustment) : null;
+  return { cents: Math.max(0, rate - (housing || 0)), source: { title: entry.source.title, url: entry.source.url },
+    level: entry.level, rateCents: rate, housingCents: housing };
+}
+
 function newDay() {
   return { minutes: 0, units: 0, starts: 0, floor: 0, minimum: 0, minWage: 0, floorSrc: null,
     otWeight: 0, regMinutes: 0, otPay: ZERO, piecePay: ZERO, otSrc: null, straight: ZERO, legalStraight: ZERO, expected: ZERO, legal: ZERO };
@@ -363,7 +385,7 @@ class JobCheck {
     this.job = {
       status: 'other', pay_type: 'hourly', workweek_start: 'sunday', promised_rate_cents: null,
       employer_size: null, pay_frequency: null, contract_start: null, contract_end: null,
-      job_order_hours_per_week: null, ...job,
+      job_order_hours_per_week: null, job_order_rate_cents: null, skill_level: null, region: null, ...job,
     };
     this.employer = employer;
     this.records = records;
@@ -450,20 +472,27 @@ class JobCheck {
 
   aewr(day) {
     if (this.job.status !== 'h2a') return null;
+    const change = this.aewrMethodChange(day);
+    const start = this.job.contract_start;
+    // A job order filed from the change uses the new method; the contract start is the
+    // only date the log has, so an unknown start may be either.
+    const newMethod = change !== null && (start == null || dayNum(start) >= dayNum(change.effective));
+    if (newMethod) {
+      const skill = this.skillAewr(day);
+      if (skill !== null) return skill;
+    }
     for (const j of [this.state, this.fed]) {
       if (j === null) continue;
       const rate = rateInForce(j.aewr, day);
+      // An AEWR is set for a year: an older one is not guessed forward.
       if (rate !== null && day - dayNum(rate.effective) <= AEWR_VALID_DAYS) {
-        const change = this.aewrMethodChange(day);
-        if (change !== null && dayNum(rate.effective) < dayNum(change.effective)) {
-          const start = this.job.contract_start;
-          if (start == null || dayNum(start) >= dayNum(change.effective)) {
-            // The job order may use the new method: the old figure is no floor.
-            if (!this.aewrNewMethod.has(day)) this.aewrNewMethod.set(day, [rate, change]);
-            return null;
-          }
+        if (change !== null && newMethod && dayNum(rate.effective) < dayNum(change.effective)) {
+          // The job order may use the new method: the old figure is no floor.
+          if (!this.aewrNewMethod.has(day)) this.aewrNewMethod.set(day, [rate, change]);
+          return null;
         }
-        return rate;
+        const cents = dollarsToCents(rate.rate);
+        return { cents, source: dataSrc(rate), level: null, rateCents: cents, housingCents: null };
       }
     }
     // Never a silent fall-back to the minimum wage: jobFindings() says so plainly.
@@ -471,13 +500,40 @@ class JobCheck {
     return null;
   }
 
+  // The 2025-method AEWR for the job order's skill level, less the housing adjustment (H-2A
+  // workers only, which this job is). With no level entered, the lower level: that much is
+  // owed either way, and a note asks for the level.
+  skillAewr(day) {
+    if (this.state === null) return null;
+    const latest = new Map();
+    for (const entry of this.state.aewr_skill || []) {
+      const eff = dayNum(entry.effective);
+      if (eff > day || day - eff > AEWR_VALID_DAYS) continue;
+      if (!latest.has(entry.level) || eff >= dayNum(latest.get(entry.level).effective)) latest.set(entry.level, entry);
+    }
+    let options = [latest.get(1), latest.get(2)].filter(Boolean).map(skillFigure);
+    if (this.job.skill_level != null) options = options.filter((o) => o.level === this.job.skill_level);
+    if (!options.length) return null;
+    let pick = options[0];
+    for (const o of options.slice(1)) if (o.cents < pick.cents || (o.cents === pick.cents && o.level < pick.level)) pick = o;
+    if (this.job.skill_level == null) this.notes.add('skill_level_unknown', '', { level: roman(pick.level) });
+    if (pick.housingCents === null) this.notes.add('housing_adjustment_unknown', '');
+    return pick;
+  }
+
   floors(day) {
     const [minWage, minRate, where] = this.minimum(day);
     if (where === 'federal') this.federalMinimumUsed = true;
     const aewr = this.aewr(day);
-    const aewrCents = aewr ? dollarsToCents(aewr.rate) : 0;
-    const legal = Math.max(minWage, aewrCents);
-    const source = aewr !== null && aewrCents > minWage ? dataSrc(aewr) : (minRate !== null ? dataSrc(minRate) : null);
+    const aewrCents = aewr ? aewr.cents : 0;
+    let legal = Math.max(minWage, aewrCents);
+    let source = aewr !== null && aewrCents > minWage ? aewr.source : (minRate !== null ? dataSrc(minRate) : null);
+    const orderRate = this.job.status === 'h2a' ? this.job.job_order_rate_cents : null;
+    if (orderRate != null && orderRate > legal) {
+      // 20 CFR 655.120(a), 655.122(l): the rate the job order offers is owed, if higher.
+      legal = orderRate;
+      source = src(SRC_H2A_WAGE);
+    }
     let floor = legal;
     if (this.job.pay_type === 'hourly' && this.job.promised_rate_cents != null) {
       floor = Math.max(floor, this.job.promised_rate_cents);
@@ -552,9 +608,18 @@ class JobCheck {
     }
     const aewr = this.aewr(firstDay);
     if (aewr !== null) {
-      rules.push({ code: 'aewr',
-        explanation: text('aewr', { state: job.state, date: isoOf(firstDay), rate: money(dollarsToCents(aewr.rate)) }),
-        source: dataSrc(aewr) });
+      let values = { state: job.state, date: isoOf(firstDay), rate: money(aewr.cents) };
+      let code = 'aewr';
+      if (aewr.level !== null) {
+        code = aewr.housingCents === null ? 'aewr_skill' : 'aewr_skill_housing';
+        values = { ...values, level: roman(aewr.level), full: money(aewr.rateCents), housing: money(aewr.housingCents || 0) };
+      }
+      rules.push({ code, explanation: text(code, values), source: aewr.source });
+    }
+    if (job.status === 'h2a' && job.job_order_rate_cents != null) {
+      rules.push({ code: 'job_order_rate',
+        explanation: text('job_order_rate', { rate: money(job.job_order_rate_cents) }),
+        source: src(SRC_H2A_WAGE) });
     }
     const info0 = this.days.get(firstDay);
     if (job.pay_type === 'hourly' && info0.floor > info0.minimum) {
@@ -921,7 +986,7 @@ class JobCheck {
     if (!this.aewrMissing.size) return out;
     const worked = [...this.aewrMissing].filter((d) => this.days.has(d) && this.days.get(d).minutes)
       .sort((a, b) => a - b);
-    if ((job.pay_type === 'hourly' && job.promised_rate_cents != null) || !worked.length) {
+    if (this.rateEntered() || !worked.length) {
       const years = [...new Set([...this.aewrMissing].map(yearOf))].sort((a, b) => a - b);
       for (const year of years) this.notes.add('no_aewr', `${year}`, { state: job.state, year: String(year) });
       return out;
@@ -933,6 +998,12 @@ class JobCheck {
       source: src(SRC_H2A_WAGE) }];
   }
 
+  // The worker entered an hourly rate from the job order (or an hourly promise).
+  rateEntered() {
+    const job = this.job;
+    return job.job_order_rate_cents != null || (job.pay_type === 'hourly' && job.promised_rate_cents != null);
+  }
+
   // Work a new-method job order may cover: the older AEWR was not used (see aewr()).
   aewrNewMethodFindings() {
     const job = this.job;
@@ -942,7 +1013,7 @@ class JobCheck {
     const [rate, change] = this.aewrNewMethod.get(worked[0]);
     const values = { date: change.effective, rate: money(dollarsToCents(rate.rate)),
       start: isoOf(worked[0]), end: isoOf(worked[worked.length - 1]) };
-    if (job.pay_type === 'hourly' && job.promised_rate_cents != null) {
+    if (this.rateEntered()) {
       this.notes.add('aewr_new_method', '', values);
       return [];
     }

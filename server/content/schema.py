@@ -299,13 +299,30 @@ class MinimumWageCoverage(Struct, forbid_unknown_fields=True, kw_only=True):
 class RegionalMinimum(Struct, forbid_unknown_fields=True, kw_only=True):
     """A higher minimum wage in part of a state (NY: New York City, Long Island, Westchester).
 
-    The log does not say where in the state the work is, so the check keeps the state's general
-    rate and names this one in a note (`regional_minimum`) when it is higher.
+    A job whose `region` is this `id` gets this rate; a job with no region keeps the state's
+    general rate, and the check names this one in a note (`regional_minimum`) when it is higher;
+    `region: rest-of-state` means outside every listed region (the general rate, no note).
     """
 
     id: Slug
     name: Localized
     rates: Annotated[list[DatedRate], Meta(min_length=1)]
+
+
+class SkillAewr(Struct, forbid_unknown_fields=True, kw_only=True):
+    """An H-2A AEWR under the 2025 method (90 FR 47914) for one skill level (1: I, 2: II).
+
+    It applies to job orders filed from the method change (see `AewrMethodChange`). The
+    `housing_adjustment` (dollars an hour) comes off the rate for H-2A workers only (they get
+    housing at no cost); it is left out when the source does not give it.
+    """
+
+    effective: dt.date
+    level: Literal[1, 2]
+    rate: Money
+    housing_adjustment: Money | None = None
+    note: Localized | None = None
+    source: Source
 
 
 class AewrMethodChange(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -341,6 +358,7 @@ class WageJurisdiction(Struct, forbid_unknown_fields=True, kw_only=True):
     tipped_cash_wage: list[DatedRate] = msgspec.field(default_factory=list)
     overtime: OvertimeRules = msgspec.field(default_factory=OvertimeRules)
     aewr: list[DatedRate] = msgspec.field(default_factory=list)
+    aewr_skill: list[SkillAewr] = msgspec.field(default_factory=list)
     salary_regular_rate: SalaryRule | None = None
     aewr_method_changes: list[AewrMethodChange] = msgspec.field(default_factory=list)
     h2b_prevailing_wage_note: Localized | None = None

@@ -38,6 +38,7 @@ from server.content.schema import (
     DatedRate,
     OvertimeStep,
     SalaryRule,
+    SkillAewr,
     WageJurisdiction,
 )
 from server.log_format import (
@@ -104,6 +105,21 @@ def _ot_rule_text(step: OvertimeStep) -> tuple[str, str]:
         es.append("pago extra el séptimo día seguido de la semana")
         en.append("extra pay on the seventh day in a row of the workweek")
     return "; ".join(es), "; ".join(en)
+
+
+@dataclass(frozen=True)
+class _Aewr:
+    """The H-2A AEWR for a date: the older (single) rate, or a 2025-method skill-level rate."""
+
+    cents: int  # the floor: the rate less the housing adjustment, if any
+    source: RuleSource
+    level: int | None = None  # skill level (2025 method); None for the older AEWR
+    rate_cents: int = 0  # before the housing adjustment
+    housing_cents: int | None = None  # the adjustment; None when the data does not give it
+
+
+def _roman(level: int) -> str:
+    return "I" if level == 1 else "II"
 
 
 @dataclass
@@ -316,38 +332,90 @@ class _JobCheck:
         )
         self.notes.add(code, "", {**values, "size": size})
 
-    def _aewr(self, day: dt.date) -> DatedRate | None:
+    def _aewr(self, day: dt.date) -> _Aewr | None:
         if self.job.status != "h2a":
             return None
+        change = self._aewr_method_change(day)
+        start = self.job.contract_start
+        # A job order filed from the change uses the new method; the contract start is the
+        # only date the log has, so an unknown start may be either.
+        new_method = change is not None and (start is None or _d(start) >= change.effective)
+        if new_method:
+            skill = self._skill_aewr(day)
+            if skill is not None:
+                return skill
         for j in (self.state, self.fed):
             if j is not None:
                 rate = R.rate_in_force(j.aewr, day)
                 # An AEWR is set for a year: an older one is not guessed forward.
                 if rate is not None and (day - rate.effective).days <= R.AEWR_VALID_DAYS:
-                    change = self._aewr_method_change(day)
-                    if change is not None and rate.effective < change.effective:
-                        start = self.job.contract_start
-                        if start is None or _d(start) >= change.effective:
-                            # The job order may use the new method: the old figure is no floor.
-                            self.aewr_new_method.setdefault(day, (rate, change))
-                            return None
-                    return rate
+                    if change is not None and new_method and rate.effective < change.effective:
+                        # The job order may use the new method: the old figure is no floor.
+                        self.aewr_new_method.setdefault(day, (rate, change))
+                        return None
+                    cents = R.dollars_to_cents(rate.rate)
+                    return _Aewr(cents=cents, source=_data_src(rate), rate_cents=cents)
         # Never a silent fall-back to the minimum wage: job_findings() says so plainly.
         self.aewr_missing.add(day)
         return None
+
+    def _skill_aewr(self, day: dt.date) -> _Aewr | None:
+        """The 2025-method AEWR for the job order's skill level, less the housing adjustment
+        (H-2A workers only, which this job is). With no level entered, the lower level: that
+        much is owed either way, and a note asks for the level."""
+        if self.state is None:
+            return None
+        latest: dict[int, SkillAewr] = {}
+        for entry in self.state.aewr_skill:
+            if entry.effective > day or (day - entry.effective).days > R.AEWR_VALID_DAYS:
+                continue
+            if entry.level not in latest or entry.effective >= latest[entry.level].effective:
+                latest[entry.level] = entry
+        options = [self._skill_figure(e) for e in (latest.get(1), latest.get(2)) if e]
+        if self.job.skill_level is not None:
+            options = [o for o in options if o.level == self.job.skill_level]
+        if not options:
+            return None
+        pick = min(options, key=lambda o: (o.cents, o.level or 0))
+        if self.job.skill_level is None:
+            self.notes.add("skill_level_unknown", "", {"level": _roman(pick.level or 1)})
+        if pick.housing_cents is None:
+            self.notes.add("housing_adjustment_unknown", "")
+        return pick
+
+    @staticmethod
+    def _skill_figure(entry: SkillAewr) -> _Aewr:
+        rate = R.dollars_to_cents(entry.rate)
+        housing = (
+            R.dollars_to_cents(entry.housing_adjustment)
+            if entry.housing_adjustment is not None
+            else None
+        )
+        return _Aewr(
+            cents=max(0, rate - (housing or 0)),
+            source=RuleSource(title=entry.source.title, url=entry.source.url),
+            level=entry.level,
+            rate_cents=rate,
+            housing_cents=housing,
+        )
 
     def _floors(self, day: dt.date) -> tuple[int, int, int, RuleSource | None]:
         min_wage, min_rate, where = self._minimum(day)
         if where == "federal":
             self.federal_minimum_used = True
         aewr = self._aewr(day)
-        aewr_cents = R.dollars_to_cents(aewr.rate) if aewr else 0
+        aewr_cents = aewr.cents if aewr else 0
         legal = max(min_wage, aewr_cents)
         src = (
-            _data_src(aewr)
+            aewr.source
             if aewr is not None and aewr_cents > min_wage
             else (_data_src(min_rate) if min_rate is not None else None)
         )
+        order_rate = self.job.job_order_rate_cents if self.job.status == "h2a" else None
+        if order_rate is not None and order_rate > legal:
+            # 20 CFR 655.120(a), 655.122(l): the rate the job order offers is owed, if higher.
+            legal = order_rate
+            src = _src(R.SRC_H2A_WAGE)
         floor = legal
         if self.job.pay_type == "hourly" and self.job.promised_rate_cents is not None:
             floor = max(floor, self.job.promised_rate_cents)
@@ -427,18 +495,23 @@ class _JobCheck:
             )
         aewr = self._aewr(first_day)
         if aewr is not None:
+            values = {"state": job.state, "date": first_day.isoformat(), "rate": money(aewr.cents)}
+            if aewr.level is not None:
+                code = "aewr_skill" if aewr.housing_cents is None else "aewr_skill_housing"
+                values |= {
+                    "level": _roman(aewr.level),
+                    "full": money(aewr.rate_cents),
+                    "housing": money(aewr.housing_cents or 0),
+                }
+            else:
+                code = "aewr"
+            rules.append(AppliedRule(code=code, explanation=text(code, values), source=aewr.source))
+        if job.status == "h2a" and job.job_order_rate_cents is not None:
             rules.append(
                 AppliedRule(
-                    code="aewr",
-                    explanation=text(
-                        "aewr",
-                        {
-                            "state": job.state,
-                            "date": first_day.isoformat(),
-                            "rate": money(R.dollars_to_cents(aewr.rate)),
-                        },
-                    ),
-                    source=_data_src(aewr),
+                    code="job_order_rate",
+                    explanation=text("job_order_rate", {"rate": money(job.job_order_rate_cents)}),
+                    source=_src(R.SRC_H2A_WAGE),
                 )
             )
         info0 = self.days[first_day]
@@ -984,7 +1057,7 @@ class _JobCheck:
         if not self.aewr_missing:
             return out
         worked = sorted(d for d in self.aewr_missing if d in self.days and self.days[d].minutes)
-        if (job.pay_type == "hourly" and job.promised_rate_cents is not None) or not worked:
+        if self._rate_entered() or not worked:
             for year in sorted({d.year for d in self.aewr_missing}):
                 self.notes.add("no_aewr", f"{year}", {"state": job.state, "year": str(year)})
             return out
@@ -1007,9 +1080,15 @@ class _JobCheck:
             ),
         ]
 
+    def _rate_entered(self) -> bool:
+        """The worker entered an hourly rate from the job order (or an hourly promise)."""
+        job = self.job
+        return job.job_order_rate_cents is not None or (
+            job.pay_type == "hourly" and job.promised_rate_cents is not None
+        )
+
     def _aewr_new_method(self) -> list[Finding]:
         """Work a new-method job order may cover: the older AEWR was not used (see _aewr)."""
-        job = self.job
         worked = sorted(d for d in self.aewr_new_method if d in self.days and self.days[d].minutes)
         if not worked:
             return []
@@ -1020,7 +1099,7 @@ class _JobCheck:
             "start": worked[0].isoformat(),
             "end": worked[-1].isoformat(),
         }
-        if job.pay_type == "hourly" and job.promised_rate_cents is not None:
+        if self._rate_entered():
             self.notes.add("aewr_new_method", "", values)
             return []
         return [

@@ -18,6 +18,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Tarifa AEWR de H-2A para {state} en vigor el {date}: {rate} por hora.",
         "H-2A AEWR for {state} in force on {date}: {rate} an hour.",
     ),
+    "aewr_skill": (
+        "Tarifa AEWR de H-2A para {state}, nivel de habilidad {level}, en vigor el {date}: "
+        "{rate} por hora.",
+        "H-2A AEWR for {state}, skill level {level}, in force on {date}: {rate} an hour.",
+    ),
+    "aewr_skill_housing": (
+        "Tarifa AEWR de H-2A para {state}, nivel de habilidad {level}, en vigor el {date}: "
+        "{full} por hora, menos {housing} de ajuste por vivienda (solo para trabajadores "
+        "H-2A): {rate} por hora.",
+        "H-2A AEWR for {state}, skill level {level}, in force on {date}: {full} an hour, less "
+        "a housing adjustment of {housing} (H-2A workers only): {rate} an hour.",
+    ),
+    "job_order_rate": (
+        "Tarifa de su oferta de trabajo (job order): {rate} por hora. Se debe pagar si es la "
+        "más alta.",
+        "Rate in your job order: {rate} an hour. It must be paid if it is the highest.",
+    ),
     "promised_rate": (
         "Tarifa prometida: {rate} por hora. Es la más alta, así que es la que cuenta.",
         "Promised rate: {rate} an hour. It is the highest, so it is the one that counts.",
@@ -144,13 +161,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "aewr_missing": (
         "No hay tarifa AEWR de {state} en los datos para su trabajo del {start} al {end}. "
         "Para H-2A la tarifa mínima casi siempre es más alta que el salario mínimo ({rate}), "
-        "que es lo único que se pudo usar. Escriba en el trabajo la tarifa por hora de su "
-        "oferta de trabajo (job order) para que la revisión la use. Lo que se le deba aquí "
+        "que es lo único que se pudo usar. Escriba en el trabajo la tarifa por hora y el nivel "
+        "de habilidad (I o II) de su oferta de trabajo (job order) para que la revisión los "
+        "use. Lo que se le deba aquí "
         "cuenta solo el salario mínimo: le podrían deber más.",
         "There is no {state} AEWR in the data for your work from {start} to {end}. For H-2A "
         "the lowest rate allowed is almost always higher than the minimum wage ({rate}), "
-        "which is all the check could use. Enter the hourly rate written in your job order in "
-        "the job so the check uses it. Any amount owed shown here counts only the minimum "
+        "which is all the check could use. Enter the hourly rate and the skill level (I or II) "
+        "written in your job order in the job so the check uses them. Any amount owed shown "
+        "here counts only the minimum "
         "wage: you could be owed more.",
     ),
     "aewr_new_method": (
@@ -158,12 +177,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "nivel de habilidad (I o II) y, para trabajadores H-2A con vivienda gratis, baja por un "
         "ajuste de vivienda. Los datos no tienen esas tarifas, así que para su trabajo del "
         "{start} al {end} no se usó la AEWR anterior ({rate}). Lo que cuenta es la tarifa por "
-        "hora escrita en su oferta de trabajo: escríbala en el trabajo si no lo ha hecho.",
+        "hora escrita en su oferta de trabajo: escríbala en el trabajo, con el nivel de "
+        "habilidad, si no lo ha hecho.",
         "For job orders filed from {date}, the AEWR depends on the skill level (I or II) and, "
         "for H-2A workers in free housing, is lowered by a housing adjustment. The data does "
         "not have those rates, so the older AEWR ({rate}) was not used for your work from "
         "{start} to {end}. What counts is the hourly rate written in your job order: enter it "
-        "in the job if you have not.",
+        "in the job, with the skill level, if you have not.",
+    ),
+    "skill_level_unknown": (
+        "No escribió el nivel de habilidad de su oferta de trabajo (job order); se usó la AEWR "
+        "más baja, la del nivel {level}. Si su oferta dice otro nivel, escríbalo en el trabajo: "
+        "le podrían deber más.",
+        "You did not enter the skill level in your job order; the lower AEWR, for level "
+        "{level}, was used. If your job order says another level, enter it in the job: you "
+        "could be owed more.",
+    ),
+    "housing_adjustment_unknown": (
+        "Los datos no tienen el ajuste por vivienda de esta AEWR. Si el empleador le da "
+        "vivienda gratis, puede pagar a trabajadores H-2A un poco menos que esta AEWR; su "
+        "oferta de trabajo dice la tarifa.",
+        "The data does not have this AEWR's housing adjustment. If the employer gives you free "
+        "housing, it may pay H-2A workers a little less than this AEWR; your job order says the "
+        "rate.",
     ),
     "no_aewr": (
         "No hay tarifa AEWR de {state} para {year} en los datos. Donde faltó, se usó la tarifa "
