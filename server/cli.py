@@ -12,6 +12,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from server.config import SettingsError
+
 COMMAND_MODULES = [
     "server.content.cli",
     "server.serve",
@@ -42,6 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.func(args)
     except KeyboardInterrupt:
         return 130
+    except SettingsError as exc:  # a CARTILLA_* variable that cannot be used
+        print(f"Error: {exc.es}\nError: {exc.en}", file=sys.stderr)
+        return 2
     return code
 
 

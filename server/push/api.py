@@ -36,7 +36,7 @@ from server.push import store
 from server.push.changes import snapshot_from_rows
 from server.push.endpoints import EndpointRefused, auth_problem, p256dh_problem, parse_endpoint
 from server.push.keys import PublicKeyCache, VapidKeyError
-from server.push.ratelimit import RateLimiter
+from server.push.ratelimit import RateLimiter, client_identity
 from server.push.schema import (
     INDUSTRY_CHOICES,
     MAX_BODY_BYTES,
@@ -67,8 +67,18 @@ def _settings(request: Request[Any, Any, Any]) -> Settings:
 
 
 def rate_limit_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Refuse with 429 before the body is even read."""
-    client = connection.client.host if connection.client else "unknown"
+    """Refuse with 429 before the body is even read.
+
+    The client is the peer, or behind a trusted proxy the last untrusted forwarding hop
+    (ratelimit.client_identity); the limiter keeps only a keyed hash of it.
+    """
+    settings: Settings = connection.app.state.settings
+    client = client_identity(
+        connection.client.host if connection.client else None,
+        connection.headers.getall("x-forwarded-for", []),
+        connection.headers.getall("forwarded", []),
+        settings.trusted_proxies,
+    )
     wait = RATE_LIMITER.check(client)
     if wait is not None:
         raise _rate_limited(wait)
