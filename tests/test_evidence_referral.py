@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import msgspec
 from test_wages_support import load_vectors, report_findings, run_vector
@@ -147,43 +148,59 @@ def test_the_desk_vectors_run_on_todays_content() -> None:
     assert VECTORS["data"] == decisive_data(real_data())
 
 
-def incident_entries(incidents: list[dict[str, str]]) -> list[log_format.JournalEntry]:
-    return [
-        msgspec.convert(
-            {
-                "seq": i,
-                "time": f"{item['date']}T12:00:00Z",
-                "kind": "create",
-                "record_type": "incident",
-                "record_id": f"i{i}",
-                "data": {
-                    "type": "incident",
-                    "id": f"i{i}",
-                    "date": item["date"],
-                    "kind": item["kind"],
-                },
-                "prev_hash": "0" * 64,
-                "hash": "0" * 64,
-            },
-            log_format.JournalEntry,
-        )
-        for i, item in enumerate(incidents)
-    ]
+def case_entries(case: dict[str, Any]) -> list[log_format.JournalEntry]:
+    """The vector's incidents and expenses as journal entries: each incident logged at its own
+    `logged` time (else noon of its date) and deleted afterwards when `deleted` is set."""
+    raw: list[dict[str, Any]] = []
+
+    def add(body: dict[str, Any]) -> None:
+        raw.append({"seq": len(raw), "prev_hash": "0" * 64, "hash": "0" * 64, **body})
+
+    for i, item in enumerate(case.get("expenses", [])):
+        record = {"type": "expense", "id": f"x{i}", "job_id": "job1", "date": item["date"],
+                  "kind": item["kind"], "amount_cents": 50000}  # fmt: skip
+        add({"time": f"{item['date']}T12:00:00Z", "kind": "create", "record_type": "expense",
+             "record_id": f"x{i}", "data": record})  # fmt: skip
+    for i, item in enumerate(case["incidents"]):
+        when = item.get("logged", f"{item['date']}T12:00:00Z")
+        record = {"type": "incident", "id": f"i{i}", "date": item["date"], "kind": item["kind"]}
+        add({"time": when, "kind": "create", "record_type": "incident", "record_id": f"i{i}",
+             "data": record})  # fmt: skip
+        if item.get("deleted"):
+            add({"time": when, "kind": "delete", "record_type": "incident", "record_id": f"i{i}",
+                 "replaces": "0" * 64, "reason": "error"})  # fmt: skip
+    return msgspec.convert(raw, list[log_format.JournalEntry])
 
 
 def test_referral_vectors_give_the_deadline_date_for_the_bundle_state() -> None:
     """EEOC: 300 days in CA, TX, IL, NY, FL, AZ, WA and NE; 180 in GA and NC; no date where
-    the data does not say which (e.g. OR). Real content, the real referral map."""
+    the data does not say which (e.g. OR); deadlines from the event's own date (an incident
+    logged later, a fee's payment, a pay date); retaliation led by what it was for."""
     data = real_data()
-    assert len(VECTORS["cases"]) >= 12
+    assert len(VECTORS["cases"]) >= 18
     for case in VECTORS["cases"]:
-        found = R.events(None, incident_entries(case["incidents"]), MAP)
+        found = R.events(case.get("wage_check"), case_entries(case), MAP)
         got = [
-            {"problem_id": r.problem_id,
+            {"problem_id": r.problem_id, "first_date": r.first_date, "lead": r.lead,
              "routes": [[route.agency_id, route.deadline_date] for route in r.routes]}
-            for r in R.referrals(found, data, case["state"])
+            for r in R.referrals(found, data, case["state"], MAP)
         ]  # fmt: skip
-        assert got == case["expect"], case["name"]
+        expect = [{k: e[k] for k in ("problem_id", "first_date", "lead", "routes")}
+                  for e in case["expect"]]  # fmt: skip
+        assert got == expect, case["name"]
+
+
+def test_wage_retaliation_in_california_goes_to_the_labor_commissioner_first() -> None:
+    """Issue 14: retaliation for a wage complaint goes to the wage agency first, safety
+    retaliation to OSHA; the order comes from the case, not from the data's order."""
+    found = {"retaliation": ("2026-03-02", ["threat"]), "unpaid-wages": ("2026-02-06", ["x"])}
+    items = {r.problem_id: r for r in R.referrals(found, real_data(), "CA", MAP)}
+    agencies = [route.agency_id for route in items["retaliation"].routes]
+    assert agencies[:2] == ["ca-labor-commissioner", "whd"], agencies
+    safety = {"retaliation": ("2026-03-02", ["threat"]), "unsafe-work": ("2026-03-01", ["unsafe"])}
+    items = {r.problem_id: r for r in R.referrals(safety, real_data(), "CA", MAP)}
+    assert items["retaliation"].routes[0].agency_id == "osha"
+    assert items["retaliation"].lead == "safety"
 
 
 def test_eeoc_deadline_text_names_the_state_figure() -> None:

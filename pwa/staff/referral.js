@@ -1,6 +1,26 @@
-/** Referrals on the desk: the same rules as server/evidence/referral.py. */
+/** Referrals on the desk: the same rules as server/evidence/referral.py.
+ *
+ * Deadlines count from the date of the event, never from when it was logged (an incident's
+ * own date, a short paycheck's pay date, a fee's payment date); retaliation leads with the
+ * agency of what the worker complained about (referral-map.json's `retaliation` block).
+ */
 
-const INCIDENT = "incident";
+import { replayJournal } from "./facts.js";
+
+/** Which expense kinds a fee finding is about: its deadline counts from the payment's date. */
+const FEE_EXPENSES = {
+  recruitment_fee: ["recruitment_fee"], visa_fee_ask: ["visa"], visa_fees_not_reimbursed: ["visa"],
+  travel_not_reimbursed: ["travel", "subsistence"],
+};
+
+/** "wage" when the case has wage problems, "safety" when only safety ones, else null. */
+export function retaliationLead(problemIds, map) {
+  const rules = (map && map.retaliation) || null;
+  if (!rules || !problemIds.includes("retaliation")) return null;
+  if (problemIds.some((p) => (rules.wage_problems || []).includes(p))) return "wage";
+  if (problemIds.some((p) => (rules.safety_problems || []).includes(p))) return "safety";
+  return null;
+}
 
 export function referrals(wageCheck, entries, data, state, map) {
   const found = new Map();
@@ -11,22 +31,37 @@ export function referrals(wageCheck, entries, data, state, map) {
     cur.first = date < cur.first ? date : cur.first;
     found.set(problem, cur);
   };
+  const records = replayJournal(entries);
+  const expenses = [...records.expense.values()];
   for (const job of (wageCheck && wageCheck.jobs) || []) {
     const weeks = job.weeks || [];
     const start = weeks.length ? weeks[0].end : "";
-    for (const f of job.findings || []) add(map.findings[f.code], start, f.code);
+    for (const f of job.findings || []) {
+      const kinds = FEE_EXPENSES[f.code] || [];
+      const paid = expenses.filter((x) => kinds.includes(x.kind) && x.job_id === job.job_id).map((x) => x.date).sort();
+      add(map.findings[f.code], paid.length ? paid[0] : start, f.code);
+    }
     for (const p of job.periods || []) for (const f of p.findings || []) add(map.findings[f.code], p.pay_date || p.end, f.code);
   }
-  for (const e of entries) if (e.data && e.data.type === INCIDENT) add(map.incidents[e.data.kind], e.data.date, e.data.kind);
+  // Current incidents only (one deleted later is not an event), by their own date.
+  for (const i of records.incident.values()) add(map.incidents[i.kind], i.date, i.kind);
+  const lead = retaliationLead([...found.keys()], map);
   const problems = new Map((data.triage || []).map((p) => [p.id, p]));
   const agencies = data.agencies || [];
   const out = [];
   for (const [id, { first, reasons }] of [...found.entries()].sort((a, b) => (a[1].first < b[1].first ? -1 : 1))) {
     const p = problems.get(id);
     if (!p) continue;
+    let routes = [...p.routes];
+    const leads = id === "retaliation" && lead ? map.retaliation[`${lead}_agencies`] || [] : null;
+    if (leads) {
+      const rank = (r) => (leads.includes(r.agency) ? leads.indexOf(r.agency) : leads.length);
+      routes = routes.map((r, i) => [r, i]).sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([r]) => r);
+    }
     out.push({
       problem_id: id, title: p.title, intake_category: p.intake_category, first_date: first, reasons, bring: p.bring || [],
-      routes: p.routes.map((r) => {
+      lead: leads ? lead : null,
+      routes: routes.map((r) => {
         const agency = findAgency(r.agency, agencies, state);
         // The job state's own deadline for this route, else the general one.
         const dl = (r.state_deadlines || {})[state] || r.deadline;

@@ -6,6 +6,12 @@ problems is pwa/staff/referral-map.json, read by this module and by the staff de
 refer the same way. A route's deadline is the job state's own (`state_deadlines`) when the
 data has one, else the general one. A deadline date is computed only where the data gives a
 number of days (never invented); otherwise the deadline's text is shown as written.
+
+A deadline counts from the date of the event, never from when it was logged: an incident's
+own date, a short paycheck's pay date, a fee's payment date (the expense's date). Retaliation
+goes first to the agency of what the worker complained about: with wage problems in the same
+case, the state wage agency (in California the Labor Commissioner) and the WHD lead; with
+injuries or unsafe work, OSHA leads (the map's `retaliation` block says which is which).
 """
 
 from __future__ import annotations
@@ -46,14 +52,29 @@ class Referral:
     reasons: list[str] = field(default_factory=list)
     routes: list[Route] = field(default_factory=list)
     bring: list[dict[str, str]] = field(default_factory=list)
+    #: Why the routes are in this order: "wage" or "safety" retaliation, else None.
+    lead: str | None = None
 
 
-def load_map(pwa_dir: Path) -> dict[str, dict[str, str]]:
+#: Which expense kinds a fee finding is about: its deadline counts from the payment's date.
+FEE_EXPENSES: dict[str, tuple[str, ...]] = {
+    "recruitment_fee": ("recruitment_fee",),
+    "visa_fee_ask": ("visa",),
+    "visa_fees_not_reimbursed": ("visa",),
+    "travel_not_reimbursed": ("travel", "subsistence"),
+}
+
+
+def load_map(pwa_dir: Path) -> dict[str, Any]:
     try:
         doc = json.loads((pwa_dir / "staff" / "referral-map.json").read_text("utf-8"))
     except (OSError, ValueError):
-        return {"findings": {}, "incidents": {}}
-    return {"findings": dict(doc.get("findings", {})), "incidents": dict(doc.get("incidents", {}))}
+        return {"findings": {}, "incidents": {}, "retaliation": {}}
+    return {
+        "findings": dict(doc.get("findings", {})),
+        "incidents": dict(doc.get("incidents", {})),
+        "retaliation": dict(doc.get("retaliation", {})),
+    }
 
 
 def events(
@@ -70,25 +91,54 @@ def events(
             reasons.append(reason)
         found[problem] = (min(first, date), reasons)
 
+    state = log_format.replay(entries)
+    expenses = [x for x in state["expense"].values() if isinstance(x, log_format.Expense)]
     for job in (wage_check or {}).get("jobs", []) or []:
         weeks = job.get("weeks", []) or []
         start = weeks[0]["end"] if weeks else ""
         for finding in job.get("findings", []) or []:
-            add(mapping["findings"].get(finding.get("code")), start, str(finding.get("code")))
+            code = str(finding.get("code"))
+            kinds = FEE_EXPENSES.get(code, ())
+            paid = [x.date for x in expenses if x.kind in kinds and x.job_id == job.get("job_id")]
+            add(mapping["findings"].get(code), min(paid) if paid else start, code)
         for period in job.get("periods", []) or []:
             when = period.get("pay_date") or period.get("end") or ""
             for finding in period.get("findings", []) or []:
                 add(mapping["findings"].get(finding.get("code")), when, str(finding.get("code")))
-    for entry in entries:
-        if isinstance(entry.data, log_format.Incident):
-            add(mapping["incidents"].get(entry.data.kind), entry.data.date, entry.data.kind)
+    # Current incidents only (an incident deleted later is not an event), by their own date.
+    for incident in state["incident"].values():
+        if isinstance(incident, log_format.Incident):
+            add(mapping["incidents"].get(incident.kind), incident.date, incident.kind)
     return found
 
 
+def retaliation_lead(found: dict[str, Any], mapping: dict[str, Any] | None) -> str | None:
+    """ "wage" when the case has wage problems, "safety" when it has safety ones and no wage
+    ones, else None (data order): what the retaliation was most likely for."""
+    rules = (mapping or {}).get("retaliation") or {}
+    if "retaliation" not in found or not rules:
+        return None
+    if set(found) & set(rules.get("wage_problems", [])):
+        return "wage"
+    if set(found) & set(rules.get("safety_problems", [])):
+        return "safety"
+    return None
+
+
+def _lead_order(routes: list[dict[str, Any]], first: list[str]) -> list[dict[str, Any]]:
+    """The routes to the agencies in `first` first (in that order), the rest as in the data."""
+    rank = {agency: i for i, agency in enumerate(first)}
+    return sorted(routes, key=lambda r: rank.get(r["agency"], len(rank)))
+
+
 def referrals(
-    found: dict[str, tuple[str, list[str]]], data: dict[str, Any], state: str | None
+    found: dict[str, tuple[str, list[str]]],
+    data: dict[str, Any],
+    state: str | None,
+    mapping: dict[str, Any] | None = None,
 ) -> list[Referral]:
     problems = {p["id"]: p for p in data.get("triage", [])}
+    lead = retaliation_lead(found, mapping)
     agencies = data.get("agencies", [])
     out: list[Referral] = []
     for problem_id, (first, reasons) in sorted(found.items(), key=lambda kv: kv[1][0]):
@@ -103,7 +153,11 @@ def referrals(
             reasons=reasons,
             bring=problem.get("bring", []),
         )
-        for route in problem.get("routes", []):
+        routes = list(problem.get("routes", []))
+        if problem_id == "retaliation" and lead and mapping:
+            referral.lead = lead
+            routes = _lead_order(routes, mapping["retaliation"].get(f"{lead}_agencies", []))
+        for route in routes:
             agency = _agency(route["agency"], agencies, state)
             deadline = route_deadline(route, state)
             date = None

@@ -12,18 +12,30 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const VECTORS = JSON.parse(readFileSync(join(ROOT, 'tests', 'referral_vectors.json'), 'utf8'));
 const MAP = JSON.parse(readFileSync(join(ROOT, 'pwa', 'staff', 'referral-map.json'), 'utf8'));
 
-const entries = (incidents) => incidents.map((item, i) => ({
-  seq: i, kind: 'create', record_type: 'incident',
-  data: { type: 'incident', id: `i${i}`, date: item.date, kind: item.kind },
-}));
+// The case's expenses and incidents as journal entries: an incident is logged at its own
+// `logged` time (else noon of its date) and deleted afterwards when `deleted` is set.
+function caseEntries(c) {
+  const out = [];
+  (c.expenses || []).forEach((x, i) => out.push({ seq: out.length, kind: 'create', time: `${x.date}T12:00:00Z`, record_type: 'expense', record_id: `x${i}`,
+    data: { type: 'expense', id: `x${i}`, job_id: 'job1', date: x.date, kind: x.kind, amount_cents: 50000 } }));
+  c.incidents.forEach((item, i) => {
+    const time = item.logged || `${item.date}T12:00:00Z`;
+    out.push({ seq: out.length, kind: 'create', time, record_type: 'incident', record_id: `i${i}`,
+      data: { type: 'incident', id: `i${i}`, date: item.date, kind: item.kind } });
+    if (item.deleted) out.push({ seq: out.length, kind: 'delete', time, record_type: 'incident', record_id: `i${i}`, data: null });
+  });
+  return out;
+}
+const entries = (incidents) => caseEntries({ incidents });
 
 for (const c of VECTORS.cases) {
   test(c.name, () => {
-    const got = referrals(null, entries(c.incidents), VECTORS.data, c.state, MAP).map((r) => ({
-      problem_id: r.problem_id,
+    const got = referrals(c.wage_check || null, caseEntries(c), VECTORS.data, c.state, MAP).map((r) => ({
+      problem_id: r.problem_id, first_date: r.first_date, lead: r.lead,
       routes: r.routes.map((route) => [route.agency_id, route.deadline_date]),
     }));
-    assert.deepEqual(got, c.expect);
+    const expect = c.expect.map((e) => ({ problem_id: e.problem_id, first_date: e.first_date, lead: e.lead, routes: e.routes }));
+    assert.deepEqual(got, expect);
   });
 }
 
