@@ -19,7 +19,8 @@ from server import log_format
 from server.content.check import load_content
 from server.content.schema import WageJurisdiction
 from server.evidence import referral as R
-from server.wages.check import LogRecords, check
+from server.log_format import LogRecords
+from server.wages.check import check
 
 ROOT = Path(__file__).resolve().parent.parent
 MAP = json.loads((ROOT / "pwa" / "staff" / "referral-map.json").read_text("utf-8"))
