@@ -1,8 +1,11 @@
 /* Cartilla Web Push in the service worker (sw.js importScripts it).
  * push: the server knows only the state and language, so the message lists every changed
  *   guide of the state with its audience (industries, statuses); this worker keeps the ones
- *   that apply to the profile on this phone, shows one notification about those, and
- *   updates the offline pack at once (sw.js cartillaUpdatePack: only changed guides).
+ *   that apply to the profile on this phone, shows one notification, and updates the offline
+ *   pack at once (sw.js cartillaUpdatePack: only changed guides). The notification's text is
+ *   always the same neutral sentence (NEUTRAL): a lock screen is read by whoever holds the
+ *   phone, and a guide title ("... sin importar su estatus migratorio") would tell them what
+ *   the worker reads. Which guides changed is shown only inside the app.
  * notificationclick: open the changed guide, or the list when several changed.
  * CHECK_UPDATES / pushsubscriptionchange: resend a changed profile or subscription, finish
  *   an offline unsubscribe. IndexedDB settings "push" (js/push.js) is
@@ -14,17 +17,18 @@
   const API = "/api/v1/push/subscriptions";
   const TAG = "cartilla-guides";
   const MAX_GUIDES = 20;
-  const TEXT = {
-    es: ["Cartilla: cambiaron sus guías", "Hay guías nuevas o actualizadas para usted."],
-    en: ["Cartilla: your guides changed", "There are new or updated guides for you."],
+  // Never built from the message: the server's title and body (which name guides) are
+  // ignored, so no guide title or topic can reach the lock screen.
+  const NEUTRAL = {
+    es: { title: "Cartilla: hay información nueva", body: "Abra Cartilla para ver los detalles." },
+    en: { title: "Cartilla: new information", body: "Open Cartilla to see the details." },
   };
-  const SOME = {
-    es: (titles) => (titles.length === 1 ? `Nueva versión: ${titles[0]}` : `${titles.length} guías tienen cambios: ${titles.join(", ")}`),
-    en: (titles) => (titles.length === 1 ? `New version: ${titles[0]}` : `${titles.length} guides changed: ${titles.join(", ")}`),
-  };
+  /** The only text a Cartilla notification ever shows, by language (es when unknown). */
+  function notificationText(lang) {
+    return NEUTRAL[lang === "en" ? "en" : "es"];
+  }
+  self.cartillaNotificationText = notificationText;
   const DB = () => self.CartillaDB;
-
-  const clean = (value, max) => (typeof value === "string" ? value.replace(/\s+/g, " ").trim().slice(0, max) : "");
 
   /** The message, checked: it only says what changed; sw.js fetches the guides itself. */
   function readPayload(event) {
@@ -39,8 +43,8 @@
     const guides = (Array.isArray(data.guides) ? data.guides : [])
       .filter((g) => g && typeof g.id === "string" && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(g.id))
       .slice(0, MAX_GUIDES)
-      .map((g) => ({ id: g.id, title: clean(g.title, 140) || g.id, industries: audience(g.industries), statuses: audience(g.statuses) }));
-    return { lang, guides, title: clean(data.title, 100), body: clean(data.body, 240) };
+      .map((g) => ({ id: g.id, industries: audience(g.industries), statuses: audience(g.statuses) }));
+    return { lang, guides };
   }
 
   /** A guide's audience from the message: "all" or a list of names (anything else: all). */
@@ -80,14 +84,12 @@
   }
 
   async function showFor(payload) {
-    const [title, body] = TEXT[payload.lang];
-    const { guides, filtered } = await forThisPhone(payload.guides);
-    // The server's text names every changed guide of the state; when some do not apply
-    // here, say only what does (or the general sentence if none does: a push must show).
-    const text = !filtered ? payload.body || guides.map((g) => g.title).join(", ")
-      : guides.length ? SOME[payload.lang](guides.map((g) => g.title)).slice(0, 240) : "";
-    await self.registration.showNotification(payload.title || title, {
-      body: text || body,
+    const { title, body } = notificationText(payload.lang);
+    const { guides } = await forThisPhone(payload.guides);
+    // Shown even when no listed guide applies here (a push must show something), and
+    // always with the same words: tapping opens the changed guide, or the list.
+    await self.registration.showNotification(title, {
+      body,
       lang: payload.lang,
       tag: TAG, // a newer message replaces an older one still on screen
       renotify: true,

@@ -212,10 +212,11 @@ def test_opt_in_push_fetch_and_read_offline(
         """async () => (await (await navigator.serviceWorker.ready).getNotifications())
              .map((n) => ({title: n.title, body: n.body, lang: n.lang, url: n.data.url}))"""
     )
+    # The lock screen shows neutral words, never the guide's title (issue 12, item 13).
     assert notifications == [
         {
-            "title": "Cartilla: cambiaron sus guías",
-            "body": f"Nueva versión: {changed['title']}",
+            "title": "Cartilla: hay información nueva",
+            "body": "Abra Cartilla para ver los detalles.",
             "lang": "es",
             "url": "/#/guide/overtime",
         }
@@ -267,7 +268,7 @@ def test_opt_in_push_fetch_and_read_offline(
            return list.length ? list : null; }""",
     )
     assert shown == [
-        {"body": "Hay guías nuevas o actualizadas para usted.", "url": "/#/guides", "guides": []}
+        {"body": "Abra Cartilla para ver los detalles.", "url": "/#/guides", "guides": []}
     ]
 
 
