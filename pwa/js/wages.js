@@ -123,6 +123,8 @@ function stepsInForce(steps, day, size) {
 export const MESSAGES = {
   minimum_wage: ['Salario mínimo en vigor el {date}: {rate} por hora ({where}).',
     'Minimum wage in force on {date}: {rate} an hour ({where}).'],
+  regional_minimum_wage: ['Su trabajo es en {region}: el salario mínimo allí es {rate} por hora.',
+    'Your work is in {region}: the minimum wage there is {rate} an hour.'],
   aewr: ['Tarifa AEWR de H-2A para {state} en vigor el {date}: {rate} por hora.',
     'H-2A AEWR for {state} in force on {date}: {rate} an hour.'],
   aewr_skill: ['Tarifa AEWR de H-2A para {state}, nivel de habilidad {level}, en vigor el {date}: {rate} por hora.',
@@ -365,6 +367,9 @@ const tupleCmp = (a, b) => {
   return 0;
 };
 
+// job.region for work outside every region a state lists (its general minimum wage applies).
+export const REST_OF_STATE = 'rest-of-state';
+
 const roman = (level) => (level === 1 ? 'I' : 'II');
 
 // A 2025-method AEWR entry as a floor: the rate less the housing adjustment, if the data has it.
@@ -455,19 +460,30 @@ class JobCheck {
       }
       if (cents > best[0]) best = [cents, rate, where];
     }
-    if (best[1] === null) this.notes.add('no_minimum_wage', isoOf(day), { date: isoOf(day) });
-    else if (best[2] === this.job.state && this.state !== null) {
-      for (const region of this.state.regional_minimum_wage || []) {
-        const rate = rateInForce(region.rates, day);
-        if (rate !== null && dollarsToCents(rate.rate) > best[0]) {
+    if (this.state !== null && this.stateMinOut === null) {
+      const region = this.region();
+      for (const other of this.state.regional_minimum_wage || []) {
+        const rate = rateInForce(other.rates, day);
+        if (rate === null || dollarsToCents(rate.rate) <= best[0]) continue;
+        if (other === region) {
+          // The job says the work is in this region: its higher rate is the minimum.
+          best = [dollarsToCents(rate.rate), rate, this.job.state];
+        } else if (region === null && this.job.region !== REST_OF_STATE) {
           // Where in the state the work is, the log does not say: name the higher rate.
           const values = { state: this.job.state, rate: money(dollarsToCents(rate.rate)) };
-          this.notes.add('regional_minimum', region.id, { ...values, region: region.name.es || '' },
-            { ...values, region: region.name.en || '' });
+          this.notes.add('regional_minimum', other.id, { ...values, region: other.name.es || '' },
+            { ...values, region: other.name.en || '' });
         }
       }
     }
+    if (best[1] === null) this.notes.add('no_minimum_wage', isoOf(day), { date: isoOf(day) });
     return best;
+  }
+
+  // The state's region the job says the work is in (job.region), if it names one.
+  region() {
+    if (this.state === null || this.job.region == null) return null;
+    return (this.state.regional_minimum_wage || []).find((r) => r.id === this.job.region) || null;
   }
 
   aewr(day) {
@@ -601,7 +617,13 @@ class JobCheck {
     const rules = [];
     const firstDay = days.find(([, m]) => m > 0)[0];
     const [minCents, minRate, where] = this.minimum(firstDay);
-    if (minRate !== null) {
+    const region = this.region();
+    if (region !== null && minRate !== null && region.rates.includes(minRate)) {
+      const values = { rate: money(minCents) };
+      rules.push({ code: 'regional_minimum_wage',
+        explanation: text('regional_minimum_wage', { ...values, region: region.name.es || '' }, { ...values, region: region.name.en || '' }),
+        source: dataSrc(minRate) });
+    } else if (minRate !== null) {
       rules.push({ code: 'minimum_wage',
         explanation: text('minimum_wage', { date: isoOf(firstDay), rate: money(minCents), where }),
         source: dataSrc(minRate) });

@@ -37,6 +37,7 @@ from server.content.schema import (
     AewrMethodChange,
     DatedRate,
     OvertimeStep,
+    RegionalMinimum,
     SalaryRule,
     SkillAewr,
     WageJurisdiction,
@@ -63,6 +64,9 @@ from server.wages.report import (
     WageReport,
     WeekResult,
 )
+
+#: `job.region` for work outside every region a state lists (its general minimum wage applies).
+REST_OF_STATE = "rest-of-state"
 
 
 def round_cents(value: Fraction) -> int:
@@ -287,21 +291,33 @@ class _JobCheck:
                 continue
             if cents > best[0]:
                 best = (cents, rate, where)
-        if best[1] is None:
-            self.notes.add("no_minimum_wage", day.isoformat(), {"date": day.isoformat()})
-        elif best[2] == self.job.state and self.state is not None:
-            for region in self.state.regional_minimum_wage:
-                rate = R.rate_in_force(region.rates, day)
-                if rate is not None and R.dollars_to_cents(rate.rate) > best[0]:
+        if self.state is not None and self.state_min_out is None:
+            region = self._region()
+            for other in self.state.regional_minimum_wage:
+                rate = R.rate_in_force(other.rates, day)
+                if rate is None or R.dollars_to_cents(rate.rate) <= best[0]:
+                    continue
+                if other is region:
+                    # The job says the work is in this region: its higher rate is the minimum.
+                    best = (R.dollars_to_cents(rate.rate), rate, self.job.state)
+                elif region is None and self.job.region != REST_OF_STATE:
                     # Where in the state the work is, the log does not say: name the higher rate.
                     values = {"state": self.job.state, "rate": money(R.dollars_to_cents(rate.rate))}
                     self.notes.add(
                         "regional_minimum",
-                        region.id,
-                        {**values, "region": region.name.get("es", "")},
-                        {**values, "region": region.name.get("en", "")},
+                        other.id,
+                        {**values, "region": other.name.get("es", "")},
+                        {**values, "region": other.name.get("en", "")},
                     )
+        if best[1] is None:
+            self.notes.add("no_minimum_wage", day.isoformat(), {"date": day.isoformat()})
         return best
+
+    def _region(self) -> RegionalMinimum | None:
+        """The state's region the job says the work is in (`job.region`), if it names one."""
+        if self.state is None or self.job.region is None:
+            return None
+        return next((r for r in self.state.regional_minimum_wage if r.id == self.job.region), None)
 
     def _aewr_method_change(self, day: dt.date) -> AewrMethodChange | None:
         best: AewrMethodChange | None = None
@@ -482,7 +498,21 @@ class _JobCheck:
         rules: list[AppliedRule] = []
         first_day = next(d for d, m in days if m > 0)
         min_cents, min_rate, where = self._minimum(first_day)
-        if min_rate is not None:
+        region = self._region()
+        if region is not None and min_rate is not None and min_rate in region.rates:
+            values = {"rate": money(min_cents)}
+            rules.append(
+                AppliedRule(
+                    code="regional_minimum_wage",
+                    explanation=text(
+                        "regional_minimum_wage",
+                        {**values, "region": region.name.get("es", "")},
+                        {**values, "region": region.name.get("en", "")},
+                    ),
+                    source=_data_src(min_rate),
+                )
+            )
+        elif min_rate is not None:
             rules.append(
                 AppliedRule(
                     code="minimum_wage",

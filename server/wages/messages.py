@@ -14,6 +14,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Salario mínimo en vigor el {date}: {rate} por hora ({where}).",
         "Minimum wage in force on {date}: {rate} an hour ({where}).",
     ),
+    "regional_minimum_wage": (
+        "Su trabajo es en {region}: el salario mínimo allí es {rate} por hora.",
+        "Your work is in {region}: the minimum wage there is {rate} an hour.",
+    ),
     "aewr": (
         "Tarifa AEWR de H-2A para {state} en vigor el {date}: {rate} por hora.",
         "H-2A AEWR for {state} in force on {date}: {rate} an hour.",
