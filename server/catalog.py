@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from server import search_terms
 from server.content.schema import PRIMARY_LANGUAGES
 
 
@@ -260,14 +261,60 @@ class Catalog:
             for r in rows
         ]
 
+    def _vocabulary(self, snap: Snapshot, lang: str | None) -> list[str]:
+        """Every word of the index's guides in `lang` (all languages for None), once per index."""
+        key = ("vocab", lang)
+        cached = snap.cache.get(key)
+        if cached is not None:
+            return list(cached)
+        conn = self._conn(snap)
+        try:
+            # A temporary table: the index file itself stays read-only.
+            conn.execute(
+                "create virtual table if not exists temp.guides_vocab "
+                "using fts5vocab(main, guides_fts, instance)"
+            )
+            sql = "select distinct v.term from temp.guides_vocab v "
+            args: tuple[Any, ...] = ()
+            if lang:
+                sql += "join guides g on g.rowid = v.doc where g.lang = ?"
+                args = (lang,)
+            vocab = sorted(r[0] for r in conn.execute(sql, args))
+        except sqlite3.DatabaseError as exc:
+            raise IndexDamaged(str(snap.path)) from exc
+        snap.cache[key] = tuple(vocab)
+        return vocab
+
     def search(
         self, snap: Snapshot, query: str, lang: str | None, limit: int
     ) -> list[dict[str, Any]]:
-        """Full-text search that ignores accents; the query is quoted, never FTS syntax."""
-        terms = [t for t in query.replace('"', " ").split() if t]
-        if not terms:
+        """Full-text search with the phone's rules (server/search_terms.py): accents, word
+        forms, phrasings and one-letter typos. A Spanish search that finds nothing looks in
+        the English guides (each result says its language). The query is never FTS syntax:
+        it only picks words of the index, which are quoted."""
+        results = self._search(snap, query, lang, limit)
+        if not results and lang == "es":
+            results = self._search(snap, query, "en", limit)
+        return results
+
+    def _search(
+        self, snap: Snapshot, query: str, lang: str | None, limit: int
+    ) -> list[dict[str, Any]]:
+        words = search_terms.load_words()
+        rules_lang = lang or "es"
+        plan = search_terms.plan(query, rules_lang, words)
+        if not plan.groups:
             return []
-        match = " ".join(f'"{t}"*' for t in terms[:12])
+        vocab = self._vocabulary(snap, lang)
+        matched: list[set[str]] = []
+        for group in plan.groups:
+            found = {v for v in vocab if search_terms.group_matches(v, group, rules_lang, words)}
+            if not found:
+                return []  # every group must match: one with no word in any guide finds nothing
+            matched.append(found)
+        match = " AND ".join(
+            "(" + " OR ".join(f'"{v}"' for v in sorted(found)) + ")" for found in matched
+        )
         sql = (
             "select g.id, g.lang, g.title, g.summary, "
             "snippet(guides_fts, 2, '[', ']', '…', 12) from guides_fts "
@@ -277,8 +324,7 @@ class Catalog:
         if lang:
             sql += "and g.lang = ? "
             args.append(lang)
-        sql += "order by rank limit ?"
-        args.append(limit)
+        sql += "order by rank"
         try:
             rows = self._conn(snap).execute(sql, args).fetchall()
         except sqlite3.OperationalError as exc:
@@ -287,7 +333,12 @@ class Catalog:
             return []  # a query FTS cannot parse finds nothing
         except sqlite3.DatabaseError as exc:
             raise IndexDamaged(str(snap.path)) from exc
+        # The phone's order (title and summary hits first); FTS's rank breaks ties.
+        ranked = sorted(
+            enumerate(rows),
+            key=lambda ir: (-search_terms.score(matched, ir[1][2], ir[1][3]), ir[0]),
+        )
         return [
             {"id": r[0], "lang": r[1], "title": r[2], "summary": r[3], "snippet": r[4]}
-            for r in rows
+            for _, r in ranked[:limit]
         ]
