@@ -63,5 +63,6 @@ def test_every_finding_and_note_code_is_covered_by_a_vector() -> None:
         "aewr_skill_housing",
         "job_order_rate",
         "regional_minimum_wage",
+        "employer_hours_combined",
     }
     assert set(MESSAGES) - applied_only - seen == set()

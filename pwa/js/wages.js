@@ -65,6 +65,7 @@ const SRC_H2A_CONTRACT = ['20 CFR 655.122 (H-2A contents of job offers)', `${ECF
 const SRC_H2A_ASSURANCES = ['20 CFR 655.135 (H-2A assurances: no recruitment fees)', `${ECFR}/title-20/section-655.135`];
 const SRC_H2A_WAGE = ['20 CFR 655.120 (H-2A offered wage rate: the highest of the AEWR and the other rates)', `${ECFR}/title-20/section-655.120`];
 const SRC_H2B = ['20 CFR 655.20 (H-2B employer obligations)', `${ECFR}/title-20/section-655.20`];
+const SRC_ONE_EMPLOYER_WEEK = ['29 CFR 778.103 (all hours worked for one employer in a workweek count together)', `${ECFR}/title-29/section-778.103`];
 const SRC_OT_DEDUCTIONS = ['29 CFR 531.37 (deductions in overtime workweeks: judged against 40 straight-time hours)', `${ECFR}/title-29/section-531.37`];
 const SRC_FREE_AND_CLEAR = ['29 CFR 531.35 (wages paid free and clear)', `${ECFR}/title-29/section-531.35`];
 const AEWR_VALID_DAYS = 365;
@@ -143,6 +144,8 @@ export const MESSAGES = {
     'Your regular rate this week is straight-time pay divided by hours: {rate} an hour. Each overtime hour pays half that rate on top.'],
   salary_regular_rate: ['Sueldo ({where}): {salary} por semana entre {hours} da una tarifa regular de {rate} por hora. El sueldo paga solo las horas normales; cada hora extra se paga aparte a 1.5 veces esa tarifa, y cada hora doble a 2 veces.',
     'Salary ({where}): {salary} a week divided by {hours} gives a regular rate of {rate} an hour. The salary pays only the regular hours; each overtime hour is paid on top at 1.5 times that rate, and each double-time hour at 2 times.'],
+  employer_hours_combined: ['Se sumaron {hours} de sus otros trabajos con el mismo empleador esta semana: todas las horas para un empleador cuentan juntas para las horas extra.',
+    '{hours} from your other jobs with the same employer this week were added: all hours for one employer count together for overtime.'],
   piece_makeup: ['Lo ganado por pieza o por día ({piece}) fue menos que el mínimo por sus horas ({floor}). El empleador debe completar la diferencia.',
     'Piece or day pay ({piece}) was less than the minimum for your hours ({floor}). The employer must make up the difference.'],
   underpaid: ['Le correspondían {expected}: sus horas por la tarifa más alta que aplica, más las horas extra. Le pagaron {paid} (bruto). Faltan {amount}. Solo el mínimo de la ley era {legal}.',
@@ -195,8 +198,8 @@ export const MESSAGES = {
     '{state}\'s minimum wage ({rate}) covers only employers with {size} or more employees. We do not know how many yours has, so the federal minimum was used. If it has {size} or more, enter the number of employees in the job: you could be owed more.'],
   regional_minimum: ['Se usó el salario mínimo general de {state}. En {region} el mínimo es más alto ({rate}): si trabaja allí, le podrían deber más.',
     '{state}\'s general minimum wage was used. In {region} the minimum is higher ({rate}): if you work there, you could be owed more.'],
-  same_employer_weeks: ['Registró más de un trabajo con el mismo empleador en la misma semana, y juntos pasan de 40 horas. Las horas de la semana con un mismo empleador se suman para las horas extra; esta revisión contó cada trabajo por separado, así que le podrían deber horas extra que no contó.',
-    'You logged more than one job with the same employer in the same week, and together they come to more than 40 hours. A week\'s hours for one employer count together for overtime; this check counted each job alone, so you could be owed overtime it did not count.'],
+  same_employer_weeks: ['Registró más de un trabajo con el mismo empleador en la misma semana, y juntos pasan de 40 horas. Las horas de la semana con un mismo empleador se suman para las horas extra; como sus semanas empiezan en días distintos, esta revisión contó cada trabajo por separado, así que le podrían deber horas extra que no contó.',
+    'You logged more than one job with the same employer in the same week, and together they come to more than 40 hours. A week\'s hours for one employer count together for overtime; as their workweeks start on different days, this check counted each job alone, so you could be owed overtime it did not count.'],
   live_in_domestic: ['Si usted vive en la casa donde trabaja, las horas extra son otras ({rules}). Esta revisión supone que no vive ahí. La ley federal tampoco da salario mínimo ni horas extra a quien acompaña a una persona mayor o enferma y lo contrata la familia; la ley del estado puede darlos.',
     'If you live in the home where you work, overtime is different ({rules}). This check assumes you do not live there. Federal law also gives no minimum wage or overtime to a companion of an older or sick person hired by the family; state law may.'],
   employer_size_unknown: ['No sabemos cuántos empleados tiene el empleador. Se usó la regla de horas extra para empleadores pequeños. Si tiene más, podrían deberle más.',
@@ -380,6 +383,26 @@ function skillFigure(entry) {
     level: entry.level, rateCents: rate, housingCents: housing };
 }
 
+// This job's overtime and double-time minutes per day, from the employer's combined day. A
+// day's overtime is its last hours; with several jobs that day, the job listed later in the log
+// is taken to be the later work: double time first, then overtime, from the last job back.
+function ownShare(days, combined, perJob, me, otAll, dblAll) {
+  const mine = new Map();
+  combined.forEach(([day], k) => {
+    let dblLeft = dblAll[k];
+    let otLeft = otAll[k];
+    for (let q = perJob[k].length - 1; q >= 0; q -= 1) {
+      const minutes = perJob[k][q];
+      const takeDbl = Math.min(minutes, dblLeft);
+      const takeOt = Math.min(minutes - takeDbl, otLeft);
+      dblLeft -= takeDbl;
+      otLeft -= takeOt;
+      if (q === me) mine.set(day, [takeOt, takeDbl]);
+    }
+  });
+  return [days.map(([d]) => (mine.get(d) || [0, 0])[0]), days.map(([d]) => (mine.get(d) || [0, 0])[1])];
+}
+
 function newDay() {
   return { minutes: 0, units: 0, starts: 0, floor: 0, minimum: 0, minWage: 0, floorSrc: null,
     otWeight: 0, regMinutes: 0, otPay: ZERO, piecePay: ZERO, otSrc: null, straight: ZERO, legalStraight: ZERO, expected: ZERO, legal: ZERO };
@@ -404,6 +427,9 @@ class JobCheck {
     this.aewrNewMethod = new Map();
     this.federalMinimumUsed = false;
     this.stateMinOut = this.stateMinimumLeftOut();
+    this.position = 0; // place in the log's job list
+    this.peers = []; // the employer's other jobs with the same workweek
+    this.collected = false;
   }
 
   // Why the state minimum wage does not cover this job, if it does not (W5: NE).
@@ -570,6 +596,8 @@ class JobCheck {
   }
 
   collect() {
+    if (this.collected) return;
+    this.collected = true;
     // Impossible shifts (same start and end, over 24 h, future) are left out and shared
     // minutes of overlapping ones count once, with findings (log/shifts.js).
     const sane = forWageCheck(this.records.shifts || [], this.job.id, isoOf(this.asOf));
@@ -691,11 +719,23 @@ class JobCheck {
       }
     }
     const straightTotal = fsum(days.map(([d]) => this.days.get(d).straight));
-    const fullWeek = days.length === 7 && days.every(([, m]) => m > 0);
+    // Overtime counts every hour worked for the employer that week (29 CFR 778.103): the days
+    // of its other logged jobs with the same workweek are added in, and this job keeps its
+    // share of the overtime (see employerDays).
+    const [combined, perJob, me] = this.employerDays(weekStart, days);
+    const others = sumInts(combined.map(([, m]) => m)) - total;
+    if (others > 0) {
+      rules.push({ code: 'employer_hours_combined',
+        explanation: text('employer_hours_combined', { hours: duration(others) }),
+        source: src(SRC_ONE_EMPLOYER_WEEK) });
+    }
+    // The rule (state or federal) giving more weighted overtime minutes wins.
+    const fullWeek = combined.length === 7;
     let best = null;
     let bestKey = [-1, -1];
     for (const [whereOt, step] of this.steps(weekStart)) {
-      const [ot, dbl] = otMinutes(step, days, fullWeek);
+      const [otAll, dblAll] = otMinutes(step, combined, fullWeek);
+      const [ot, dbl] = ownShare(days, combined, perJob, me, otAll, dblAll);
       const key = [sumInts(ot) + 2 * sumInts(dbl), step === null ? 0 : 1];
       if (tupleCmp(key, bestKey) > 0) {
         bestKey = key;
@@ -782,6 +822,27 @@ class JobCheck {
   // Expected pay for a salary where the state fixes the regular rate (CA: salary / 40). The
   // salary pays the non-overtime hours (made up to the minimum wage for them if it is less);
   // each overtime hour is paid on top at 1.5 x the regular rate, each double-time hour at 2 x.
+  // The week's worked dates for the employer (this job and its peers), in date order:
+  // [date, minutes of all those jobs], each job's minutes on it (in log order), and this job's
+  // place in that order. Alone, it is this job's own worked days.
+  employerDays(weekStart, days) {
+    const group = [...this.peers, this].sort((a, b) => a.position - b.position);
+    const me = group.indexOf(this);
+    const own = new Map(days);
+    const combined = [];
+    const perJob = [];
+    for (let i = 0; i < 7; i += 1) {
+      const day = weekStart + i;
+      const minutes = group.map((c) => (c === this ? (own.get(day) || 0) : (c.days.has(day) ? c.days.get(day).minutes : 0)));
+      const sum = sumInts(minutes);
+      if (sum > 0) {
+        combined.push([day, sum]);
+        perJob.push(minutes);
+      }
+    }
+    return [combined, perJob, me];
+  }
+
   salaryWeek(days, ot, dbl, rule, rules) {
     const salary = new Frac(this.job.promised_rate_cents || 0);
     const minimumPerMinute = days.map(([d]) => new Frac(this.days.get(d).minimum, 60)).reduce((a, b) => fmax(a, b));
@@ -1226,6 +1287,7 @@ function sameEmployerWeeks(records, jobs, notes) {
     for (let b = a + 1; b < jobs.length; b += 1) {
       const ea = records[a].employer_id;
       if (ea !== records[b].employer_id) continue;
+      if ((records[a].workweek_start || 'sunday') === (records[b].workweek_start || 'sunday')) continue;
       for (const wa of jobs[a].weeks) {
         for (const wb of jobs[b].weeks) {
           const overlap = wa.start <= wb.end && wb.start <= wa.end;
@@ -1246,9 +1308,18 @@ export function checkWages(records, jurisdictions, asOf) {
   const employers = new Map((records.employers || []).map((e) => [e.id, e]));
   const notes = new Notes();
   const asOfDay = dayNum(asOf);
-  const jobs = (records.jobs || []).map((job) => new JobCheck(
+  const checks = (records.jobs || []).map((job) => new JobCheck(
     job, employers.get(job.employer_id) || null, records, juris, asOfDay, notes,
-  ).run());
+  ));
+  checks.forEach((one, i) => {
+    one.position = i;
+    one.collect();
+  });
+  for (const one of checks) {
+    one.peers = checks.filter((other) => other !== one && other.job.employer_id === one.job.employer_id
+      && other.job.workweek_start === one.job.workweek_start);
+  }
+  const jobs = checks.map((one) => one.run());
   sameEmployerWeeks(records.jobs || [], jobs, notes);
   return {
     format: 'cartilla-wage-check',

@@ -234,6 +234,36 @@ def _ot_minutes(
     return ot, dbl
 
 
+def _own_share(
+    days: list[tuple[dt.date, int]],
+    combined: list[tuple[dt.date, int]],
+    per_job: list[list[int]],
+    me: int,
+    ot_all: list[int],
+    dbl_all: list[int],
+) -> tuple[list[int], list[int]]:
+    """This job's overtime and double-time minutes per day, from the employer's combined day.
+
+    A day's overtime is its last hours; with several jobs that day, the job listed later in
+    the log is taken to be the later work: double time first, then overtime, from the last
+    job back. Each job's premium is then paid at its own regular rate.
+    """
+    mine: dict[dt.date, tuple[int, int]] = {}
+    for k, (day, _) in enumerate(combined):
+        dbl_left, ot_left = dbl_all[k], ot_all[k]
+        for q in range(len(per_job[k]) - 1, -1, -1):
+            minutes = per_job[k][q]
+            take_dbl = min(minutes, dbl_left)
+            take_ot = min(minutes - take_dbl, ot_left)
+            dbl_left -= take_dbl
+            ot_left -= take_ot
+            if q == me:
+                mine[day] = (take_ot, take_dbl)
+    ot = [mine.get(d, (0, 0))[0] for d, _ in days]
+    dbl = [mine.get(d, (0, 0))[1] for d, _ in days]
+    return ot, dbl
+
+
 class _JobCheck:
     def __init__(
         self,
@@ -258,6 +288,9 @@ class _JobCheck:
         self.aewr_new_method: dict[dt.date, tuple[DatedRate, AewrMethodChange]] = {}
         self.federal_minimum_used = False
         self.state_min_out = self._state_minimum_left_out()
+        self.position = 0  # place in the log's job list
+        self.peers: list[_JobCheck] = []  # the employer's other jobs with the same workweek
+        self.collected = False
 
     def _state_minimum_left_out(self) -> str | None:
         """Why the state minimum wage does not cover this job, if it does not (W5: NE)."""
@@ -456,6 +489,9 @@ class _JobCheck:
     # --- the days -----------------------------------------------------------------------
 
     def collect(self) -> None:
+        if self.collected:
+            return
+        self.collected = True
         # Impossible shifts (same start and end, over 24 h, future) are left out and shared
         # minutes of overlapping ones count once, with findings (server/shifts.py).
         sane = for_wage_check(self.records.shifts, self.job.id, self.as_of)
@@ -621,12 +657,26 @@ class _JobCheck:
                     )
                 )
         straight_total = sum((self.days[d].straight for d, _ in days), Fraction(0))
-        # Overtime: the rule (state or federal) giving more weighted overtime minutes wins.
-        full_week = len(days) == 7 and all(m > 0 for _, m in days)
+        # Overtime counts every hour worked for the employer that week (29 CFR 778.103): the
+        # days of its other logged jobs with the same workweek are added in, and this job keeps
+        # its share of the overtime (see _employer_days).
+        combined, per_job, me = self._employer_days(week_start, days)
+        others = sum(m for _, m in combined) - total
+        if others > 0:
+            rules.append(
+                AppliedRule(
+                    code="employer_hours_combined",
+                    explanation=text("employer_hours_combined", {"hours": duration(others)}),
+                    source=_src(R.SRC_ONE_EMPLOYER_WEEK),
+                )
+            )
+        # The rule (state or federal) giving more weighted overtime minutes wins.
+        full_week = len(combined) == 7
         best: tuple[str, OvertimeStep | None, list[int], list[int]] | None = None
         best_key = (-1, -1)
         for where_ot, step in self._steps(week_start):
-            ot, dbl = _ot_minutes(step, days, full_week)
+            ot_all, dbl_all = _ot_minutes(step, combined, full_week)
+            ot, dbl = _own_share(days, combined, per_job, me, ot_all, dbl_all)
             key = (sum(ot) + 2 * sum(dbl), 0 if step is None else 1)
             if key > best_key:
                 best_key = key
@@ -724,6 +774,28 @@ class _JobCheck:
             difference_cents=None if paid is None else expected_cents - paid,
             rules=rules,
         )
+
+    def _employer_days(
+        self, week_start: dt.date, days: list[tuple[dt.date, int]]
+    ) -> tuple[list[tuple[dt.date, int]], list[list[int]], int]:
+        """The week's worked dates for the employer (this job and `peers`), in date order:
+        (date, minutes of all those jobs), each job's minutes on it (in log order), and this
+        job's place in that order. Alone, it is this job's own worked days."""
+        group = sorted([*self.peers, self], key=lambda c: c.position)
+        me = group.index(self)
+        week = [week_start + dt.timedelta(days=i) for i in range(7)]
+        own = dict(days)
+        combined: list[tuple[dt.date, int]] = []
+        per_job: list[list[int]] = []
+        for day in week:
+            minutes = [
+                own.get(day, 0) if c is self else (c.days[day].minutes if day in c.days else 0)
+                for c in group
+            ]
+            if sum(minutes) > 0:
+                combined.append((day, sum(minutes)))
+                per_job.append(minutes)
+        return combined, per_job, me
 
     def _salary_week(
         self,
@@ -1378,11 +1450,13 @@ class _JobCheck:
 
 
 def _same_employer_weeks(records: list[Job], jobs: list[JobResult], notes: _Notes) -> None:
-    """Two jobs with one employer in overlapping weeks, over 40 h together: the FLSA counts a
-    workweek's hours for one employer together (29 CFR 778.103); each job here is checked alone,
-    so the report says overtime may be missing."""
+    """Two jobs with one employer whose workweeks start on different days, over 40 h together
+    in overlapping weeks: their hours could not be added up week by week (jobs with the same
+    workweek are, see _employer_days), so the report says overtime may be missing."""
     for a, b in itertools.combinations(range(len(jobs)), 2):
         if records[a].employer_id != records[b].employer_id:
+            continue
+        if records[a].workweek_start == records[b].workweek_start:
             continue
         for wa in jobs[a].weeks:
             for wb in jobs[b].weeks:
@@ -1396,10 +1470,22 @@ def check(records: LogRecords, jurisdictions: list[WageJurisdiction], as_of: dt.
     juris: dict[str, WageJurisdiction] = {str(j.id): j for j in jurisdictions}
     employers = {e.id: e for e in records.employers}
     notes = _Notes()
-    jobs = [
-        _JobCheck(job, employers.get(job.employer_id), records, juris, as_of, notes).run()
+    checks = [
+        _JobCheck(job, employers.get(job.employer_id), records, juris, as_of, notes)
         for job in records.jobs
     ]
+    for i, one in enumerate(checks):
+        one.position = i
+        one.collect()
+    for one in checks:
+        one.peers = [
+            other
+            for other in checks
+            if other is not one
+            and other.job.employer_id == one.job.employer_id
+            and other.job.workweek_start == one.job.workweek_start
+        ]
+    jobs = [one.run() for one in checks]
     _same_employer_weeks(records.jobs, jobs, notes)
     return WageReport(
         as_of=as_of.isoformat(),

@@ -65,6 +65,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "hour. The salary pays only the regular hours; each overtime hour is paid on top at "
         "1.5 times that rate, and each double-time hour at 2 times.",
     ),
+    "employer_hours_combined": (
+        "Se sumaron {hours} de sus otros trabajos con el mismo empleador esta semana: todas las "
+        "horas para un empleador cuentan juntas para las horas extra.",
+        "{hours} from your other jobs with the same employer this week were added: all hours "
+        "for one employer count together for overtime.",
+    ),
     "piece_makeup": (
         "Lo ganado por pieza o por día ({piece}) fue menos que el mínimo por sus horas ({floor}). "
         "El empleador debe completar la diferencia.",
@@ -240,12 +246,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "same_employer_weeks": (
         "Registró más de un trabajo con el mismo empleador en la misma semana, y juntos pasan de "
         "40 horas. Las horas de la semana con un mismo empleador se suman para las horas extra; "
-        "esta revisión contó cada trabajo por separado, así que le podrían deber horas extra que "
-        "no contó.",
+        "como sus semanas empiezan en días distintos, esta revisión contó cada trabajo por "
+        "separado, así que le podrían deber horas extra que no contó.",
         "You logged more than one job with the same employer in the same week, and together they "
         "come to more than 40 hours. A week's hours for one employer count together for "
-        "overtime; this check counted each job alone, so you could be owed overtime it did not "
-        "count.",
+        "overtime; as their workweeks start on different days, this check counted each job "
+        "alone, so you could be owed overtime it did not count.",
     ),
     "live_in_domestic": (
         "Si usted vive en la casa donde trabaja, las horas extra son otras ({rules}). Esta "

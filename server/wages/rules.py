@@ -40,6 +40,11 @@ SRC_FREE_AND_CLEAR: Src = (
     f"{ECFR}/title-29/section-531.35",
 )
 
+SRC_ONE_EMPLOYER_WEEK: Src = (
+    "29 CFR 778.103 (all hours worked for one employer in a workweek count together)",
+    f"{ECFR}/title-29/section-778.103",
+)
+
 SRC_OT_DEDUCTIONS: Src = (
     "29 CFR 531.37 (deductions in overtime workweeks: judged against 40 straight-time hours)",
     f"{ECFR}/title-29/section-531.37",
