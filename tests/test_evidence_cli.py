@@ -43,7 +43,7 @@ def test_good_bundle_exit_zero_with_summary(tmp_path: Path, keys: f.Keys) -> Non
     assert result.returncode == 0, result.stdout + result.stderr
     assert "VERIFICADO" in result.stdout and "VERIFIED" in result.stdout
     assert "Rancho Los Pinos" in result.stdout
-    assert result.stdout.count("[OK]") == 9 + 4  # nine checks and four receipts
+    assert result.stdout.count("[OK]") == 10 + 4  # ten checks and four receipts
 
 
 def test_json_output(tmp_path: Path, keys: f.Keys) -> None:

@@ -136,7 +136,9 @@ def test_reordered_chain(keys: f.Keys, good: bytes) -> None:
     entries[5], entries[6] = entries[6], entries[5]
     _write_journal(files, entries)
     found = failing(f.reseal(files, keys.worker), keys)
-    assert set(found) == {"chain"} and set(found["chain"]) == {"chain_broken"}
+    # Out of order, the times go backwards too (entry #6 now comes before a later day's).
+    assert set(found) == {"chain", "rules"} and set(found["chain"]) == {"chain_broken"}
+    assert found["rules"] == ["time_backwards"]
 
 
 def test_removed_entry_breaks_the_chain(keys: f.Keys, good: bytes) -> None:
@@ -359,7 +361,11 @@ def test_missing_summary_file(keys: f.Keys, good: bytes) -> None:
 def test_file_added_after_sealing(keys: f.Keys, good: bytes) -> None:
     files = f.unzip(good)
     files["data/photos/" + "0" * 64 + ".jpg"] = b"\xff\xd8extra"
-    assert failing(f.rezip(files), keys) == {"payload": ["not_in_manifest", "bad_bagit"]}
+    assert failing(f.rezip(files), keys) == {
+        "payload": ["not_in_manifest", "bad_bagit"],
+        # No entry records it, and two bytes of JPEG are not a JPEG.
+        "photos": ["photo_unrecorded", "photo_type_mismatch"],
+    }
 
 
 # --- selective disclosure ------------------------------------------------------------------

@@ -14,6 +14,8 @@ import { crc32 } from "../js/bundle/zip.js";
 export const LIMITS = {
   maxBundleBytes: 64 * 1024 * 1024, maxFiles: 4000, maxFileBytes: 16 * 1024 * 1024,
   maxTotalBytes: 160 * 1024 * 1024, maxRatio: 100, ratioFloorBytes: 1024 * 1024,
+  // Photo headers (read before any decoding), as zipread.Limits max_photo_side/pixels.
+  maxPhotoSide: 12000, maxPhotoPixels: 40000000,
 };
 
 export class BundleError extends Error {

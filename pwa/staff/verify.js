@@ -5,10 +5,11 @@
 import { readBundle, BundleError, LIMITS } from "./unzip.js";
 import { sha256Hex } from "../js/bundle/build.js";
 import { parseStrict, canonicalJson, JsonError } from "../js/canonical.js";
+import { journalProblems, photoProblems } from "./rules.js";
 
 export { canonicalJson };
 
-export const CHECK_IDS = ["zip", "bag", "payload", "tags", "signature", "schema", "chain", "receipts", "photos"];
+export const CHECK_IDS = ["zip", "bag", "payload", "tags", "signature", "schema", "chain", "rules", "receipts", "photos"];
 const GENESIS = "0".repeat(64);
 const HEX64 = /^[0-9a-f]{64}$/;
 const dec = new TextDecoder();
@@ -358,6 +359,10 @@ async function runChecks(bytes, receiptKeys, limits, report, at) {
   pass("chain");
   const withheld = journal.filter((e) => e.withheld).length;
   if (withheld) checks.chain.notes.push({ code: "withheld", n: withheld });
+  // rules: the journal's own rules and its times (rules.js, as server/evidence/rules.py)
+  at.stage = "rules";
+  for (const e of journalProblems(journal, report.summary.created)) fail("rules", e);
+  pass("rules");
   // receipts
   at.stage = "receipts";
   const position = new Map(journal.map((e, i) => [e.hash, i]));
@@ -400,6 +405,8 @@ async function runChecks(bytes, receiptKeys, limits, report, at) {
     const name = `data/photos/${d.sha256}.${PHOTO_EXT[d.mime] || "jpg"}`;
     if (!files.has(name)) { if (!leftOut) fail("photos", err("photo_missing", name)); } else if ((await sha256Hex(files.get(name))) !== d.sha256) fail("photos", err("photo_changed", name));
   }
+  // Every photo file: recorded by an entry, of its declared type, its header within limits.
+  for (const e of photoProblems(files, journal, { ...LIMITS, ...limits })) fail("photos", e);
   pass("photos");
   if (leftOut) checks.photos.notes.push({ code: "photos_left_out" });
   return finish(report);

@@ -216,6 +216,81 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "La foto {name} no es la que el registro guardó: su huella es otra.",
         "The photo {name} is not the one the log recorded: its fingerprint differs.",
     ),
+    "photo_unrecorded": (
+        "El archivo {name} está entre las fotos, pero ninguna entrada del registro lo anotó.",
+        "The file {name} is among the photos, but no log entry recorded it.",
+    ),
+    "photo_type_mismatch": (
+        "El archivo {name} no es la imagen que su nombre dice ({detail}).",
+        "The file {name} is not the image its name says ({detail}).",
+    ),
+    "photo_too_large": (
+        "La foto {name} es demasiado grande para abrirla sin riesgo ({detail}); no se abrió. "
+        "Una foto de Cartilla se achica en el teléfono.",
+        "The photo {name} is too large to open safely ({detail}); it was not opened. A "
+        "Cartilla photo is shrunk on the phone.",
+    ),
+    "no_data": (
+        "Entradas del registro {name}: crean o cambian un registro, pero no lo traen.",
+        "Log entries {name}: they create or change a record but do not carry it.",
+    ),
+    "record_mismatch": (
+        "Entradas del registro {name}: no nombran bien su registro (tipo o id distintos, o un "
+        "borrado sin tipo o id, o con datos).",
+        "Log entries {name}: they do not name their record correctly (a different type or id, "
+        "or a delete without a type or id, or with data).",
+    ),
+    "no_reason": (
+        "Entradas del registro {name}: cambian o borran algo sin decir por qué.",
+        "Log entries {name}: they change or delete something without saying why.",
+    ),
+    "replaces_unknown": (
+        "Entradas del registro {name}: no dicen qué versión anterior del mismo registro "
+        "reemplazan.",
+        "Log entries {name}: they do not name the earlier version of the same record they replace.",
+    ),
+    "replaces_not_latest": (
+        "Entradas del registro {name}: reemplazan una versión que ya había sido reemplazada "
+        "(el historial del registro se bifurca).",
+        "Log entries {name}: they replace a version that had already been replaced (the "
+        "record's history forks).",
+    ),
+    "no_receipt": (
+        "Entradas del registro {name}: son recibos de tiempo, pero no traen el recibo.",
+        "Log entries {name}: they are time receipts but do not carry the receipt.",
+    ),
+    "no_key": (
+        "Entradas del registro {name}: no nombran bien la llave del teléfono (una entrada de "
+        "llave sin llave, u otra entrada con llave).",
+        "Log entries {name}: they do not name the phone's key correctly (a key entry without "
+        "a key, or another entry with one).",
+    ),
+    "duplicate_id": (
+        "Entradas del registro {name}: crean un registro con el id de otro que todavía existe.",
+        "Log entries {name}: they create a record with the id of another one that still exists.",
+    ),
+    "time_invalid": (
+        "Entradas del registro {name}: su hora no es una fecha real.",
+        "Log entries {name}: their time is not a real date.",
+    ),
+    "time_backwards": (
+        "Entradas del registro {name}: su hora es anterior a la de la entrada de antes (por "
+        "más de 5 minutos); el reloj del teléfono cambió o el registro se alteró.",
+        "Log entries {name}: their time is earlier than the entry before them (by more than "
+        "5 minutes); the phone's clock changed or the log was altered.",
+    ),
+    "time_after_bundle": (
+        "Entradas del registro {name}: su hora es posterior a la creación del paquete (por "
+        "más de 5 minutos).",
+        "Log entries {name}: their time is later than when the bundle was made (by more than "
+        "5 minutes).",
+    ),
+    "time_after_receipt": (
+        "Entradas del registro {name}: su hora es posterior a la de un recibo del servidor que "
+        "prueba que ya existían (por más de 5 minutos), así que esa hora no es cierta.",
+        "Log entries {name}: their time is later than a server receipt that proves they "
+        "already existed (by more than 5 minutes), so that time is not true.",
+    ),
     "request_too_big": (
         "El paquete enviado es demasiado grande ({detail}).",
         "The bundle sent is too big ({detail}).",
@@ -253,6 +328,7 @@ CHECK_LABELS: Final[dict[str, tuple[str, str]]] = {
     "signature": ("Firma del manifiesto", "Manifest signature"),
     "schema": ("Formato de los datos", "Data format"),
     "chain": ("Cadena del registro", "Log chain"),
+    "rules": ("Reglas del registro y horas", "Log rules and times"),
     "receipts": ("Recibos de tiempo del servidor", "Server time receipts"),
     "photos": ("Fotos", "Photos"),
 }

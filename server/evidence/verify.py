@@ -19,7 +19,7 @@ import msgspec
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from server import log_format
-from server.evidence import bag
+from server.evidence import bag, rules
 from server.evidence.chain import (
     JOURNAL,
     Journal,
@@ -39,7 +39,18 @@ from server.evidence.signing import (
 )
 from server.evidence.zipread import DEFAULT_LIMITS, BundleFiles, Limits, read_bundle
 
-CHECK_IDS = ("zip", "bag", "payload", "tags", "signature", "schema", "chain", "receipts", "photos")
+CHECK_IDS = (
+    "zip",
+    "bag",
+    "payload",
+    "tags",
+    "signature",
+    "schema",
+    "chain",
+    "rules",
+    "receipts",
+    "photos",
+)
 SUMMARY_JSON = "data/summary.json"
 GUIDES_JSON = "data/guides.json"
 SUMMARY_HTML = "data/summary.html"
@@ -160,10 +171,12 @@ def verify_bundle(
         if _check_schema(files, report):
             stage = "chain"
             _check_chain(report)
+            stage = "rules"
+            _check_rules(report)
             stage = "receipts"
             _check_receipts(report, receipt_keys)
             stage = "photos"
-            _check_photos(files, report)
+            _check_photos(files, report, limits)
     except Exception as exc:  # the one place that turns surprises into a verdict
         checks[stage].fail(BundleError("verifier_error", detail=type(exc).__name__))
     return report
@@ -347,7 +360,7 @@ def _check_receipts(
         check.ok = True
 
 
-def _check_photos(files: BundleFiles, report: Report) -> None:
+def _check_photos(files: BundleFiles, report: Report, limits: Limits = DEFAULT_LIMITS) -> None:
     check = report.checks["photos"]
     assert report.journal is not None and report.summary is not None
     left_out = "photos" in report.summary.left_out
@@ -364,9 +377,21 @@ def _check_photos(files: BundleFiles, report: Report) -> None:
                 check.fail(BundleError("photo_missing", name=name))
         elif bag.sha256_hex(content) != data.sha256:
             check.fail(BundleError("photo_changed", name=name))
+    # Every photo file: recorded by an entry, of its declared type, its header within limits.
+    for error in rules.photo_problems(files, report.journal, limits):
+        check.fail(error)
     if check.ok is None:
         check.ok = True
     if left_out:
         check.notes.append(
             ("La persona decidió no incluir las fotos.", "The worker chose not to include photos.")
         )
+
+def _check_rules(report: Report) -> None:
+    """The journal's own rules and its times (server/evidence/rules.py), on full entries."""
+    check = report.checks["rules"]
+    assert report.journal is not None and report.summary is not None
+    for error in rules.journal_problems(report.journal, report.summary.created):
+        check.fail(error)
+    if check.ok is None:
+        check.ok = True

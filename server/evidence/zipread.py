@@ -41,6 +41,12 @@ class Limits:
     #: Entries bigger than `ratio_floor_bytes` may expand at most this many times.
     max_ratio: int = 100
     ratio_floor_bytes: int = 1 * MiB
+    #: Photos: the size in an image's header (read before any decoding) may be at most this.
+    #: The phone shrinks photos to about 1600 px; these caps stop a decoder from allocating
+    #: gigabytes for a small file that claims a huge image.
+    max_photo_side: int = 12_000
+    max_photo_pixels: int = 40_000_000
+
 
 
 DEFAULT_LIMITS = Limits()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import struct
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,10 +24,22 @@ ROOT = "cartilla-evidence-2026-06-30"
 CREATED = "2026-06-30T18:00:00Z"
 
 
-def tiny_jpeg(seed: int, size: int = 2000) -> bytes:
-    """Bytes that stand in for a shrunk photo (only hashes matter to the verifier)."""
+def tiny_jpeg(seed: int, size: int = 2000, width: int = 1600, height: int = 1200) -> bytes:
+    """Bytes that stand in for a shrunk photo: a real JPEG header (an APP0 segment, a SOF0
+    declaring `width` x `height`, a scan header) around stand-in data. The verifier reads the
+    header (type and size), never the pixels."""
     body = hashlib.sha256(str(seed).encode()).digest() * (size // 32 + 1)
-    return b"\xff\xd8\xff\xe0" + body[:size] + b"\xff\xd9"
+    app0 = b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    sof = struct.pack(">BHHB", 8, height, width, 3) + bytes([1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0])
+    sos = bytes([3, 1, 0, 2, 0, 3, 0, 0, 63, 0])
+    return (
+        b"\xff\xd8"
+        + b"\xff\xe0" + struct.pack(">H", len(app0) + 2) + app0
+        + b"\xff\xc0" + struct.pack(">H", len(sof) + 2) + sof
+        + b"\xff\xda" + struct.pack(">H", len(sos) + 2) + sos
+        + body[:size].replace(b"\xff", b"\xfe")  # scan data: no markers inside
+        + b"\xff\xd9"
+    )  # fmt: skip
 
 
 @dataclass
@@ -119,7 +132,8 @@ def make_log(
     )
     for i in range(days):
         day = start + dt.timedelta(days=i)
-        when = f"{day.isoformat()}T23:30:00.000Z"
+        # Journaled just after the shift, so times only go forward and end before CREATED.
+        when = f"{day.isoformat()}T16:45:00.000Z"
         log.create(
             {
                 "type": "shift",
@@ -150,7 +164,7 @@ def make_log(
                 },
                 when,
             )
-            log.receipt(server_key, f"{day.isoformat()}T23:59:00.000Z")
+            log.receipt(server_key, f"{day.isoformat()}T17:00:00.000Z")
     log.create(
         {
             "type": "incident",
@@ -160,7 +174,7 @@ def make_log(
             "kind": "injury",
             "notes": "Corte en la mano",
         },
-        f"{(start + dt.timedelta(days=10)).isoformat()}T23:40:00.000Z",
+        log.entries[-1]["time"],  # written down after the last shift, about day 10
     )
     return log
 
