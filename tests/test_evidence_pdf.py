@@ -1,0 +1,220 @@
+"""The PDF an officer reads (server/evidence/report_pdf.py), read back as text.
+
+Real signed bundles (tests/bundles/factory.py), the real verifier and the real wage rules of
+content/data; the PDF's text is read back with tests/pdftext.py (its fonts' ToUnicode maps),
+so each test checks what a person would see on the page.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any, get_args
+
+import msgspec
+import pytest
+from bundles import factory as f
+from pdftext import text as pdf_text
+from PIL import Image
+
+from server import log_format
+from server.evidence import facts as F
+from server.evidence import referral, report_pdf
+from server.evidence.verify import verify_bundle
+from server.wages import rules as W
+
+ROOT = Path(__file__).resolve().parent.parent
+MAP = referral.load_map(ROOT / "pwa")
+RULES = W.jurisdictions_from_file(ROOT / "content" / "data" / "wage_rules.yaml")
+LONG_NOTE = (
+    "El mayordomo nos dijo que si alguien se quejaba del pago de las horas extra lo mandaba de "
+    "regreso a México sin pagarle la última semana, y que ya tenía la lista de los que fueron a "
+    "la reunión del domingo en la iglesia; lo dijo delante de toda la cuadrilla, como a las "
+    "seis de la mañana, junto a la camioneta blanca."
+)
+
+
+def jpeg(seed: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (120, 90), (seed * 40 % 255, 120, 200)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def officer_log(keys: f.Keys) -> f.LogBuilder:
+    """A week at the farm, then what an officer asks about: the employer's people and plate,
+    the contract, a photographed contract, a deleted shift, a threat in the worker's words."""
+    log = f.make_log(keys.server, days=7, worker=keys.worker)
+    when = "2026-06-08T20:00:00.000Z"
+    old = next(e for e in log.entries if e.get("record_id") == "emp1")
+    log.append(
+        {
+            "time": when,
+            "kind": "edit",
+            "record_type": "employer",
+            "record_id": "emp1",
+            "data": {
+                "type": "employer",
+                "id": "emp1",
+                "name": "Rancho Los Pinos Agrícola Internacional de la Costa Central S. de R.L.",
+                "address": "Carretera 101 km 4, Salinas, CA",
+                "supervisor": "Roberto «Don Beto» Salgado",
+                "crew_leader": "Juan Pérez",
+                "contractor": "AgriLabor Contratistas LLC",
+                "plate": "7ABC123",
+                "work_site": "Campo 12 (fresa), junto al canal",
+                "notes": "Ñuu Savi: ndakuaa ña. Кирилл 农场",
+            },
+            "replaces": old["hash"],
+            "reason": "datos completos",
+        }
+    )
+    extra = log.create(
+        {"type": "shift", "id": "s-dup", "job_id": "job1", "date": "2026-06-03",
+         "start": "18:00", "end": "21:00", "break_minutes": 0},
+        when,
+    )  # fmt: skip
+    log.append(
+        {
+            "time": when,
+            "kind": "delete",
+            "record_type": "shift",
+            "record_id": "s-dup",
+            "replaces": extra["hash"],
+            "reason": "lo anoté dos veces",
+        }
+    )
+    contract = log.photo(90, when, jpeg)
+    log.create(
+        {"type": "incident", "id": "inc2", "job_id": "job1", "date": "2026-06-06",
+         "kind": "threat", "notes": LONG_NOTE, "from_memory": True, "photo_ids": [contract]},
+        when,
+    )  # fmt: skip
+    return log
+
+
+def render(bundle: bytes, keys: f.Keys, data: dict[str, Any] | None = None) -> str:
+    report = verify_bundle(bundle, keys.known)
+    assert report.ok, report.error_codes
+    return pdf_text(report_pdf.render(report, data or {}, MAP, RULES))
+
+
+@pytest.fixture(scope="module")
+def keys() -> f.Keys:
+    return f.new_keys()
+
+
+def honest(log: f.LogBuilder) -> dict[str, Any]:
+    """Summary fields that tell what the journal says (as the phone writes them)."""
+    raw = [e for e in log.entries if not e.get("withheld")]
+    found = F.facts(msgspec.convert(raw, list[log_format.JournalEntry]))
+    employers = [{"id": e["id"], "name": e["name"], "state": "CA"} for e in found["employers"]]
+    return {"counts": found["counts"], "employers": employers}
+
+
+def test_the_employer_block_comes_from_the_log_with_not_recorded_for_the_rest(
+    keys: f.Keys,
+) -> None:
+    log = officer_log(keys)
+    page = render(f.make_bundle(keys, log, **honest(log)), keys)
+    block = page.split("Employer, from the log", 1)[1].split("Fechas en el registro", 1)[0]
+    for shown in (
+        "Empresa / Company Rancho Los Pinos Agrícola Internacional de la Costa Central S. de R.L.",
+        "Supervisor(a) / Supervisor Roberto «Don Beto» Salgado",
+        "Mayordomo o jefe de cuadrilla / Crew leader Juan Pérez",
+        "Contratista / Contractor AgriLabor Contratistas LLC",
+        "Placa / Vehicle plate 7ABC123",
+        "Lugar de trabajo / Work site Campo 12 (fresa), junto al canal",
+        "Pago prometido / Promised rate $19.00 por hora / per hour",
+        "Vehículo / Vehicle no anotado / not recorded",
+        "Inicio del contrato / Contract start no anotado / not recorded",
+    ):
+        assert shown in block, shown
+    # Text DejaVu Sans can draw is kept; what it cannot (Chinese) is named, never dropped.
+    assert "Ñuu Savi: ndakuaa ña. Кирилл [U+519C][U+573A]" in block
+
+
+def test_the_workers_words_wrap_whole_and_photos_are_captioned_by_their_record(
+    keys: f.Keys,
+) -> None:
+    log = officer_log(keys)
+    page = render(f.make_bundle(keys, log, **honest(log)), keys)
+    words = page.split("In the worker's own words", 1)[1]
+    assert LONG_NOTE in words  # whole, across wrapped lines: nothing cut at 60 characters
+    assert "Incidente / Incident 2026-06-06 (inc2)" in page.split("Fotos / Photos", 2)[-1]
+    assert "Talón de pago / Pay stub 2026-06-05 (p4)" in page
+
+
+def test_a_deleted_shift_counts_nowhere_and_each_day_shows_its_hours(keys: f.Keys) -> None:
+    log = officer_log(keys)
+    page = render(f.make_bundle(keys, log, **honest(log)), keys)
+    assert "Turnos / Shifts: 7 ·" in page
+    assert "18:00–21:00" not in page
+    assert "2026-06-03 Turno / Shift 10 h 06:00–16:30, descanso / break 30 min = 10 h" in page
+    assert "Horas trabajadas / Hours worked: 70 h" in page
+    assert "El resumen del teléfono no coincide" not in page
+
+
+def test_a_summary_that_disagrees_with_the_journal_is_flagged_and_not_believed(
+    keys: f.Keys,
+) -> None:
+    log = f.make_log(keys.server, days=7, worker=keys.worker)
+    lying = f.make_bundle(
+        keys,
+        log,
+        employers=[{"id": "emp1", "name": "Otra Empresa"}],
+        counts={"shifts": 40, "pay": 1, "expenses": 0, "incidents": 1, "photos": 1},
+        period={"start": "2026-06-02", "end": "2026-06-30"},
+        wage_check={"as_of": "2026-06-30", "jobs": [], "total_owed_cents": 100},
+    )
+    page = render(lying, keys)
+    flags = page.split("The phone's summary disagrees", 1)[1].split("Employer, from the log")[0]
+    for said in (
+        "empleadores «Otra Empresa» en el resumen, «Rancho Los Pinos» en el registro.",
+        "turnos: 40 en el resumen, 7 en el registro.",
+        "periodo 2026-06-02 – 2026-06-30 en el resumen; el registro tiene fechas del "
+        "2026-06-01 al 2026-06-11.",  # the incident of 06-11 counts too
+        "lo que se debería: $1.00 según el teléfono,",
+        "The phone's summary disagrees with the journal: shifts: 40 in the summary, 7 in the "
+        "journal.",
+    ):
+        assert said in flags, said
+    assert "it does NOT match the phone" in page
+    assert "Empresa / Company Rancho Los Pinos" in page  # the journal's name, not the claim
+    assert "Otra Empresa" not in page.split("Employer, from the log", 1)[1]
+
+
+def test_the_recomputed_wage_check_matches_the_phones_and_claims_add_up(keys: f.Keys) -> None:
+    log = f.make_log(keys.server, days=14, worker=keys.worker)
+    raw = [e for e in log.entries if not e.get("withheld")]
+    entries = msgspec.convert(raw, list[log_format.JournalEntry])
+    phone = F.recompute_wages(entries, RULES, F.as_of_date(f.CREATED, None))
+    assert phone["total_owed_cents"] > 0
+    page = render(f.make_bundle(keys, log, wage_check=phone), keys)
+    assert "it matches the phone" in page
+    assert "El resumen del teléfono no coincide" not in page
+    claims = page.split("What is owed, by claim", 1)[1].split("Consular category", 1)[0]
+    total = report_pdf.money(phone["total_owed_cents"])
+    assert f"Total / Total {total}" in claims
+    rows = F.claims(phone)
+    assert sum(r["amount_cents"] for r in rows) == phone["total_owed_cents"]
+    for row in rows:
+        assert (
+            f"{row['es']} / {row['en']} {row['items']} {report_pdf.money(row['amount_cents'])}"
+            in (claims)
+        )
+
+
+def test_every_code_of_the_log_has_words_for_staff() -> None:
+    labels = report_pdf.labels()
+    for group, literal in (
+        ("incident", log_format.IncidentKind),
+        ("expense", log_format.ExpenseKind),
+        ("method", log_format.PayMethod),
+        ("pay_type", log_format.PayType),
+        ("pay_frequency", log_format.PayFrequency),
+        ("status", log_format.WorkStatus),
+    ):
+        assert set(labels[group]) == set(get_args(literal)), group
+    assert set(labels["record"]) >= set(log_format.RECORD_TYPES)
+    assert set(labels["employer_fields"]) == set(F.EMPLOYER_FIELDS)
+    assert set(labels["job_fields"]) == set(F.JOB_FIELDS)
