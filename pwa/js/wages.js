@@ -66,6 +66,8 @@ const SRC_H2A_ASSURANCES = ['20 CFR 655.135 (H-2A assurances: no recruitment fee
 const SRC_H2A_WAGE = ['20 CFR 655.120 (H-2A offered wage rate: the highest of the AEWR and the other rates)', `${ECFR}/title-20/section-655.120`];
 const SRC_H2B = ['20 CFR 655.20 (H-2B employer obligations)', `${ECFR}/title-20/section-655.20`];
 const SRC_ONE_EMPLOYER_WEEK = ['29 CFR 778.103 (all hours worked for one employer in a workweek count together)', `${ECFR}/title-29/section-778.103`];
+const SRC_FIRST_WEEK_H2A = ["29 CFR 531.35 and Arriaga v. Florida Pacific Farms, 305 F.3d 1228 (11th Cir. 2002): inbound travel and visa costs are the employer's, owed in the first workweek up to the minimum wage", `${ECFR}/title-29/section-531.35`];
+const SRC_FIRST_WEEK_H2B = ['WHD Field Assistance Bulletin 2009-2 and 20 CFR 655.20(j): H-2B inbound travel costs are owed in the first workweek up to the FLSA minimum wage', 'https://www.dol.gov/agencies/whd/field-assistance-bulletins/2009-2'];
 const SRC_OT_DEDUCTIONS = ['29 CFR 531.37 (deductions in overtime workweeks: judged against 40 straight-time hours)', `${ECFR}/title-29/section-531.37`];
 const SRC_FREE_AND_CLEAR = ['29 CFR 531.35 (wages paid free and clear)', `${ECFR}/title-29/section-531.35`];
 const AEWR_VALID_DAYS = 365;
@@ -174,6 +176,8 @@ export const MESSAGES = {
     'Visa and border fees must be paid in the first workweek (it ended on {date}). {amount} is missing.'],
   recruitment_fee: ['Pagó {amount} de cuota de reclutamiento. A trabajadores {program} no se les puede cobrar. Se puede reclamar.',
     'You paid a recruitment fee of {amount}. {program} workers may not be charged one. It can be claimed.'],
+  first_week_reimbursement: ['Primera semana de trabajo ({start} a {end}): usted pagó {costs} de viaje de ida o visa, que son gastos del empleador. Su pago de esa semana ({pay}) menos esos gastos quedó por debajo del salario mínimo federal por sus horas ({minimum}). Esa semana el empleador debía devolverle {amount}.',
+    'First workweek ({start} to {end}): you paid {costs} for inbound travel or the visa, which are the employer\'s costs. Your pay that week ({pay}) less those costs fell below the federal minimum wage for your hours ({minimum}). That week the employer had to pay you back {amount}.'],
   visa_fee_ask: ['Pagó {amount} de visa. Si ese gasto dejó su pago de la primera semana por debajo del mínimo, el empleador debe devolver esa parte. Pregunte a la División de Horas y Salarios.',
     'You paid {amount} for the visa. If that cost left your first week\'s pay below the minimum wage, the employer must pay that part back. Ask the Wage and Hour Division.'],
   no_state_rules: ['No hay datos de salario de {state}. Se usaron solo las reglas federales.',
@@ -430,6 +434,7 @@ class JobCheck {
     this.position = 0; // place in the log's job list
     this.peers = []; // the employer's other jobs with the same workweek
     this.collected = false;
+    this.weekResults = [];
   }
 
   // Why the state minimum wage does not cover this job, if it does not (W5: NE).
@@ -1182,16 +1187,59 @@ class JobCheck {
     return Math.max(0, sumInts(expenses.map((e) => e.amount_cents - (e.reimbursed_cents || 0))));
   }
 
+  // FLSA, first workweek: inbound travel and visa costs the worker paid are the employer's, and
+  // the amount by which they bring that week's pay below the federal minimum wage is owed in
+  // that week (29 CFR 531.35; Arriaga v. Florida Pacific Farms; H-2B: WHD FAB 2009-2, 20 CFR
+  // 655.20(j)). H-2B visa fees are owed in full that week anyway, so for H-2B only travel
+  // counts here. Returns [finding or null, {visa, travel}: the part of it from each cost].
+  // An empty object means the first week could not be worked out.
+  firstWeekReimbursement() {
+    const job = this.job;
+    const worked = this.sortedDays().filter((d) => this.days.get(d).minutes > 0);
+    if (!worked.length || this.fed === null) return [null, {}];
+    const start = weekStartOf(worked[0], WEEKDAYS.indexOf(job.workweek_start));
+    const end = start + 6;
+    const week = this.weekResults.find((w) => w.start === isoOf(start)) || null;
+    const fedMin = rateInForce(this.fed.minimum_wage, worked[0]);
+    if (this.asOf <= end || week === null || fedMin === null) return [null, {}];
+    const kinds = [...(job.status === 'h2a' ? ['visa'] : []), 'travel'];
+    const costs = {};
+    for (const kind of kinds) {
+      const names = kind === 'travel' ? ['travel', 'subsistence'] : ['visa'];
+      costs[kind] = JobCheck.unpaid(this.expenses(names).filter((e) => dayNum(e.date) <= end));
+    }
+    const totalCosts = sumInts(kinds.map((k) => costs[k]));
+    const pay = Math.max(week.expected_cents, week.paid_cents || 0);
+    const minimum = roundCents(new Frac(week.minutes_worked * dollarsToCents(fedMin.rate), 60));
+    const amount = Math.max(0, Math.min(totalCosts, minimum - (pay - totalCosts)));
+    const owed = {};
+    let left = amount;
+    for (const kind of kinds) {
+      owed[kind] = Math.min(left, costs[kind]);
+      left -= owed[kind];
+    }
+    if (amount <= 0) return [null, owed];
+    const values = { start: isoOf(start), end: isoOf(end), costs: money(totalCosts), pay: money(pay),
+      minimum: money(minimum), amount: money(amount) };
+    return [{ code: 'first_week_reimbursement', amount_cents: amount,
+      explanation: text('first_week_reimbursement', values),
+      source: src(job.status === 'h2a' ? SRC_FIRST_WEEK_H2A : SRC_FIRST_WEEK_H2B) }, owed];
+  }
+
   reimbursements() {
     const job = this.job;
     const prog = program(job.status);
     const s = src(job.status === 'h2a' ? SRC_H2A_CONTRACT : SRC_H2B);
     const out = [];
+    const [firstWeek, owedFirst] = this.firstWeekReimbursement();
+    if (firstWeek !== null) out.push(firstWeek);
+    // Inbound travel and subsistence: due once half the contract period has passed (less what
+    // the first workweek already owed).
     if (job.contract_start && job.contract_end) {
       const cs = dayNum(job.contract_start);
       const ce = dayNum(job.contract_end);
       const half = cs + Math.floor((ce - cs + 1) / 2);
-      const unpaid = JobCheck.unpaid(this.expenses(['travel', 'subsistence']));
+      const unpaid = JobCheck.unpaid(this.expenses(['travel', 'subsistence'])) - (owedFirst.travel || 0);
       if (this.asOf >= half && unpaid > 0) {
         out.push({ code: 'travel_not_reimbursed', amount_cents: unpaid,
           explanation: text('travel_not_reimbursed', { date: isoOf(half), amount: money(unpaid) }), source: s });
@@ -1209,7 +1257,8 @@ class JobCheck {
             source: s });
         }
       }
-    } else if (unpaidVisa > 0) {
+    } else if (unpaidVisa > 0 && !('visa' in owedFirst)) {
+      // The first workweek could not be worked out (no week logged or not over yet).
       out.push({ code: 'visa_fee_ask', amount_cents: null,
         explanation: text('visa_fee_ask', { amount: money(unpaidVisa) }), source: src(SRC_FREE_AND_CLEAR) });
     }
@@ -1260,6 +1309,7 @@ class JobCheck {
       this.notes.add('farm_minimum_exemptions', '');
     }
     const weeks = this.weeks();
+    this.weekResults = weeks;
     const periods = this.periods();
     const findings = [...this.findings, ...this.jobFindings()];
     const owed = sumInts(periods.flatMap((p) => p.findings.map((f) => f.amount_cents || 0)))

@@ -284,6 +284,7 @@ class _JobCheck:
         self.report_notes = report_notes
         self.days: dict[dt.date, _Day] = {}
         self.findings: list[Finding] = []
+        self.week_results: list[WeekResult] = []
         self.aewr_missing: set[dt.date] = set()
         self.aewr_new_method: dict[dt.date, tuple[DatedRate, AewrMethodChange]] = {}
         self.federal_minimum_used = False
@@ -1309,11 +1310,17 @@ class _JobCheck:
         program = _program(job.status)
         src = _src(R.SRC_H2A_CONTRACT if job.status == "h2a" else R.SRC_H2B)
         out: list[Finding] = []
-        # Inbound travel and subsistence: due once half the contract period has passed.
+        first_week, owed_first = self._first_week_reimbursement()
+        if first_week is not None:
+            out.append(first_week)
+        # Inbound travel and subsistence: due once half the contract period has passed (less
+        # what the first workweek already owed).
         if job.contract_start and job.contract_end:
             cs, ce = _d(job.contract_start), _d(job.contract_end)
             half = cs + dt.timedelta(days=((ce - cs).days + 1) // 2)
-            unpaid = self._unpaid(self._expenses(("travel", "subsistence")))
+            unpaid = self._unpaid(self._expenses(("travel", "subsistence"))) - owed_first.get(
+                "travel", 0
+            )
             if self.as_of >= half and unpaid > 0:
                 out.append(
                     Finding(
@@ -1349,7 +1356,8 @@ class _JobCheck:
                             source=src,
                         )
                     )
-        elif unpaid_visa > 0:
+        elif unpaid_visa > 0 and "visa" not in owed_first:
+            # The first workweek could not be worked out (no week logged or not over yet).
             out.append(
                 Finding(
                     code="visa_fee_ask",
@@ -1371,6 +1379,63 @@ class _JobCheck:
                 )
             )
         return out
+
+    def _first_week_reimbursement(self) -> tuple[Finding | None, dict[str, int]]:
+        """FLSA, first workweek: inbound travel and visa costs the worker paid are the
+        employer's, and the amount by which they bring that week's pay below the federal
+        minimum wage is owed in that week (29 CFR 531.35; Arriaga v. Florida Pacific Farms;
+        H-2B: WHD FAB 2009-2, 20 CFR 655.20(j)). H-2B visa fees are owed in full that week
+        anyway (visa_fees_not_reimbursed), so for H-2B only travel counts here.
+
+        Returns the finding (if any) and how much of it comes from each cost ({"visa": ...,
+        "travel": ...}; visa first), so the later reimbursement findings do not count it twice.
+        An empty dict means the first week could not be worked out.
+        """
+        job = self.job
+        worked = sorted(d for d, info in self.days.items() if info.minutes > 0)
+        if not worked or self.fed is None:
+            return None, {}
+        start = _week_start(worked[0], WEEKDAYS.index(job.workweek_start))
+        end = start + dt.timedelta(days=6)
+        week = next((w for w in self.week_results if w.start == start.isoformat()), None)
+        fed_min = R.rate_in_force(self.fed.minimum_wage, worked[0])
+        if self.as_of <= end or week is None or fed_min is None:
+            return None, {}
+        kinds = (("visa",) if job.status == "h2a" else ()) + ("travel",)
+        costs: dict[str, int] = {}
+        for kind in kinds:
+            names = ("travel", "subsistence") if kind == "travel" else ("visa",)
+            inbound = [e for e in self._expenses(names) if _d(e.date) <= end]
+            costs[kind] = self._unpaid(inbound)
+        total_costs = sum(costs.values())
+        pay = max(week.expected_cents, week.paid_cents or 0)
+        minimum = round_cents(Fraction(week.minutes_worked * R.dollars_to_cents(fed_min.rate), 60))
+        amount = max(0, min(total_costs, minimum - (pay - total_costs)))
+        owed: dict[str, int] = {}
+        left = amount
+        for kind in kinds:
+            owed[kind] = min(left, costs[kind])
+            left -= owed[kind]
+        if amount <= 0:
+            return None, owed
+        values = {
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "costs": money(total_costs),
+            "pay": money(pay),
+            "minimum": money(minimum),
+            "amount": money(amount),
+        }
+        source = R.SRC_FIRST_WEEK_H2A if job.status == "h2a" else R.SRC_FIRST_WEEK_H2B
+        return (
+            Finding(
+                code="first_week_reimbursement",
+                amount_cents=amount,
+                explanation=text("first_week_reimbursement", values),
+                source=_src(source),
+            ),
+            owed,
+        )
 
     def _pay_frequency(self) -> list[Finding]:
         interval, src = self.pay_interval()
@@ -1430,6 +1495,7 @@ class _JobCheck:
             # the federal minimum wage; the log cannot tell, so the check says it assumed not.
             self.notes.add("farm_minimum_exemptions", "")
         weeks = self.weeks()
+        self.week_results = weeks
         periods = self.periods()
         findings = [*self.findings, *self.job_findings()]
         owed = sum(f.amount_cents or 0 for p in periods for f in p.findings) + sum(

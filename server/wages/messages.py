@@ -153,6 +153,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "You paid a recruitment fee of {amount}. {program} workers may not be charged one. "
         "It can be claimed.",
     ),
+    "first_week_reimbursement": (
+        "Primera semana de trabajo ({start} a {end}): usted pagó {costs} de viaje de ida o visa, "
+        "que son gastos del empleador. Su pago de esa semana ({pay}) menos esos gastos quedó por "
+        "debajo del salario mínimo federal por sus horas ({minimum}). Esa semana el empleador "
+        "debía devolverle {amount}.",
+        "First workweek ({start} to {end}): you paid {costs} for inbound travel or the visa, "
+        "which are the employer's costs. Your pay that week ({pay}) less those costs fell below "
+        "the federal minimum wage for your hours ({minimum}). That week the employer had to pay "
+        "you back {amount}.",
+    ),
     "visa_fee_ask": (
         "Pagó {amount} de visa. Si ese gasto dejó su pago de la primera semana por debajo del "
         "mínimo, el empleador debe devolver esa parte. Pregunte a la División de Horas y Salarios.",

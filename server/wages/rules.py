@@ -45,6 +45,17 @@ SRC_ONE_EMPLOYER_WEEK: Src = (
     f"{ECFR}/title-29/section-778.103",
 )
 
+SRC_FIRST_WEEK_H2A: Src = (
+    "29 CFR 531.35 and Arriaga v. Florida Pacific Farms, 305 F.3d 1228 (11th Cir. 2002): inbound "
+    "travel and visa costs are the employer's, owed in the first workweek up to the minimum wage",
+    f"{ECFR}/title-29/section-531.35",
+)
+SRC_FIRST_WEEK_H2B: Src = (
+    "WHD Field Assistance Bulletin 2009-2 and 20 CFR 655.20(j): H-2B inbound travel costs are "
+    "owed in the first workweek up to the FLSA minimum wage",
+    "https://www.dol.gov/agencies/whd/field-assistance-bulletins/2009-2",
+)
+
 SRC_OT_DEDUCTIONS: Src = (
     "29 CFR 531.37 (deductions in overtime workweeks: judged against 40 straight-time hours)",
     f"{ECFR}/title-29/section-531.37",
