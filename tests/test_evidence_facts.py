@@ -71,3 +71,14 @@ def test_claims_add_up_to_the_total_owed() -> None:
         "guarantee": 0,
     }
     assert sum(rows.values()) == wage["total_owed_cents"]
+
+
+@pytest.mark.parametrize("case", VECTORS["claims"], ids=[c["name"] for c in VECTORS["claims"]])
+def test_claims_vectors(case: dict[str, Any]) -> None:
+    assert F.claims(case["wage_check"]) == case["expect"]
+
+
+@pytest.mark.parametrize("case", VECTORS["wage"], ids=[c["name"] for c in VECTORS["wage"]])
+def test_wage_disagreement_vectors(case: dict[str, Any]) -> None:
+    got = [d.as_json() for d in F.wage_disagreement(case["phone"], case["recomputed"])]
+    assert got == case["expect"]

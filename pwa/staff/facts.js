@@ -156,3 +156,78 @@ export function disagreements(found, summary) {
   }
   return out;
 }
+
+// --- the wage check's figures: phone against recomputed, and what each claim is worth -------
+
+/** `$1,234.56`, as server/evidence/facts.py writes money in these messages. */
+export function usd(cents) {
+  if (typeof cents !== "number" || !Number.isInteger(cents)) return "—";
+  const abs = Math.abs(cents);
+  const whole = String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return `${cents < 0 ? "-" : ""}$${whole}.${String(abs % 100).padStart(2, "0")}`;
+}
+
+/** Where the phone's wage_check owed figures differ from the recomputed ones (total, each job). */
+export function wageDisagreement(phone, recomputed) {
+  if (!phone || typeof phone !== "object" || Array.isArray(phone)) return [];
+  const out = [];
+  const said = phone.total_owed_cents ?? null;
+  const real = recomputed.total_owed_cents ?? null;
+  if (said !== real) {
+    out.push({ code: "wage_check.total_owed",
+      es: `${PREFIX[0]}lo que se debería: ${usd(said)} según el teléfono, ${usd(real)} recalculado del registro.`,
+      en: `${PREFIX[1]}amount owed: ${usd(said)} according to the phone, ${usd(real)} recomputed from the journal.` });
+  }
+  const phoneJobs = new Map((phone.jobs || []).filter((j) => j && typeof j === "object").map((j) => [String(j.job_id), j.total_owed_cents ?? null]));
+  for (const job of recomputed.jobs || []) {
+    const claimed = phoneJobs.has(job.job_id) ? phoneJobs.get(job.job_id) : null;
+    if (claimed !== job.total_owed_cents) {
+      out.push({ code: `wage_check.job.${job.job_id}`,
+        es: `${PREFIX[0]}lo que se debería en el trabajo ${job.job_id}: ${usd(claimed)} según el teléfono, ${usd(job.total_owed_cents)} recalculado del registro.`,
+        en: `${PREFIX[1]}amount owed for job ${job.job_id}: ${usd(claimed)} according to the phone, ${usd(job.total_owed_cents)} recomputed from the journal.` });
+    }
+  }
+  return out;
+}
+
+export const CLAIM_KINDS = {
+  overtime: ["Horas extra no pagadas", "Unpaid overtime"],
+  minimum_wage: ["Salario mínimo o tarifa prometida", "Minimum wage or promised rate"],
+  deductions: ["Descuentos", "Deductions"],
+  fees: ["Cobros y gastos no reembolsados", "Fees and unreimbursed costs"],
+  guarantee: ["Garantía de tres cuartas partes", "Three-fourths guarantee"],
+  other: ["Otros", "Other"],
+};
+const FINDING_CLAIM = {
+  deduction_below_minimum: "deductions", deduction_not_allowed: "deductions", deduction_overtime_week: "deductions",
+  recruitment_fee: "fees", visa_fee_ask: "fees", visa_fees_not_reimbursed: "fees", travel_not_reimbursed: "fees",
+  three_fourths_shortfall: "guarantee",
+};
+
+function hasOvertime(job, start, end) {
+  return (job.weeks || []).some((w) => ((w.overtime_minutes || 0) + (w.double_time_minutes || 0)) > 0
+    && String(w.start) <= end && String(w.end) >= start);
+}
+
+/** What the wage check found owed, by claim (rows add up to its total owed), as in Python. */
+export function claims(wageCheck) {
+  const totals = Object.fromEntries(Object.keys(CLAIM_KINDS).map((k) => [k, 0]));
+  const counted = { ...totals };
+  const add = (kind, amount) => {
+    if (typeof amount === "number" && Number.isInteger(amount) && amount > 0) { totals[kind] += amount; counted[kind] += 1; }
+  };
+  for (const job of (wageCheck && wageCheck.jobs) || []) {
+    if (!job || typeof job !== "object") continue;
+    for (const period of job.periods || []) {
+      for (const f of period.findings || []) {
+        const code = String(f.code);
+        let kind = FINDING_CLAIM[code];
+        if (!kind && (code === "underpaid" || code === "no_pay_recorded")) kind = hasOvertime(job, String(period.start), String(period.end)) ? "overtime" : "minimum_wage";
+        add(kind || "other", f.amount_cents);
+      }
+    }
+    for (const f of job.findings || []) add(FINDING_CLAIM[String(f.code)] || "other", f.amount_cents);
+  }
+  return Object.entries(CLAIM_KINDS).filter(([k]) => k !== "other" || totals[k])
+    .map(([kind, [es, en]]) => ({ kind, es, en, amount_cents: totals[kind], items: counted[kind] }));
+}

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { facts, disagreements } from '../../pwa/staff/facts.js';
+import { claims, disagreements, facts, wageDisagreement } from '../../pwa/staff/facts.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const VECTORS = JSON.parse(readFileSync(join(ROOT, 'tests', 'facts_vectors.json'), 'utf8'));
@@ -24,3 +24,6 @@ for (const c of VECTORS.cases) {
     assert.deepEqual(disagreements(got, c.summary), c.expect.disagreements);
   });
 }
+
+for (const c of VECTORS.claims) test(`claims: ${c.name}`, () => assert.deepEqual(claims(c.wage_check), c.expect));
+for (const c of VECTORS.wage) test(`wage check: ${c.name}`, () => assert.deepEqual(wageDisagreement(c.phone, c.recomputed), c.expect));
