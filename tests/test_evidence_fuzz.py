@@ -11,8 +11,10 @@ which must give the same verdict and the same error codes, and neither may fail 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -175,4 +177,84 @@ def test_python_and_the_desk_agree_on_every_mutant(desk: DeskProcess, mutant: by
     python = (report.ok, report.error_codes)
     seen = desk.verify(mutant)
     assert python == (seen.ok, seen.codes)
+    assert "verifier_error" not in json.dumps(report.error_codes)
+
+
+# --- the journal's own rules, times and photo files (server/evidence/rules.py) -----------------
+#
+# Mutants that keep the chain whole: journal entries are changed (kind, time, reason, replaces,
+# record, receipt), copied or dropped, then the chain is recomputed and the bundle sealed again,
+# so both verifiers get past `chain` and must agree on `rules` and `photos`. Photo files whose
+# headers come from tests/rules_vectors.json are added, recorded by an entry or not.
+
+_RULES_VECTORS = json.loads((Path(__file__).parent / "rules_vectors.json").read_text("utf-8"))
+_EXT = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+PHOTO_FILES = [(c["mime"], bytes.fromhex(c["hex"])) for c in _RULES_VECTORS["images"]]
+TIMES = [
+    "2026-06-01T00:00:00.000Z",
+    "2026-06-03T16:45:00.000Z",
+    "2026-06-05T17:04:59.999Z",
+    "2026-06-05T17:05:00.001Z",
+    "2026-07-01T00:00:00.000Z",
+    "2026-02-30T12:00:00Z",
+    "2026-06-07T16:45:00.5Z",
+]
+
+
+@st.composite
+def rechained(draw: Any) -> bytes:
+    bodies = [
+        {k: v for k, v in e.items() if k not in ("seq", "prev_hash", "hash")} for e in LOG.entries
+    ]
+    for _ in range(draw(st.integers(1, 3))):
+        i = draw(st.integers(0, len(bodies) - 1))
+        body = bodies[i] = dict(bodies[i])
+        what = draw(st.sampled_from(
+            ["time", "kind", "reason", "replaces", "record_id", "record_type", "data", "receipt",
+             "copy", "drop"]
+        ))  # fmt: skip
+        if what == "time":
+            body["time"] = draw(st.sampled_from(TIMES))
+        elif what == "kind":
+            body["kind"] = draw(st.sampled_from(["create", "edit", "delete", "receipt"]))
+        elif what == "reason":
+            body["reason"] = draw(st.sampled_from([None, "", " ", "\x1c", "\u3000", "corregido"]))
+        elif what == "replaces":
+            body["replaces"] = ("entry", draw(st.integers(0, len(bodies) - 1)))
+        elif what == "record_id":
+            body["record_id"] = draw(st.sampled_from([None, "s0", "s1", "emp1", "job1"]))
+        elif what == "record_type":
+            body["record_type"] = draw(st.sampled_from([None, "shift", "incident", "photo"]))
+        elif what in ("data", "receipt"):
+            body[what] = None
+        elif what == "copy":
+            bodies.insert(i + 1, dict(body))
+        elif len(bodies) > 2:
+            bodies.pop(i)
+    log = f.LogBuilder(photos=dict(LOG.photos))
+    for body in bodies:
+        entry = dict(body)
+        if isinstance(entry.get("replaces"), tuple):
+            k = entry["replaces"][1]
+            entry["replaces"] = log.entries[k]["hash"] if k < len(log.entries) else "0" * 64
+        log.append(entry)
+    for _ in range(draw(st.integers(0, 2))):
+        mime, data = draw(st.sampled_from(PHOTO_FILES))
+        ext = draw(st.sampled_from([_EXT[mime], "jpg", "png", "webp", "gif"]))
+        digest = hashlib.sha256(data).hexdigest()
+        log.photos[f"data/photos/{digest}.{ext}"] = data
+        if draw(st.booleans()):
+            record = {"type": "photo", "id": f"z{digest[:6]}", "mime": mime, "sha256": digest}
+            log.create({**record, "size_bytes": len(data)}, log.entries[-1]["time"])
+    return f.make_bundle(KEYS, log)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rechained())
+def test_python_and_the_desk_agree_on_journal_rules_times_and_photos(
+    desk: DeskProcess, mutant: bytes
+) -> None:
+    report = verify_bundle(mutant, KEYS.known)
+    seen = desk.verify(mutant)
+    assert (report.ok, report.error_codes) == (seen.ok, seen.codes)
     assert "verifier_error" not in json.dumps(report.error_codes)

@@ -48,7 +48,6 @@ class Limits:
     max_photo_pixels: int = 40_000_000
 
 
-
 DEFAULT_LIMITS = Limits()
 
 _EOCD = b"PK\x05\x06"
