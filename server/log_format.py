@@ -306,7 +306,23 @@ class Receipt(Struct, forbid_unknown_fields=True, kw_only=True):
     signature: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_-]{86}$")]
 
 
-JournalKind = Literal["create", "edit", "delete", "receipt"]
+#: The phone's signing-key algorithms (server/evidence/signing.py reads both).
+KeyAlgorithm = Literal["Ed25519", "ECDSA-P256-SHA256"]
+
+
+class PhoneKey(Struct, forbid_unknown_fields=True, kw_only=True):
+    """The phone's bundle-signing key, bound into the chain by a `key` entry.
+
+    `fingerprint` is the SHA-256 (hex) of the public key's DER SubjectPublicKeyInfo, the
+    same value as a bundle's `Cartilla-Key-Fingerprint`. Only the fingerprint is journaled:
+    the key itself travels in the bundle's `public-key.pem`.
+    """
+
+    algorithm: KeyAlgorithm
+    fingerprint: Sha256Hex
+
+
+JournalKind = Literal["create", "edit", "delete", "receipt", "key"]
 
 
 class JournalEntry(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -316,7 +332,10 @@ class JournalEntry(Struct, forbid_unknown_fields=True, kw_only=True):
     - `edit`: `data` is the whole new record, `reason` says why; the old value stays in the
       earlier entry named by `replaces` (its hash);
     - `delete`: `data` is null, `reason` says why, `replaces` names the last version;
-    - `receipt`: `receipt` holds a server receipt for the chain head `receipt.hash`.
+    - `receipt`: `receipt` holds a server receipt for the chain head `receipt.hash`;
+    - `key`: `key` names the phone's signing key (written when the phone first makes its key
+      and whenever the key changes, before any receipt is asked for, so receipts anchor it).
+      The `key` member appears only in key entries.
     """
 
     seq: Annotated[int, Meta(ge=0)]
@@ -328,6 +347,7 @@ class JournalEntry(Struct, forbid_unknown_fields=True, kw_only=True):
     replaces: Sha256Hex | None = None
     reason: Text | None = None
     receipt: Receipt | None = None
+    key: PhoneKey | None = None
     prev_hash: Sha256Hex
     hash: Sha256Hex
 
@@ -408,9 +428,11 @@ def append_entry(
     replaces: str | None = None,
     reason: str | None = None,
     receipt: dict[str, Any] | None = None,
+    key: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Append a raw entry to `journal` the way the phone does (all members present) and
-    return it. For tests, fixtures and tools; the phone's twin is `appendEntry` in JS."""
+    """Append a raw entry to `journal` the way the phone does (all members present, `key`
+    only in key entries) and return it. For tests, fixtures and tools; the phone's twin is
+    `makeEntry` in pwa/js/log/journal.js."""
     prev = journal[-1]["hash"] if journal else GENESIS_HASH
     if data is not None:
         record_type = record_type or data.get("type")
@@ -425,8 +447,10 @@ def append_entry(
         "replaces": replaces,
         "reason": reason,
         "receipt": receipt,
-        "prev_hash": prev,
     }
+    if key is not None:
+        entry["key"] = key
+    entry["prev_hash"] = prev
     entry["hash"] = entry_hash(entry)
     journal.append(entry)
     return entry
@@ -658,6 +682,13 @@ def _check_entry_rules(
             )
     if entry.kind == "receipt" and entry.receipt is None:
         bad("no_receipt", i, f"Entrada {i}: falta el recibo.", f"Entry {i}: receipt missing.")
+    if (entry.kind == "key") != (entry.key is not None):
+        bad(
+            "no_key",
+            i,
+            f"Entrada {i}: una entrada de llave debe nombrar la llave, y solo ella la nombra.",
+            f"Entry {i}: a key entry must name the key, and only a key entry names one.",
+        )
 
 
 def verify_bytes(raw: bytes) -> ChainReport:

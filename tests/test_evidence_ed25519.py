@@ -171,11 +171,11 @@ def _pem(raw: bytes) -> bytes:
     return f"-----BEGIN PUBLIC KEY-----\n{b64}\n-----END PUBLIC KEY-----\n".encode()
 
 
-def _with_key(files: dict[str, bytes], raw_key: bytes, sig: bytes) -> bytes:
-    """A bundle whose key and signature files are replaced, every manifest made to match."""
+def _with_key(files: dict[str, bytes], raw_key: bytes, sign: Any) -> bytes:
+    """A bundle whose key and signature files are replaced, every manifest made to match:
+    `sign(tag manifest) -> signature` (the signature is over the retagged tag manifest)."""
     out = dict(files)
     out["public-key.pem"] = _pem(raw_key)
-    out["manifest-sha256.txt.sig"] = base64.b64encode(sig) + b"\n"
     fingerprint = s.hashlib.sha256(s.ED25519_SPKI + raw_key).hexdigest()
     info = out["bag-info.txt"].decode().splitlines()
     info = [
@@ -183,13 +183,21 @@ def _with_key(files: dict[str, bytes], raw_key: bytes, sig: bytes) -> bytes:
         for line in info
     ]
     out["bag-info.txt"] = ("\n".join(info) + "\n").encode()
-    return _retag(out)
+    _tags(out)
+    out[bag.SIGNATURE] = base64.b64encode(sign(out[bag.TAGMANIFEST])) + b"\n"
+    return f.rezip(out)
+
+
+def _tags(out: dict[str, bytes]) -> None:
+    tags = [
+        (n, d) for n, d in out.items() if "/" not in n and n not in (bag.TAGMANIFEST, bag.SIGNATURE)
+    ]
+    out[bag.TAGMANIFEST] = bag.manifest_text(tags)
 
 
 def _retag(out: dict[str, bytes]) -> bytes:
-    """Recompute the tag manifest (not signed) and zip: a forger's careful re-packing."""
-    tags = [(n, d) for n, d in out.items() if "/" not in n and n != bag.TAGMANIFEST]
-    out[bag.TAGMANIFEST] = bag.manifest_text(tags)
+    """Recompute the tag manifest (not re-signed) and zip: a forger's careful re-packing."""
+    _tags(out)
     return f.rezip(out)
 
 
@@ -201,20 +209,26 @@ def test_bundles_with_weak_keys_and_signatures(tmp_path: Path) -> None:
     raw = worker.public_key().public_bytes(
         serialization.Encoding.Raw, serialization.PublicFormat.Raw
     )
-    manifest = files["manifest-sha256.txt"]
-    good_sig = worker.sign(manifest)
     universal_s = 777
     universal = encode(s._mul(universal_s, point(B_ENC))) + universal_s.to_bytes(32, "little")
     torsion = point(bytes.fromhex(SMALL_ORDER[5]))
-    big_s = (int.from_bytes(good_sig[32:], "little") + s.L).to_bytes(32, "little")
+
+    def big_s(message: bytes) -> bytes:
+        good = worker.sign(message)
+        return good[:32] + (int.from_bytes(good[32:], "little") + s.L).to_bytes(32, "little")
+
+    def torsion_r(message: bytes) -> bytes:
+        good = worker.sign(message)
+        return encode(s._add(point(good[:32]), torsion)) + good[32:]
+
     bundles = [
-        _with_key(files, raw, good_sig),
+        _with_key(files, raw, worker.sign),
         # An edited manifest "signed" by the identity key: OpenSSL and WebCrypto accept it.
-        _with_key(files, bytes.fromhex(SMALL_ORDER[0]), universal),
-        _with_key(files, bytes.fromhex(NON_CANONICAL[0]), universal),
-        _with_key(files, encode(s._add(point(raw), torsion)), good_sig),
-        _with_key(files, raw, good_sig[:32] + big_s),
-        _with_key(files, raw, encode(s._add(point(good_sig[:32]), torsion)) + good_sig[32:]),
+        _with_key(files, bytes.fromhex(SMALL_ORDER[0]), lambda _m: universal),
+        _with_key(files, bytes.fromhex(NON_CANONICAL[0]), lambda _m: universal),
+        _with_key(files, encode(s._add(point(raw), torsion)), worker.sign),
+        _with_key(files, raw, big_s),
+        _with_key(files, raw, torsion_r),
     ]
     verdicts = both_verify(bundles, keys.known)
     assert [v.codes for v in verdicts] == [
@@ -230,10 +244,10 @@ def test_bundles_with_weak_keys_and_signatures(tmp_path: Path) -> None:
 def test_key_and_signature_files_are_read_strictly() -> None:
     keys = f.new_keys()
     files = f.unzip(f.make_bundle(keys))
-    sig = files["manifest-sha256.txt.sig"].strip()
+    sig = files["tagmanifest-sha256.txt.sig"].strip()
     pem = files["public-key.pem"]
     variants = {
-        "manifest-sha256.txt.sig": [sig.rstrip(b"=") + b"\n", b" " + sig + b" \n"],
+        "tagmanifest-sha256.txt.sig": [sig.rstrip(b"=") + b"\n", b" " + sig + b" \n"],
         "public-key.pem": [
             pem.replace(b"PUBLIC KEY", b"SOMETHING ELSE"),
             b"junk before\n" + pem,
@@ -258,7 +272,7 @@ def test_ecdsa_bundles_in_both_verifiers() -> None:
     keys = f.new_keys(ecdsa=True)
     good = f.make_bundle(keys)
     files = f.unzip(good)
-    sig = base64.b64decode(files["manifest-sha256.txt.sig"])
+    sig = base64.b64decode(files["tagmanifest-sha256.txt.sig"])
     flipped = bytes([sig[0] ^ 1]) + sig[1:]
     pem = files["public-key.pem"].decode()
     body = "".join(pem.splitlines()[1:-1])
@@ -268,7 +282,7 @@ def test_ecdsa_bundles_in_both_verifiers() -> None:
     bad_pem = f"-----BEGIN PUBLIC KEY-----\n{bad_point}\n-----END PUBLIC KEY-----\n".encode()
     bundles = [
         good,
-        _retag({**files, "manifest-sha256.txt.sig": base64.b64encode(flipped) + b"\n"}),
+        _retag({**files, "tagmanifest-sha256.txt.sig": base64.b64encode(flipped) + b"\n"}),
         _retag({**files, "public-key.pem": bad_pem}),
     ]
     verdicts = both_verify(bundles, keys.known)

@@ -105,8 +105,13 @@ def test_changed_byte_in_a_photo(keys: f.Keys, good: bytes) -> None:
         "payload": ["hash_mismatch"],
         "photos": ["photo_changed"],
     }
-    # Resealed with another key, the photo still differs from the hash the journal recorded.
-    assert failing(f.reseal(files, f.new_keys().worker), keys) == {"photos": ["photo_changed"]}
+    # Resealed with another key, the photo still differs from the hash the journal recorded,
+    # and the new key is not the one the chain binds.
+    assert failing(f.reseal(files, f.new_keys().worker), keys) == {
+        "chain": ["key_not_in_chain"],
+        "photos": ["photo_changed"],
+    }
+    assert failing(f.reseal(files, keys.worker), keys) == {"photos": ["photo_changed"]}
 
 
 def _journal(files: dict[str, bytes]) -> list[dict[str, object]]:
@@ -152,14 +157,10 @@ def test_removed_entry_breaks_the_chain(keys: f.Keys, good: bytes) -> None:
 def test_wrong_signature(keys: f.Keys, good: bytes) -> None:
     files = f.unzip(good)
     other = f.new_keys().worker
-    files["manifest-sha256.txt.sig"] = base64.b64encode(
-        build.sign(other, files["manifest-sha256.txt"])
+    files["tagmanifest-sha256.txt.sig"] = base64.b64encode(
+        build.sign(other, files["tagmanifest-sha256.txt"])
     )
-    # The tag manifest also records the signature file, so both say what happened.
-    assert failing(f.rezip(files), keys) == {
-        "tags": ["hash_mismatch"],
-        "signature": ["signature_invalid"],
-    }
+    assert failing(f.rezip(files), keys) == {"signature": ["signature_invalid"]}
 
 
 def test_swapped_public_key_is_caught(keys: f.Keys, good: bytes) -> None:
@@ -200,25 +201,37 @@ def test_forged_receipt_time(keys: f.Keys, good: bytes) -> None:
     def backdate(receipt: dict[str, str]) -> None:
         receipt["time"] = "2026-05-01T00:00:00Z"
 
-    assert failing(_with_receipt(keys, good, backdate), keys) == {"receipts": ["receipt_forged"]}
+    # The entries it covers now lie after its (claimed) time too.
+    assert failing(_with_receipt(keys, good, backdate), keys) == {
+        "rules": ["time_after_receipt"],
+        "receipts": ["receipt_forged"],
+    }
 
 
 def test_receipt_resigned_with_another_key(keys: f.Keys, good: bytes) -> None:
     impostor = ed25519_key()
 
     def resign(receipt: dict[str, str]) -> None:
-        fake = receipts.sign_receipt(impostor, receipt["hash"], "2026-05-01T00:00:00Z")
+        fake = receipts.sign_receipt(impostor, receipt["hash"], receipt["time"])
         receipt.update(time=fake.time, key_id=fake.key_id, signature=fake.signature)
 
-    found = failing(_with_receipt(keys, good, resign), keys)
-    assert found == {"receipts": ["receipt_unknown_key"]}
+    # A key not in the published history is "could not check", not a failure: the bundle
+    # is not failed for that alone, and the report says so next to that receipt.
+    report = verify_bundle(_with_receipt(keys, good, resign), keys.known)
+    assert report.ok and report.error_codes == {}
+    last = report.receipts[-1]
+    assert (last.verdict, last.error) == ("unchecked", "receipt_unknown_key")
+    assert last.as_json()["ok"] is None
+    assert report.checks["receipts"].ok is None
+    notes = [en for _, en in report.checks["receipts"].notes]
+    assert any(f"Receipt #{last.seq}: could not be checked" in n for n in notes), notes
 
 
 def test_receipt_resigned_claiming_the_real_key_id(keys: f.Keys, good: bytes) -> None:
     impostor = ed25519_key()
 
     def resign(receipt: dict[str, str]) -> None:
-        fake = receipts.sign_receipt(impostor, receipt["hash"], "2026-05-01T00:00:00Z")
+        fake = receipts.sign_receipt(impostor, receipt["hash"], receipt["time"])
         receipt.update(time=fake.time, signature=fake.signature)
 
     assert failing(_with_receipt(keys, good, resign), keys) == {"receipts": ["receipt_forged"]}

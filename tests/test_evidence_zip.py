@@ -19,6 +19,7 @@ from bundles import rawzip
 from bundles.desk import both_verify
 from bundles.rawzip import Entry
 
+from server.evidence import build
 from server.evidence.verify import verify_bundle
 from server.evidence.zipread import fold_name, name_char_allowed
 
@@ -247,20 +248,24 @@ def test_tag_files_are_read_the_same_in_both(keys: f.Keys, good: bytes) -> None:
         info = files["bag-info.txt"].replace(
             b"Cartilla-Chain-Head: ", b"Cartilla-Chain-Head: " + change
         )
-        return rawzip_retag({**files, "bag-info.txt": info})
+        return rawzip_retag({**files, "bag-info.txt": info}, keys.worker)
 
     manifest = files["manifest-sha256.txt"]
     bundles = [
         bag_info(b"\x1c"),  # not a space in either: the head no longer matches
         bag_info(b" "),  # a space in both
-        rawzip_retag({**files, "bag-info.txt": files["bag-info.txt"] + b":no label\n"}),
-        rawzip_retag({**files, "bag-info.txt": files["bag-info.txt"] + b"\xff\n"}),
+        rawzip_retag(
+            {**files, "bag-info.txt": files["bag-info.txt"] + b":no label\n"}, keys.worker
+        ),
+        rawzip_retag({**files, "bag-info.txt": files["bag-info.txt"] + b"\xff\n"}, keys.worker),
         f.reseal({**files, "data/summary.html": files["data/summary.html"]}, keys.worker),
         rawzip_retag(
-            {**files, "manifest-sha256.txt": manifest.replace(b"\n", "\u2028".encode(), 1)}
+            {**files, "manifest-sha256.txt": manifest.replace(b"\n", "\u2028".encode(), 1)},
+            keys.worker,
         ),
         rawzip_retag(
-            {**files, "manifest-sha256.txt": manifest.replace(b".json\n", b".json\x85\n", 1)}
+            {**files, "manifest-sha256.txt": manifest.replace(b".json\n", b".json\x85\n", 1)},
+            keys.worker,
         ),
     ]
     codes = codes_of(bundles, keys)
@@ -272,8 +277,15 @@ def test_tag_files_are_read_the_same_in_both(keys: f.Keys, good: bytes) -> None:
     assert codes[5] and codes[6]  # refused the same way in both (both_verify compared them)
 
 
-def rawzip_retag(files: dict[str, bytes]) -> bytes:
+def rawzip_retag(files: dict[str, bytes], key: build.SigningKey) -> bytes:
+    """Recompute the tag manifest and sign it again with the phone's key (the signature
+    covers the tag files, so an edit that is not re-signed fails the signature first)."""
+    import base64
+
     from server.evidence import bag
 
-    tags = [(n, d) for n, d in files.items() if "/" not in n and n != bag.TAGMANIFEST]
-    return f.rezip({**files, bag.TAGMANIFEST: bag.manifest_text(tags)})
+    skip = (bag.TAGMANIFEST, bag.SIGNATURE)
+    tags = [(n, d) for n, d in files.items() if "/" not in n and n not in skip]
+    tagmanifest = bag.manifest_text(tags)
+    signature = base64.b64encode(build.sign(key, tagmanifest)) + b"\n"
+    return f.rezip({**files, bag.TAGMANIFEST: tagmanifest, bag.SIGNATURE: signature})

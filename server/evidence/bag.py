@@ -17,7 +17,13 @@ from server.evidence.errors import BundleError
 BAGIT_TXT = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 MANIFEST = "manifest-sha256.txt"
 TAGMANIFEST = "tagmanifest-sha256.txt"
-SIGNATURE = "manifest-sha256.txt.sig"
+#: The phone signs the tag manifest, which lists every top-level file (the payload manifest,
+#: bag-info, README, public key...); the payload manifest lists every file under data/.
+SIGNATURE = "tagmanifest-sha256.txt.sig"
+#: `Cartilla-Bundle-Version` this code writes and accepts. Version 1 signed only
+#: manifest-sha256.txt (bag-info and the README were unsigned) and bound no key in the chain;
+#: such bundles are refused with `bundle_version_old`.
+BUNDLE_VERSION = "2"
 PUBLIC_KEY = "public-key.pem"
 README = "LEEME-README.txt"
 # Lines, blanks and spaces are defined in ASCII terms, exactly as pwa/staff/verify.js reads

@@ -32,7 +32,10 @@ Qué es: una copia de los registros de trabajo que la persona guardó en su tel�
 (horas, pagos, gastos, incidentes y fotos), con un resumen para imprimir (data/summary.html).
 
 Qué prueba:
-- Que los archivos no cambiaron desde que se hizo y se firmó este paquete.
+- Que ningún archivo (tampoco este LEEME, bag-info.txt ni data/summary.html) cambió desde
+  que se hizo y se firmó este paquete: la firma cubre tagmanifest-sha256.txt, que da la
+  huella de cada archivo de arriba, y manifest-sha256.txt da la de cada archivo de data/.
+- Que la llave que firmó es la que el teléfono anotó en su registro (entrada "key").
 - Que las entradas del registro forman una cadena: ninguna se cambió, se quitó o se
   reordenó después de guardarse (cada cambio queda como una entrada nueva, con su motivo).
 - Si hay recibos de tiempo del servidor de Cartilla: que esas entradas ya existian a esa hora.
@@ -43,12 +46,12 @@ Qué NO prueba:
 
 Cómo comprobarlo sin programas especiales (Linux, macOS o Windows con WSL):
   1. Descomprima el ZIP y entre en la carpeta.
-  2. sha256sum -c manifest-sha256.txt      (cada archivo debe decir "OK" / "La suma coincide")
-  3. sha256sum -c tagmanifest-sha256.txt
+  2. sha256sum -c tagmanifest-sha256.txt   (cada archivo debe decir "OK" / "La suma coincide")
+  3. sha256sum -c manifest-sha256.txt
   4. Firma Ed25519 (con OpenSSL 3):
-       base64 -d manifest-sha256.txt.sig > firma.bin
+       base64 -d tagmanifest-sha256.txt.sig > firma.bin
        openssl pkeyutl -verify -pubin -inkey public-key.pem -rawin \\
-         -in manifest-sha256.txt -sigfile firma.bin
+         -in tagmanifest-sha256.txt -sigfile firma.bin
 O abra el paquete en el escritorio del personal de Cartilla (/staff/), o use
 "cartilla verify paquete.zip".
 
@@ -59,7 +62,10 @@ What it is: a copy of the work records the person kept on their phone (hours, pa
 expenses, incidents and photos), with a printable summary (data/summary.html).
 
 What it proves:
-- That the files have not changed since this bundle was made and signed.
+- That no file (this README, bag-info.txt and data/summary.html included) has changed since
+  this bundle was made and signed: the signature covers tagmanifest-sha256.txt, which gives
+  the fingerprint of every top-level file, and manifest-sha256.txt gives every file in data/.
+- That the signing key is the one the phone recorded in its log (a "key" entry).
 - That the log entries form a chain: none was changed, removed or reordered after it was
   saved (every change is a new entry, with its reason).
 - If there are time receipts from the Cartilla server: that those entries already existed
@@ -72,15 +78,21 @@ What it does NOT prove:
 
 How to check it with no special software (Linux, macOS, or Windows with WSL):
   1. Unzip the file and go into the folder.
-  2. sha256sum -c manifest-sha256.txt      (every file must say "OK")
-  3. sha256sum -c tagmanifest-sha256.txt
+  2. sha256sum -c tagmanifest-sha256.txt   (every file must say "OK")
+  3. sha256sum -c manifest-sha256.txt
   4. Ed25519 signature (OpenSSL 3):
-       base64 -d manifest-sha256.txt.sig > signature.bin
+       base64 -d tagmanifest-sha256.txt.sig > signature.bin
        openssl pkeyutl -verify -pubin -inkey public-key.pem -rawin \\
-         -in manifest-sha256.txt -sigfile signature.bin
+         -in tagmanifest-sha256.txt -sigfile signature.bin
 Or open the bundle on the Cartilla staff desk (/staff/), or run
 "cartilla verify bundle.zip".
 """
+
+
+def key_binding(key: SigningKey) -> dict[str, str]:
+    """The `key` member of the journal entry that binds `key` into the chain."""
+    _, algorithm, fingerprint = load_public_key(public_pem(key))
+    return {"algorithm": algorithm, "fingerprint": fingerprint}
 
 
 def sign(key: SigningKey, message: bytes) -> bytes:
@@ -139,11 +151,14 @@ def seal(
     files["bagit.txt"] = bag.BAGIT_TXT
     files["bag-info.txt"] = bag.bag_info_text(info)
     files[bag.MANIFEST] = manifest
-    files[bag.SIGNATURE] = base64.b64encode(sign(key, manifest)) + b"\n"
     files[bag.PUBLIC_KEY] = pem
     files[bag.README] = readme if readme is not None else README_TEXT.encode()
+    # Every top-level file goes in the tag manifest, and the signature is over it: so the
+    # signature covers everything staff can read (bag-info, README, summary.html via the
+    # payload manifest), not only the payload.
     tags = [(name, data) for name, data in files.items() if "/" not in name]
     files[bag.TAGMANIFEST] = bag.manifest_text(tags)
+    files[bag.SIGNATURE] = base64.b64encode(sign(key, files[bag.TAGMANIFEST])) + b"\n"
     return files
 
 
@@ -183,7 +198,7 @@ def build_bundle(
     info = [
         ("Bagging-Date", created[:10]),
         ("Bag-Software-Agent", f"Cartilla {summary['app_version']}"),
-        ("Cartilla-Bundle-Version", "1"),
+        ("Cartilla-Bundle-Version", bag.BUNDLE_VERSION),
         ("Cartilla-Chain-Head", head),
         ("Cartilla-Chain-Length", str(len(journal))),
     ]

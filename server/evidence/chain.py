@@ -7,6 +7,11 @@ chose not to share (another employer, other dates), a *withheld* line that keeps
 entry's place in the chain: `{"seq", "withheld": true, "prev_hash", "hash", "time"}`.
 A withheld entry's content cannot be checked, and it also cuts what a later time receipt can
 vouch for: a receipt for entry j vouches for entries after the last withheld entry before j.
+
+Also owns two facts derived from the chain and its receipts: which phone key the chain binds
+(`key` entries; the bundle must be signed with the key of the last one, and a key bound only
+after the last receipt may not replace a key a receipt already anchored) and which entries
+no receipt covers (`uncovered`).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from server import canonical, log_format
 from server.evidence.errors import BundleError
 from server.evidence.format import schema_problem
-from server.evidence.receipts import Receipt, check_receipt
+from server.evidence.receipts import UNCHECKED_CODES, Receipt, check_receipt
 
 JOURNAL = "data/journal.jsonl"
 MAX_LINES = 200_000
@@ -37,15 +42,28 @@ class WithheldEntry(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     time: log_format.Instant | None = None
 
 
+Verdict = Literal["genuine", "forged", "not_in_chain", "unchecked"]
+
+
 @dataclass
 class ReceiptResult:
-    """One time receipt found in the journal and what it vouches for."""
+    """One time receipt found in the journal and what it vouches for.
+
+    `verdict`: "genuine" (signature holds), "forged" or "not_in_chain" (failures), or
+    "unchecked" (the key is not in the published history, or no keys were given: "could not
+    check", never a failure). `error` names the code for the failures and for an unknown key.
+    """
 
     seq: int
     receipt: Receipt
     entry_seq: int | None
     anchored_from: int | None
     error: str | None
+    verdict: Verdict = "unchecked"
+
+    @property
+    def failed(self) -> bool:
+        return self.verdict in ("forged", "not_in_chain")
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -55,7 +73,8 @@ class ReceiptResult:
             "key_id": self.receipt.key_id,
             "entry_seq": self.entry_seq,
             "anchored_from_seq": self.anchored_from,
-            "ok": self.error is None,
+            "ok": {"genuine": True, "unchecked": None}.get(self.verdict, False),
+            "verdict": self.verdict,
             "error": self.error,
         }
 
@@ -173,8 +192,9 @@ def check_receipts(
         target = position.get(receipt.hash)
         error: str | None = None
         anchored: int | None = None
+        verdict: Verdict = "unchecked"
         if target is None or target >= i:
-            error = "receipt_not_in_chain"
+            error, verdict = "receipt_not_in_chain", "not_in_chain"
             target = None
         else:
             anchored = withheld_before[target] + 1
@@ -182,5 +202,73 @@ def check_receipts(
                 anchored = None
         if error is None and known is not None:
             error = check_receipt(receipt, known)
-        results.append(ReceiptResult(i, receipt, target, anchored, error))
+            if error is None:
+                verdict = "genuine"
+            elif error not in UNCHECKED_CODES:
+                verdict = "forged"
+        results.append(ReceiptResult(i, receipt, target, anchored, error, verdict))
     return results
+
+
+def key_entries(journal: Journal) -> list[tuple[int, log_format.PhoneKey]]:
+    """(position, key) of every key entry the bundle shows (key entries are never withheld)."""
+    return [
+        (i, entry.key)
+        for i, entry in enumerate(journal.entries)
+        if isinstance(entry, log_format.JournalEntry) and entry.kind == "key" and entry.key
+    ]
+
+
+def key_not_in_chain(journal: Journal, algorithm: str, fingerprint: str) -> bool:
+    """True unless the last key entry names the key that signed the bundle."""
+    keys = key_entries(journal)
+    if not keys:
+        return True
+    last = keys[-1][1]
+    return last.fingerprint != fingerprint or last.algorithm != algorithm
+
+
+def key_changed_after_receipt(
+    journal: Journal, fingerprint: str, results: list[ReceiptResult], keys_known: bool
+) -> bool:
+    """The "edited after the last receipt and re-signed with a new key" forgery.
+
+    True when a key entry that a receipt anchors names another key than the signing key and
+    the signing key's own (last) entry is anchored by no receipt. Any receipt that did not
+    fail anchors the old key; the signing key's entry needs a genuine one when keys are known
+    (else a made-up receipt under an unknown key would hide the change).
+    """
+    keys = key_entries(journal)
+    if not keys or keys[-1][1].fingerprint != fingerprint:
+        return False  # key_not_in_chain says it
+    signing_at = keys[-1][0]
+    reach = [r.entry_seq for r in results if not r.failed and r.entry_seq is not None]
+    if not reach:
+        return False
+    proven = [
+        r.entry_seq
+        for r in results
+        if r.entry_seq is not None
+        and (r.verdict == "genuine" or (not keys_known and r.verdict == "unchecked"))
+    ]
+    if proven and max(proven) >= signing_at:
+        return False
+    last_anchored = max(reach)
+    return any(at <= last_anchored and k.fingerprint != fingerprint for at, k in keys)
+
+
+def uncovered(journal: Journal, results: list[ReceiptResult]) -> tuple[int, int] | None:
+    """(first, last) entry numbers made after the last receipt that did not fail, or None.
+
+    Receipt entries themselves are not counted (each carries its own server time). With no
+    usable receipt, every other entry is uncovered.
+    """
+    reach = [r.entry_seq for r in results if not r.failed and r.entry_seq is not None]
+    after = max(reach) if reach else -1
+    open_ = [
+        i
+        for i, entry in enumerate(journal.entries)
+        if i > after
+        and not (isinstance(entry, log_format.JournalEntry) and entry.kind == "receipt")
+    ]
+    return (open_[0], open_[-1]) if open_ else None

@@ -154,6 +154,33 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "La huella de la llave en bag-info.txt no coincide con la llave pública incluida.",
         "The key fingerprint in bag-info.txt does not match the included public key.",
     ),
+    "bundle_version_old": (
+        "Este paquete se hizo con una versión anterior de Cartilla ({detail}), cuya firma no "
+        "cubría todos los archivos. Pida a la persona que haga un paquete nuevo con la "
+        "aplicación actualizada.",
+        "This bundle was made by an earlier version of Cartilla ({detail}), whose signature "
+        "did not cover every file. Ask the person to make a new bundle with the updated app.",
+    ),
+    "bundle_version_unknown": (
+        "Este paquete dice ser de una versión de Cartilla que este verificador no conoce "
+        "({detail}); actualice el verificador.",
+        "This bundle says it is from a Cartilla version this verifier does not know "
+        "({detail}); update the verifier.",
+    ),
+    "key_not_in_chain": (
+        "La llave que firmó el paquete ({name}) no es la que el registro del teléfono anotó "
+        "por última vez: el paquete pudo firmarse de nuevo con otra llave.",
+        "The key that signed the bundle ({name}) is not the one the phone's log recorded "
+        "last: the bundle may have been signed again with another key.",
+    ),
+    "key_changed_after_receipt": (
+        "La llave que firmó el paquete ({name}) se anotó en el registro después del último "
+        "recibo de tiempo, y reemplaza otra llave que un recibo ya confirmaba: el registro "
+        "pudo cambiarse y firmarse de nuevo.",
+        "The key that signed the bundle ({name}) was recorded in the log after the last time "
+        "receipt, replacing a key a receipt already confirmed: the log may have been changed "
+        "and signed again.",
+    ),
     "chain_edited": (
         "La entrada {name} del registro fue cambiada: su huella no coincide con su contenido.",
         "Log entry {name} was changed: its fingerprint does not match its content.",

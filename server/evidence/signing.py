@@ -1,7 +1,7 @@
 """Signatures made on the phone: Ed25519, or ECDSA P-256 where the browser lacks Ed25519.
 
 Owns reading the bundle's `public-key.pem` (SubjectPublicKeyInfo, as WebCrypto exports it),
-its fingerprint, and checking `manifest-sha256.txt.sig` (base64 of the raw signature: 64
+its fingerprint, and checking `tagmanifest-sha256.txt.sig` (base64 of the raw signature: 64
 bytes; for ECDSA the r||s form WebCrypto produces, converted to DER for `cryptography`).
 
 Reading is strict and done the same way on the desk (pwa/staff/verify.js): the PEM must be

@@ -5,8 +5,10 @@ staff desk (pwa/staff/verify.js) runs the same checks in the same order with the
 codes, so both sides can be compared bundle by bundle.
 
 Checks: zip (read safely) -> bag (BagIt tag files) -> payload (every file's SHA-256) ->
-tags (tag manifest) -> signature (over manifest-sha256.txt) -> schema (summary, guides,
-journal) -> chain (links and hashes, head) -> receipts (server signatures) -> photos.
+tags (tag manifest) -> signature (over tagmanifest-sha256.txt, so over every file) -> schema
+(summary, guides, journal) -> chain (links and hashes, head, the signing key bound in the
+chain) -> receipts (server signatures, "could not check" for unknown keys, the key not changed
+after the last receipt, which entries no receipt covers) -> photos.
 """
 
 from __future__ import annotations
@@ -26,8 +28,11 @@ from server.evidence.chain import (
     ReceiptResult,
     check_links,
     check_receipts,
+    key_changed_after_receipt,
+    key_not_in_chain,
     parse_journal,
     read_json,
+    uncovered,
 )
 from server.evidence.errors import BundleError
 from server.evidence.format import GuidesFile, Summary, schema_problem
@@ -92,6 +97,8 @@ class Report:
     key_fingerprint: str = ""
     bag_info: dict[str, str] = field(default_factory=dict)
     receipts: list[ReceiptResult] = field(default_factory=list)
+    #: (first, last) entry numbers no time receipt covers, None when every entry is covered.
+    uncovered: tuple[int, int] | None = None
     files: BundleFiles | None = None
 
     @property
@@ -127,6 +134,9 @@ class Report:
             if journal
             else None,
             "receipts": [r.as_json() for r in self.receipts],
+            "uncovered": {"from": self.uncovered[0], "to": self.uncovered[1]}
+            if self.uncovered
+            else None,
             "summary": summary,
             "guides": msgspec.to_builtins(self.guides) if self.guides else None,
         }
@@ -190,6 +200,10 @@ def _check_bag(files: BundleFiles, report: Report) -> bool:
                 raise BundleError("missing_file", name=name)
         bag.check_bagit_txt(files.files["bagit.txt"])
         report.bag_info = bag.parse_bag_info(files.files["bag-info.txt"])
+        version = report.bag_info.get("Cartilla-Bundle-Version", "")
+        if version != bag.BUNDLE_VERSION:
+            code = "bundle_version_old" if version in ("", "1") else "bundle_version_unknown"
+            raise BundleError(code, name="bag-info.txt", detail=version or "-")
         bag.parse_manifest(bag.MANIFEST, files.files[bag.MANIFEST])
         bag.parse_manifest(bag.TAGMANIFEST, files.files[bag.TAGMANIFEST])
     except BundleError as error:
@@ -230,13 +244,17 @@ def _check_tags(files: BundleFiles, report: Report) -> None:
             check.fail(BundleError("hash_mismatch", name=name))
     for name in sorted(files.files):
         # Every file outside data/ is a tag file, wherever it sits: none may go unlisted.
-        if not name.startswith("data/") and name not in tags and name != bag.TAGMANIFEST:
+        # The tag manifest and its signature are the only two that cannot list themselves.
+        if not name.startswith("data/") and name not in tags and name not in _SELF_LISTED:
             check.fail(BundleError("not_in_manifest", name=name))
     for required in ("bagit.txt", "bag-info.txt", bag.MANIFEST):
         if required not in tags:
             check.fail(BundleError("bad_bagit", name=bag.TAGMANIFEST, detail=f"no {required}"))
     if check.ok is None:
         check.ok = True
+
+
+_SELF_LISTED = (bag.TAGMANIFEST, bag.SIGNATURE)
 
 
 def _check_signature(files: BundleFiles, report: Report) -> None:
@@ -259,7 +277,7 @@ def _check_signature(files: BundleFiles, report: Report) -> None:
     weak = ed25519_signature_problem(signature) if algorithm == "Ed25519" else None
     if weak:
         check.fail(BundleError("weak_signature", detail=weak))
-    elif not verify_signature(key, signature, files.files[bag.MANIFEST]):
+    elif not verify_signature(key, signature, files.files[bag.TAGMANIFEST]):
         check.fail(BundleError("signature_invalid"))
     claimed = report.bag_info.get("Cartilla-Key-Fingerprint", "")
     if claimed != fingerprint:
@@ -317,6 +335,12 @@ def _check_chain(report: Report) -> None:
         check.fail(BundleError("chain_head_mismatch", name=SUMMARY_JSON))
     if report.bag_info.get("Cartilla-Chain-Head") != head:
         check.fail(BundleError("chain_head_mismatch", name="bag-info.txt"))
+    # The signing key must be the one the chain names last (checked only when the key could
+    # be read: otherwise the signature check has already failed).
+    if report.key_fingerprint and key_not_in_chain(
+        journal, report.key_algorithm, report.key_fingerprint
+    ):
+        check.fail(BundleError("key_not_in_chain", name=bag.PUBLIC_KEY))
     if check.ok is None:
         check.ok = True
     if journal.withheld:
@@ -335,18 +359,43 @@ def _check_receipts(
     report: Report, receipt_keys: dict[str, ed25519.Ed25519PublicKey] | None
 ) -> None:
     check = report.checks["receipts"]
-    assert report.journal is not None
-    report.receipts = check_receipts(report.journal, receipt_keys)
+    journal = report.journal
+    assert journal is not None
+    report.receipts = check_receipts(journal, receipt_keys)
+    unchecked = []
     for result in report.receipts:
-        if result.error:
+        if result.failed and result.error:
             check.fail(BundleError(result.error, name=f"#{result.seq}"))
+        elif result.error:  # an unknown key: "could not check", never a failure alone
+            unchecked.append(result)
+    if report.key_fingerprint and key_changed_after_receipt(
+        journal, report.key_fingerprint, report.receipts, receipt_keys is not None
+    ):
+        check.fail(BundleError("key_changed_after_receipt", name=bag.PUBLIC_KEY))
+    for result in unchecked:
+        check.notes.append(
+            (
+                f"Recibo n.º {result.seq}: no se pudo comprobar. Está firmado con una llave "
+                f"({result.receipt.key_id}) que no está en la lista de llaves que publica el "
+                "servidor; no quiere decir que sea falso.",
+                f"Receipt #{result.seq}: could not be checked. It is signed with a key "
+                f"({result.receipt.key_id}) that is not in the server's published key list; "
+                "this does not mean it is forged.",
+            )
+        )
+    report.uncovered = uncovered(journal, report.receipts)
     if not report.receipts:
         check.notes.append(
             (
-                "No hay recibos de tiempo: el teléfono no estuvo en línea o no los pidió.",
-                "There are no time receipts: the phone was not online or did not ask for them.",
+                "No hay recibos de tiempo: el teléfono no estuvo en línea o no los pidió. "
+                "Ninguna entrada está cubierta por un recibo.",
+                "There are no time receipts: the phone was not online or did not ask for "
+                "them. No entry is covered by a receipt.",
             )
         )
+    elif report.uncovered:
+        check.notes.append(_uncovered_note(*report.uncovered))
+    if not report.receipts:
         return
     if receipt_keys is None:
         check.notes.append(
@@ -356,8 +405,21 @@ def _check_receipts(
             )
         )
         return
-    if check.ok is None:
+    if check.ok is None and not unchecked:
         check.ok = True
+
+
+def _uncovered_note(first: int, last: int) -> tuple[str, str]:
+    """What staff read about the entries made after the last time receipt."""
+    if first == last:
+        return (
+            f"La entrada n.º {first} se hizo después del último recibo de hora.",
+            f"Entry #{first} was made after the last time receipt.",
+        )
+    return (
+        f"Las entradas n.º {first} a {last} se hicieron después del último recibo de hora.",
+        f"Entries #{first}–#{last} were made after the last time receipt.",
+    )
 
 
 def _check_photos(files: BundleFiles, report: Report, limits: Limits = DEFAULT_LIMITS) -> None:
@@ -386,6 +448,7 @@ def _check_photos(files: BundleFiles, report: Report, limits: Limits = DEFAULT_L
         check.notes.append(
             ("La persona decidió no incluir las fotos.", "The worker chose not to include photos.")
         )
+
 
 def _check_rules(report: Report) -> None:
     """The journal's own rules and its times (server/evidence/rules.py), on full entries."""

@@ -35,10 +35,10 @@ def _raw(key: ed25519.Ed25519PublicKey) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def desk_verify(
+def desk_reports(
     bundles: list[bytes], known: dict[str, ed25519.Ed25519PublicKey] | None
-) -> list[Verdict]:
-    """The desk's verdict on each bundle; a JS exception fails the test that asked."""
+) -> list[dict[str, Any]]:
+    """The desk's answer on each bundle: ok, codes, uncovered and each receipt's verdict."""
     assert NODE, "node is needed to run the desk's verifier"
     payload: dict[str, Any] = {
         "keys": {k: _raw(v) for k, v in known.items()} if known is not None else None,
@@ -52,12 +52,17 @@ def desk_verify(
         check=False,
     )
     assert done.returncode == 0, done.stderr.decode()
-    results = json.loads(done.stdout)
-    verdicts = []
+    results: list[dict[str, Any]] = json.loads(done.stdout)
     for result in results:
         assert result["crash"] is None, result["crash"]
-        verdicts.append(Verdict(result["ok"], result["codes"]))
-    return verdicts
+    return results
+
+
+def desk_verify(
+    bundles: list[bytes], known: dict[str, ed25519.Ed25519PublicKey] | None
+) -> list[Verdict]:
+    """The desk's verdict on each bundle; a JS exception fails the test that asked."""
+    return [Verdict(r["ok"], r["codes"]) for r in desk_reports(bundles, known)]
 
 
 def both_verify(

@@ -1,6 +1,7 @@
 """Making evidence bundles for tests: a month of records as the phone would journal them.
 
-`make_log()` writes journal entries with the real hash chain of server/log_format.py;
+`make_log()` writes journal entries with the real hash chain of server/log_format.py, the
+phone's key bound first (a `key` entry, before any receipt, as the phone does);
 `make_bundle()` seals them into a signed BagIt ZIP with server/evidence/build.py. Bad
 bundles are made in the tests by changing one thing of a good one.
 """
@@ -87,6 +88,10 @@ class LogBuilder:
         self.photos[f"data/photos/{digest}.jpg"] = data
         return pid
 
+    def bind_key(self, worker: build.SigningKey, when: str) -> dict[str, Any]:
+        """A `key` entry naming the phone's signing key (what the phone writes first)."""
+        return self.append({"time": when, "kind": "key", "key": build.key_binding(worker)})
+
     def receipt(self, key: Any, when: str) -> dict[str, Any]:
         """`key`: a private key, or a function head -> receipt dict (e.g. a real server)."""
         if callable(key):
@@ -107,10 +112,18 @@ def make_log(
     days: int = 30,
     start: dt.date = dt.date(2026, 6, 1),
     photo: Any = None,
+    worker: build.SigningKey | None = None,
 ) -> LogBuilder:
-    """A month of daily shifts at one farm, weekly pay stubs with photos, a receipt a week."""
+    """A month of daily shifts at one farm, weekly pay stubs with photos, a receipt a week.
+
+    `worker` is the phone key bound first; by default the one `new_keys()` made together
+    with `server_key` (pass it when `server_key` is a function, e.g. a live server).
+    """
+    worker = worker if worker is not None else _WORKER_FOR.get(id(server_key))
+    assert worker is not None, "make_log needs the phone's key: pass worker=keys.worker"
     log = LogBuilder()
     t0 = f"{start.isoformat()}T12:00:00.000Z"
+    log.bind_key(worker, t0)
     log.create(
         {"type": "employer", "id": "emp1", "name": "Rancho Los Pinos", "address": "Salinas, CA"},
         t0,
@@ -239,10 +252,18 @@ GUIDES = {
 }
 
 
+#: id(server key) -> the phone key paired with it in a Keys, so make_log(keys.server) binds
+#: keys.worker (a later pairing of the same server key wins).
+_WORKER_FOR: dict[int, build.SigningKey] = {}
+
+
 @dataclass
 class Keys:
     worker: build.SigningKey
     server: ed25519.Ed25519PrivateKey
+
+    def __post_init__(self) -> None:
+        _WORKER_FOR[id(self.server)] = self.worker
 
     @property
     def known(self) -> dict[str, ed25519.Ed25519PublicKey]:
@@ -258,14 +279,19 @@ def new_keys(ecdsa: bool = False) -> Keys:
 
 
 def make_bundle(keys: Keys, log: LogBuilder | None = None, **summary_overrides: Any) -> bytes:
-    log = log or make_log(keys.server)
+    log = log or make_log(keys.server, worker=keys.worker)
+    return bundle_of(log, keys.worker, **summary_overrides)
+
+
+def bundle_of(log: LogBuilder, worker: build.SigningKey, **summary_overrides: Any) -> bytes:
+    """`log` sealed and signed by `worker` (which need not be the key the log binds)."""
     return build.build_bundle(
         ROOT,
         journal=log.entries,
         summary=summary_for(log, **summary_overrides),
         guides=GUIDES,
         photos=log.photos,
-        key=keys.worker,
+        key=worker,
         created=CREATED,
     )
 

@@ -1,6 +1,7 @@
 // Runs the staff desk's verifier (pwa/staff/verify.js) in Node on bundles given by Python tests.
 // Batch: stdin {"keys": {key_id: base64url raw Ed25519 key} | null, "bundles": [base64 ZIP]};
-//   stdout [{"ok", "codes": {check: [code]}, "crash": string|null}] in the same order.
+//   stdout [{"ok", "codes": {check: [code]}, "uncovered": {from, to}|null, "verdicts": [receipt
+//   verdict], "crash": string|null}] in the same order.
 // --lines: the first stdin line is {"keys": ...}; then one base64 ZIP a line, one answer a line
 //   (for the differential fuzzer, which asks one bundle at a time).
 import { createInterface } from "node:readline";
@@ -20,7 +21,8 @@ async function importKeys(keys) {
 async function judge(bundle, receiptKeys) {
   try {
     const report = await verifyBundle(b64(bundle), receiptKeys);
-    return { ok: report.ok, codes: report.errorCodes, crash: null };
+    return { ok: report.ok, codes: report.errorCodes, uncovered: report.uncovered ?? null,
+             verdicts: report.receipts.map((r) => r.verdict), crash: null };
   } catch (e) {
     return { ok: false, codes: {}, crash: String((e && e.stack) || e) };
   }

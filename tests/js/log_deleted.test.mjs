@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeEntry, replay } from '../../pwa/js/log/journal.js';
 import { buildBundle } from '../../pwa/js/bundle/build.js';
+import { keyBinding } from '../../pwa/js/bundle/keys.js';
 
 async function journalWithADeletedShift() {
   const journal = [];
@@ -27,6 +28,8 @@ test("a bundle's counts and date range leave the deleted shift out", async () =>
   const journal = await journalWithADeletedShift();
   const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
   const key = { algorithm: 'ECDSA-P256-SHA256', privateKey: pair.privateKey, publicKey: pair.publicKey };
+  // The phone binds its key into the chain before it builds (bundle version 2).
+  journal.push(await makeEntry(journal[journal.length - 1], { kind: 'key', key: await keyBinding(key), time: '2025-03-10T12:00:00.000Z' }));
   const { summary } = await buildBundle({
     log: { journal, photoBytes: async () => null }, selection: { employerIds: ['e1'] }, key, now: new Date('2025-03-10T12:00:00Z'),
   });

@@ -4,10 +4,13 @@
  * withheld for the worker's choice (employers, dates, photos, notes, name), the BagIt files,
  * the signature over manifest-sha256.txt with the phone's key, LEEME-README.txt, the printable
  * bilingual summary.html and summary.json. No location, device id or user agent is written.
+ * Bundle version 2: the signature is over tagmanifest-sha256.txt (which lists every top-level
+ * file), written as tagmanifest-sha256.txt.sig, and the journal must bind the signing key
+ * (its last "key" entry names it; the screen calls keys.ensureKeyBound first).
  */
 
 import { zipStore } from "./zip.js";
-import { signingKey, sign, base64, publicPem } from "./keys.js";
+import { signingKey, sign, base64, publicPem, keyBinding } from "./keys.js";
 import { README_TEXT } from "./readme.js";
 import { summaryHtml } from "./summary.js";
 
@@ -42,7 +45,9 @@ export function select(journal, selection) {
     return !!job && employers.has(job.employer_id);
   };
   for (const entry of journal) {
-    if (entry.kind === "receipt") { keep.add(entry.seq); continue; }
+    // Receipts and key entries are never withheld: they hold no record, and the verifier
+    // needs them (receipts anchor the chain, the last key entry names the signing key).
+    if (entry.kind === "receipt" || entry.kind === "key") { keep.add(entry.seq); continue; }
     const key = `${entry.record_type}:${entry.record_id}`;
     const data = entry.data || latest.get(key);
     if (entry.data) latest.set(key, entry.data);
@@ -80,6 +85,14 @@ export function replay(entries) {
  */
 export async function buildBundle({ log, selection, wageCheck = null, guides = {}, workerName = null,
                                     appVersion = "0.1.0", now = new Date(), key = null }) {
+  const signer = key || (await signingKey());
+  const binding = await keyBinding(signer);
+  let bound = null;
+  for (const e of log.journal) if (e.kind === "key" && e.key) bound = e.key;
+  if (!bound || bound.fingerprint !== binding.fingerprint || bound.algorithm !== binding.algorithm) {
+    // Every verifier would refuse it (key_not_in_chain): bind the key first (keys.ensureKeyBound).
+    throw new Error("key_not_bound");
+  }
   const { keep, photoIds } = select(log.journal, selection);
   const lines = log.journal.map((e) =>
     keep.has(e.seq) ? e : { seq: e.seq, withheld: true, prev_hash: e.prev_hash, hash: e.hash, time: e.time });
@@ -136,7 +149,7 @@ export async function buildBundle({ log, selection, wageCheck = null, guides = {
   payload.set("data/guides.json", enc.encode(JSON.stringify({ guides: [], ...guides })));
 
   const root = `cartilla-evidence-${created.slice(0, 10)}`;
-  const files = await seal(payload, head, lines.length, appVersion, created, key || (await signingKey()));
+  const files = await seal(payload, head, lines.length, appVersion, created, signer);
   const order = [...files.keys()].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : 1));
   const blob = zipStore(order.map((name) => ({ name: `${root}/${name}`, bytes: files.get(name) })));
   return { blob, filename: `${root}.zip`, summary, files, root };
@@ -170,7 +183,7 @@ async function seal(payload, head, length, appVersion, created, key) {
   const info = [
     ["Bagging-Date", created.slice(0, 10)],
     ["Bag-Software-Agent", `Cartilla ${appVersion}`],
-    ["Cartilla-Bundle-Version", "1"],
+    ["Cartilla-Bundle-Version", "2"],
     ["Cartilla-Chain-Head", head],
     ["Cartilla-Chain-Length", String(length)],
     ["Payload-Oxum", `${octets}.${payload.size}`],
@@ -180,10 +193,13 @@ async function seal(payload, head, length, appVersion, created, key) {
   files.set("bagit.txt", enc.encode("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"));
   files.set("bag-info.txt", enc.encode(info.map(([k, v]) => `${k}: ${v}\n`).join("")));
   files.set("manifest-sha256.txt", manifestBytes);
-  files.set("manifest-sha256.txt.sig", enc.encode(base64(await sign(key, manifestBytes)) + "\n"));
   files.set("public-key.pem", enc.encode(pem));
   files.set("LEEME-README.txt", enc.encode(README_TEXT));
+  // Every top-level file is in the tag manifest and the signature is over it, so it covers
+  // everything staff read (bag-info, the README, summary.html through the payload manifest).
   const tags = [...files.entries()].filter(([name]) => !name.includes("/"));
-  files.set("tagmanifest-sha256.txt", await manifest(tags));
+  const tagBytes = await manifest(tags);
+  files.set("tagmanifest-sha256.txt", tagBytes);
+  files.set("tagmanifest-sha256.txt.sig", enc.encode(base64(await sign(key, tagBytes)) + "\n"));
   return files;
 }

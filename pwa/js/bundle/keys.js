@@ -63,6 +63,19 @@ export function base64(bytes) {
   return btoa(text);
 }
 
+/** What the journal's "key" entry records: {algorithm, fingerprint: SHA-256 hex of the DER}. */
+export async function keyBinding(key) {
+  const { der } = await publicPem(key);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", der));
+  return { algorithm: key.algorithm, fingerprint: Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("") };
+}
+
+/** Make sure the log's chain names this phone's key last (see store.bindKey); `store` is
+ * pwa/js/log/store.js, passed in so this module loads the log's code only when asked. */
+export async function ensureKeyBound(store) {
+  return store.bindKey(await keyBinding(await signingKey()));
+}
+
 /** The public key as SPKI PEM, the form OpenSSL and Python read. */
 export async function publicPem(key) {
   const der = new Uint8Array(await crypto.subtle.exportKey("spki", key.publicKey));

@@ -28,7 +28,8 @@ export async function requestReceipt(head) {
 }
 
 /**
- * Anchor the journal's head: ask for a receipt and append it as a journal entry. Nothing is
+ * Anchor the journal's head: ask for a receipt and append it as a journal entry (anchorNow
+ * binds the phone's key into the chain first: see keys.js ensureKeyBound). Nothing is
  * sent when the journal is empty or already ends with a receipt (that head is anchored, and a
  * receipt of a receipt would add entries without proving more). Returns the receipt entry,
  * or null (offline, server unreachable, nothing to anchor).
@@ -56,9 +57,12 @@ export function anchorNow() {
   running = (async () => {
     try {
       // Never create the log's database just to find it empty.
-      if (indexedDB.databases && !(await indexedDB.databases()).some((d) => d.name === LOG_DB)) return null;
+      if (indexedDB.databases && !(await indexedDB.databases()).some((d) => d.name === LOG_DB || d.name.startsWith(`${LOG_DB}-`))) return null;
       const store = await import("../log/store.js");
       if ((await store.status()).locked) return null; // the PIN is the worker's to type, not ours to ask
+      if (!(await store.readJournal()).length) return null; // nothing to anchor, no key to bind
+      // The phone's key goes in the chain before any receipt, so the receipt anchors it.
+      await (await import("./keys.js")).ensureKeyBound(store);
       return await anchorHead(await store.readJournal());
     } catch (_) {
       return null;

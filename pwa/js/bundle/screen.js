@@ -13,6 +13,7 @@ import { todayIso } from "../log/forms.js";
 import { checkWages, money } from "../wages.js";
 import { buildBundle, select, replay } from "./build.js";
 import { anchorNow } from "./receipts.js";
+import { ensureKeyBound } from "./keys.js";
 import { timelineRows } from "./summary.js";
 
 function el(tag, attrs = {}, ...children) {
@@ -141,7 +142,10 @@ export async function render(container, ctx) {
     build.disabled = true;
     result.replaceChildren(el("p", { role: "status", text: "…" }));
     try {
-      // A receipt may have come in since the screen opened (the phone went online): take it.
+      // The phone's key must be the one the chain names last (a bundle signed by a key the
+      // chain does not name is refused everywhere); then a receipt may have come in since
+      // the screen opened (the phone went online): take it.
+      await ensureKeyBound(logStore);
       log.journal = await logStore.readJournal();
       const sel = selection();
       const { keep } = select(log.journal, sel);

@@ -28,8 +28,10 @@ export async function entryHash(entry) {
   return sha256Hex(`${body.prev_hash}\n${canonicalJson(body)}`);
 }
 
-/** A new entry after `last` (or first). Every member is present, null where it does not apply. */
-export async function makeEntry(last, { kind, data = null, recordType = null, recordId = null, replaces = null, reason = null, receipt = null, time = null }) {
+/** A new entry after `last` (or first). Every member is present, null where it does not apply,
+ * except `key`, which only a "key" entry has ({algorithm, fingerprint} of the phone's
+ * bundle-signing key, as server/log_format.py PhoneKey). */
+export async function makeEntry(last, { kind, data = null, recordType = null, recordId = null, replaces = null, reason = null, receipt = null, key = null, time = null }) {
   const entry = {
     seq: last ? last.seq + 1 : 0,
     time: time || new Date().toISOString(),
@@ -42,6 +44,7 @@ export async function makeEntry(last, { kind, data = null, recordType = null, re
     receipt,
     prev_hash: last ? last.hash : GENESIS_HASH,
   };
+  if (key) entry.key = { algorithm: key.algorithm, fingerprint: key.fingerprint };
   entry.hash = await entryHash(entry);
   return entry;
 }

@@ -251,6 +251,27 @@ export async function deleteRecord(type, id, reason) {
   return append({ kind: "delete", recordType: type, recordId: id, replaces: latest.get(`${type}:${id}`) || null, reason: reason.trim() });
 }
 
+/**
+ * Bind the phone's bundle-signing key into the chain: append a "key" entry {algorithm,
+ * fingerprint} unless the last key entry already names this key (pwa/js/bundle/keys.js
+ * ensureKeyBound() calls it before any receipt is asked for and before a bundle is built, so
+ * receipts anchor the key and a bundle re-signed with another key fails). Returns the new
+ * entry or null. Checked inside the write queue, so two callers never bind twice.
+ */
+export function bindKey(binding) {
+  return queued(async () => {
+    if ((await status()).locked) throw new LockedError();
+    const journal = await readJournal();
+    let bound = null;
+    for (const e of journal) if (e.kind === "key" && e.key) bound = e.key;
+    if (bound && bound.fingerprint === binding.fingerprint && bound.algorithm === binding.algorithm) return null;
+    const last = journal.length ? journal[journal.length - 1] : null;
+    const entry = await writeEntry(await makeEntry(last, { kind: "key", key: binding }));
+    dispatchEvent(new Event("cartilla:journal-changed"));
+    return entry;
+  });
+}
+
 /** A server time receipt for the current head (called by pwa/js/bundle/receipts.js). */
 export async function appendReceipt(receipt) {
   const clean = { hash: receipt.hash, time: receipt.time, key_id: receipt.key_id, signature: receipt.signature };
