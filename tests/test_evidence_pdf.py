@@ -7,15 +7,14 @@ so each test checks what a person would see on the page.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any, get_args
 
 import msgspec
 import pytest
 from bundles import factory as f
+from bundles.officer import LONG_NOTE, honest, officer_log
 from pdftext import text as pdf_text
-from PIL import Image
 
 from server import log_format
 from server.evidence import facts as F
@@ -26,70 +25,6 @@ from server.wages import rules as W
 ROOT = Path(__file__).resolve().parent.parent
 MAP = referral.load_map(ROOT / "pwa")
 RULES = W.jurisdictions_from_file(ROOT / "content" / "data" / "wage_rules.yaml")
-LONG_NOTE = (
-    "El mayordomo nos dijo que si alguien se quejaba del pago de las horas extra lo mandaba de "
-    "regreso a México sin pagarle la última semana, y que ya tenía la lista de los que fueron a "
-    "la reunión del domingo en la iglesia; lo dijo delante de toda la cuadrilla, como a las "
-    "seis de la mañana, junto a la camioneta blanca."
-)
-
-
-def jpeg(seed: int) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (120, 90), (seed * 40 % 255, 120, 200)).save(out, "JPEG")
-    return out.getvalue()
-
-
-def officer_log(keys: f.Keys) -> f.LogBuilder:
-    """A week at the farm, then what an officer asks about: the employer's people and plate,
-    the contract, a photographed contract, a deleted shift, a threat in the worker's words."""
-    log = f.make_log(keys.server, days=7, worker=keys.worker)
-    when = "2026-06-08T20:00:00.000Z"
-    old = next(e for e in log.entries if e.get("record_id") == "emp1")
-    log.append(
-        {
-            "time": when,
-            "kind": "edit",
-            "record_type": "employer",
-            "record_id": "emp1",
-            "data": {
-                "type": "employer",
-                "id": "emp1",
-                "name": "Rancho Los Pinos Agrícola Internacional de la Costa Central S. de R.L.",
-                "address": "Carretera 101 km 4, Salinas, CA",
-                "supervisor": "Roberto «Don Beto» Salgado",
-                "crew_leader": "Juan Pérez",
-                "contractor": "AgriLabor Contratistas LLC",
-                "plate": "7ABC123",
-                "work_site": "Campo 12 (fresa), junto al canal",
-                "notes": "Ñuu Savi: ndakuaa ña. Кирилл 农场",
-            },
-            "replaces": old["hash"],
-            "reason": "datos completos",
-        }
-    )
-    extra = log.create(
-        {"type": "shift", "id": "s-dup", "job_id": "job1", "date": "2026-06-03",
-         "start": "18:00", "end": "21:00", "break_minutes": 0},
-        when,
-    )  # fmt: skip
-    log.append(
-        {
-            "time": when,
-            "kind": "delete",
-            "record_type": "shift",
-            "record_id": "s-dup",
-            "replaces": extra["hash"],
-            "reason": "lo anoté dos veces",
-        }
-    )
-    contract = log.photo(90, when, jpeg)
-    log.create(
-        {"type": "incident", "id": "inc2", "job_id": "job1", "date": "2026-06-06",
-         "kind": "threat", "notes": LONG_NOTE, "from_memory": True, "photo_ids": [contract]},
-        when,
-    )  # fmt: skip
-    return log
 
 
 def render(bundle: bytes, keys: f.Keys, data: dict[str, Any] | None = None) -> str:
@@ -103,18 +38,10 @@ def keys() -> f.Keys:
     return f.new_keys()
 
 
-def honest(log: f.LogBuilder) -> dict[str, Any]:
-    """Summary fields that tell what the journal says (as the phone writes them)."""
-    raw = [e for e in log.entries if not e.get("withheld")]
-    found = F.facts(msgspec.convert(raw, list[log_format.JournalEntry]))
-    employers = [{"id": e["id"], "name": e["name"], "state": "CA"} for e in found["employers"]]
-    return {"counts": found["counts"], "employers": employers}
-
-
 def test_the_employer_block_comes_from_the_log_with_not_recorded_for_the_rest(
     keys: f.Keys,
 ) -> None:
-    log = officer_log(keys)
+    log = officer_log(keys.server, keys.worker)
     page = render(f.make_bundle(keys, log, **honest(log)), keys)
     block = page.split("Employer, from the log", 1)[1].split("Fechas en el registro", 1)[0]
     for shown in (
@@ -136,7 +63,7 @@ def test_the_employer_block_comes_from_the_log_with_not_recorded_for_the_rest(
 def test_the_workers_words_wrap_whole_and_photos_are_captioned_by_their_record(
     keys: f.Keys,
 ) -> None:
-    log = officer_log(keys)
+    log = officer_log(keys.server, keys.worker)
     page = render(f.make_bundle(keys, log, **honest(log)), keys)
     words = page.split("In the worker's own words", 1)[1]
     assert LONG_NOTE in words  # whole, across wrapped lines: nothing cut at 60 characters
@@ -145,7 +72,7 @@ def test_the_workers_words_wrap_whole_and_photos_are_captioned_by_their_record(
 
 
 def test_a_deleted_shift_counts_nowhere_and_each_day_shows_its_hours(keys: f.Keys) -> None:
-    log = officer_log(keys)
+    log = officer_log(keys.server, keys.worker)
     page = render(f.make_bundle(keys, log, **honest(log)), keys)
     assert "Turnos / Shifts: 7 ·" in page
     assert "18:00–21:00" not in page
