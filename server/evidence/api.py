@@ -10,7 +10,10 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
+import unicodedata
+import urllib.parse
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -60,6 +63,41 @@ def report_limits(body_size: int) -> Limits:
         max_ratio=30,
         ratio_floor_bytes=64 * 1024,
     )
+
+
+#: RFC 8187 attr-chars other than letters and digits: kept as they are in `filename*`.
+_ATTR_CHARS = "!#$&+-.^_`|~"
+_NOT_FALLBACK = re.compile(r"[^A-Za-z0-9._-]+")
+#: Characters of the download's name kept (a bag folder name may be 65535 bytes long).
+MAX_FILENAME_CHARS = 120
+
+
+def _ascii(text: str) -> str:
+    """Letters without their accents, digits, `.`, `_` and `-`; runs of anything else `_`."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _NOT_FALLBACK.sub("_", plain).strip("._")
+
+
+def content_disposition(filename: str, default: str = "cartilla.pdf") -> str:
+    """`attachment` with an ASCII-only `filename="..."` and the exact name in `filename*`
+    (RFC 6266 section 4.3, RFC 8187), for any name: quotes, backslashes, CR/LF, other
+    control, format and bidi characters, non-ASCII letters, names of any length.
+
+    The name comes from the bundle (its folder), so it is hostile input: control and format
+    characters (category C, which includes CR, LF and U+202E) are dropped, it is cut to
+    `MAX_FILENAME_CHARS` keeping its extension, and the fallback keeps only letters, digits,
+    `.`, `_` and `-` (accents removed), so no quoting or escaping is ever needed.
+    """
+    clean = "".join(c for c in filename if not unicodedata.category(c).startswith("C"))
+    stem, dot, ext = clean.rpartition(".")
+    if not dot or len(ext) > 8:
+        stem, dot, ext = clean, "", ""
+    stem = stem[: MAX_FILENAME_CHARS - len(dot + ext)]
+    clean = (stem + dot + ext).strip(" .") or default
+    stem, dot, ext = clean.rpartition(".") if "." in clean else (clean, "", "")
+    fallback = (_ascii(stem) or "cartilla") + ("." + _ascii(ext) if _ascii(ext) else "")
+    encoded = urllib.parse.quote(clean, safe=_ATTR_CHARS, encoding="utf-8")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
 
 
 def _settings(request: Request[Any, Any, Any]) -> Settings:
@@ -251,7 +289,7 @@ def _report(request: Request[Any, Any, Any], body: bytes) -> Response[Any]:
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'},
+        headers={**NO_STORE, "Content-Disposition": content_disposition(name)},
     )
 
 
