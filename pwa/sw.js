@@ -18,8 +18,13 @@ const NOT_PRECACHED = /^\/(staff\/|sw\.js$|sw-push\.js$|i18n\/[^/]+\/staff\.json
 const PRECACHED_TYPES = /\.(html|js|mjs|css|json|webmanifest|png|svg|ico|woff2?)$/;
 // Interface text of other languages is cached when first used (the page asks for it once the
 // worker controls it), so a Spanish phone does not download every language; so is push.js,
-// which only a worker who turns alerts on needs (that needs the network anyway; routes.js).
-const LAZY = /^\/i18n\/(?!es\/)|^\/js\/push\.js$/;
+// which only a worker who turns alerts on needs (that needs the network anyway; routes.js),
+// and log/protect.js, which the log loads when it offers or changes its protection; and
+// speak.js, which only a phone with speech synthesis loads (read aloud; screens/guide.js).
+// AFTER_FIRST files are lazy too, but kept for offline use as soon as this worker is active,
+// that is after the first screen is up (search: routes.js).
+const AFTER_FIRST = /^\/js\/(search\.js|search-words\.json|screens\/search\.js)$/;
+const LAZY = /^\/i18n\/(?!es\/)|^\/js\/(push|log\/protect|speak)\.js$|^\/js\/(search\.js|search-words\.json|screens\/search\.js)$/;
 
 importScripts("/js/db.js");
 try {
@@ -81,7 +86,23 @@ self.addEventListener("activate", (event) => event.waitUntil((async () => {
     if (name.startsWith("cartilla-shell-") && name !== SHELL) await caches.delete(name);
   }
   await self.clients.claim();
+  await keepAfterFirst();
 })()));
+
+/** Fetch and keep the AFTER_FIRST files this shell lists (a failure is retried when used). */
+async function keepAfterFirst() {
+  const cache = await caches.open(SHELL);
+  const listing = await cache.match("/asset-manifest.json");
+  if (!listing) return;
+  const files = (await listing.json()).files;
+  await Promise.all(Object.keys(files).filter((p) => AFTER_FIRST.test(p)).map(async (path) => {
+    if (await cache.match(`${path}?v=${files[path]}`)) return;
+    try {
+      const res = await fetch(path);
+      if (res.ok) await cacheLazy(cache, path, res);
+    } catch (_) { /* offline: fetched when first used */ }
+  }));
+}
 
 async function fromShell(request, url) {
   const cache = await caches.open(SHELL);

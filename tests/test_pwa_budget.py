@@ -35,7 +35,8 @@ PROFILE = "state=CA&industry=agriculture&lang=es"
 # test_app_install.py checks the real cache against the same rule.
 NOT_PRECACHED = re.compile(
     r"^/(staff/|sw\.js$|sw-push\.js$|i18n/[^/]+/staff\.json$|icons/.*-512\.png$|i18n/(?!es/)"
-    r"|js/push\.js$)"
+    r"|js/push\.js$|js/log/protect\.js$|js/speak\.js$"
+    r"|js/search\.js$|js/search-words\.json$|js/screens/search\.js$)"
 )
 PRECACHED_TYPES = re.compile(r"\.(html|js|mjs|css|json|webmanifest|png|svg|ico|woff2?)$")
 

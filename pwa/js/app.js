@@ -249,6 +249,9 @@ async function boot() {
 }
 
 window.addEventListener("online", () => { updateOnline(); askForPackUpdates(); });
+// The log locked (auto-lock) or opened (log/store.js): the profile's status is sealed with the
+// log's key, so read it again; on lock, draw the screen again so nothing stays on it.
+window.addEventListener("cartilla:lock", async (event) => { state.profile = await getProfile(); if (event.detail) render(); });
 window.addEventListener("offline", updateOnline);
 
 (async () => {

@@ -12,9 +12,28 @@ const DB = globalThis.CartillaDB;
 /** What a pack is fetched for: never the status (see the module docstring). */
 export const PACK_KEYS = ["state", "industry", "lang"];
 
-/** The chosen profile {lang, state, industry, status}, or undefined before the first choice. */
-export const getProfile = () => DB.get("settings", "profile");
-export const setProfile = (profile) => DB.put("settings", "profile", profile);
+/** With the log's protection on, the stored profile is {lang, state, industry, status: "any",
+ * box}: the real choices are sealed with the log's key (the state and industry stay readable
+ * because the saved guides are for them, and the service worker needs them to update). While
+ * the log is unlocked, log/store.js puts the key's open(profile) and seal(profile) here. */
+export const profileKey = { open: null, seal: null };
+
+/** The chosen profile {lang, state, industry, status}, or undefined before the first choice.
+ * With protection on and the log locked, the status reads as "any" (guides for every status). */
+export async function getProfile() {
+  const p = await DB.get("settings", "profile");
+  return p && p.box && profileKey.open ? profileKey.open(p).catch(() => p) : p;
+}
+
+/** Save the profile; sealed when protection is on. Throws "locked" then, while locked. */
+export async function setProfile(profile) {
+  const old = await DB.get("settings", "profile");
+  if (old && old.box) {
+    if (!profileKey.seal) throw new Error("locked");
+    profile = await profileKey.seal(profile);
+  }
+  return DB.put("settings", "profile", profile);
+}
 
 /** The offline pack: the server's Pack plus `request` (the PACK_KEYS it was fetched for). */
 export const getPack = () => DB.get("packs", "current");

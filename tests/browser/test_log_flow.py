@@ -267,8 +267,9 @@ def test_pin_lock_encrypts_at_rest_and_warns_first(
     page.check("#pin-understand")
     page.locator("button", has_text="Poner PIN").click()
     page.locator("text=Listo: su registro está cifrado").wait_for()
+    # The log moved into a fresh database (its name is in localStorage): read that one.
     rows = page.evaluate(
-        """() => new Promise((ok) => { const r = indexedDB.open("cartilla-log");
+        """() => new Promise((ok) => { const r = indexedDB.open(localStorage.getItem("cartilla.logdb"));
           r.onsuccess = () => { const q = r.result.transaction("journal").objectStore("journal").getAll();
           q.onsuccess = () => { r.result.close(); ok(q.result.map((row) => ({plain: "entry" in row, boxed: "box" in row,
             text: JSON.stringify(row)}))); }; }; })"""
@@ -280,7 +281,7 @@ def test_pin_lock_encrypts_at_rest_and_warns_first(
     page.wait_for_selector("h1:has-text('Registro con PIN')")
     page.fill("#log-pin", "0000")
     page.locator("button", has_text="Abrir").click()
-    page.locator("text=Ese PIN no es correcto").wait_for()
+    page.locator("text=Ese PIN o frase no es correcto").wait_for()
     page.fill("#log-pin", "4821")
     page.locator("button", has_text="Abrir").click()
     page.wait_for_selector("h1:has-text('Mi registro')")

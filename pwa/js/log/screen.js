@@ -86,7 +86,8 @@ export async function render(container, ctx) {
 
 async function renderUnlock(container, ctx) {
   const { t } = ctx;
-  const pin = h("input", { id: "log-pin", type: "password", inputmode: "numeric", autocomplete: "off" });
+  const lock = await store.lockInfo();
+  const pin = h("input", { id: "log-pin", type: "password", inputmode: lock && lock.kind === "pass" ? "text" : "numeric", autocomplete: "off" });
   const msg = h("p", { class: "error", role: "alert" });
   const form = h("form", { class: "log-form" },
     h("div", { class: "field" }, h("label", { for: "log-pin" }, t("log.locked.pin")), pin), msg,
@@ -131,6 +132,8 @@ async function renderHome(container, ctx) {
   }
 
   if (!jobs.length) {
+    // Before the first record: offer a PIN or passphrase (./protect.js, loaded only now).
+    await import("./protect.js").then((m) => m.offer(container, ctx), () => {});
     container.append(h("div", { class: "log-actions" }, bigLink("#/log/job", "🏢", t("log.quick.addJob"), "primary")));
     return;
   }
@@ -666,44 +669,13 @@ function field(id, labelText, input) {
 async function renderSettings(container, ctx) {
   const { t, lang } = ctx;
   container.append(backLink(t), h("h1", { tabindex: "-1" }, h("span", { "aria-hidden": "true" }, "🔒 "), t("log.settings.title")));
-  const { lockEnabled } = await store.status();
 
-  // PIN lock
-  const lockMsg = h("p", { role: "status", "aria-live": "polite" });
-  const lockBox = h("section", { class: "card" }, h("h2", null, t("log.settings.lockHeading")));
-  if (lockEnabled) {
-    const pin = h("input", { type: "password", inputmode: "numeric", autocomplete: "off" });
-    const off = h("form", { class: "log-form" }, field("pin-current", t("log.settings.currentPin"), pin), lockMsg,
-      h("button", { type: "submit", class: "button" }, t("log.settings.disable")));
-    off.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      lockMsg.textContent = t("log.settings.working");
-      lockMsg.textContent = (await store.disableLock(pin.value)) ? t("log.settings.disabled") : t("log.locked.wrong");
-    });
-    lockBox.append(h("p", null, t("log.settings.isOn")),
-      h("button", { type: "button", class: "button secondary", onclick: () => { store.lockNow(); ctx.navigate("#/log"); } }, "🔒 ", t("log.settings.lockNow")), off);
-  } else {
-    const pin = h("input", { type: "password", inputmode: "numeric", autocomplete: "off" });
-    const pin2 = h("input", { type: "password", inputmode: "numeric", autocomplete: "off" });
-    const understand = h("input", { type: "checkbox", id: "pin-understand" });
-    const on = h("form", { class: "log-form" },
-      h("p", { class: "card warning", id: "pin-warning" }, "⚠ ", t("log.settings.lockWarning")),
-      field("pin-new", t("log.settings.pin"), pin), field("pin-repeat", t("log.settings.pin2"), pin2),
-      h("label", { class: "check", for: "pin-understand" }, understand, " ", t("log.settings.lockUnderstand")), lockMsg,
-      h("button", { type: "submit", class: "button primary" }, t("log.settings.enable")));
-    on.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      if (!/^[0-9]{4,12}$/.test(pin.value)) { lockMsg.textContent = t("log.settings.pinBad"); return; }
-      if (pin.value !== pin2.value) { lockMsg.textContent = t("log.settings.pinMismatch"); return; }
-      if (!understand.checked) { lockMsg.textContent = t("log.settings.mustUnderstand"); return; }
-      lockMsg.textContent = t("log.settings.working");
-      await store.enableLock(pin.value);
-      lockMsg.textContent = t("log.settings.enabled");
-      pin.value = pin2.value = "";
-    });
-    lockBox.append(on);
+  // PIN or passphrase (./protect.js, loaded only here and on the empty log's first screen).
+  try {
+    container.append(await (await import("./protect.js")).settingsBox(ctx));
+  } catch (_) {
+    container.append(h("p", { class: "card warning" }, t("log.settings.protectOffline")));
   }
-  container.append(lockBox);
 
   // Backup
   const last = await store.getMeta("lastBackupAt");

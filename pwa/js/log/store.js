@@ -1,4 +1,11 @@
-/** The worker's log on the phone: IndexedDB database "cartilla-log". Never sent anywhere.
+/** The worker's log on the phone, in IndexedDB. Never sent anywhere.
+ *
+ * The database is "cartilla-log" until protection (PIN or passphrase) is turned on, changed or
+ * off: then everything moves into a fresh database with a new random name ("cartilla-log-…",
+ * log/protect.js) and the old one is deleted, so the live databases never hold what was
+ * written in the clear; localStorage "cartilla.logdb" names the current one.
+ * While the log is unlocked the key is in memory only, and it is forgotten when the app is
+ * hidden or after IDLE_MS without a touch (auto-lock; "cartilla:lock" tells app.js).
  *
  * Stores (schema version 2; MIGRATIONS below, each keeps every existing record):
  * - "journal" (keyPath "seq"): {seq, entry} or, with the PIN lock on, {seq, box: {iv, ct}};
@@ -12,9 +19,15 @@
  * LogExport, docs/log-format.md) and appendReceipt().
  */
 import { makeEntry, replay, verifyChain, sha256Hex, GENESIS_HASH, RECORD_LISTS } from "./journal.js";
-import { deriveKey, encryptJson, decryptJson, randomBytes, toBase64, fromBase64, ITERATIONS } from "./crypto.js";
+import { deriveKey, encryptJson, decryptJson, randomBytes, toBase64, fromBase64, ITERATIONS, MAX_ITERATIONS, MIN_ITERATIONS } from "./crypto.js";
+import { profileKey } from "../store.js";
 
 export const DB_NAME = "cartilla-log";
+const POINTER = "cartilla.logdb";
+/** The current log database's name (see the module docstring). */
+export const dbName = () => localStorage.getItem(POINTER) || DB_NAME;
+/** Forget the key after this long without a touch or a key press. */
+export const IDLE_MS = 5 * 60 * 1000;
 export const DB_VERSION = 2;
 export const APP_VERSION = "0.1.0";
 
@@ -49,10 +62,12 @@ export class LockedError extends Error {
   constructor() { super("log is locked"); this.name = "LockedError"; }
 }
 
-function open() {
-  if (opening) return opening;
-  opening = new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB_NAME, DB_VERSION);
+const open = () => opening || (opening = openNamed(dbName()).catch((err) => { opening = null; throw err; }));
+
+/** Open (or create, at DB_VERSION) the log database `name`; log/protect.js opens fresh ones. */
+export function openNamed(name) {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(name, DB_VERSION);
     req.onupgradeneeded = (event) => {
       for (let v = event.oldVersion + 1; v <= DB_VERSION; v += 1) MIGRATIONS[v](req.result, req.transaction);
     };
@@ -61,27 +76,35 @@ function open() {
       db.onversionchange = () => { db.close(); opening = null; };
       resolve(db);
     };
-    req.onerror = () => { opening = null; reject(req.error); };
-    req.onblocked = () => { opening = null; reject(new Error("IndexedDB blocked")); };
+    req.onerror = () => reject(req.error);
+    req.onblocked = () => reject(new Error("IndexedDB blocked"));
   });
-  return opening;
 }
 
-function done(tx) {
+/** Make `name` the log's database and `newKey` its key (log/protect.js, after it verified
+ * the copy). The old connection closes so the old database can be deleted. */
+export async function switchTo(name, newKey) {
+  if (opening) (await opening).close();
+  localStorage.setItem(POINTER, name);
+  opening = null;
+  keep(newKey);
+}
+
+export function done(tx) {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();
     tx.onabort = tx.onerror = () => reject(tx.error || new Error("transaction aborted"));
   });
 }
 
-function request(req) {
+export function request(req) {
   return new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
   });
 }
 
-async function getAll(store) {
+export async function getAll(store) {
   const db = await open();
   return request(db.transaction(store).objectStore(store).getAll());
 }
@@ -108,8 +131,13 @@ export async function status() {
   return { lockEnabled: Boolean(lock), locked: Boolean(lock) && !key };
 }
 
-async function seal(value) { return key ? { box: await encryptJson(key, value) } : null; }
-async function unseal(row, field) {
+/** Refused when protection is on and the key is not in memory: never write in the clear then. */
+async function seal(value) {
+  if (key) return { box: await encryptJson(key, value) };
+  if (await lockInfo()) throw new LockedError();
+  return null;
+}
+export async function unseal(row, field) {
   if (row.box) {
     if (!key) throw new LockedError();
     return decryptJson(key, row.box);
@@ -117,66 +145,52 @@ async function unseal(row, field) {
   return row[field];
 }
 
-/** Try a PIN; true when it opens the log. */
+let idle = 0;
+let picking = false; // a file chooser or the camera hides the page: not a reason to lock
+/** Restart the idle clock (any touch or key press while unlocked). */
+function arm() {
+  clearTimeout(idle);
+  if (key) idle = setTimeout(lockNow, IDLE_MS);
+}
+/** Hold `k` as the key (null: forget it) and tell app.js, which re-reads the profile. */
+function keep(k) {
+  key = k;
+  arm();
+  // The profile's sealed choices (../store.js) open only with the key.
+  profileKey.open = k && ((p) => decryptJson(k, p.box));
+  profileKey.seal = k && (async (p) => ({ lang: p.lang, state: p.state, industry: p.industry, status: "any", box: await encryptJson(k, p) }));
+  dispatchEvent(new CustomEvent("cartilla:lock", { detail: !k }));
+}
+addEventListener("click", (e) => { if (e.target.type === "file") picking = true; }, true);
+addEventListener("focus", () => { picking = false; });
+for (const type of ["pointerdown", "keydown"]) addEventListener(type, arm, true);
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState !== "hidden") picking = false;
+  else if (key && !picking) lockNow();
+});
+
+/** Try a PIN or passphrase; true when it opens the log. */
 export async function unlock(pin) {
   const lock = await lockInfo();
   if (!lock) return true;
-  const candidate = await deriveKey(pin, lock.salt, lock.iterations);
+  let candidate;
   try {
-    const check = await decryptJson(candidate, lock.check);
-    if (check !== "cartilla") return false;
+    candidate = await deriveKey(String(pin), lock.salt, lock.iterations);
+    if ((await decryptJson(candidate, lock.check)) !== "cartilla") return false;
   } catch (_) {
     return false;
   }
-  key = candidate;
+  keep(candidate);
   return true;
 }
 
-/** Forget the key (the app locks again on the next screen). */
-export function lockNow() { key = null; }
+/** Forget the key: the log (and the profile's status) need the PIN again. */
+export function lockNow() { if (key) keep(null); }
 
-/** Re-write every journal entry, photo and draft with the current key (or in the clear). */
-async function rewriteAll(newKey, lockValue) {
-  const [journal, photos, drafts, draftKeys] = await Promise.all([
-    readJournal(), readPhotos(), getAll("drafts"), (async () => {
-      const db = await open();
-      return request(db.transaction("drafts").objectStore("drafts").getAllKeys());
-    })(),
-  ]);
-  const draftValues = await Promise.all(drafts.map((d) => (d && d.box ? unseal(d) : d)));
-  const wrap = async (value) => (newKey ? { box: await encryptJson(newKey, value) } : null);
-  const journalRows = await Promise.all(journal.map(async (e) => ({ seq: e.seq, ...((await wrap(e)) || { entry: e }) })));
-  const photoRows = await Promise.all(photos.map(async (p) => ({ id: p.id, ...((await wrap({ ...p, data: toBase64(p.data) })) || p) })));
-  const draftRows = await Promise.all(draftValues.map(async (v) => (await wrap(v)) || v));
-  const db = await open();
-  const tx = db.transaction(["journal", "photos", "drafts", "meta"], "readwrite");
-  journalRows.forEach((row) => tx.objectStore("journal").put(row));
-  photoRows.forEach((row) => tx.objectStore("photos").put(row));
-  draftRows.forEach((row, i) => tx.objectStore("drafts").put(row, draftKeys[i]));
-  if (lockValue) tx.objectStore("meta").put(lockValue, "lock");
-  else tx.objectStore("meta").delete("lock");
-  await done(tx);
-}
-
-/** Turn on the PIN lock: everything is encrypted at rest from now on. */
-export async function enableLock(pin) {
-  if (!/^[0-9]{4,12}$/.test(pin)) throw new Error("pin");
-  const salt = randomBytes(16);
-  const newKey = await deriveKey(pin, salt, ITERATIONS);
-  const check = await encryptJson(newKey, "cartilla");
-  await queued(async () => {
-    await rewriteAll(newKey, { salt, iterations: ITERATIONS, check });
-    key = newKey;
-  });
-}
-
-/** Turn the lock off (needs the PIN): everything is stored in the clear again. */
-export async function disableLock(pin) {
-  if (!(await unlock(pin))) return false;
-  await queued(() => rewriteAll(null, null));
-  key = null;
-  return true;
-}
+/** Turn protection on, or change the PIN/passphrase (log/protect.js: a fresh database). */
+export const enableLock = async (secret) => (await import("./protect.js")).protect(secret);
+/** Turn protection off (needs the PIN); false when it is wrong. */
+export const disableLock = async (secret) => (await import("./protect.js")).unprotect(secret);
 
 // --- the journal --------------------------------------------------------------------------
 
@@ -188,8 +202,8 @@ export async function readJournal() {
 }
 
 let queue = Promise.resolve();
-/** Run writes one after the other. */
-function queued(fn) {
+/** Run writes one after the other (log/protect.js moves the whole log inside one). */
+export function queued(fn) {
   const next = queue.then(fn, fn);
   queue = next.catch(() => {});
   return next;
@@ -204,8 +218,9 @@ async function lastEntry() {
 async function writeEntry(entry, extra) {
   const db = await open();
   const stores = extra ? ["journal", extra.store] : ["journal"];
+  const row = { seq: entry.seq, ...((await seal(entry)) || { entry }) }; // before the transaction: it must not wait
   const tx = db.transaction(stores, "readwrite");
-  tx.objectStore("journal").add({ seq: entry.seq, ...((await seal(entry)) || { entry }) });
+  tx.objectStore("journal").add(row);
   if (extra) extra.write(tx.objectStore(extra.store));
   await done(tx);
   return entry;
@@ -286,7 +301,7 @@ export async function verify() {
 
 // --- photos -------------------------------------------------------------------------------
 
-async function readPhotos() {
+export async function readPhotos() {
   const rows = await getAll("photos");
   const out = [];
   for (const row of rows) {
@@ -303,7 +318,8 @@ export async function addPhoto({ mime, data, width, height }) {
   const sha256 = await sha256Hex(data);
   const record = { type: "photo", id: newId(), mime, sha256, size_bytes: data.byteLength, width, height };
   const row = { id: record.id, mime, sha256, data };
-  const sealed = key ? { id: record.id, box: await encryptJson(key, { ...row, data: toBase64(data) }) } : row;
+  const box = await seal({ ...row, data: toBase64(data) });
+  const sealed = box ? { id: record.id, ...box } : row;
   await append({ kind: "create", data: record }, { store: "photos", write: (s) => s.put(sealed) });
   return record;
 }
@@ -392,7 +408,7 @@ export async function restoreBackup(text, passphrase) {
     throw new RestoreError("not_backup");
   }
   if (!file || file.format !== "cartilla-backup" || !file.salt || !file.iv || !file.ciphertext
-      || !Number.isInteger(file.iterations) || file.iterations < ITERATIONS) {
+      || !Number.isInteger(file.iterations) || file.iterations < MIN_ITERATIONS || file.iterations > MAX_ITERATIONS) {
     throw new RestoreError("not_backup");
   }
   let log;
@@ -414,7 +430,7 @@ export async function restoreBackup(text, passphrase) {
   const journalRows = [];
   for (const e of log.journal) journalRows.push({ seq: e.seq, ...((await seal(e)) || { entry: e }) });
   const photoRows = [];
-  for (const p of photos) photoRows.push(key ? { id: p.id, ...(await seal({ ...p, data: toBase64(p.data) })) } : p);
+  for (const p of photos) photoRows.push({ id: p.id, ...((await seal({ ...p, data: toBase64(p.data) })) || p) });
   await queued(async () => {
     const db = await open();
     const tx = db.transaction(["journal", "photos", "meta"], "readwrite");

@@ -46,6 +46,8 @@ export async function render(container, ctx) {
     h("div", { class: "field" }, h("label", { for: "state" }, t("profile.state")), stateSelect),
     radios("industry", t("profile.industry"), INDUSTRIES.map((v) => [v, t(`industry.${v}`)]), current.industry),
     radios("status", t("profile.status"), STATUSES.map((v) => [v, t(`status.${v}`)]), current.status),
+    // Still sealed: protection is on and the log is locked (store.js), so the status is unknown.
+    profile && profile.box ? h("p", { class: "card warning", id: "profile-sealed" }, t("profile.sealed"), " ", h("a", { href: "#/log" }, t("log.nav"))) : null,
     h("p", { class: "muted" }, t("profile.privacy")),
     error,
     submit);
@@ -89,7 +91,15 @@ export async function render(container, ctx) {
         if (!(err instanceof PackError) || err.messageKey !== "pack.offline" || !pack) return;
       }
     }
-    await setProfile(next);
+    try {
+      await setProfile(next);
+    } catch (_) { // "locked": the log's key is needed to seal the status (store.js)
+      error.textContent = t("profile.sealed");
+      error.hidden = false;
+      submit.disabled = false;
+      submit.textContent = t("profile.save");
+      return;
+    }
     await ctx.profileChanged();
   });
 

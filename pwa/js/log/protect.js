@@ -1,0 +1,347 @@
+/** Protecting the log with a PIN or a passphrase: the offer on the first log screen, the
+ * settings section, and moving the log into a fresh database.
+ *
+ * Loaded only when the log needs it (an empty log's first screen, the settings, enableLock):
+ * never on the first visit, so its bytes stay out of the 100 KB budget (sw.js LAZY caches it
+ * the first time it is used). Its words are here for the same reason, in Spanish and English.
+ *
+ * Why a fresh database: overwriting records in place leaves the old plaintext in the browser's
+ * files. So turning protection on, changing the PIN or passphrase, or turning it off copies
+ * everything into a new database with a random name, reads the copy back and compares it,
+ * switches to it, and deletes the old database. The worker is told that older copies may
+ * still remain in the phone's storage: deleting a database does not wipe the flash at once.
+ * The profile's choices (state, work, status) are sealed with the same key (../store.js).
+ */
+import { h } from "../ui.js";
+import { getProfile, profileKey } from "../store.js";
+import * as store from "./store.js";
+import { deriveKey, encryptJson, decryptJson, randomBytes, toBase64, ITERATIONS } from "./crypto.js";
+import { sha256Hex } from "./journal.js";
+
+const DB = globalThis.CartillaDB;
+
+const TEXT = {
+  es: {
+    offerTitle: "Antes de empezar: proteja su registro",
+    offerText: "Puede ponerle un PIN o una frase. Sin ella nadie puede leer lo que anote, ni su estatus.",
+    skipMeans: "Si no lo protege, cualquier persona que abra la aplicación en este teléfono puede leer el registro.",
+    notNow: "Ahora no",
+    heading: "Proteger con PIN o frase",
+    kind: "¿Qué quiere usar?",
+    kindPin: "Un PIN: de 4 a 12 números",
+    kindPass: "Una frase: 10 letras o más (más segura)",
+    strength: "Un PIN corto protege contra una mirada rápida, no contra una copia forense del teléfono: con herramientas especiales se pueden probar todos los PIN de 4 números. Una frase larga que solo usted conozca (por ejemplo, cuatro palabras) protege mucho más.",
+    warning: "Si olvida el PIN o la frase, nadie puede recuperar su registro, ni nosotros. Anótelo en un lugar seguro.",
+    secret: "PIN o frase nueva",
+    secret2: "Repita el PIN o la frase",
+    understand: "Entiendo que si lo olvido pierdo el registro",
+    enable: "Poner PIN o frase",
+    change: "Cambiar el PIN o la frase",
+    pinBad: "El PIN debe tener de 4 a 12 números.",
+    passBad: "La frase debe tener 10 caracteres o más (y 200 como mucho).",
+    mismatch: "Los dos no son iguales.",
+    mustUnderstand: "Marque la casilla para confirmar que entiende el aviso.",
+    working: "Un momento… puede tardar unos segundos.",
+    enabledPin: "Listo: su registro está cifrado con su PIN.",
+    enabledPass: "Listo: su registro está cifrado con su frase.",
+    moved: "Todo se copió a una base de datos nueva y se borró la anterior. Aun así, copias viejas de lo que guardó antes pueden quedar un tiempo en la memoria del teléfono: el teléfono no las borra enseguida.",
+    oldKept: "No se pudo borrar la base de datos anterior todavía; se intentará otra vez.",
+    isOnPin: "El registro y sus opciones (estado, trabajo, estatus) están cifrados en este teléfono con un PIN.",
+    isOnPass: "El registro y sus opciones (estado, trabajo, estatus) están cifrados en este teléfono con una frase.",
+    autolock: "Se cierra solo cuando sale de la aplicación o tras 5 minutos sin usarla.",
+    lockNow: "Cerrar ahora",
+    offHeading: "Quitar la protección",
+    current: "PIN o frase actual",
+    disable: "Quitar la protección",
+    disabled: "Se quitó la protección: cualquier persona que abra la aplicación en este teléfono puede leer el registro.",
+    wrong: "Ese PIN o frase no es correcto.",
+    failed: "No se pudo terminar. Su registro sigue como estaba.",
+  },
+  en: {
+    offerTitle: "Before you start: protect your log",
+    offerText: "You can give it a PIN or a passphrase. Without it nobody can read what you write down, or your status.",
+    skipMeans: "If you do not protect it, anyone who opens the app on this phone can read the log.",
+    notNow: "Not now",
+    heading: "Protect with a PIN or passphrase",
+    kind: "What do you want to use?",
+    kindPin: "A PIN: 4 to 12 digits",
+    kindPass: "A passphrase: 10 characters or more (safer)",
+    strength: "A short PIN protects against a casual look, not against a forensic copy of the phone: with special tools every 4-digit PIN can be tried. A long passphrase that only you know (for example, four words) protects much more.",
+    warning: "If you forget the PIN or passphrase, nobody can get your log back, not even us. Write it down somewhere safe.",
+    secret: "New PIN or passphrase",
+    secret2: "Repeat the PIN or passphrase",
+    understand: "I understand that if I forget it I lose the log",
+    enable: "Set PIN or passphrase",
+    change: "Change the PIN or passphrase",
+    pinBad: "The PIN must have 4 to 12 digits.",
+    passBad: "The passphrase must have 10 characters or more (and 200 at most).",
+    mismatch: "The two are not the same.",
+    mustUnderstand: "Tick the box to confirm you understand the warning.",
+    working: "One moment… this can take a few seconds.",
+    enabledPin: "Done: your log is encrypted with your PIN.",
+    enabledPass: "Done: your log is encrypted with your passphrase.",
+    moved: "Everything was copied into a new database and the old one was deleted. Even so, older copies of what you saved before may remain in the phone's storage for a while: the phone does not wipe them at once.",
+    oldKept: "The old database could not be deleted yet; the app will try again.",
+    isOnPin: "The log and your choices (state, work, status) are encrypted on this phone with a PIN.",
+    isOnPass: "The log and your choices (state, work, status) are encrypted on this phone with a passphrase.",
+    autolock: "It locks by itself when you leave the app or after 5 minutes without use.",
+    lockNow: "Lock now",
+    offHeading: "Remove the protection",
+    current: "Current PIN or passphrase",
+    disable: "Remove the protection",
+    disabled: "The protection was removed: anyone who opens the app on this phone can read the log.",
+    wrong: "That PIN or passphrase is not right.",
+    failed: "It could not finish. Your log is as it was.",
+  },
+};
+
+const words = (ctx) => TEXT[ctx.lang] || TEXT.es;
+
+/** "pin", "pass", or why `secret` cannot be used ("pinBad", "passBad"). Only digits is a PIN;
+ * 13 digits or more count as a passphrase. */
+export function checkSecret(secret) {
+  const text = String(secret);
+  if (/^[0-9]{4,12}$/.test(text)) return "pin";
+  if (/^[0-9]{0,3}$/.test(text)) return "pinBad";
+  const length = [...text].length;
+  return length >= 10 && length <= 200 ? "pass" : "passBad";
+}
+
+const hex = (bytes) => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+const all = (db, name) => store.request(db.transaction(name).objectStore(name).getAll());
+const allKeys = (db, name) => store.request(db.transaction(name).objectStore(name).getAllKeys());
+
+/** Delete database `name`; false when it did not go within 15 s (another tab holds it). */
+function deleteDb(name) {
+  return Promise.race([
+    new Promise((ok) => {
+      const req = indexedDB.deleteDatabase(name);
+      req.onsuccess = () => ok(true);
+      req.onerror = () => ok(false);
+    }),
+    new Promise((ok) => setTimeout(() => ok(false), 15000)),
+  ]);
+}
+
+/** Databases left by an earlier move that could not delete them (not the current one). */
+async function leftovers() {
+  if (!indexedDB.databases) return [];
+  const current = store.dbName();
+  return (await indexedDB.databases()).map((d) => d.name)
+    .filter((n) => n && n !== current && (n === store.DB_NAME || n.startsWith(`${store.DB_NAME}-`)));
+}
+
+/** Move the whole log into a fresh database sealed with `secret` (null: in the clear), read
+ * it back and compare, switch to it, delete the old one, and (re)seal the profile. The log
+ * must be open. Returns {oldDeleted}. Nothing changes when any step before the switch fails. */
+async function move(secret) {
+  let newKey = null;
+  let lock = null;
+  if (secret) {
+    const salt = randomBytes(16);
+    newKey = await deriveKey(secret, salt, ITERATIONS);
+    lock = { salt, iterations: ITERATIONS, check: await encryptJson(newKey, "cartilla"), kind: checkSecret(secret) };
+  }
+  return store.queued(async () => {
+    if ((await store.status()).locked) throw new store.LockedError();
+    const oldName = store.dbName();
+    const journal = await store.readJournal();
+    const photos = await store.readPhotos();
+    const src = await store.openNamed(oldName);
+    const draftKeys = await allKeys(src, "drafts");
+    const drafts = [];
+    for (const row of await all(src, "drafts")) drafts.push(row && row.box ? await store.unseal(row) : row);
+    const metaKeys = await allKeys(src, "meta");
+    const metaValues = await all(src, "meta");
+    src.close();
+    const profile = await getProfile(); // opened with the old key when it was sealed
+
+    const wrap = async (value) => (newKey ? { box: await encryptJson(newKey, value) } : null);
+    const journalRows = [];
+    for (const e of journal) journalRows.push({ seq: e.seq, ...((await wrap(e)) || { entry: e }) });
+    const photoRows = [];
+    for (const p of photos) photoRows.push({ id: p.id, ...((await wrap({ ...p, data: toBase64(p.data) })) || p) });
+    const draftRows = [];
+    for (const d of drafts) draftRows.push((await wrap(d)) || d);
+
+    const name = `${store.DB_NAME}-${hex(randomBytes(8))}`;
+    const dst = await store.openNamed(name);
+    try {
+      const tx = dst.transaction(["journal", "photos", "drafts", "meta"], "readwrite");
+      journalRows.forEach((row) => tx.objectStore("journal").put(row));
+      photoRows.forEach((row) => tx.objectStore("photos").put(row));
+      draftRows.forEach((row, i) => tx.objectStore("drafts").put(row, draftKeys[i]));
+      metaKeys.forEach((k, i) => { if (k !== "lock") tx.objectStore("meta").put(metaValues[i], k); });
+      if (lock) tx.objectStore("meta").put(lock, "lock");
+      await store.done(tx);
+      await verifyCopy(dst, newKey, journal, photos, drafts.length);
+    } catch (err) {
+      dst.close();
+      await deleteDb(name);
+      throw err;
+    }
+    dst.close();
+    await store.switchTo(name, newKey);
+    if (profile) {
+      const { box: _box, ...plain } = profile;
+      await DB.put("settings", "profile", newKey ? await profileKey.seal(plain) : plain);
+      dispatchEvent(new CustomEvent("cartilla:lock", { detail: false })); // app.js re-reads it
+    }
+    let oldDeleted = true;
+    for (const old of new Set([oldName, ...(await leftovers())])) oldDeleted = (await deleteDb(old)) && oldDeleted;
+    return { oldDeleted };
+  });
+}
+
+/** Read the new database back with the new key and compare it with what was read from the old
+ * one: every entry identical, every photo's bytes with their hash, every draft there. */
+async function verifyCopy(db, newKey, journal, photos, draftCount) {
+  const open = async (row, field) => (row.box ? decryptJson(newKey, row.box) : row[field]);
+  const rows = await all(db, "journal");
+  const back = [];
+  for (const row of rows) back.push(await open(row, "entry"));
+  back.sort((a, b) => a.seq - b.seq);
+  if (JSON.stringify(back) !== JSON.stringify(journal)) throw new Error("verify: journal");
+  const photoRows = await all(db, "photos");
+  if (photoRows.length !== photos.length) throw new Error("verify: photos");
+  const wanted = new Map(photos.map((p) => [p.id, p.sha256]));
+  for (const row of photoRows) {
+    const p = row.box ? await decryptJson(newKey, row.box) : row;
+    const bytes = typeof p.data === "string" ? Uint8Array.from(atob(p.data), (c) => c.charCodeAt(0)) : p.data;
+    if (wanted.get(row.id) !== (await sha256Hex(bytes))) throw new Error("verify: photo");
+  }
+  if ((await allKeys(db, "drafts")).length !== draftCount) throw new Error("verify: drafts");
+  const lock = await store.request(db.transaction("meta").objectStore("meta").get("lock"));
+  if (newKey && (await decryptJson(newKey, lock.check)) !== "cartilla") throw new Error("verify: lock");
+}
+
+/** Turn protection on, or change the PIN/passphrase (the log must be open). */
+export async function protect(secret) {
+  const kind = checkSecret(secret);
+  if (kind !== "pin" && kind !== "pass") throw new Error(kind);
+  return move(String(secret));
+}
+
+/** Turn protection off; false (nothing changes) when `secret` is wrong. */
+export async function unprotect(secret) {
+  if (!(await store.status()).lockEnabled) return { oldDeleted: true };
+  if (!(await store.unlock(secret))) return false;
+  return move(null);
+}
+
+// --- screens -------------------------------------------------------------------------------
+
+function field(input, label) {
+  return h("div", { class: "field" }, h("label", { for: input.id }, label), input);
+}
+
+const secretInput = (id, mode = "numeric") => h("input", { id, type: "password", inputmode: mode, autocomplete: "off", maxlength: "200" });
+
+/** Tell the worker what happened (in the shared notice area, so it stays after the screen
+ * is drawn again) and draw the screen again. */
+function finish(ctx, text, result) {
+  const w = words(ctx);
+  ctx.notify(`${text} ${result && result.oldDeleted === false ? w.oldKept : w.moved}`, { id: "protect" });
+  return ctx.navigate(ctx.route || "#/log");
+}
+
+/** PIN or passphrase: choose, read what it protects against, type it twice, confirm. */
+function enableForm(ctx, change = false) {
+  const w = words(ctx);
+  const secret = secretInput("pin-new");
+  const again = secretInput("pin-repeat");
+  const understand = h("input", { type: "checkbox", id: "pin-understand" });
+  const msg = h("p", { role: "status", "aria-live": "polite", id: "protect-msg" });
+  const button = h("button", { type: "submit", class: "button primary" }, change ? w.change : w.enable);
+  const kind = (value, label, checked) => h("label", { class: "choice" },
+    h("input", { type: "radio", name: "protect-kind", value, checked }), " ", label);
+  const form = h("form", { class: "protect-form", novalidate: true, id: change ? "protect-change" : "protect-new" },
+    h("fieldset", null, h("legend", null, w.kind), kind("pin", w.kindPin, true), kind("pass", w.kindPass, false)),
+    h("p", { id: "protect-strength" }, w.strength),
+    h("p", { class: "card warning", id: "pin-warning" }, "⚠ ", w.warning),
+    field(secret, w.secret), field(again, w.secret2),
+    h("label", { class: "check", for: "pin-understand" }, understand, " ", w.understand), msg, button);
+  // A PIN gets the number keypad; a passphrase the whole keyboard.
+  form.addEventListener("change", (event) => {
+    if (event.target.name !== "protect-kind") return;
+    for (const input of [secret, again]) input.setAttribute("inputmode", event.target.value === "pin" ? "numeric" : "text");
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const chosen = checkSecret(secret.value);
+    if (chosen !== "pin" && chosen !== "pass") { msg.textContent = w[chosen]; secret.focus(); return; }
+    if (secret.value !== again.value) { msg.textContent = w.mismatch; again.focus(); return; }
+    if (!understand.checked) { msg.textContent = w.mustUnderstand; understand.focus(); return; }
+    button.disabled = true;
+    msg.textContent = w.working;
+    let result;
+    try {
+      result = await protect(secret.value);
+    } catch (err) {
+      console.error(err);
+      msg.textContent = w.failed;
+      button.disabled = false;
+      return;
+    }
+    secret.value = again.value = "";
+    await finish(ctx, chosen === "pin" ? w.enabledPin : w.enabledPass, result);
+  });
+  return form;
+}
+
+function disableForm(ctx) {
+  const w = words(ctx);
+  const current = secretInput("pin-current", "text");
+  const msg = h("p", { role: "status", "aria-live": "polite" });
+  const button = h("button", { type: "submit", class: "button" }, w.disable);
+  const form = h("form", { class: "protect-form", novalidate: true, id: "protect-off" }, field(current, w.current), msg, button);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    button.disabled = true;
+    msg.textContent = w.working;
+    let result;
+    try {
+      result = await unprotect(current.value);
+    } catch (err) {
+      console.error(err);
+      result = null;
+    }
+    button.disabled = false;
+    if (!result) { msg.textContent = result === false ? w.wrong : w.failed; current.value = ""; current.focus(); return; }
+    await finish(ctx, w.disabled, result);
+  });
+  return form;
+}
+
+/** The settings section: turn protection on, or (when on) lock now, change it, remove it. */
+export async function settingsBox(ctx) {
+  const w = words(ctx);
+  const lock = await store.lockInfo();
+  const box = h("section", { class: "card", id: "protect-settings" }, h("h2", null, w.heading));
+  if (!lock) {
+    box.append(enableForm(ctx));
+    return box;
+  }
+  box.append(h("p", null, lock.kind === "pass" ? w.isOnPass : w.isOnPin), h("p", null, w.autolock),
+    h("button", { type: "button", class: "button secondary", onclick: () => { store.lockNow(); ctx.navigate("#/log"); } },
+      h("span", { "aria-hidden": "true" }, "🔒 "), w.lockNow),
+    h("h3", null, w.change), enableForm(ctx, true),
+    h("h3", null, w.offHeading), disableForm(ctx));
+  return box;
+}
+
+/** On the log's first screen, before the first record: offer protection, or "not now" (and
+ * say what that means). Shown until the worker answers or writes the first record. */
+export async function offer(container, ctx) {
+  if ((await store.status()).lockEnabled || (await store.getMeta("protectOffer"))) return;
+  if ((await store.readJournal()).length) return;
+  const w = words(ctx);
+  const box = h("section", { class: "card protect-offer", id: "protect-offer", "aria-labelledby": "protect-offer-title" },
+    h("h2", { id: "protect-offer-title" }, w.offerTitle), h("p", null, w.offerText), enableForm(ctx),
+    h("p", { id: "protect-skip-means" }, h("strong", null, w.skipMeans)));
+  box.append(h("button", { type: "button", class: "button secondary", id: "protect-skip", onclick: async () => {
+    await store.setMeta("protectOffer", "skipped");
+    box.remove();
+  } }, w.notNow));
+  container.append(box);
+}
