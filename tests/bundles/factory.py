@@ -88,9 +88,12 @@ class LogBuilder:
         self.photos[f"data/photos/{digest}.jpg"] = data
         return pid
 
-    def bind_key(self, worker: build.SigningKey, when: str) -> dict[str, Any]:
-        """A `key` entry naming the phone's signing key (what the phone writes first)."""
-        return self.append({"time": when, "kind": "key", "key": build.key_binding(worker)})
+    def bind_key(self, worker: build.SigningKey | dict[str, str], when: str) -> dict[str, Any]:
+        """A `key` entry naming the phone's signing key (what the phone writes first).
+
+        `worker`: a private key, or the {algorithm, fingerprint} a browser's key gave."""
+        binding = dict(worker) if isinstance(worker, dict) else build.key_binding(worker)
+        return self.append({"time": when, "kind": "key", "key": binding})
 
     def receipt(self, key: Any, when: str) -> dict[str, Any]:
         """`key`: a private key, or a function head -> receipt dict (e.g. a real server)."""
@@ -112,7 +115,7 @@ def make_log(
     days: int = 30,
     start: dt.date = dt.date(2026, 6, 1),
     photo: Any = None,
-    worker: build.SigningKey | None = None,
+    worker: build.SigningKey | dict[str, str] | None = None,
 ) -> LogBuilder:
     """A month of daily shifts at one farm, weekly pay stubs with photos, a receipt a week.
 
