@@ -114,8 +114,46 @@ def bundle_limits_table() -> str:
             f"{lim.max_ratio} : 1",
         ),
         ("journal lines", f"{MAX_LINES:,}"),
+        (
+            "a photo's size, read from its header before any decoding",
+            f"{lim.max_photo_side:,} px a side, {lim.max_photo_pixels // 1_000_000} megapixels",
+        ),
     ]
     return _table(("limit", "value"), rows)
+
+
+#: Which check reports each bundle error code (server/evidence/verify.py; the desk's twin).
+_CHECK_CODES = {
+    "zip": "empty too_big not_zip truncated damaged leading_bytes trailing_bytes hidden_bytes "
+    "overlapping_entries zip64 local_header_mismatch name_not_utf8 confusing_name too_many_files "
+    "file_too_big total_too_big zip_bomb unsafe_name duplicate_name unsupported_entry "
+    "no_single_folder",
+    "bag": "bundle_version_old bundle_version_unknown",
+    "bag, signature, schema": "missing_file",
+    "bag, payload, tags": "bad_bagit",
+    "payload, tags": "hash_mismatch not_in_manifest listed_missing",
+    "signature": "bad_public_key weak_public_key weak_signature signature_invalid key_mismatch",
+    "schema": "bad_schema json_duplicate_key json_too_deep json_lone_surrogate json_number",
+    "chain": "chain_edited chain_broken chain_head_mismatch key_not_in_chain",
+    "rules": "no_data record_mismatch no_reason replaces_unknown replaces_not_latest no_receipt "
+    "no_key duplicate_id time_invalid time_backwards time_after_bundle time_after_receipt",
+    "receipts": "receipt_forged receipt_unknown_key receipt_not_in_chain key_changed_after_receipt",
+    "photos": "photo_missing photo_changed photo_unrecorded photo_type_mismatch photo_too_large",
+    "any (a surprise: never VERIFIED)": "verifier_error",
+    "report endpoint (413)": "request_too_big",
+}
+_ERROR_CHECK = {code: check for check, codes in _CHECK_CODES.items() for code in codes.split()}
+
+
+def bundle_errors_table() -> str:
+    """Every bundle error code, the check that reports it and the message the desk shows."""
+    from server.evidence.errors import MESSAGES
+
+    rows = [
+        (f"`{code}`", _ERROR_CHECK.get(code, "see errors.py"), f"{en} / {es}")
+        for code, (es, en) in MESSAGES.items()
+    ]
+    return _table(("code", "check", "what the desk shows (English / Spanish)"), rows)
 
 
 def schema_files_table() -> str:
