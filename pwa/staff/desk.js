@@ -40,7 +40,7 @@ const UI = {
     wage_recomputed: "Recalculada aquí del registro, con las reglas del paquete: coincide con el teléfono.",
     wage_differs: "Recalculada aquí del registro, con las reglas del paquete: NO coincide con el teléfono (vea arriba).",
     wage_phone_only: "Es la revisión que hizo el teléfono; este escritorio no tiene las reglas para recalcularla (conéctese una vez).",
-    wage_phone_none: "El paquete no trae la revisión del teléfono.", claims: "Lo que se debería, por reclamo",
+    wage_phone_none: "El paquete no trae la revisión del teléfono.", wage_recomputed_only: "Recalculada aquí del registro, con las reglas del paquete. El paquete no trae la revisión del teléfono.", claims: "Lo que se debería, por reclamo",
     claim: "Reclamo", findings_n: "Hallazgos", amount: "Monto", total: "Total", per_phone: "Según el teléfono",
     claims_note: "Un pago incompleto en semanas con horas extra cuenta como horas extra; si no, como salario mínimo o tarifa prometida.",
     week: "Semana", hours: "Horas", overtime: "Extra", expected: "Debido", paid: "Pagado", difference: "Diferencia",
@@ -66,7 +66,7 @@ const UI = {
     wage_recomputed: "Recomputed here from the journal, with the pack's rules: it matches the phone.",
     wage_differs: "Recomputed here from the journal, with the pack's rules: it does NOT match the phone (see above).",
     wage_phone_only: "This is the phone's own check; this desk does not have the rules to recompute it (go online once).",
-    wage_phone_none: "The bundle has no wage check from the phone.", claims: "What is owed, by claim",
+    wage_phone_none: "The bundle has no wage check from the phone.", wage_recomputed_only: "Recomputed here from the journal, with the pack's rules. The bundle has no wage check from the phone.", claims: "What is owed, by claim",
     claim: "Claim", findings_n: "Findings", amount: "Amount", total: "Total", per_phone: "According to the phone",
     claims_note: "A short paycheck in weeks with overtime counts as overtime; otherwise as minimum wage or the promised rate.",
     week: "Week", hours: "Hours", overtime: "OT", expected: "Expected", paid: "Paid", difference: "Difference",
@@ -269,7 +269,7 @@ function employerBlock(report, a) {
         const value = job[key];
         let text = value == null || value === "" ? missing : String(value);
         if (value != null && key === "promised_rate_cents") text = `${usd(value)} ${pick((LABELS.rate_per || {})[job.pay_type] || ["", ""])}`;
-        else if (value != null && ["pay_type", "pay_frequency", "status"].includes(key)) text = word(key, value);
+        else if (value != null && ["pay_type", "pay_frequency", "status", "industry"].includes(key)) text = word(key, value);
         rows.push([pick(pair), text]);
       }
     }
@@ -318,7 +318,7 @@ function wages(a) {
   sec.id = "wages";
   const wage = a.wage || a.phone;
   sec.append(tr("h2", "claims"));
-  const note = a.wage ? (a.phone ? (wageDisagreement(a.phone, a.wage).length ? "wage_differs" : "wage_recomputed") : "wage_phone_none")
+  const note = a.wage ? (a.phone ? (wageDisagreement(a.phone, a.wage).length ? "wage_differs" : "wage_recomputed") : "wage_recomputed_only")
     : a.phone ? "wage_phone_only" : "wage_phone_none";
   sec.append(h("p", t(note), a.wage && a.phone && wageDisagreement(a.phone, a.wage).length ? "flag-text" : null));
   if (!wage) return sec;

@@ -297,7 +297,7 @@ def _who(w: Writer, report: Report, found: dict[str, Any], worker: str | None) -
                 elif key == "promised_rate_cents":
                     per = (lab.get("rate_per") or {}).get(job.get("pay_type") or "", ["", ""])
                     text = f"{money(value)} {per[0]} / {per[1]}"
-                elif key in ("pay_type", "pay_frequency", "status"):
+                elif key in ("pay_type", "pay_frequency", "status", "industry"):
                     text = word(key, str(value))
                 else:
                     text = str(value)

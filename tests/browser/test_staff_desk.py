@@ -1,0 +1,178 @@
+"""The staff desk in Chromium, as an officer uses it (issues 11 and 14).
+
+Signed bundles are made in Python (tests/bundles) with time receipts from the running server;
+the desk (pwa/staff/desk.js) verifies them in the browser and shows the case from the
+journal. What is checked is what an officer sees: the summary's disagreements flagged, the
+employer block, hours per day, the worker's own words, captioned photos, referrals led by
+what happened, exports at the top, one language at a time, receipts that could not be checked
+marked on their own row, and axe's contrast and other serious checks in both languages.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bundles import factory as f
+from bundles.officer import LONG_NOTE, honest, officer_log
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+pytestmark = pytest.mark.browser
+
+
+def server_receipt(base_url: str) -> Any:
+    def ask(head: str) -> dict[str, str]:
+        request = urllib.request.Request(
+            f"{base_url}/api/v1/receipts",
+            data=json.dumps({"hash": head}).encode(),
+            headers={"content-type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as res:
+            answer: dict[str, str] = json.loads(res.read())
+            return answer
+
+    return ask
+
+
+def open_on_desk(browser: Any, base_url: str, bundle: bytes, tmp_path: Path) -> tuple[Any, Any]:
+    path = tmp_path / "cartilla-evidence-2026-06-30.zip"
+    path.write_bytes(bundle)
+    ctx = browser.new_context(accept_downloads=True, viewport={"width": 1100, "height": 800})
+    page = ctx.new_page()
+    page.goto(f"{base_url}/staff/")
+    page.wait_for_selector("body[data-ready=yes]")
+    page.set_input_files("#file", str(path))
+    page.wait_for_selector("body[data-verified]")
+    return ctx, page
+
+
+def serious_axe(page: Any) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page).response["violations"]
+    return [
+        f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes']][:3]}"
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_an_officer_reads_the_case_from_the_journal_in_one_language_at_a_time(
+    browser: Any, live_server: str, tmp_path: Path
+) -> None:
+    keys = f.new_keys()
+    log = officer_log(server_receipt(live_server), keys.worker)
+    # The phone's summary says another company and too many shifts: the desk must not believe it.
+    lying = {**honest(log), "employers": [{"id": "emp1", "name": "Otra Empresa", "state": "CA"}]}
+    lying["counts"] = {**lying["counts"], "shifts": 40}
+    ctx, page = open_on_desk(browser, live_server, f.make_bundle(keys, log, **lying), tmp_path)
+    try:
+        assert page.get_attribute("body", "data-verified") == "yes"
+        assert "VERIFICADO" in page.inner_text("#verdict")
+        # The exports come first, above the verdict, and are on the first screen.
+        assert page.evaluate(
+            "() => !!(document.querySelector('#exports').compareDocumentPosition("
+            "document.querySelector('#verdict')) & Node.DOCUMENT_POSITION_FOLLOWING)"
+        )
+        for button in ("#export-pdf", "#export-csv", "#export-referral"):
+            box = page.locator(button).bounding_box()
+            assert box is not None and box["y"] + box["height"] < 800, button
+        flags = page.locator("#disagreements")
+        assert flags.locator("li[data-code=employers]").count() == 1
+        assert "«Otra Empresa» en el resumen, «Rancho Los Pinos Agrícola" in flags.inner_text()
+        assert "turnos: 40 en el resumen, 7 en el registro" in flags.inner_text()
+        employer = page.inner_text("#employer")
+        for shown in ("Juan Pérez", "AgriLabor Contratistas LLC", "7ABC123",
+                      "Campo 12 (fresa), junto al canal", "Roberto «Don Beto» Salgado",
+                      "$19.00 por hora", "no anotado", "Turnos: 7 ·"):  # fmt: skip
+            assert shown in employer, shown
+        assert "Otra Empresa" not in employer
+        assert "18:00–21:00" not in page.inner_text("#timeline")  # the deleted shift
+        day = page.locator("#timeline-table tr", has_text="2026-06-03").first.inner_text()
+        assert "10 h" in day and "06:00–16:30" in day
+        assert LONG_NOTE in page.inner_text("#words")
+        figure = page.locator(".photos figure[data-photo]", has_text="inc2")
+        assert "Incidente 2026-06-06 (inc2)" in figure.inner_text()
+        assert figure.locator("img").evaluate("(img) => img.complete && img.naturalWidth > 0")
+        # The threat comes with pay problems (the wage check recomputed here finds them), so
+        # retaliation goes to California's Labor Commissioner first, OSHA after.
+        retaliation = page.locator("#referrals [data-problem=retaliation]")
+        agencies = retaliation.locator("li[data-agency]").evaluate_all(
+            "(items) => items.map((li) => li.dataset.agency)"
+        )
+        assert agencies[:2] == ["ca-labor-commissioner", "whd"], agencies
+        assert "osha" in agencies
+        assert "(contada desde el 2026-06-06)" in retaliation.inner_text()
+        assert page.locator("#claims").count() == 1
+        assert "Horas extra no pagadas" in page.inner_text("#claims")
+        assert serious_axe(page) == []
+        # Spanish only: no English line doubles it.
+        assert "Employer, from the log" not in page.inner_text("#result")
+
+        page.click("button[data-lang=en]")
+        assert page.evaluate("document.documentElement.lang") == "en"
+        assert "VERIFIED" in page.inner_text("#verdict")
+        text = page.inner_text("#result")
+        assert "Employer, from the log" in text and "not recorded" in text
+        assert "shifts: 40 in the summary, 7 in the journal" in text
+        assert "Empleador, según el registro" not in text and "no anotado" not in text
+        assert "Incident 2026-06-06 (inc2)" in page.inner_text(".photos")
+        assert serious_axe(page) == []
+        with page.expect_download() as info:
+            page.click("#export-referral")
+        letter = Path(info.value.path()).read_text("utf-8")
+        assert "California" in letter or "Labor Commissioner" in letter
+        assert "counted from 2026-06-06" in letter
+        # The choice is remembered on this computer.
+        page.reload()
+        page.wait_for_selector("body[data-ready=yes]")
+        assert page.evaluate("document.documentElement.lang") == "en"
+    finally:
+        ctx.close()
+
+
+def test_a_receipt_under_an_unknown_key_could_not_be_checked_and_the_bundle_still_verifies(
+    browser: Any, live_server: str, tmp_path: Path
+) -> None:
+    keys = f.new_keys()
+    stranger = ed25519.Ed25519PrivateKey.generate()  # a key this server never published
+    log = f.make_log(stranger, days=7, worker=keys.worker)
+    ctx, page = open_on_desk(
+        browser, live_server, f.make_bundle(keys, log, **honest(log)), tmp_path
+    )
+    try:
+        assert page.get_attribute("body", "data-verified") == "yes"
+        assert "NO VERIFICADO" not in page.inner_text("#verdict")
+        rows = page.locator("#receipts [data-receipt]")
+        assert rows.count() >= 1
+        for i in range(rows.count()):
+            assert rows.nth(i).get_attribute("data-status") == "unchecked"
+            assert "no se pudo comprobar" in rows.nth(i).inner_text()
+        page.click("button[data-lang=en]")
+        assert "could not check" in page.locator("#receipts [data-receipt]").first.inner_text()
+    finally:
+        ctx.close()
+
+
+def test_an_edited_bundle_says_what_blocks_the_pdf_next_to_its_button(
+    browser: Any, live_server: str, tmp_path: Path
+) -> None:
+    keys = f.new_keys()
+    files = f.unzip(
+        f.make_bundle(keys, f.make_log(server_receipt(live_server), 7, worker=keys.worker))
+    )
+    files["data/summary.html"] = files["data/summary.html"].replace(b"Rancho", b"Ranch0")
+    ctx, page = open_on_desk(browser, live_server, f.rezip(files), tmp_path)
+    try:
+        assert page.get_attribute("body", "data-verified") == "no"
+        assert "NO VERIFICADO" in page.inner_text("#verdict")
+        assert page.locator("#export-pdf").is_disabled()
+        blocked = page.inner_text("#pdf-blocked")
+        assert "summary.html" in blocked and "PDF" in blocked
+        assert page.get_attribute("#export-pdf", "aria-describedby") == "pdf-blocked"
+        assert serious_axe(page) == []
+    finally:
+        ctx.close()
