@@ -80,12 +80,14 @@ def test_the_phone_anchors_its_journal_whenever_it_is_online(
         context.set_offline(False)  # Chromium fires `online`
     poll(page, HEAD_IS_RECEIPT)
     anchored = journal(page)
-    assert len(anchored) == 4
-    assert_genuine_receipt_of(anchored[-1], offline[-1], server.base_url)
+    # First the phone's signing key goes into the chain, then the receipt anchors it.
+    assert len(anchored) == 5
+    bound = anchored[-2]
+    assert bound["kind"] == "key" and bound["prev_hash"] == offline[-1]["hash"]
+    assert set(bound["key"]) == {"algorithm", "fingerprint"}
+    assert_genuine_receipt_of(anchored[-1], bound, server.base_url)
     (request,) = sent
-    assert json.loads(request.post_data) == {
-        "hash": offline[-1]["hash"]
-    }  # the head hash, nothing else
+    assert json.loads(request.post_data) == {"hash": bound["hash"]}  # the head hash, nothing else
     assert "cookie" not in request.all_headers()
     assert answer.value.status == 200 and not answer.value.from_service_worker
 
@@ -94,7 +96,7 @@ def test_the_phone_anchors_its_journal_whenever_it_is_online(
     with context.expect_event("requestfailed", lambda r: r.url.endswith(RECEIPTS)):
         add_shift(page, "2025-03-04", "07:00", "15:00")
     after_failure = journal(page)
-    assert len(after_failure) == 5 and after_failure[-1]["kind"] == "create"
+    assert len(after_failure) == 6 and after_failure[-1]["kind"] == "create"
     assert page.locator("[role=alert], .notice.error").count() == 0
 
     # The next app start, with the server up, anchors the new head.
@@ -102,7 +104,8 @@ def test_the_phone_anchors_its_journal_whenever_it_is_online(
     page.reload()
     poll(page, HEAD_IS_RECEIPT)
     restarted = journal(page)
-    assert len(restarted) == 6
+    assert len(restarted) == 7  # the key is bound once: no second key entry
+    assert [e["kind"] for e in restarted].count("key") == 1
     assert_genuine_receipt_of(restarted[-1], after_failure[-1], server.base_url)
 
     # A burst of saves gets one receipt, for the last of them.
@@ -114,7 +117,7 @@ def test_the_phone_anchors_its_journal_whenever_it_is_online(
     )
     poll(page, HEAD_IS_RECEIPT)
     burst = journal(page)
-    assert [e["kind"] for e in burst[6:]] == ["create", "create", "receipt"]
+    assert [e["kind"] for e in burst[7:]] == ["create", "create", "receipt"]
     assert_genuine_receipt_of(burst[-1], burst[-2], server.base_url)
     assert len(receipts(burst)) == 3
     assert [json.loads(r.post_data) for r in sent[-1:]] == [{"hash": burst[-2]["hash"]}]
