@@ -259,7 +259,7 @@ def included_records(journal_lines: list[dict[str, Any]]) -> dict[str, list[dict
     """Replay the included journal lines into the check's record lists."""
     state: dict[tuple[str, str], dict[str, Any]] = {}
     for line in journal_lines:
-        if line.get("withheld") or line["kind"] == "receipt":
+        if line.get("withheld") or line["kind"] in ("receipt", "key"):
             continue
         if line["kind"] == "delete":
             state.pop((line["record_type"], line["record_id"]), None)
@@ -305,7 +305,10 @@ def test_the_phone_bundle_passes_cartilla_verify_bagit_and_sha256sum(
     assert summary["period"] == {"start": "2025-06-01", "end": "2025-06-30"}
     assert sorted(summary["left_out"]) == ["other_dates", "other_employers"]
     assert summary["chain"]["head"] == built.phone_journal[-1]["hash"]
-    assert summary["chain"]["length"] == len(built.phone_journal) == 7 + 30 + receipts
+    # The phone's key is bound once, before its first receipt (issue 11).
+    kinds = [e["kind"] for e in built.phone_journal]
+    assert kinds.count("key") == 1 and kinds.index("key") < kinds.index("receipt")
+    assert summary["chain"]["length"] == len(built.phone_journal) == 7 + 30 + receipts + 1
 
     folder = unzip(built.bundle, tmp_path / "out")
     assert bagit.Bag(str(folder)).is_valid()
@@ -373,7 +376,7 @@ def test_staff_open_it_verified_on_the_desk_with_wages_findings_and_referrals(
         staff.wait_for_selector("body[data-verified]")
         assert staff.get_attribute("body", "data-verified") == "yes"
         assert "VERIFICADO" in staff.inner_text("#verdict")
-        assert staff.locator("#checks li[data-ok=true]").count() == 9
+        assert staff.locator("#checks li[data-ok=true]").count() == 10
         assert staff.locator("#checks li[data-ok=false]").count() == 0
         result = staff.inner_text("#result")
         assert RANCHO in result and "1200 Camino Real" in result and "María López" in result
