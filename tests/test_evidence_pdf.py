@@ -154,3 +154,34 @@ def test_every_code_of_the_log_has_words_for_staff() -> None:
     assert set(labels["record"]) >= set(log_format.RECORD_TYPES)
     assert set(labels["employer_fields"]) == set(F.EMPLOYER_FIELDS)
     assert set(labels["job_fields"]) == set(F.JOB_FIELDS)
+
+
+def test_hostile_text_is_drawn_visibly_and_never_breaks_the_pdf(keys: f.Keys) -> None:
+    """Bidi overrides, invisible and control characters are named; words longer than a
+    column wrap; a 2000-character note in every field still gives the whole PDF."""
+    log = f.make_log(keys.server, days=3, worker=keys.worker)
+    nasty = ("\u202eevil\u202c " + "A" * 1500 + " 🌱农场\u200b\x07 " + "ب" * 50)[:2000]
+    when = "2026-06-05T12:00:00.000Z"
+    log.create(
+        {"type": "employer", "id": "emp2", "name": "Z" * 200, "address": nasty, "notes": nasty,
+         "supervisor": "S" * 200, "plate": "\u202e321CBA7"},
+        when,
+    )  # fmt: skip
+    log.create(
+        {"type": "job", "id": "job2", "employer_id": "emp2", "state": "TX",
+         "industry": "construction", "title": "T" * 200},
+        when,
+    )  # fmt: skip
+    for i in range(3):
+        log.create(
+            {"type": "incident", "id": f"n{i}", "date": "2026-06-02", "kind": "other",
+             "notes": nasty},
+            when,
+        )  # fmt: skip
+    page = render(f.make_bundle(keys, log, worker_name="W" * 200, **honest(log)), keys)
+    assert "[U+202E]evil[U+202C]" in page
+    assert "[U+202E]321CBA7" in page
+    # (a run of names can wrap: read it without the line breaks)
+    assert "[U+1F331][U+519C][U+573A][U+200B][U+0007]" in page.replace(" ", "")
+    assert "could not be drawn" not in page
+    assert "In the worker's own words" in page and "Fotos / Photos" in page

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import io
 import json
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +46,9 @@ MAX_PHOTO_PIXELS = 24_000_000
 GRID_COLUMNS = 3
 PHOTO_BOX = (58.0, 44.0)
 LABELS_FILE = Path("staff") / "labels.json"
-#: Bidi overrides and isolates could make a note read differently from what it says.
-_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+#: Unicode categories never drawn as is: controls and format characters (zero-width spaces,
+#: bidi overrides and isolates) could hide text or make a note read differently.
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 
 
 def photo_problem(content: bytes) -> str | None:
@@ -155,7 +157,9 @@ class Writer:
     def safe(self, text: object) -> str:
         out = []
         for ch in str(text):
-            if ch == "\n" or (ord(ch) in self.cmap and ch not in _BIDI):
+            # Format characters (zero-width, bidi) are named even where the font has them:
+            # they can hide or reorder what a note says.
+            if ch == "\n" or (ord(ch) in self.cmap and unicodedata.category(ch) not in _HIDDEN):
                 out.append(ch)
             elif ch in "\t\r":
                 out.append(" ")
@@ -254,8 +258,12 @@ def render(
     rules = jurisdictions if jurisdictions is not None else wage_rules()
     wage: dict[str, Any] | None = None
     if rules is not None and found["employers"]:
-        wage = F.recompute_wages(entries, rules, F.as_of_date(summary_json["created"], phone_wage))
-        flags += F.wage_disagreement(phone_wage, wage)
+        try:
+            as_of = F.as_of_date(summary_json["created"], phone_wage)
+            wage = F.recompute_wages(entries, rules, as_of)
+            flags += F.wage_disagreement(phone_wage, wage)
+        except Exception:  # the PDF still tells everything else; the claims section says so
+            wage, rules = None, None
 
     if flags:
         w.heading("El resumen del teléfono no coincide", "The phone's summary disagrees")
@@ -267,13 +275,25 @@ def render(
             "computed from the signed journal, not from the summary."
         )
 
-    _who(w, report, found, summary.worker_name)
-    _claims(w, wage, phone_wage, rules is not None)
-    _referrals(w, entries, found, wage, data, referral_map)
-    _wage_weeks(w, wage)
-    _timeline(w, entries, found)
-    _words(w, found)
-    _photos(w, report, entries, found)
+    sections: list[tuple[Any, tuple[Any, ...]]] = [
+        (_who, (w, report, found, summary.worker_name)),
+        (_claims, (w, wage, phone_wage, rules is not None)),
+        (_referrals, (w, entries, found, wage, data, referral_map)),
+        (_wage_weeks, (w, wage)),
+        (_timeline, (w, entries, found)),
+        (_words, (w, found)),
+        (_photos, (w, report, entries, found)),
+    ]
+    for draw, args in sections:
+        try:
+            draw(*args)
+        except Exception as exc:  # hostile input never costs the officer the whole PDF (or a 500)
+            pdf.set_x(pdf.l_margin)
+            w.line(
+                f"(Esta parte no se pudo dibujar / This part could not be drawn: "
+                f"{type(exc).__name__})",
+                bold=True,
+            )
     return bytes(pdf.output())
 
 
