@@ -7,8 +7,10 @@ codes, so both sides can be compared bundle by bundle.
 Checks: zip (read safely) -> bag (BagIt tag files) -> payload (every file's SHA-256) ->
 tags (tag manifest) -> signature (over tagmanifest-sha256.txt, so over every file) -> schema
 (summary, guides, journal) -> chain (links and hashes, head, the signing key bound in the
-chain) -> receipts (server signatures, "could not check" for unknown keys, the key not changed
-after the last receipt, which entries no receipt covers) -> photos.
+chain) -> rules (the journal's own rules and its times, server/evidence/rules.py) -> receipts
+(server signatures, "could not check" for unknown keys, the key not changed after the last
+receipt, which entries no receipt covers) -> photos (those the journal names present and
+unchanged; every photo file recorded, of its declared type, within the size caps).
 """
 
 from __future__ import annotations
