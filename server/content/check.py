@@ -28,11 +28,14 @@ from server.content.loader import (
 from server.content.render import Rendered, render_markdown
 from server.content.schema import (
     DATA_FILES,
+    LAW_FIELDS,
     PRIMARY_LANGUAGES,
     AgenciesFile,
     ConsulatesFile,
     DataFileHeader,
     TriageFile,
+    WageJurisdiction,
+    WageRulesFile,
 )
 
 
@@ -136,6 +139,9 @@ def _check_data(cs: ContentSet) -> None:
     if isinstance(consulates, ConsulatesFile):
         _unique_ids(cs, "consulates.yaml", "consulates", [c.id for c in consulates.consulates])
         _check_consulate_phones(cs, consulates)
+    wage_rules = cs.data.get("wage_rules.yaml")
+    if isinstance(wage_rules, WageRulesFile):
+        _check_wage_law(cs, wage_rules)
     triage = cs.data.get("triage.yaml")
     if isinstance(triage, TriageFile):
         _unique_ids(cs, "triage.yaml", "problems", [p.id for p in triage.problems])
@@ -166,6 +172,63 @@ def _check_data(cs: ContentSet) -> None:
                             field=where.removeprefix("$."),
                         )
                     )
+
+
+def _law_filled(j: WageJurisdiction, name: str) -> bool:
+    """Whether a state's rules fill a law field in the field the check reads."""
+    ot = j.overtime
+    if name == "pay_frequency":
+        return j.pay_frequency_days_max is not None
+    if name == "day_of_rest":
+        return any(s.seventh_day for s in [*ot.general, *ot.agriculture, *ot.domestic])
+    if name == "farm_exemptions":
+        cov = j.minimum_wage_coverage
+        excluded = cov is not None and "agriculture" in cov.excludes_industries
+        return bool(ot.agriculture) or excluded
+    if name == "regional_minimum_wage":
+        return bool(j.regional_minimum_wage)
+    return bool(ot.general)  # overtime
+
+
+def _check_wage_law(cs: ContentSet, rules: WageRulesFile) -> None:
+    """Every state's rules say every field the law sets (LAW_FIELDS): filled where the check
+    reads it, or told in `law` (a rule in words, or `none_in_law: true`) with a source."""
+    text = cs.data_text["wage_rules.yaml"]
+    for i, j in enumerate(rules.jurisdictions):
+        if j.id == "federal":
+            continue
+        where = f"$.jurisdictions[{i}]"
+        for name in LAW_FIELDS:
+            if _law_filled(j, name) or name in j.law:
+                continue
+            cs.problems.append(
+                Problem(
+                    "data/wage_rules.yaml",
+                    _yaml_line_of(text, f"{where}.id"),
+                    f"{j.id}: '{name}' is missing: fill it, or say in law.{name} what the law "
+                    "sets (or none_in_law: true), with a source",
+                    field=f"jurisdictions[{i}].law.{name}",
+                )
+            )
+        if j.pay_frequency_days_max is not None and j.pay_frequency_source is None:
+            cs.problems.append(
+                Problem(
+                    "data/wage_rules.yaml",
+                    _yaml_line_of(text, f"{where}.pay_frequency_days_max"),
+                    f"{j.id}: pay_frequency_days_max needs a pay_frequency_source",
+                    field=f"jurisdictions[{i}].pay_frequency_source",
+                )
+            )
+        for name, rule in j.law.items():
+            if rule.none_in_law and _law_filled(j, name):
+                cs.problems.append(
+                    Problem(
+                        "data/wage_rules.yaml",
+                        _yaml_line_of(text, f"{where}.law.{name}"),
+                        f"{j.id}: law.{name} says none_in_law, but the rules fill {name}",
+                        field=f"jurisdictions[{i}].law.{name}",
+                    )
+                )
 
 
 #: Hosts whose pages count as official for a consulate's facts (the SRE and its sites).

@@ -348,8 +348,36 @@ class SalaryRule(Struct, forbid_unknown_fields=True, kw_only=True):
     source: Source
 
 
+#: What every state's wage rules must say (`cartilla check`): each is filled in its own field
+#: (pay_frequency_days_max, a seventh_day overtime step, farm overtime or minimum-wage coverage,
+#: regional_minimum_wage, overtime.general) or told in `law`, with a source.
+LawField = Literal[
+    "pay_frequency", "day_of_rest", "farm_exemptions", "regional_minimum_wage", "overtime"
+]
+LAW_FIELDS: tuple[str, ...] = (
+    "pay_frequency",
+    "day_of_rest",
+    "farm_exemptions",
+    "regional_minimum_wage",
+    "overtime",
+)
+
+
+class LawRule(Struct, forbid_unknown_fields=True, kw_only=True):
+    """What a state's law says on one field, in words, with the source that shows it: a rule
+    the check does not compute, or `none_in_law: true` when the law sets nothing."""
+
+    none_in_law: bool = False
+    note: Localized | None = None
+    source: Source
+
+
 class WageJurisdiction(Struct, forbid_unknown_fields=True, kw_only=True):
-    """The wage rules of one jurisdiction: `federal` or a state code."""
+    """The wage rules of one jurisdiction: `federal` or a state code.
+
+    `note`, `law` notes and the H-2B note are for reading (the pack carries them in the
+    phone's language only); the check reads the figures and steps.
+    """
 
     id: StateCode | Literal["federal"]
     minimum_wage: list[DatedRate] = msgspec.field(default_factory=list)
@@ -361,10 +389,11 @@ class WageJurisdiction(Struct, forbid_unknown_fields=True, kw_only=True):
     aewr_skill: list[SkillAewr] = msgspec.field(default_factory=list)
     salary_regular_rate: SalaryRule | None = None
     aewr_method_changes: list[AewrMethodChange] = msgspec.field(default_factory=list)
-    h2b_prevailing_wage_note: Localized | None = None
+    h2b_prevailing_wage: LawRule | None = None
     pay_frequency_days_max: Annotated[int, Meta(ge=1, le=31)] | None = None
     pay_frequency_source: Source | None = None
-    notes: Localized | None = None
+    law: dict[LawField, LawRule] = msgspec.field(default_factory=dict)
+    note: Localized | None = None
 
 
 class Deadline(Struct, forbid_unknown_fields=True, kw_only=True):
