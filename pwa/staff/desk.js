@@ -104,7 +104,10 @@ function word(group, code) {
   const pair = (LABELS[group] || {})[code];
   return pair ? pick(pair) : String(code);
 }
-function h(tag, text, cls) { const el = document.createElement(tag); if (text != null) el.textContent = text; if (cls) el.className = cls; return el; }
+/** Control and format characters (zero-width, bidi overrides) named, as the PDF does: typed
+ * on a phone, they could hide words or make a note read differently from what it says. */
+const visible = (text) => String(text).replace(/[\p{Cc}\p{Cf}]/gu, (c) => (c === "\n" || c === "\t" ? c : `[U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}]`));
+function h(tag, text, cls) { const el = document.createElement(tag); if (text != null) el.textContent = visible(text); if (cls) el.className = cls; return el; }
 function tr(tag, key, vars) { return h(tag, t(key, vars)); }
 function table(head, rows, id) {
   const tbl = h("table");
@@ -143,8 +146,9 @@ async function open(file) {
   current = { bytes, report, name: file.name, analysis: null };
   window.__cartillaReport = { ok: report.ok, errorCodes: report.errorCodes, receipts: report.receipts };
   $("#status").textContent = "";
-  current.analysis = await analyse(report);
-  render();
+  // Whatever the journal holds, the verdict is shown: a case that cannot be read says why.
+  try { current.analysis = await analyse(report); } catch (e) { current.analysis = null; current.failure = String((e && e.name) || e); }
+  try { render(); } catch (e) { $("#result").replaceChildren(h("p", report.ok ? t("verified") : t("not_verified"), `verdict ${report.ok ? "ok" : "bad"}`)); }
   document.body.dataset.verified = report.ok ? "yes" : "no";
 }
 
@@ -202,12 +206,16 @@ function render() {
   out.append(checksList(report));
   if (!a) {
     const why = Object.values(report.checks).flatMap((c) => c.errors).map(errorText).join(" · ");
-    const p = h("p", t("case_blocked", { why: why || "—" }), "blocked");
+    const p = h("p", t("case_blocked", { why: why || current.failure || "—" }), "blocked");
     p.id = "case-blocked";
     out.append(p);
     return;
   }
-  out.append(employerBlock(report, a), receiptsTable(report), wages(a), referralSection(a), timeline(a), words(a), photos(report, a));
+  for (const part of [() => employerBlock(report, a), () => receiptsTable(report), () => wages(a), () => referralSection(a),
+    () => timeline(a), () => words(a), () => photos(report, a)]) {
+    // One part that cannot be drawn says so in its place; the rest of the case still shows.
+    try { out.append(part()); } catch (e) { out.append(h("p", t("case_blocked", { why: (e && e.name) || "?" }), "blocked")); }
+  }
 }
 
 function exportsBar(report, a) {
