@@ -24,7 +24,7 @@ const PRECACHED_TYPES = /\.(html|js|mjs|css|json|webmanifest|png|svg|ico|woff2?)
 // AFTER_FIRST files are lazy too, but kept for offline use as soon as this worker is active,
 // that is after the first screen is up (search: routes.js).
 const AFTER_FIRST = /^\/js\/(search\.js|search-words\.json|screens\/search\.js)$/;
-const LAZY = /^\/i18n\/(?!es\/)|^\/js\/(push|log\/protect|speak)\.js$|^\/js\/(search\.js|search-words\.json|screens\/search\.js)$/;
+const LAZY = new RegExp(`${/^\/i18n\/(?!es\/)|^\/js\/(push|log\/protect|speak)\.js$/.source}|${AFTER_FIRST.source}`);
 
 importScripts("/js/db.js");
 try {

@@ -28,7 +28,7 @@ export const routes = [
   { path: "#/guides", load: () => import("./screens/guides.js"), nav: { icon: "☰", labelKey: "nav.guides" } },
   { path: "#/triage", load: () => import("./screens/triage.js"), nav: { icon: "?", labelKey: "nav.triage" } },
   { path: "#/triage/:id", load: () => import("./screens/triage.js") },
-  { path: "#/search", load: () => import("./screens/search.js") },
+  { path: "#/search", load: loadSearch },
   { path: "#/directory", load: () => import("./screens/directory.js"), nav: { icon: "☎", labelKey: "nav.directory" } },
   { path: "#/guide/:id", load: () => import("./screens/guide.js") },
   { path: "#/notifications", load: loadPush },
@@ -61,6 +61,23 @@ async function loadPush() {
     navigator.serviceWorker.ready.then(() => fetch("/js/push.js")).catch(() => {});
   }
   return mod;
+}
+
+/** The search screen, its rules and phrasings are not in the first visit's precache: the
+ * service worker keeps them once it is active, after the first screen (sw.js AFTER_FIRST).
+ * Offline before that, the screen says why instead of failing. */
+async function loadSearch() {
+  try {
+    return await import("./screens/search.js");
+  } catch (_) {
+    return {
+      render(container, ctx) {
+        container.append(Object.assign(document.createElement("p"), {
+          className: "notice", textContent: ctx.t("search.needsNetwork"),
+        }));
+      },
+    };
+  }
 }
 
 /** The home screen when a profile exists. */

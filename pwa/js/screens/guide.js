@@ -47,6 +47,17 @@ function guideBody(doc) {
   return article;
 }
 
+/** A "read aloud" button under the screen's heading where the phone has a voice of its own
+ * (../speak.js, loaded only then); returns the screen's cleanup, which stops reading. */
+export function readAloud(root, t, lang) {
+  let stop = null;
+  let gone = false;
+  if ("speechSynthesis" in window) {
+    import("../speak.js").then((m) => { if (!gone) stop = m.offerReadAloud(root, t, lang); }).catch(() => {});
+  }
+  return () => { gone = true; if (stop) stop(); };
+}
+
 export function renderDocument(container, doc, ctx) {
   const { t, lang } = ctx;
   const meta = [t("guide.version", { version: doc.version }), t("guide.reviewed", { date: formatDate(doc.reviewed, lang) })];
@@ -75,6 +86,7 @@ export async function render(container, ctx) {
     return;
   }
   renderDocument(container, doc, ctx);
+  const stop = readAloud(container, t, doc.lang);
   if (navigator.onLine) {
     const langs = await otherLanguages(doc.id, doc.lang);
     if (langs.length && container.isConnected) {
@@ -82,4 +94,5 @@ export async function render(container, ctx) {
         langs.map((l) => [h("a", { href: `#/guide/${encodeURIComponent(doc.id)}?lang=${encodeURIComponent(l)}`, class: "button" }, languageName(l, ctx.lang)), " "])));
     }
   }
+  return stop;
 }

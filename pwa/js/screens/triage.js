@@ -5,6 +5,7 @@ import { h, heading, sourcesList } from "../ui.js";
 import { pick } from "../i18n.js";
 import { guidesFor } from "../pack.js";
 import { packData, agencyCard } from "./directory.js";
+import { readAloud } from "./guide.js";
 
 /** The agency a route points to, or null when the pack has none (e.g. no state agency). */
 export function resolveAgency(route, agencies, state) {
@@ -68,4 +69,5 @@ export function render(container, ctx) {
   const problem = ctx.params.id && data.triage.find((p) => p.id === ctx.params.id);
   if (problem) problemScreen(container, ctx, problem, data);
   else problemList(container, ctx, data.triage);
+  return readAloud(container, ctx.t, ctx.lang);
 }
