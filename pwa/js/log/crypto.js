@@ -17,6 +17,17 @@ export const MIN_ITERATIONS = 600000;
 /** A hostile backup file must not make the phone work for hours. */
 export const MAX_ITERATIONS = 20000000;
 
+/** "pin", "pass", or why `secret` cannot protect the log ("pinBad", "passBad"). Only digits
+ * (4 to 12) is a PIN; anything else, 13 digits or more included, is a passphrase of 10 to 200
+ * characters. */
+export function checkSecret(secret) {
+  const text = String(secret);
+  if (/^[0-9]{4,12}$/.test(text)) return "pin";
+  if (/^[0-9]{0,3}$/.test(text)) return "pinBad";
+  const length = [...text].length;
+  return length >= 10 && length <= 200 ? "pass" : "passBad";
+}
+
 export function toBase64(bytes) {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   let s = "";

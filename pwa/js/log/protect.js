@@ -15,7 +15,7 @@
 import { h } from "../ui.js";
 import { getProfile, profileKey } from "../store.js";
 import * as store from "./store.js";
-import { deriveKey, encryptJson, decryptJson, randomBytes, toBase64, ITERATIONS } from "./crypto.js";
+import { checkSecret, deriveKey, encryptJson, decryptJson, randomBytes, toBase64, ITERATIONS } from "./crypto.js";
 import { sha256Hex } from "./journal.js";
 
 const DB = globalThis.CartillaDB;
@@ -96,16 +96,6 @@ const TEXT = {
 };
 
 const words = (ctx) => TEXT[ctx.lang] || TEXT.es;
-
-/** "pin", "pass", or why `secret` cannot be used ("pinBad", "passBad"). Only digits is a PIN;
- * 13 digits or more count as a passphrase. */
-export function checkSecret(secret) {
-  const text = String(secret);
-  if (/^[0-9]{4,12}$/.test(text)) return "pin";
-  if (/^[0-9]{0,3}$/.test(text)) return "pinBad";
-  const length = [...text].length;
-  return length >= 10 && length <= 200 ? "pass" : "passBad";
-}
 
 const hex = (bytes) => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 const all = (db, name) => store.request(db.transaction(name).objectStore(name).getAll());
