@@ -506,8 +506,10 @@ def test_the_same_bundle_gives_the_pdf_case_summary(built: Built) -> None:
         headers = res.headers
     assert headers["content-type"] == "application/pdf"
     assert headers["cache-control"] == "no-store"
-    assert (
-        headers["content-disposition"] == f'attachment; filename="{built.bundle.stem}-resumen.pdf"'
+    # RFC 6266: an ASCII filename and the exact one in filename* (docs/evidence-bundle.md).
+    name = f"{built.bundle.stem}-resumen.pdf"
+    assert headers["content-disposition"] == (
+        f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}"
     )
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
     assert len(re.findall(rb"/Type /Page\b", pdf)) >= 2
