@@ -227,3 +227,36 @@ def test_version_1_bundles_are_refused_with_a_way_forward(keys: f.Keys, log: f.L
     assert "make a new bundle with the updated app" in error.en
     assert "paquete nuevo con la aplicación actualizada" in error.es
     assert newer.error_codes == {"bag": ["bundle_version_unknown"]}
+
+
+def test_an_exported_log_with_its_key_entry_verifies_and_a_keyless_one_does_not(
+    keys: f.Keys,
+) -> None:
+    """The log's own rules (server/log_format.py): a key entry names a key, no other does."""
+    import json
+
+    from server import log_format
+
+    journal: list[dict[str, Any]] = []
+    when = "2026-06-01T12:00:00.000Z"
+    log_format.append_entry(journal, time=when, kind="key", key=build.key_binding(keys.worker))
+    log_format.append_entry(
+        journal, time=when, kind="create", data={"type": "employer", "id": "e1", "name": "R"}
+    )
+    good = log_format.export_from_journal(journal, exported_at=when)
+    assert log_format.verify_bytes(json.dumps(good).encode()).ok
+    bad: list[dict[str, Any]] = []
+    log_format.append_entry(bad, time=when, kind="key")
+    report = log_format.verify_bytes(
+        json.dumps(log_format.export_from_journal(bad, exported_at=when)).encode()
+    )
+    assert [p.code for p in report.problems] == ["no_key"]
+
+
+def test_a_key_entry_without_a_key_in_a_bundle(keys: f.Keys) -> None:
+    """Both verifiers apply the log's rule, and the chain then names no signing key."""
+    log = f.LogBuilder()
+    log.append({"time": "2026-06-01T12:00:00.000Z", "kind": "key"})
+    log.create({"type": "employer", "id": "e1", "name": "R"}, "2026-06-01T12:00:00.000Z")
+    (report,) = judged([f.make_bundle(keys, log)], keys)
+    assert report.error_codes == {"chain": ["key_not_in_chain"], "rules": ["no_key"]}
