@@ -185,3 +185,18 @@ def test_hostile_text_is_drawn_visibly_and_never_breaks_the_pdf(keys: f.Keys) ->
     assert "[U+1F331][U+519C][U+573A][U+200B][U+0007]" in page.replace(" ", "")
     assert "could not be drawn" not in page
     assert "In the worker's own words" in page and "Fotos / Photos" in page
+
+
+def test_retaliation_with_pay_problems_goes_to_the_labor_commissioner_first(keys: f.Keys) -> None:
+    """The threat of 2026-06-06 comes with short paychecks (the recomputed check finds them):
+    the wage agency leads, and OSHA's 30 days count from the threat's own date."""
+    from test_evidence_referral import real_data
+
+    log = officer_log(keys.server, keys.worker)
+    page = render(f.make_bundle(keys, log, **honest(log)), keys, real_data())
+    part = page.split("Me castigaron por quejarme", 1)[1].split("Traer / Bring", 1)[0]
+    assert "Primero la agencia de salarios" in part
+    routes = [line.split("·")[0].strip() for line in part.split("→")[1:]]
+    assert routes[0].startswith("Oficina del Comisionado Laboral de California"), routes
+    assert routes[1].startswith("División de Horas y Salarios"), routes
+    assert "Fecha límite / Deadline: 2026-07-06 (contada desde el 2026-06-06" in part

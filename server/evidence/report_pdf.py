@@ -120,9 +120,10 @@ def word(group: str, code: str | None) -> str:
     return f"{pair[0]} / {pair[1]}" if pair and pair[0] != pair[1] else (pair[0] if pair else code)
 
 
-@functools.cache
-def _wage_rules(index: Path, content: Path) -> list[Any] | None:
-    """The wage rules `cartilla wages` uses: the built index's, else content/data's YAML."""
+@functools.lru_cache(maxsize=4)
+def _wage_rules(index: Path, content: Path, stamp: tuple[float, float]) -> list[Any] | None:
+    """The wage rules `cartilla wages` uses: the built index's, else content/data's YAML
+    (cached while neither file changes: `stamp` is their modification times)."""
     from server.wages import rules as W
 
     try:
@@ -132,9 +133,17 @@ def _wage_rules(index: Path, content: Path) -> list[Any] | None:
         return None
 
 
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
 def wage_rules() -> list[Any] | None:
     settings = get_settings()
-    return _wage_rules(settings.index_path, settings.content_dir / "data" / "wage_rules.yaml")
+    index, content = settings.index_path, settings.content_dir / "data" / "wage_rules.yaml"
+    return _wage_rules(index, content, (_mtime(index), _mtime(content)))
 
 
 class CasePdf(FPDF):
