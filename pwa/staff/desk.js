@@ -127,10 +127,11 @@ function td(node) { const cell = document.createElement("td"); cell.append(node)
 const hoursWords = (m) => { const hh = Math.floor(m / 60); const mm = m % 60; return mm ? `${hh} h ${mm} min` : `${hh} h`; };
 const hoursDec = (m) => (m == null ? "—" : (m / 60).toFixed(2));
 
+/** The state's agencies, triage and wage rules, in every language (no `lang`: the desk switches). */
 async function packData(state) {
   const key = `cartilla-staff-data-${state}`;
   try {
-    const res = await fetch(`/api/v1/packs/data?state=${encodeURIComponent(state)}&lang=${lang}`);
+    const res = await fetch(`/api/v1/packs/data?state=${encodeURIComponent(state)}`);
     if (res.ok) { const doc = await res.json(); localStorage.setItem(key, JSON.stringify(doc.data)); return doc.data; }
   } catch (_) { /* offline */ }
   try { return JSON.parse(localStorage.getItem(key) || "null"); } catch (_) { return null; }
