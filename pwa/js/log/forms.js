@@ -3,8 +3,7 @@
  * kept in whole cents; whole numbers use the numeric keypad. */
 import { h } from "../ui.js";
 import { getDraft, saveDraft, clearDraft } from "./store.js";
-import { shrinkPhoto } from "./photo.js";
-import { addPhoto } from "./store.js";
+import { photosControl } from "./photos.js";
 
 /** "12.5" or "12,50" -> 1250; null when empty; NaN when not an amount. */
 export function parseMoney(text) {
@@ -93,24 +92,10 @@ export async function buildForm(ctx, { fields, values = {}, draftName, onSubmit,
         f.options.map(([value, key]) => h("label", { class: "check" },
           h("input", { type: "checkbox", value, checked: (v || []).includes(value) }), " ", t(key))));
     } else if (f.type === "photos") {
-      const list = h("p", { class: "muted" });
-      const input = h("input", { type: "file", id, accept: "image/*", capture: "environment" });
-      input.addEventListener("change", async () => {
-        const file = input.files && input.files[0];
-        if (!file) return;
-        try {
-          const shrunk = await shrinkPhoto(file);
-          const photo = await addPhoto(shrunk);
-          state[f.name] = [...(state[f.name] || []), photo.id];
-          list.textContent = t("log.form.photoAdded", { size: Math.round(photo.size_bytes / 1024) });
-          persist();
-        } catch (_) {
-          list.textContent = t("log.form.photoError");
-        }
-        input.value = "";
-      });
-      control = h("div", null, input, list);
-      inputs.set(f.name, input);
+      // Gallery or camera, thumbnails, remove, several pages: ./photos.js.
+      const photos = photosControl(ctx, f, state, persist, id);
+      control = photos.control;
+      inputs.set(f.name, photos.input);
     } else if (f.type === "deductions") {
       control = deductionsControl(ctx, f, state, persist);
     } else {

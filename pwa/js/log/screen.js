@@ -4,12 +4,14 @@
  * A typical day takes at most three taps from anywhere: "My log" in the menu, then
  * "Same as the last day" (or "I started work" / "I finished work").
  */
-import { h, formatDate, externalLink } from "../ui.js";
-import { checkWages, money, duration } from "../wages.js";
+import { h, formatDate } from "../ui.js";
+import { money, duration } from "../wages.js";
 import * as store from "./store.js";
 import { buildForm, parseMoney, formatMoney, todayIso, nowHHMM } from "./forms.js";
 import { length as shiftLength } from "./shifts.js";
 import { confirmShift } from "./shiftask.js";
+import { plural, kindWord, dateWords } from "./format.js";
+import { quickTimes } from "./times.js";
 
 const STATES = ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
   "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND",
@@ -26,14 +28,6 @@ const BACKUP_REMINDER_DAYS = 14;
 
 const opts = (values, prefix) => values.map((v) => [v, `${prefix}.${v}`]);
 
-/** A message with plural forms ({one, other} in log.json), picked by Intl.PluralRules. */
-function plural(ctx, key, count, vars = {}) {
-  let form = "other";
-  try { form = new Intl.PluralRules(ctx.lang || "es").select(count); } catch (_) { /* "other" */ }
-  const full = `${key}.${form}`;
-  return ctx.t(ctx.t(full) === full ? `${key}.other` : full, { count, ...vars });
-}
-
 function ensureStyles() {
   if (document.getElementById("log-css")) return;
   document.head.append(h("link", { id: "log-css", rel: "stylesheet", href: new URL("./log.css", import.meta.url).pathname }));
@@ -48,7 +42,7 @@ function bigButton(icon, label, onclick, cls = "") {
     h("span", { class: "icon", "aria-hidden": "true" }, icon), h("span", null, label));
 }
 
-function backLink(t) {
+export function backLink(t) {
   return h("p", null, h("a", { href: "#/log", class: "button secondary" }, h("span", { "aria-hidden": "true" }, "← "), t("log.back")));
 }
 
@@ -56,13 +50,13 @@ function status(text, tone = "ok") {
   return h("p", { class: `log-status ${tone}`, role: "status" }, text);
 }
 
-const lists = (state) => ({
+export const lists = (state) => ({
   employers: [...state.employer.values()], jobs: [...state.job.values()], shifts: [...state.shift.values()],
   pay_stubs: [...state.pay_stub.values()], expenses: [...state.expense.values()], incidents: [...state.incident.values()],
 });
 
 /** Minutes worked; a shift with the same start and end counts nothing (it cannot be true). */
-function shiftMinutes(s) {
+export function shiftMinutes(s) {
   if (s.start === s.end) return 0;
   return Math.max(0, shiftLength({ date: "2000-01-01", ...s }) - (s.break_minutes || 0));
 }
@@ -80,7 +74,10 @@ export async function render(container, ctx) {
   const { locked } = await store.status();
   if (locked) return renderUnlock(container, ctx);
   const views = { home: renderHome, job: renderJob, shift: renderShift, pay: renderPay, expense: renderExpense,
-    incident: renderIncident, wages: renderWages, history: renderHistory, settings: renderSettings };
+    incident: renderIncident, history: renderHistory, settings: renderSettings,
+    // One module per view, loaded when it opens (the start of splitting this file).
+    wages: async (c, x) => (await import("./arithmetic.js")).renderWages(c, x),
+    week: async (c, x) => (await import("./week.js")).renderWeek(c, x) };
   return (views[view] || renderHome)(container, ctx, ctx.params && ctx.params.id);
 }
 
@@ -174,7 +171,7 @@ async function renderHome(container, ctx) {
     }
     const entry = await saveChecked(copy);
     if (!entry) return;
-    out.replaceChildren(status(t("log.quick.sameDone", { date: formatDate(copy.date, lang), start: copy.start, end: copy.end })),
+    out.replaceChildren(status(t("log.quick.sameDone", { date: dateWords(copy.date, lang), start: copy.start, end: copy.end })),
       h("button", { type: "button", class: "button secondary", onclick: async () => {
         await store.deleteRecord("shift", entry.data.id, t("log.undo"));
         say(t("log.undone"));
@@ -227,6 +224,7 @@ async function renderHome(container, ctx) {
     bigLink("#/log/pay", "💵", t("log.quick.pay")),
     bigLink("#/log/expense", "🧾", t("log.quick.expense")),
     bigLink("#/log/incident", "⚠", t("log.quick.incident")),
+    bigLink("#/log/week", "📅", t("log.quick.weekView")),
     bigLink("#/log/wages", "⚖", t("log.quick.wages")),
     bigLink("#/log/history", "📜", t("log.quick.history")),
     bigLink("#/log/job", "🏢", t("log.quick.jobs")),
@@ -332,7 +330,7 @@ async function saveRecord(ctx, type, record, values, build, prepare) {
 
 const clean = (obj) => Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== null && v !== undefined && v !== ""));
 
-async function formScreen(container, ctx, { type, id, titleKey, icon, fields, values, build, draftName, prepare = null }) {
+async function formScreen(container, ctx, { type, id, titleKey, icon, fields, values, build, draftName, prepare = null, enhance = null }) {
   const { t } = ctx;
   const { state } = await store.currentState();
   const record = id ? state[type].get(id) : null;
@@ -348,6 +346,7 @@ async function formScreen(container, ctx, { type, id, titleKey, icon, fields, va
   // Questions and refusals (prepare) show just above the save button.
   const box = h("div", { class: "log-check", "aria-live": "polite" });
   form.element.querySelector("button[type=submit]").before(box);
+  if (enhance) enhance(form.element, state);
   container.append(backLink(t), h("h1", { tabindex: "-1" }, h("span", { "aria-hidden": "true" }, `${icon} `),
     record ? `${t("log.form.editing")}: ${t(titleKey)}` : t(titleKey)), form.element);
 }
@@ -450,7 +449,14 @@ function renderShift(container, ctx, id) {
       { name: "from_memory", label: "log.shift.fromMemory", type: "check" },
       { name: "photo_ids", label: "log.form.photo", type: "photos" },
     ],
-    values: (r, state) => (r ? { ...r } : { job_id: lastShift(state)?.job_id || [...state.job.keys()][0], date: todayIso(), break_minutes: "0" }),
+    // A new shift starts from the last one's times: a different day is then the day, and save.
+    values: (r, state) => {
+      if (r) return { ...r };
+      const last = lastShift(state);
+      return { job_id: last?.job_id || [...state.job.keys()][0], date: todayIso(), start: last?.start, end: last?.end,
+        break_minutes: String(last?.break_minutes || 0) };
+    },
+    enhance: (form, state) => quickTimes(ctx, form, [...state.shift.values()]),
     build: (v) => clean({ job_id: v.job_id, date: v.date, start: v.start, end: v.end, break_minutes: v.break_minutes || 0,
       piece_units: v.piece_units, place: v.place, notes: v.notes, from_memory: Boolean(v.from_memory), photo_ids: v.photo_ids || [] }),
     // The rules of ./shifts.js; an edit keeps an overnight answer while the end stays before the start.
@@ -542,57 +548,7 @@ function renderIncident(container, ctx, id) {
   });
 }
 
-// --- wage check -----------------------------------------------------------------------------
-
-function textIn(text, lang) { return (text && (text[lang] || text.es || text.en)) || ""; }
-
-function findingItem(f, ctx) {
-  return h("li", { class: "finding", "data-code": f.code },
-    f.amount_cents != null ? h("strong", null, money(f.amount_cents), " · ") : null,
-    textIn(f.explanation, ctx.lang),
-    f.source ? h("span", { class: "muted" }, " ", ctx.t("log.wages.source"), ": ", externalLink(f.source.url, f.source.title)) : null);
-}
-
-async function renderWages(container, ctx) {
-  const { t, lang } = ctx;
-  container.append(backLink(t), h("h1", { tabindex: "-1" }, h("span", { "aria-hidden": "true" }, "⚖ "), t("log.wages.title")),
-    h("p", null, t("log.wages.intro")));
-  const rules = (ctx.pack && ctx.pack.data && ctx.pack.data.wage_rules) || [];
-  if (!rules.length) container.append(h("p", { class: "card warning" }, t("log.wages.noRules")));
-  const { state } = await store.currentState();
-  if (!state.job.size) {
-    container.append(h("p", null, t("log.wages.noJobs")));
-    return;
-  }
-  const today = todayIso();
-  const report = checkWages(lists(state), rules, today);
-  const summary = h("p", { class: `card ${report.total_owed_cents > 0 ? "warning" : ""}`, id: "wages-total" },
-    report.total_owed_cents > 0 ? t("log.wages.owed", { amount: money(report.total_owed_cents) }) : t("log.wages.nothingOwed"));
-  container.append(summary, h("p", { class: "muted" }, t("log.wages.asOf", { date: formatDate(today, lang) })));
-  for (const job of report.jobs) {
-    const section = h("section", { class: "wage-job", "data-job": job.job_id });
-    section.append(h("h2", null, job.employer || t("log.wages.noEmployer"), ` · ${job.state}`));
-    if (job.findings.length) section.append(h("h3", null, t("log.wages.findings")), h("ul", null, job.findings.map((f) => findingItem(f, ctx))));
-    section.append(h("h3", null, t("log.wages.periods")));
-    section.append(h("ul", { class: "cards" }, job.periods.map((p) => h("li", { class: "card period" },
-      h("p", { class: "card-title" }, p.pay_stub_id ? t("log.wages.period", { start: formatDate(p.start, lang), end: formatDate(p.end, lang) })
-        : t("log.wages.unpaid", { start: formatDate(p.start, lang), end: formatDate(p.end, lang) })),
-      h("p", null, t("log.wages.expected", { amount: money(p.expected_cents) }), " · ", t("log.wages.paid", { amount: money(p.paid_cents) }),
-        " · ", h("strong", null, t("log.wages.difference", { amount: money(p.difference_cents) }))),
-      p.findings.length ? h("ul", null, p.findings.map((f) => findingItem(f, ctx))) : null))));
-    section.append(h("h3", null, t("log.wages.weeks")));
-    section.append(h("ul", { class: "cards" }, job.weeks.map((w) => h("li", { class: "card week" },
-      h("p", { class: "card-title" }, t("log.wages.week", { start: formatDate(w.start, lang), end: formatDate(w.end, lang) })),
-      h("p", null, t("log.wages.hours", { hours: duration(w.minutes_worked), overtime: duration(w.overtime_minutes + w.double_time_minutes) })),
-      h("p", null, t("log.wages.expected", { amount: money(w.expected_cents) }),
-        w.paid_cents != null ? [" · ", t("log.wages.paid", { amount: money(w.paid_cents) }), " · ", t("log.wages.difference", { amount: money(w.difference_cents) })] : null),
-      h("details", null, h("summary", null, t("log.wages.rules")), h("ul", null, w.rules.map((r) => h("li", null, textIn(r.explanation, lang),
-        r.source ? h("span", { class: "muted" }, " ", t("log.wages.source"), ": ", externalLink(r.source.url, r.source.title)) : null))))))));
-    if (job.notes.length) section.append(h("h3", null, t("log.wages.notes")), h("ul", null, job.notes.map((n) => h("li", null, textIn(n.explanation, lang)))));
-    container.append(section);
-  }
-  if (report.notes.length) container.append(h("h2", null, t("log.wages.notes")), h("ul", null, report.notes.map((n) => h("li", null, textIn(n.explanation, lang)))));
-}
+// --- wage check: ./arithmetic.js ------------------------------------------------------
 
 // --- history ------------------------------------------------------------------------------
 
@@ -601,10 +557,10 @@ function describe(entry, ctx) {
   // A receipt's time in the worker's words, not the machine's ISO form.
   if (entry.kind === "receipt") return entry.receipt ? new Date(entry.receipt.time).toLocaleString(ctx.lang) : "";
   if (!d) return "";
-  if (d.type === "shift") return `${formatDate(d.date, ctx.lang)} ${d.start}–${d.end}`;
+  if (d.type === "shift") return `${dateWords(d.date, ctx.lang)} ${d.start}–${d.end}`;
   if (d.type === "pay_stub") return `${formatDate(d.pay_date, ctx.lang)} · ${money(d.gross_cents)}`;
-  if (d.type === "expense") return `${formatDate(d.date, ctx.lang)} · ${ctx.t(`log.kinds.expense.${d.kind}`)} · ${money(d.amount_cents)}`;
-  if (d.type === "incident") return `${formatDate(d.date, ctx.lang)} · ${ctx.t(`log.kinds.incident.${d.kind}`)}`;
+  if (d.type === "expense") return `${dateWords(d.date, ctx.lang)} · ${kindWord(ctx, "expense", d.kind)} · ${money(d.amount_cents)}`;
+  if (d.type === "incident") return `${dateWords(d.date, ctx.lang)} · ${kindWord(ctx, "incident", d.kind)}`;
   if (d.type === "employer") return d.name;
   if (d.type === "job") return `${d.state} · ${ctx.t(`log.kinds.industry.${d.industry}`)}`;
   return "";
