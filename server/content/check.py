@@ -8,6 +8,7 @@ the line and the field. Errors block a build; warnings (a stale translation) do 
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from server.content.schema import (
     AgenciesFile,
     ConsulatesFile,
     DataFileHeader,
+    ScheduledChange,
     TriageFile,
     WageJurisdiction,
     WageRulesFile,
@@ -115,7 +117,7 @@ def _check_localized(name: str, text: str, value: Any, problems: list[Problem]) 
             )
 
 
-def _check_data(cs: ContentSet) -> None:
+def _check_data(cs: ContentSet, as_of: dt.date | None = None) -> None:
     for name, struct in DATA_FILES.items():
         path = cs.root / "data" / name
         rel = f"data/{name}"
@@ -142,6 +144,8 @@ def _check_data(cs: ContentSet) -> None:
     wage_rules = cs.data.get("wage_rules.yaml")
     if isinstance(wage_rules, WageRulesFile):
         _check_wage_law(cs, wage_rules)
+        if as_of is not None:
+            _check_wage_freshness(cs, wage_rules, as_of)
     triage = cs.data.get("triage.yaml")
     if isinstance(triage, TriageFile):
         _unique_ids(cs, "triage.yaml", "problems", [p.id for p in triage.problems])
@@ -229,6 +233,75 @@ def _check_wage_law(cs: ContentSet, rules: WageRulesFile) -> None:
                         field=f"jurisdictions[{i}].law.{name}",
                     )
                 )
+
+
+#: How long before a scheduled change with no figure `cartilla check --as-of` starts warning.
+FRESHNESS_WARN_DAYS = 60
+#: An AEWR is set for a year (server/wages/rules.py AEWR_VALID_DAYS): older, it is missing.
+AEWR_VALID_DAYS = 365
+
+
+def _occurrences(change: ScheduledChange, until: dt.date) -> list[dt.date]:
+    """The dates a scheduled change happens on, up to `until` (a yearly one, every year)."""
+    if not change.yearly:
+        return [change.effective]
+    out: list[dt.date] = []
+    year = change.effective.year
+    while year <= until.year:
+        day = min(change.effective.day, 28 if change.effective.month == 2 else 31)
+        out.append(change.effective.replace(year=year, day=day))
+        year += 1
+    return out
+
+
+def _figure_dates(j: WageJurisdiction, field_name: str) -> list[dt.date]:
+    if field_name == "minimum_wage":
+        return [r.effective for r in j.minimum_wage]
+    if field_name == "tipped_cash_wage":
+        return [r.effective for r in j.tipped_cash_wage]
+    return [r.effective for region in j.regional_minimum_wage for r in region.rates]
+
+
+def _check_wage_freshness(cs: ContentSet, rules: WageRulesFile, as_of: dt.date) -> None:
+    """`cartilla check --as-of DATE`: a scheduled change whose figure is not in the data warns
+    60 days ahead and is an error once in force; a state with no AEWR in force (none, or older
+    than a year) is an error (the check would have no AEWR for work on that date)."""
+    text = cs.data_text["wage_rules.yaml"]
+    horizon = as_of + dt.timedelta(days=FRESHNESS_WARN_DAYS)
+    for i, j in enumerate(rules.jurisdictions):
+        for k, change in enumerate(j.scheduled_changes):
+            where = f"$.jurisdictions[{i}].scheduled_changes[{k}]"
+            have = _figure_dates(j, change.field)
+            for day in _occurrences(change, horizon):
+                if day > horizon or any(d >= day for d in have):
+                    continue
+                in_force = day <= as_of
+                state = "in force since" if in_force else "scheduled for"
+                cs.problems.append(
+                    Problem(
+                        "data/wage_rules.yaml",
+                        _yaml_line_of(text, where),
+                        f"{j.id}: the {change.field} {state} {day.isoformat()} is not in the data"
+                        f" (as of {as_of.isoformat()}); add it with its source",
+                        field=where.removeprefix("$."),
+                        level="error" if in_force else "warning",
+                    )
+                )
+        dates = [r.effective for r in j.aewr] + [a.effective for a in j.aewr_skill]
+        past = [d for d in dates if d <= as_of]
+        # Every state has an H-2A AEWR (federal has none of its own).
+        if j.id != "federal" and (not past or (as_of - max(past)).days > AEWR_VALID_DAYS):
+            where = f"$.jurisdictions[{i}].aewr"
+            latest = max(past).isoformat() if past else "none"
+            cs.problems.append(
+                Problem(
+                    "data/wage_rules.yaml",
+                    _yaml_line_of(text, where),
+                    f"{j.id}: no AEWR in force on {as_of.isoformat()} (latest: {latest}); add "
+                    "the current year's rates with their source",
+                    field=where.removeprefix("$."),
+                )
+            )
 
 
 #: Hosts whose pages count as official for a consulate's facts (the SRE and its sites).
@@ -446,8 +519,9 @@ def _check_links_and_translations(cs: ContentSet) -> None:
             )
 
 
-def load_content(root: Path, check_git: bool = True) -> ContentSet:
-    """Read and check every file under `root` (the content folder)."""
+def load_content(root: Path, check_git: bool = True, as_of: dt.date | None = None) -> ContentSet:
+    """Read and check every file under `root` (the content folder); with `as_of`, also that
+    the wage figures in force or scheduled around that date are in the data."""
     cs = ContentSet(root=root)
     if not (root / "guides").is_dir():
         cs.problems.append(Problem("guides/", 1, f"no guides folder in {root}"))
@@ -463,7 +537,7 @@ def load_content(root: Path, check_git: bool = True) -> ContentSet:
     for guide in cs.guides:
         _check_guide(cs, guide, check_git)
     _check_links_and_translations(cs)
-    _check_data(cs)
+    _check_data(cs, as_of)
     cs.problems.sort(key=lambda p: (p.path, p.line, p.message))
     return cs
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
@@ -14,6 +15,18 @@ from server.content.build import build_index
 from server.content.check import load_content
 from server.content.coverage import coverage
 from server.schemas import EXPORTED_SCHEMAS
+
+
+def _iso_date(text: str) -> dt.date:
+    """`--as-of`: a YYYY-MM-DD date or `today`; anything else is a plain usage error."""
+    if text == "today":
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"fecha no válida / not a date: {text!r} (YYYY-MM-DD, p. ej. / e.g. 2026-12-01)"
+        ) from None
 
 
 def _content_dir(args: argparse.Namespace) -> Path:
@@ -29,7 +42,7 @@ def _show(root: Path, problem: object) -> str:
 
 def cmd_check(args: argparse.Namespace) -> int:
     root = _content_dir(args)
-    cs = load_content(root, check_git=not args.no_git)
+    cs = load_content(root, check_git=not args.no_git, as_of=args.as_of)
     for p in cs.problems:
         print(_show(root, p), file=sys.stderr if p.level == "error" else sys.stdout)
     stale_schemas = [
@@ -118,6 +131,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = add("check", "validate all of content/; errors name file, line and field")
     p.add_argument("--no-git", action="store_true", help="skip the version-bump check")
+    p.add_argument(
+        "--as-of",
+        type=_iso_date,
+        metavar="DATE",
+        help="also check the wage figures in force or scheduled near DATE (YYYY-MM-DD or today)",
+    )
     p.set_defaults(func=cmd_check)
     p = add("build", "render and index content; never replaces a good index with a bad one")
     p.add_argument("--index", help="index file (default: var/index.db)")

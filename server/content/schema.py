@@ -372,6 +372,19 @@ class LawRule(Struct, forbid_unknown_fields=True, kw_only=True):
     source: Source
 
 
+class ScheduledChange(Struct, forbid_unknown_fields=True, kw_only=True):
+    """A change the law schedules for a figure (`field`) from `effective`; with `yearly`, again
+    on the same day every year after (a rate indexed to inflation). Its figure may not be
+    published yet: `cartilla check --as-of DATE` warns 60 days before a change that has no entry
+    on or after its date, and errors once it is in force without one."""
+
+    field: Literal["minimum_wage", "tipped_cash_wage", "regional_minimum_wage"]
+    effective: dt.date
+    yearly: bool = False
+    note: Localized | None = None
+    source: Source
+
+
 class WageJurisdiction(Struct, forbid_unknown_fields=True, kw_only=True):
     """The wage rules of one jurisdiction: `federal` or a state code.
 
@@ -393,6 +406,7 @@ class WageJurisdiction(Struct, forbid_unknown_fields=True, kw_only=True):
     pay_frequency_days_max: Annotated[int, Meta(ge=1, le=31)] | None = None
     pay_frequency_source: Source | None = None
     law: dict[LawField, LawRule] = msgspec.field(default_factory=dict)
+    scheduled_changes: list[ScheduledChange] = msgspec.field(default_factory=list)
     note: Localized | None = None
 
 
