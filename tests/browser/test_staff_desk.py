@@ -15,10 +15,16 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from bundles import factory as f
 from bundles.officer import LONG_NOTE, honest, officer_log
 from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from server import log_format
+from server.config import PROJECT_ROOT
+from server.evidence import facts as F
+from server.wages import rules as W
 
 pytestmark = pytest.mark.browser
 
@@ -134,18 +140,25 @@ def test_an_officer_reads_the_case_from_the_journal_in_one_language_at_a_time(
         ctx.close()
 
 
-def test_a_receipt_under_an_unknown_key_could_not_be_checked_and_the_bundle_still_verifies(
+def test_a_receipt_under_an_unknown_key_could_not_be_checked_and_the_wage_check_agrees(
     browser: Any, live_server: str, tmp_path: Path
 ) -> None:
     keys = f.new_keys()
     stranger = ed25519.Ed25519PrivateKey.generate()  # a key this server never published
     log = f.make_log(stranger, days=7, worker=keys.worker)
-    ctx, page = open_on_desk(
-        browser, live_server, f.make_bundle(keys, log, **honest(log)), tmp_path
-    )
+    # The phone's wage check, as Python's check computes it from the same records: the desk
+    # recomputes it in JS with the pack's rules and must find the same figures.
+    entries = msgspec.convert(log.entries, list[log_format.JournalEntry])
+    rules = W.jurisdictions_from_file(PROJECT_ROOT / "content" / "data" / "wage_rules.yaml")
+    phone = F.recompute_wages(entries, rules, F.as_of_date(f.CREATED, None))
+    assert phone["total_owed_cents"] > 0
+    bundle = f.make_bundle(keys, log, wage_check=phone, **honest(log))
+    ctx, page = open_on_desk(browser, live_server, bundle, tmp_path)
     try:
         assert page.get_attribute("body", "data-verified") == "yes"
         assert "NO VERIFICADO" not in page.inner_text("#verdict")
+        assert page.locator("#disagreements").count() == 0
+        assert "coincide con el teléfono" in page.inner_text("#wages")
         rows = page.locator("#receipts [data-receipt]")
         assert rows.count() >= 1
         for i in range(rows.count()):
