@@ -254,6 +254,47 @@ def test_desk_and_python_agree_on_every_test_bundle(
     ctx.close()
 
 
+VERDICTS_JS = """
+async (b64) => {
+  const m = await import('/staff/verify.js');
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const keys = await m.serverReceiptKeys();
+  const r = await m.verifyBundle(bytes, keys);
+  return { codes: r.errorCodes, verdicts: r.receipts.map((x) => x.verdict),
+           keys: Object.keys(keys || {}).sort() };
+}
+"""
+
+
+def test_receipts_made_before_a_key_rotation_are_checked_on_the_desk(
+    browser: Any, server_factory: Any, tmp_path: Path
+) -> None:
+    """The desk imports every key the server publishes (`keys`), not only the current one."""
+    server = server_factory("rotating")
+    keys = f.new_keys()
+    bundle = f.make_bundle(keys, f.make_log(server_receipt(server.base_url), worker=keys.worker))
+    rotated = subprocess.run(
+        [sys.executable, "-m", "server.cli", "keys", "--rotate"],
+        env=server.env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert rotated.returncode == 0, rotated.stdout + rotated.stderr
+    with urllib.request.urlopen(f"{server.base_url}/.well-known/cartilla-receipt-key") as res:
+        doc = json.loads(res.read())
+    old = {k["key_id"] for k in doc["keys"]} - {doc["key_id"]}
+    assert len(old) == 1 and len(doc["keys"]) == 2
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.goto(f"{server.base_url}/staff/")
+    desk = page.evaluate(VERDICTS_JS, base64.b64encode(bundle).decode())
+    ctx.close()
+    assert desk["keys"] == sorted(k["key_id"] for k in doc["keys"])
+    assert desk["codes"] == {} and desk["verdicts"] == ["genuine"] * 4
+    key_file = tmp_path / "published.json"
+    key_file.write_text(json.dumps(doc))
+    report = verify_bundle(bundle, read_public_key_file(key_file))
+    assert report.ok and [r.verdict for r in report.receipts] == ["genuine"] * 4
+
+
 REFERRALS_JS = """
 async ([wageCheck, data, state, map]) =>
   (await import('/staff/referral.js')).referrals(wageCheck, [], data, state, map)
