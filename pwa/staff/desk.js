@@ -376,9 +376,33 @@ function referralSection(a) {
   return sec;
 }
 
+/** Errors that name journal entries ("#12", "#3–#5"), by the record those entries are about,
+ * so each is shown on that record's timeline row (the record it casts doubt on). */
+function entryErrors(report) {
+  const out = new Map();
+  for (const c of Object.values(report.checks)) {
+    for (const e of c.errors) {
+      for (const m of String(e.file || "").matchAll(/#(\d+)(?:–#(\d+))?/g)) {
+        const from = Number(m[1]);
+        const to = Math.min(m[2] ? Number(m[2]) : from, from + 1000);
+        for (let seq = from; seq <= to; seq++) {
+          const entry = report.journal[seq];
+          if (!entry || !entry.record_type) continue;
+          const key = `${entry.record_type}:${entry.record_id}`;
+          const list = out.get(key) || [];
+          if (!list.includes(e)) list.push(e);
+          out.set(key, list);
+        }
+      }
+    }
+  }
+  return out;
+}
+
 function timeline(a) {
   const sec = h("section");
   sec.id = "timeline";
+  const flagged = entryErrors(current.report);
   sec.append(tr("h2", "timeline"));
   const r = a.state_records;
   const days = new Map(a.found.days.map((d) => [d.date, d]));
@@ -388,17 +412,21 @@ function timeline(a) {
     let d = `${s.start}–${s.end}${s.ends_next_day ? ` (${t("next_day")})` : ""}, ${t("break")} ${s.break_minutes || 0} min`;
     if (s.piece_units != null) d += `, ${s.piece_units} ${t("units")}`;
     if (s.from_memory) d += ` (${t("from_memory")})`;
-    rows.push([s.date, word("record", "shift"), noted(d, s.notes), "shift"]);
+    rows.push([s.date, word("record", "shift"), noted(d, s.notes), "shift", `shift:${s.id}`]);
   }
-  for (const p of r.pay_stub.values()) rows.push([p.pay_date, word("record", "pay_stub"), noted(`${p.period_start}–${p.period_end}: ${usd(p.gross_cents)} ${t("gross_word")}, ${usd(p.net_cents)} ${t("net_word")} (${word("method", p.method || "check")})`, p.notes), "pay"]);
-  for (const x of r.expense.values()) rows.push([x.date, word("record", "expense"), noted(`${word("expense", x.kind)}: ${usd(x.amount_cents)}${x.paid_to ? ` → ${x.paid_to}` : ""}`, x.notes), "expense"]);
-  for (const i of r.incident.values()) rows.push([i.date, word("record", "incident"), noted(word("incident", i.kind) + (i.from_memory ? ` (${t("from_memory")})` : ""), i.notes), "incident"]);
+  for (const p of r.pay_stub.values()) rows.push([p.pay_date, word("record", "pay_stub"), noted(`${p.period_start}–${p.period_end}: ${usd(p.gross_cents)} ${t("gross_word")}, ${usd(p.net_cents)} ${t("net_word")} (${word("method", p.method || "check")})`, p.notes), "pay", `pay_stub:${p.id}`]);
+  for (const x of r.expense.values()) rows.push([x.date, word("record", "expense"), noted(`${word("expense", x.kind)}: ${usd(x.amount_cents)}${x.paid_to ? ` → ${x.paid_to}` : ""}`, x.notes), "expense", `expense:${x.id}`]);
+  for (const i of r.incident.values()) rows.push([i.date, word("record", "incident"), noted(word("incident", i.kind) + (i.from_memory ? ` (${t("from_memory")})` : ""), i.notes), "incident", `incident:${i.id}`]);
   rows.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[3] === "shift" ? -1 : y[3] === "shift" ? 1 : 0));
   const shown = new Set();
-  const body = rows.map(([date, kind, detail, type]) => {
+  const body = rows.map(([date, kind, detail, type, key]) => {
     let total = "";
     if (type === "shift" && !shown.has(date) && days.has(date)) { shown.add(date); total = hoursWords(days.get(date).minutes); }
-    return [date, kind, total, detail];
+    const errors = flagged.get(key) || [];
+    if (!errors.length) return [date, kind, total, detail];
+    const cell = h("div", detail);
+    for (const e of errors) { const p = h("div", `⚠ ${errorText(e)}`, "error"); p.dataset.code = e.code; cell.append(p); }
+    return [date, kind, total, cell];
   });
   sec.append(table([t("date"), t("kind"), t("day_hours"), t("detail")], body, "timeline-table"));
   return sec;

@@ -189,3 +189,25 @@ def test_an_edited_bundle_says_what_blocks_the_pdf_next_to_its_button(
         assert serious_axe(page) == []
     finally:
         ctx.close()
+
+
+def test_an_entry_changed_after_it_was_made_is_marked_on_its_own_timeline_row(
+    browser: Any, live_server: str, tmp_path: Path
+) -> None:
+    keys = f.new_keys()
+    log = f.make_log(server_receipt(live_server), days=7, worker=keys.worker)
+    files = f.unzip(f.make_bundle(keys, log, **honest(log)))
+    lines = files["data/journal.jsonl"].decode().splitlines()
+    seq = next(i for i, line in enumerate(lines) if '"record_id":"s2"' in line.replace(" ", ""))
+    lines[seq] = lines[seq].replace('"16:30"', '"19:30"')  # three more hours, after the fact
+    files["data/journal.jsonl"] = ("\n".join(lines) + "\n").encode()
+    ctx, page = open_on_desk(browser, live_server, f.reseal(files, keys.worker), tmp_path)
+    try:
+        assert "NO VERIFICADO" in page.inner_text("#verdict")
+        row = page.locator("#timeline-table tr", has_text="2026-06-03").first
+        assert row.locator("[data-code=chain_edited]").count() == 1
+        assert f"#{seq}" in row.inner_text()
+        other = page.locator("#timeline-table tr", has_text="2026-06-04").first
+        assert other.locator(".error").count() == 0
+    finally:
+        ctx.close()
