@@ -355,6 +355,17 @@ function jobOptions(state) {
   return [...state.job.values()].map((j) => [j.id, jobLabel(state, j)]);
 }
 
+// Where in the pack's state the work is, when its minimum wage is set by region (NY): the
+// regions from the wage rules, "elsewhere in the state", or no answer (the check then names the
+// higher rate in a note).
+function regionChoices(ctx) {
+  const rules = (ctx.pack && ctx.pack.data && ctx.pack.data.wage_rules) || [];
+  const state = rules.find((j) => j.id !== "federal" && (j.regional_minimum_wage || []).length);
+  if (!state) return { state: null, options: [] };
+  const name = (r) => (r.name && (r.name[ctx.lang] || r.name.es || r.name.en)) || r.id;
+  return { state: state.id, options: [...state.regional_minimum_wage.map((r) => [r.id, name(r)]), ["rest-of-state", "log.job.region_rest"]] };
+}
+
 async function renderJob(container, ctx, id) {
   const { t } = ctx;
   const { state } = await store.currentState();
@@ -367,6 +378,7 @@ async function renderJob(container, ctx, id) {
   }
   const isH2 = (v) => v.status === "h2a" || v.status === "h2b";
   const profile = ctx.profile || {};
+  const regions = regionChoices(ctx);
   const fields = () => [
     { name: "employer", label: "log.job.employer", type: "text", required: true },
     { name: "state", label: "log.job.state", type: "select", required: true, options: STATES.map((s) => [s, s]) },
@@ -380,6 +392,10 @@ async function renderJob(container, ctx, id) {
     { name: "contract_start", label: "log.job.contract_start", type: "date", show: isH2 },
     { name: "contract_end", label: "log.job.contract_end", type: "date", show: isH2 },
     { name: "hours", label: "log.job.hours", type: "int", show: isH2 },
+    { name: "job_order_rate", label: "log.job.job_order_rate", type: "money", show: (v) => v.status === "h2a" },
+    { name: "skill_level", label: "log.job.skill_level", type: "select", show: (v) => v.status === "h2a",
+      options: [["1", "log.job.skill_1"], ["2", "log.job.skill_2"]] },
+    { name: "region", label: "log.job.region", type: "select", options: regions.options, show: (v) => v.state === regions.state },
     { name: "address", label: "log.job.address", type: "text" },
     { name: "phone", label: "log.job.phone", type: "text" },
     { name: "supervisor", label: "log.job.supervisor", type: "text" },
@@ -392,7 +408,8 @@ async function renderJob(container, ctx, id) {
     employer: employer?.name, state: job.state, industry: job.industry, status: job.status, pay_type: job.pay_type,
     promised: formatMoney(job.promised_rate_cents), pay_frequency: job.pay_frequency || "", workweek_start: job.workweek_start,
     employer_size: job.employer_size ?? "", contract_start: job.contract_start || "", contract_end: job.contract_end || "",
-    hours: job.job_order_hours_per_week ?? "", address: employer?.address, phone: employer?.phone, supervisor: employer?.supervisor,
+    hours: job.job_order_hours_per_week ?? "", job_order_rate: formatMoney(job.job_order_rate_cents),
+    skill_level: job.skill_level ? String(job.skill_level) : "", region: job.region || "", address: employer?.address, phone: employer?.phone, supervisor: employer?.supervisor,
     crew_leader: employer?.crew_leader, vehicle: employer?.vehicle, plate: employer?.plate, work_site: employer?.work_site,
   } : {
     state: profile.state && STATES.includes(profile.state) ? profile.state : "CA",
@@ -419,7 +436,8 @@ async function renderJob(container, ctx, id) {
       const jobData = clean({ type: "job", employer_id: employerId, state: v.state, industry: v.industry, status: v.status,
         pay_type: v.pay_type, promised_rate_cents: v.promised, pay_frequency: v.pay_frequency, workweek_start: v.workweek_start,
         employer_size: v.employer_size || null, contract_start: v.contract_start, contract_end: v.contract_end,
-        job_order_hours_per_week: v.hours || null });
+        job_order_hours_per_week: v.hours || null, job_order_rate_cents: v.job_order_rate,
+        skill_level: v.skill_level ? Number(v.skill_level) : null, region: v.region });
       if (job) await store.editRecord({ ...jobData, id: job.id }, v._reason);
       else await store.addRecord(jobData);
       ctx.notify(t("log.saved"), { id: "log-saved" });
