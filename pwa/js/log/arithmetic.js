@@ -32,15 +32,22 @@ function findingItem(f, ctx) {
     f.amount_cents != null ? h("strong", null, moneyWords(f.amount_cents), " · ") : null, textIn(f.explanation, ctx.lang), sourceOf(ctx, f.source));
 }
 
+/** An hourly rate in dollars, with a tenth of a cent where it has one ("$29.955"). */
+function rateWords(cents) {
+  const mills = Math.round(cents * 10);
+  return mills % 10 ? `${moneyWords(Math.floor(mills / 10))}${mills % 10}` : moneyWords(mills / 10);
+}
+
 /** The week's arithmetic as lines of text: [label, "a × b = c"] pairs; `exact` false if cents were rounded. */
 export function weekLines(t, w) {
   const rate = w.regular_rate_cents;
   const parts = [["straight", w.straight_minutes, 1], ["overtime", w.overtime_minutes, 1.5], ["double", w.double_time_minutes, 2]]
     .filter(([, minutes], i) => i === 0 || minutes > 0)
     .map(([kind, minutes, times]) => {
-      const perHour = Math.round(rate * times);
       const amount = Math.round((minutes * rate * times) / 60);
-      return { kind, amount, text: t(`log.arith.${kind}`, { hours: hoursWords(minutes), rate: moneyWords(perHour), amount: moneyWords(amount) }) };
+      // 1.5 × $19.97 is $29.955 an hour: written out, so the multiplication can be checked.
+      const perHour = times === 1 ? moneyWords(rate) : `${rateWords(rate * times)} (${times} × ${moneyWords(rate)})`;
+      return { kind, amount, text: t(`log.arith.${kind}`, { hours: hoursWords(minutes), rate: perHour, amount: moneyWords(amount) }) };
     });
   const sum = parts.reduce((a, p) => a + p.amount, 0);
   return { parts, exact: sum === w.expected_cents };

@@ -13,24 +13,30 @@ export function photosControl(ctx, f, state, persist, id) {
   const thumbs = h("ul", { class: "thumbs" });
   const urls = [];
   const ids = () => state[f.name] || [];
+  let drawn = 0;
   const draw = async () => {
-    urls.splice(0).forEach((u) => URL.revokeObjectURL(u));
+    const mine = ++drawn;
     const items = [];
+    const fresh = [];
     for (const [i, pid] of ids().entries()) {
       const blob = await photoBlob(pid).catch(() => null);
       const url = blob ? URL.createObjectURL(blob) : null;
-      if (url) urls.push(url);
+      if (url) fresh.push(url);
       const label = t("log.photos.page", { n: i + 1, total: ids().length });
       items.push(h("li", { class: "thumb", "data-photo": pid },
         url ? h("img", { src: url, alt: label, width: 72, height: 72 }) : h("span", null, "🖼"),
         h("span", null, label),
-        h("button", { type: "button", class: "button secondary", "aria-label": t("log.photos.removeOne", { n: i + 1 }), onclick: () => {
+        h("button", { type: "button", class: "button secondary", "aria-label": t("log.photos.removeOne", { n: i + 1 }), onclick: async () => {
           state[f.name] = ids().filter((x) => x !== pid);
-          msg.textContent = t("log.photos.removed");
           persist();
-          draw();
+          await draw();
+          msg.textContent = t("log.photos.removed");
         } }, "✕ ", t("log.photos.remove"))));
     }
+    // A later redraw wins; object URLs of the thumbnails replaced are released.
+    if (mine !== drawn) { fresh.forEach((u) => URL.revokeObjectURL(u)); return; }
+    urls.splice(0).forEach((u) => URL.revokeObjectURL(u));
+    urls.push(...fresh);
     thumbs.replaceChildren(...items);
   };
   const add = async (input) => {
