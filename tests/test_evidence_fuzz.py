@@ -187,7 +187,7 @@ def test_python_and_the_desk_agree_on_every_mutant(desk: DeskProcess, mutant: by
 # --- the journal's own rules, times and photo files (server/evidence/rules.py) -----------------
 #
 # Mutants that keep the chain whole: journal entries are changed (kind, time, reason, replaces,
-# record, receipt), copied or dropped, then the chain is recomputed and the bundle sealed again,
+# record, receipt), copied, dropped or withheld, then the chain is recomputed and the bundle sealed,
 # so both verifiers get past `chain` and must agree on `rules` and `photos`. Photo files whose
 # headers come from tests/rules_vectors.json are added, recorded by an entry or not.
 
@@ -215,7 +215,7 @@ def rechained(draw: Any) -> bytes:
         body = bodies[i] = dict(bodies[i])
         what = draw(st.sampled_from(
             ["time", "kind", "reason", "replaces", "record_id", "record_type", "data", "receipt",
-             "copy", "drop"]
+             "copy", "drop", "withhold"]
         ))  # fmt: skip
         if what == "time":
             body["time"] = draw(st.sampled_from(TIMES))
@@ -233,15 +233,25 @@ def rechained(draw: Any) -> bytes:
             body[what] = None
         elif what == "copy":
             bodies.insert(i + 1, dict(body))
+        elif what == "withhold":
+            body["withhold"] = True  # becomes a withheld line once the chain is made
         elif len(bodies) > 2:
             bodies.pop(i)
     log = f.LogBuilder(photos=dict(LOG.photos))
+    withhold = []
     for body in bodies:
         entry = dict(body)
+        if entry.pop("withhold", False):
+            withhold.append(len(log.entries))
         if isinstance(entry.get("replaces"), tuple):
             k = entry["replaces"][1]
             entry["replaces"] = log.entries[k]["hash"] if k < len(log.entries) else "0" * 64
         log.append(entry)
+    for i in withhold:
+        e = log.entries[i]
+        log.entries[i] = {k: e[k] for k in ("seq", "prev_hash", "hash", "time")} | {
+            "withheld": True
+        }
     for _ in range(draw(st.integers(0, 2))):
         mime, data = draw(st.sampled_from(PHOTO_FILES))
         ext = draw(st.sampled_from([_EXT[mime], "jpg", "png", "webp", "gif"]))
