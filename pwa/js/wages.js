@@ -65,9 +65,9 @@ const SRC_H2A_CONTRACT = ['20 CFR 655.122 (H-2A contents of job offers)', `${ECF
 const SRC_H2A_ASSURANCES = ['20 CFR 655.135 (H-2A assurances: no recruitment fees)', `${ECFR}/title-20/section-655.135`];
 const SRC_H2A_WAGE = ['20 CFR 655.120 (H-2A offered wage rate: the highest of the AEWR and the other rates)', `${ECFR}/title-20/section-655.120`];
 const SRC_H2B = ['20 CFR 655.20 (H-2B employer obligations)', `${ECFR}/title-20/section-655.20`];
-const SRC_ONE_EMPLOYER_WEEK = ['29 CFR 778.103 (all hours worked for one employer in a workweek count together)', `${ECFR}/title-29/section-778.103`];
-const SRC_FIRST_WEEK_H2A = ["29 CFR 531.35 and Arriaga v. Florida Pacific Farms, 305 F.3d 1228 (11th Cir. 2002): inbound travel and visa costs are the employer's, owed in the first workweek up to the minimum wage", `${ECFR}/title-29/section-531.35`];
-const SRC_FIRST_WEEK_H2B = ['WHD Field Assistance Bulletin 2009-2 and 20 CFR 655.20(j): H-2B inbound travel costs are owed in the first workweek up to the FLSA minimum wage', 'https://www.dol.gov/agencies/whd/field-assistance-bulletins/2009-2'];
+const SRC_ONE_EMPLOYER_WEEK = ["29 CFR 778.103 (one employer's hours in a workweek count together)", `${ECFR}/title-29/section-778.103`];
+const SRC_FIRST_WEEK_H2A = ['29 CFR 531.35; Arriaga v. Florida Pacific Farms (11th Cir. 2002): first-week travel and visa', `${ECFR}/title-29/section-531.35`];
+const SRC_FIRST_WEEK_H2B = ['WHD FAB 2009-2; 20 CFR 655.20(j): H-2B first-week travel', 'https://www.dol.gov/agencies/whd/field-assistance-bulletins/2009-2'];
 const SRC_OT_DEDUCTIONS = ['29 CFR 531.37 (deductions in overtime workweeks: judged against 40 straight-time hours)', `${ECFR}/title-29/section-531.37`];
 const SRC_FREE_AND_CLEAR = ['29 CFR 531.35 (wages paid free and clear)', `${ECFR}/title-29/section-531.35`];
 const AEWR_VALID_DAYS = 365;
@@ -130,12 +130,12 @@ export const MESSAGES = {
     'Your work is in {region}: the minimum wage there is {rate} an hour.'],
   aewr: ['Tarifa AEWR de H-2A para {state} en vigor el {date}: {rate} por hora.',
     'H-2A AEWR for {state} in force on {date}: {rate} an hour.'],
-  aewr_skill: ['Tarifa AEWR de H-2A para {state}, nivel de habilidad {level}, en vigor el {date}: {rate} por hora.',
-    'H-2A AEWR for {state}, skill level {level}, in force on {date}: {rate} an hour.'],
-  aewr_skill_housing: ['Tarifa AEWR de H-2A para {state}, nivel de habilidad {level}, en vigor el {date}: {full} por hora, menos {housing} de ajuste por vivienda (solo para trabajadores H-2A): {rate} por hora.',
-    'H-2A AEWR for {state}, skill level {level}, in force on {date}: {full} an hour, less a housing adjustment of {housing} (H-2A workers only): {rate} an hour.'],
-  job_order_rate: ['Tarifa de su oferta de trabajo (job order): {rate} por hora. Se debe pagar si es la más alta.',
-    'Rate in your job order: {rate} an hour. It must be paid if it is the highest.'],
+  aewr_skill: ['Tarifa AEWR de H-2A para {state}, nivel {level}, en vigor el {date}: {rate} por hora.',
+    'H-2A AEWR for {state}, level {level}, in force on {date}: {rate} an hour.'],
+  aewr_skill_housing: ['Tarifa AEWR de H-2A para {state}, nivel {level}, en vigor el {date}: {full} por hora menos {housing} por vivienda (solo H-2A) = {rate}.',
+    'H-2A AEWR for {state}, level {level}, in force on {date}: {full} an hour less {housing} for housing (H-2A only) = {rate}.'],
+  job_order_rate: ['Tarifa de su oferta de trabajo (job order): {rate} por hora.',
+    'Job-order rate: {rate} an hour.'],
   promised_rate: ['Tarifa prometida: {rate} por hora. Es la más alta, así que es la que cuenta.',
     'Promised rate: {rate} an hour. It is the highest, so it is the one that counts.'],
   overtime: ['Horas extra ({where}): {rule}.',
@@ -146,8 +146,8 @@ export const MESSAGES = {
     'Your regular rate this week is straight-time pay divided by hours: {rate} an hour. Each overtime hour pays half that rate on top.'],
   salary_regular_rate: ['Sueldo ({where}): {salary} por semana entre {hours} da una tarifa regular de {rate} por hora. El sueldo paga solo las horas normales; cada hora extra se paga aparte a 1.5 veces esa tarifa, y cada hora doble a 2 veces.',
     'Salary ({where}): {salary} a week divided by {hours} gives a regular rate of {rate} an hour. The salary pays only the regular hours; each overtime hour is paid on top at 1.5 times that rate, and each double-time hour at 2 times.'],
-  employer_hours_combined: ['Se sumaron {hours} de sus otros trabajos con el mismo empleador esta semana: todas las horas para un empleador cuentan juntas para las horas extra.',
-    '{hours} from your other jobs with the same employer this week were added: all hours for one employer count together for overtime.'],
+  employer_hours_combined: ['Se sumaron {hours} de otros trabajos con el mismo empleador: las horas de la semana cuentan juntas para horas extra.',
+    '{hours} from other jobs with the same employer were added: the week\'s hours count together for overtime.'],
   piece_makeup: ['Lo ganado por pieza o por día ({piece}) fue menos que el mínimo por sus horas ({floor}). El empleador debe completar la diferencia.',
     'Piece or day pay ({piece}) was less than the minimum for your hours ({floor}). The employer must make up the difference.'],
   underpaid: ['Le correspondían {expected}: sus horas por la tarifa más alta que aplica, más las horas extra. Le pagaron {paid} (bruto). Faltan {amount}. Solo el mínimo de la ley era {legal}.',
@@ -176,22 +176,22 @@ export const MESSAGES = {
     'Visa and border fees must be paid in the first workweek (it ended on {date}). {amount} is missing.'],
   recruitment_fee: ['Pagó {amount} de cuota de reclutamiento. A trabajadores {program} no se les puede cobrar. Se puede reclamar.',
     'You paid a recruitment fee of {amount}. {program} workers may not be charged one. It can be claimed.'],
-  first_week_reimbursement: ['Primera semana de trabajo ({start} a {end}): usted pagó {costs} de viaje de ida o visa, que son gastos del empleador. Su pago de esa semana ({pay}) menos esos gastos quedó por debajo del salario mínimo federal por sus horas ({minimum}). Esa semana el empleador debía devolverle {amount}.',
-    'First workweek ({start} to {end}): you paid {costs} for inbound travel or the visa, which are the employer\'s costs. Your pay that week ({pay}) less those costs fell below the federal minimum wage for your hours ({minimum}). That week the employer had to pay you back {amount}.'],
+  first_week_reimbursement: ['Primera semana ({start} a {end}): pagó {costs} de viaje o visa, gastos del empleador; su pago ({pay}) menos eso quedó bajo el mínimo federal por sus horas ({minimum}). Le debían devolver {amount} esa semana.',
+    'First workweek ({start} to {end}): you paid {costs} for travel or the visa, the employer\'s costs; your pay ({pay}) less that fell below the federal minimum for your hours ({minimum}). {amount} was owed back that week.'],
   visa_fee_ask: ['Pagó {amount} de visa. Si ese gasto dejó su pago de la primera semana por debajo del mínimo, el empleador debe devolver esa parte. Pregunte a la División de Horas y Salarios.',
     'You paid {amount} for the visa. If that cost left your first week\'s pay below the minimum wage, the employer must pay that part back. Ask the Wage and Hour Division.'],
   no_state_rules: ['No hay datos de salario de {state}. Se usaron solo las reglas federales.',
     'There is no wage data for {state}. Only federal rules were used.'],
   no_minimum_wage: ['No hay salario mínimo en los datos para el {date}.',
     'There is no minimum wage in the data for {date}.'],
-  aewr_missing: ['No hay tarifa AEWR de {state} en los datos para su trabajo del {start} al {end}. Para H-2A la tarifa mínima casi siempre es más alta que el salario mínimo ({rate}), que es lo único que se pudo usar. Escriba en el trabajo la tarifa por hora y el nivel de habilidad (I o II) de su oferta de trabajo (job order) para que la revisión los use. Lo que se le deba aquí cuenta solo el salario mínimo: le podrían deber más.',
-    'There is no {state} AEWR in the data for your work from {start} to {end}. For H-2A the lowest rate allowed is almost always higher than the minimum wage ({rate}), which is all the check could use. Enter the hourly rate and the skill level (I or II) written in your job order in the job so the check uses them. Any amount owed shown here counts only the minimum wage: you could be owed more.'],
-  aewr_new_method: ['Para ofertas de trabajo (job orders) presentadas desde el {date}, la AEWR depende del nivel de habilidad (I o II) y, para trabajadores H-2A con vivienda gratis, baja por un ajuste de vivienda. Los datos no tienen esas tarifas, así que para su trabajo del {start} al {end} no se usó la AEWR anterior ({rate}). Lo que cuenta es la tarifa por hora escrita en su oferta de trabajo: escríbala en el trabajo, con el nivel de habilidad, si no lo ha hecho.',
-    'For job orders filed from {date}, the AEWR depends on the skill level (I or II) and, for H-2A workers in free housing, is lowered by a housing adjustment. The data does not have those rates, so the older AEWR ({rate}) was not used for your work from {start} to {end}. What counts is the hourly rate written in your job order: enter it in the job, with the skill level, if you have not.'],
-  skill_level_unknown: ['No escribió el nivel de habilidad de su oferta de trabajo (job order); se usó la AEWR más baja, la del nivel {level}. Si su oferta dice otro nivel, escríbalo en el trabajo: le podrían deber más.',
-    'You did not enter the skill level in your job order; the lower AEWR, for level {level}, was used. If your job order says another level, enter it in the job: you could be owed more.'],
-  housing_adjustment_unknown: ['Los datos no tienen el ajuste por vivienda de esta AEWR. Si el empleador le da vivienda gratis, puede pagar a trabajadores H-2A un poco menos que esta AEWR; su oferta de trabajo dice la tarifa.',
-    'The data does not have this AEWR\'s housing adjustment. If the employer gives you free housing, it may pay H-2A workers a little less than this AEWR; your job order says the rate.'],
+  aewr_missing: ['No hay AEWR de {state} en los datos para su trabajo del {start} al {end}; solo se pudo usar el salario mínimo ({rate}), y la tarifa H-2A casi siempre es más alta: le podrían deber más. Escriba en el trabajo la tarifa y el nivel de su oferta de trabajo (job order).',
+    'There is no {state} AEWR in the data for your work from {start} to {end}; only the minimum wage ({rate}) could be used, and the H-2A rate is almost always higher: you could be owed more. Enter your job order\'s rate and level in the job.'],
+  aewr_new_method: ['Ofertas de trabajo presentadas desde el {date}: la AEWR depende del nivel de habilidad (I o II) y baja por vivienda para H-2A. Los datos no la tienen, así que del {start} al {end} no se usó la AEWR anterior ({rate}). Escriba en el trabajo la tarifa y el nivel de su oferta de trabajo (job order).',
+    'Job orders filed from {date}: the AEWR depends on the skill level (I or II) and is lowered for housing for H-2A. The data lacks it, so from {start} to {end} the older AEWR ({rate}) was not used. Enter your job order\'s rate and level in the job.'],
+  skill_level_unknown: ['Falta el nivel de habilidad de su oferta de trabajo: se usó el más bajo ({level}). Si es otro, escríbalo: le podrían deber más.',
+    'Your job order\'s skill level is missing: the lower one ({level}) was used. If it is another, enter it: you could be owed more.'],
+  housing_adjustment_unknown: ['Los datos no tienen el ajuste por vivienda de esta AEWR: con vivienda gratis, la tarifa H-2A puede ser algo menor. Su oferta de trabajo la dice.',
+    'The data lacks this AEWR\'s housing adjustment: with free housing the H-2A rate may be a little lower. Your job order says it.'],
   no_aewr: ['No hay tarifa AEWR de {state} para {year} en los datos. Donde faltó, se usó la tarifa de su oferta de trabajo (job order) si la escribió, y si no el salario mínimo; la AEWR podría ser más alta.',
     'There is no {state} AEWR for {year} in the data. Where it was missing, the rate you entered from your job order was used, or else the minimum wage; the AEWR could be higher.'],
   state_minimum_excludes_industry: ['El salario mínimo de {state} ({rate}) no cubre {industry}. Se usó el mínimo federal.',
@@ -202,8 +202,8 @@ export const MESSAGES = {
     '{state}\'s minimum wage ({rate}) covers only employers with {size} or more employees. We do not know how many yours has, so the federal minimum was used. If it has {size} or more, enter the number of employees in the job: you could be owed more.'],
   regional_minimum: ['Se usó el salario mínimo general de {state}. En {region} el mínimo es más alto ({rate}): si trabaja allí, le podrían deber más.',
     '{state}\'s general minimum wage was used. In {region} the minimum is higher ({rate}): if you work there, you could be owed more.'],
-  same_employer_weeks: ['Registró más de un trabajo con el mismo empleador en la misma semana, y juntos pasan de 40 horas. Las horas de la semana con un mismo empleador se suman para las horas extra; como sus semanas empiezan en días distintos, esta revisión contó cada trabajo por separado, así que le podrían deber horas extra que no contó.',
-    'You logged more than one job with the same employer in the same week, and together they come to more than 40 hours. A week\'s hours for one employer count together for overtime; as their workweeks start on different days, this check counted each job alone, so you could be owed overtime it did not count.'],
+  same_employer_weeks: ['Sus trabajos con el mismo empleador pasan de 40 horas en la misma semana, pero sus semanas empiezan en días distintos y se revisaron por separado: le podrían deber horas extra.',
+    'Your jobs with the same employer pass 40 hours in the same week, but their workweeks start on different days and were checked apart: you could be owed overtime.'],
   live_in_domestic: ['Si usted vive en la casa donde trabaja, las horas extra son otras ({rules}). Esta revisión supone que no vive ahí. La ley federal tampoco da salario mínimo ni horas extra a quien acompaña a una persona mayor o enferma y lo contrata la familia; la ley del estado puede darlos.',
     'If you live in the home where you work, overtime is different ({rules}). This check assumes you do not live there. Federal law also gives no minimum wage or overtime to a companion of an older or sick person hired by the family; state law may.'],
   employer_size_unknown: ['No sabemos cuántos empleados tiene el empleador. Se usó la regla de horas extra para empleadores pequeños. Si tiene más, podrían deberle más.',

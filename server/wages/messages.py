@@ -23,21 +23,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "H-2A AEWR for {state} in force on {date}: {rate} an hour.",
     ),
     "aewr_skill": (
-        "Tarifa AEWR de H-2A para {state}, nivel de habilidad {level}, en vigor el {date}: "
-        "{rate} por hora.",
-        "H-2A AEWR for {state}, skill level {level}, in force on {date}: {rate} an hour.",
+        "Tarifa AEWR de H-2A para {state}, nivel {level}, en vigor el {date}: {rate} por hora.",
+        "H-2A AEWR for {state}, level {level}, in force on {date}: {rate} an hour.",
     ),
     "aewr_skill_housing": (
-        "Tarifa AEWR de H-2A para {state}, nivel de habilidad {level}, en vigor el {date}: "
-        "{full} por hora, menos {housing} de ajuste por vivienda (solo para trabajadores "
-        "H-2A): {rate} por hora.",
-        "H-2A AEWR for {state}, skill level {level}, in force on {date}: {full} an hour, less "
-        "a housing adjustment of {housing} (H-2A workers only): {rate} an hour.",
+        "Tarifa AEWR de H-2A para {state}, nivel {level}, en vigor el {date}: {full} por "
+        "hora menos {housing} por vivienda (solo H-2A) = {rate}.",
+        "H-2A AEWR for {state}, level {level}, in force on {date}: {full} an hour less "
+        "{housing} for housing (H-2A only) = {rate}.",
     ),
     "job_order_rate": (
-        "Tarifa de su oferta de trabajo (job order): {rate} por hora. Se debe pagar si es la "
-        "más alta.",
-        "Rate in your job order: {rate} an hour. It must be paid if it is the highest.",
+        "Tarifa de su oferta de trabajo (job order): {rate} por hora.",
+        "Job-order rate: {rate} an hour.",
     ),
     "promised_rate": (
         "Tarifa prometida: {rate} por hora. Es la más alta, así que es la que cuenta.",
@@ -66,10 +63,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "1.5 times that rate, and each double-time hour at 2 times.",
     ),
     "employer_hours_combined": (
-        "Se sumaron {hours} de sus otros trabajos con el mismo empleador esta semana: todas las "
-        "horas para un empleador cuentan juntas para las horas extra.",
-        "{hours} from your other jobs with the same employer this week were added: all hours "
-        "for one employer count together for overtime.",
+        "Se sumaron {hours} de otros trabajos con el mismo empleador: las horas de la "
+        "semana cuentan juntas para horas extra.",
+        "{hours} from other jobs with the same employer were added: the week's hours count "
+        "together for overtime.",
     ),
     "piece_makeup": (
         "Lo ganado por pieza o por día ({piece}) fue menos que el mínimo por sus horas ({floor}). "
@@ -154,14 +151,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "It can be claimed.",
     ),
     "first_week_reimbursement": (
-        "Primera semana de trabajo ({start} a {end}): usted pagó {costs} de viaje de ida o visa, "
-        "que son gastos del empleador. Su pago de esa semana ({pay}) menos esos gastos quedó por "
-        "debajo del salario mínimo federal por sus horas ({minimum}). Esa semana el empleador "
-        "debía devolverle {amount}.",
-        "First workweek ({start} to {end}): you paid {costs} for inbound travel or the visa, "
-        "which are the employer's costs. Your pay that week ({pay}) less those costs fell below "
-        "the federal minimum wage for your hours ({minimum}). That week the employer had to pay "
-        "you back {amount}.",
+        "Primera semana ({start} a {end}): pagó {costs} de viaje o visa, gastos del "
+        "empleador; su pago ({pay}) menos eso quedó bajo el mínimo federal por sus horas "
+        "({minimum}). Le debían devolver {amount} esa semana.",
+        "First workweek ({start} to {end}): you paid {costs} for travel or the visa, the "
+        "employer's costs; your pay ({pay}) less that fell below the federal minimum for "
+        "your hours ({minimum}). {amount} was owed back that week.",
     ),
     "visa_fee_ask": (
         "Pagó {amount} de visa. Si ese gasto dejó su pago de la primera semana por debajo del "
@@ -179,47 +174,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "There is no minimum wage in the data for {date}.",
     ),
     "aewr_missing": (
-        "No hay tarifa AEWR de {state} en los datos para su trabajo del {start} al {end}. "
-        "Para H-2A la tarifa mínima casi siempre es más alta que el salario mínimo ({rate}), "
-        "que es lo único que se pudo usar. Escriba en el trabajo la tarifa por hora y el nivel "
-        "de habilidad (I o II) de su oferta de trabajo (job order) para que la revisión los "
-        "use. Lo que se le deba aquí "
-        "cuenta solo el salario mínimo: le podrían deber más.",
-        "There is no {state} AEWR in the data for your work from {start} to {end}. For H-2A "
-        "the lowest rate allowed is almost always higher than the minimum wage ({rate}), "
-        "which is all the check could use. Enter the hourly rate and the skill level (I or II) "
-        "written in your job order in the job so the check uses them. Any amount owed shown "
-        "here counts only the minimum "
-        "wage: you could be owed more.",
+        "No hay AEWR de {state} en los datos para su trabajo del {start} al {end}; solo se "
+        "pudo usar el salario mínimo ({rate}), y la tarifa H-2A casi siempre es más alta: "
+        "le podrían deber más. Escriba en el trabajo la tarifa y el nivel de su oferta de "
+        "trabajo (job order).",
+        "There is no {state} AEWR in the data for your work from {start} to {end}; only the "
+        "minimum wage ({rate}) could be used, and the H-2A rate is almost always higher: "
+        "you could be owed more. Enter your job order's rate and level in the job.",
     ),
     "aewr_new_method": (
-        "Para ofertas de trabajo (job orders) presentadas desde el {date}, la AEWR depende del "
-        "nivel de habilidad (I o II) y, para trabajadores H-2A con vivienda gratis, baja por un "
-        "ajuste de vivienda. Los datos no tienen esas tarifas, así que para su trabajo del "
-        "{start} al {end} no se usó la AEWR anterior ({rate}). Lo que cuenta es la tarifa por "
-        "hora escrita en su oferta de trabajo: escríbala en el trabajo, con el nivel de "
-        "habilidad, si no lo ha hecho.",
-        "For job orders filed from {date}, the AEWR depends on the skill level (I or II) and, "
-        "for H-2A workers in free housing, is lowered by a housing adjustment. The data does "
-        "not have those rates, so the older AEWR ({rate}) was not used for your work from "
-        "{start} to {end}. What counts is the hourly rate written in your job order: enter it "
-        "in the job, with the skill level, if you have not.",
+        "Ofertas de trabajo presentadas desde el {date}: la AEWR depende del nivel de "
+        "habilidad (I o II) y baja por vivienda para H-2A. Los datos no la tienen, así que "
+        "del {start} al {end} no se usó la AEWR anterior ({rate}). Escriba en el trabajo la "
+        "tarifa y el nivel de su oferta de trabajo (job order).",
+        "Job orders filed from {date}: the AEWR depends on the skill level (I or II) and is "
+        "lowered for housing for H-2A. The data lacks it, so from {start} to {end} the "
+        "older AEWR ({rate}) was not used. Enter your job order's rate and level in the "
+        "job.",
     ),
     "skill_level_unknown": (
-        "No escribió el nivel de habilidad de su oferta de trabajo (job order); se usó la AEWR "
-        "más baja, la del nivel {level}. Si su oferta dice otro nivel, escríbalo en el trabajo: "
-        "le podrían deber más.",
-        "You did not enter the skill level in your job order; the lower AEWR, for level "
-        "{level}, was used. If your job order says another level, enter it in the job: you "
-        "could be owed more.",
+        "Falta el nivel de habilidad de su oferta de trabajo: se usó el más bajo ({level}). "
+        "Si es otro, escríbalo: le podrían deber más.",
+        "Your job order's skill level is missing: the lower one ({level}) was used. If it "
+        "is another, enter it: you could be owed more.",
     ),
     "housing_adjustment_unknown": (
-        "Los datos no tienen el ajuste por vivienda de esta AEWR. Si el empleador le da "
-        "vivienda gratis, puede pagar a trabajadores H-2A un poco menos que esta AEWR; su "
-        "oferta de trabajo dice la tarifa.",
-        "The data does not have this AEWR's housing adjustment. If the employer gives you free "
-        "housing, it may pay H-2A workers a little less than this AEWR; your job order says the "
-        "rate.",
+        "Los datos no tienen el ajuste por vivienda de esta AEWR: con vivienda gratis, la "
+        "tarifa H-2A puede ser algo menor. Su oferta de trabajo la dice.",
+        "The data lacks this AEWR's housing adjustment: with free housing the H-2A rate may "
+        "be a little lower. Your job order says it.",
     ),
     "no_aewr": (
         "No hay tarifa AEWR de {state} para {year} en los datos. Donde faltó, se usó la tarifa "
@@ -254,14 +237,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "if you work there, you could be owed more.",
     ),
     "same_employer_weeks": (
-        "Registró más de un trabajo con el mismo empleador en la misma semana, y juntos pasan de "
-        "40 horas. Las horas de la semana con un mismo empleador se suman para las horas extra; "
-        "como sus semanas empiezan en días distintos, esta revisión contó cada trabajo por "
-        "separado, así que le podrían deber horas extra que no contó.",
-        "You logged more than one job with the same employer in the same week, and together they "
-        "come to more than 40 hours. A week's hours for one employer count together for "
-        "overtime; as their workweeks start on different days, this check counted each job "
-        "alone, so you could be owed overtime it did not count.",
+        "Sus trabajos con el mismo empleador pasan de 40 horas en la misma semana, pero sus "
+        "semanas empiezan en días distintos y se revisaron por separado: le podrían deber "
+        "horas extra.",
+        "Your jobs with the same employer pass 40 hours in the same week, but their "
+        "workweeks start on different days and were checked apart: you could be owed "
+        "overtime.",
     ),
     "live_in_domestic": (
         "Si usted vive en la casa donde trabaja, las horas extra son otras ({rules}). Esta "
