@@ -22,8 +22,9 @@ const PRECACHED_TYPES = /\.(html|js|mjs|css|json|webmanifest|png|svg|ico|woff2?)
 // and log/protect.js, which the log loads when it offers or changes its protection; and
 // speak.js, which only a phone with speech synthesis loads (read aloud; screens/guide.js).
 // AFTER_FIRST files are lazy too, but kept for offline use as soon as this worker is active,
-// that is after the first screen is up (search: routes.js).
-const AFTER_FIRST = /^\/js\/(search\.js|search-words\.json|screens\/search\.js)$/;
+// that is after the first screen is up (search: routes.js; the log's views, loaded when the
+// log opens: log/screen.js).
+const AFTER_FIRST = /^\/js\/(search\.js|search-words\.json|screens\/search\.js|log\/(arithmetic|week|times|photos|format)\.js)$/;
 const LAZY = new RegExp(`${/^\/i18n\/(?!es\/)|^\/js\/(push|log\/protect|speak)\.js$/.source}|${AFTER_FIRST.source}`);
 
 importScripts("/js/db.js");

@@ -36,7 +36,8 @@ PROFILE = "state=CA&industry=agriculture&lang=es"
 NOT_PRECACHED = re.compile(
     r"^/(staff/|sw\.js$|sw-push\.js$|i18n/[^/]+/staff\.json$|icons/.*-512\.png$|i18n/(?!es/)"
     r"|js/push\.js$|js/log/protect\.js$|js/speak\.js$"
-    r"|js/search\.js$|js/search-words\.json$|js/screens/search\.js$)"
+    r"|js/search\.js$|js/search-words\.json$|js/screens/search\.js$"
+    r"|js/log/(arithmetic|week|times|photos|format)\.js$)"
 )
 PRECACHED_TYPES = re.compile(r"\.(html|js|mjs|css|json|webmanifest|png|svg|ico|woff2?)$")
 
