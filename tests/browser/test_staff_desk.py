@@ -99,6 +99,16 @@ def test_an_officer_reads_the_case_from_the_journal_in_one_language_at_a_time(
         assert "18:00–21:00" not in page.inner_text("#timeline")  # the deleted shift
         day = page.locator("#timeline-table tr", has_text="2026-06-03").first.inner_text()
         assert "10 h" in day and "06:00–16:30" in day
+        # No garbled rows: a date or a kind never breaks inside; only details wrap.
+        broken = page.evaluate(
+            """() => [...document.querySelectorAll('#timeline-table tbody tr')].flatMap((tr) =>
+                 [...tr.cells].slice(0, 2).filter((td) => {
+                   const text = document.createRange();
+                   text.selectNodeContents(td);
+                   return text.getClientRects().length !== 1;  // one line of text, unbroken
+                 }).map((td) => td.textContent))"""
+        )
+        assert broken == []
         assert LONG_NOTE in page.inner_text("#words")
         figure = page.locator(".photos figure[data-photo]", has_text="inc2")
         assert "Incidente 2026-06-06 (inc2)" in figure.inner_text()
