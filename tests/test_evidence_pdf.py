@@ -14,11 +14,14 @@ import msgspec
 import pytest
 from bundles import factory as f
 from bundles.officer import LONG_NOTE, honest, officer_log
+from litestar import Litestar
+from litestar.testing import TestClient
 from pdftext import text as pdf_text
 
 from server import log_format
+from server.config import Settings
 from server.evidence import facts as F
-from server.evidence import referral, report_pdf
+from server.evidence import receipts, referral, report_pdf
 from server.evidence.verify import verify_bundle
 from server.wages import rules as W
 
@@ -200,3 +203,24 @@ def test_retaliation_with_pay_problems_goes_to_the_labor_commissioner_first(keys
     assert routes[0].startswith("Oficina del Comisionado Laboral de California"), routes
     assert routes[1].startswith("División de Horas y Salarios"), routes
     assert "Fecha límite / Deadline: 2026-07-06 (contada desde el 2026-06-06" in part
+
+
+def test_the_report_endpoint_recomputes_the_wage_check_on_the_server(
+    client: TestClient[Litestar], built: Settings
+) -> None:
+    """Through HTTP, with the server's own receipt key and rules: the PDF has the claims table
+    recomputed from the journal, and says the bundle brought no phone check."""
+    server = receipts.load_or_create_key(built.receipt_key_path)
+    keys = f.Keys(worker=f.new_keys().worker, server=server)
+    log = officer_log(keys.server, keys.worker)
+    answer = client.post(
+        "/api/v1/bundles/report",
+        content=f.make_bundle(keys, log, **honest(log)),
+        headers={"content-type": "application/zip"},
+    )
+    assert answer.status_code == 200, answer.text
+    page = pdf_text(answer.content)
+    assert "Recalculado del registro con la misma revisión que `cartilla wages`" in page
+    assert "The bundle has no phone check." in page
+    assert "Horas extra no pagadas / Unpaid overtime" in page
+    assert "Juan Pérez" in page and "could not be drawn" not in page
