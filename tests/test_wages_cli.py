@@ -158,3 +158,31 @@ def test_broken_rules_file_is_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "reglas de salario no son válidas" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_hostile_job_order_fields_are_clear_errors(tmp_path: Path) -> None:
+    for field, value in (
+        ("skill_level", 3),
+        ("region", "../nyc"),
+        ("job_order_rate_cents", -5),
+        ("region", "x" * 81),
+    ):
+        doc = a_log()
+        doc["jobs"][0][field] = value
+        bad = tmp_path / "bad.json"
+        bad.write_text(json.dumps(doc))
+        result = run(str(bad))
+        assert result.returncode == 2, (field, result.stderr)
+        assert f"jobs[0].{field}" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_job_with_a_region_and_job_order_fields_is_checked(tmp_path: Path) -> None:
+    doc = a_log()
+    doc["jobs"][0] |= {"region": "rest-of-state", "skill_level": 2, "job_order_rate_cents": 1500}
+    log = tmp_path / "log.json"
+    log.write_text(json.dumps(doc))
+    result = run(str(log), "--as-of", "2025-03-31")
+    assert result.returncode == 0, result.stderr
+    # Not H-2A: the job-order rate and level are kept in the log but set no floor.
+    report = json.loads(result.stdout)
+    assert report["jobs"][0]["weeks"][0]["floor_rate_cents"] == 1000
