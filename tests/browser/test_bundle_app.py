@@ -148,7 +148,7 @@ def log_through_the_forms(page: Any, base_url: str, photo: Path) -> None:
     form.locator("[data-field=deductions] button").click()
     form.locator(".deduction-row select").select_option("housing")
     form.locator(".deduction-row input").fill("50")
-    form.locator("[data-field=photo_ids] input[type=file]").set_input_files(str(photo))
+    form.locator("[data-field=photo_ids] [data-photo-input=gallery]").set_input_files(str(photo))
     form.locator("[data-field=photo_ids]", has_text="Foto agregada").wait_for()
     save(page, form)
 
@@ -217,6 +217,8 @@ def built(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bu
         page.wait_for_selector("main[data-screen]")
         show(page, "#/bundle")
         form = page.locator("#bundle-form")
+        # The form is drawn before its employers are read from the log: wait for them.
+        form.locator("label", has_text=RANCHO).wait_for()
         assert form.locator("label", has_text=OTHER).count() == 1
         form.locator("label", has_text=OTHER).locator("input").uncheck()
         form.locator("input[name=start]").fill("2025-06-01")
