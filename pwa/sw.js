@@ -24,8 +24,9 @@ const PRECACHED_TYPES = /\.(html|js|mjs|css|json|webmanifest|png|svg|ico|woff2?)
 // AFTER_FIRST files are lazy too, but kept for offline use as soon as this worker is active,
 // that is after the first screen is up (search: routes.js; the log's views, loaded when the
 // log opens: log/screen.js).
-const AFTER_FIRST = /^\/js\/(search\.js|search-words\.json|screens\/search\.js|log\/(arithmetic|week|times|photos|format)\.js)$/;
-const LAZY = new RegExp(`${/^\/i18n\/(?!es\/)|^\/js\/(push|log\/protect|speak)\.js$/.source}|${AFTER_FIRST.source}`);
+// log/protect.js too: the log's first screen offers protection even when the phone is offline.
+const AFTER_FIRST = /^\/js\/(search\.js|search-words\.json|screens\/search\.js|log\/(arithmetic|week|times|photos|format|protect)\.js)$/;
+const LAZY = new RegExp(`${/^\/i18n\/(?!es\/)|^\/js\/(push|speak)\.js$/.source}|${AFTER_FIRST.source}`);
 
 importScripts("/js/db.js");
 try {

@@ -113,10 +113,19 @@ def assert_nothing_in_the_clear(dump: dict[str, Any]) -> None:
 
 
 def test_the_offer_comes_before_the_first_record_and_not_now_says_what_it_means(
-    page: Any, server_factory: Callable[..., CartillaServer]
+    page: Any, context: Any, server_factory: Callable[..., CartillaServer]
 ) -> None:
     server = server_factory()
     start(page, server)
+    # The offer's code is kept for offline use after the first screen (sw.js AFTER_FIRST):
+    # a worker who first opens the log with no signal still gets it.
+    poll(
+        page,
+        """async () => { for (const name of await caches.keys()) {
+          for (const r of await (await caches.open(name)).keys()) if (new URL(r.url).pathname === "/js/log/protect.js") return true; }
+          return false; }""",
+    )
+    context.set_offline(True)
     open_log(page)
     offer = page.locator("#protect-offer")
     offer.wait_for()
