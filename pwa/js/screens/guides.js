@@ -9,9 +9,26 @@ export function profileLine(profile, t) {
     .filter(Boolean).join(" · ");
 }
 
+/** Topic (a guide's first topic, or a problem's id) -> symbol in /icons/topics.svg. */
+const ICONS = {
+  "state-law": "place", agriculture: "plant", cleaning: "clean", construction: "helmet", "domestic-work": "home",
+  hospitality: "home", restaurants: "food", landscaping: "tree", meatpacking: "factory", "minimum-wage": "money",
+  "wage-theft": "money", "unpaid-wages": "money", overtime: "clock", "pay-statements": "doc", "health-safety": "shield",
+  "unsafe-work": "shield", "workers-comp": "cross", injury: "cross", retaliation: "megaphone", organizing: "people",
+  "fired-for-organizing": "people", discrimination: "scale", harassment: "scale", "recruitment-fees": "passport",
+  h2a: "passport", h2b: "passport", consulate: "building", detention: "alert", trafficking: "chain",
+};
+
+/** The icon before a card's title. Decorative (aria-hidden): the title next to it says it all. */
+export function topicIcon(key) {
+  return h("span", { class: "topic-icon", "aria-hidden": "true", "data-icon": ICONS[key] || "doc",
+    html: `<svg viewBox="0 0 24 24" focusable="false"><use href="/icons/topics.svg#${ICONS[key] || "doc"}"/></svg>` });
+}
+
 export function guideItem(guide, t) {
   return h("li", { class: "card" },
     h("a", { href: `#/guide/${encodeURIComponent(guide.id)}`, class: "card-link" },
+      topicIcon((guide.topics || [])[0]),
       h("span", { class: "card-title" }, guide.title),
       guide.review_status === "draft" ? draftBadge(t) : null,
       guide.fallback ? h("span", { class: "badge" }, t("guide.otherLanguage", { lang: guide.lang })) : null),

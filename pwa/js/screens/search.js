@@ -6,6 +6,7 @@ import { pick } from "../i18n.js";
 import { setRoute } from "../routes.js";
 import { buildIndex, search, prepareWords } from "../search.js";
 import { packData } from "./directory.js";
+import { topicIcon } from "./guides.js";
 
 let cached = { pack: null, status: null, lang: null, guides: null, problems: null };
 let wordsPromise = null;
@@ -26,9 +27,9 @@ export function plural(t, key, count, lang) {
   return text === `${key}.${form}` ? t(`${key}.other`, { count }) : text;
 }
 
-function resultItem(href, title, badge, text, snip) {
+function resultItem(href, icon, title, badge, text, snip) {
   return h("li", { class: "card" },
-    h("a", { href, class: "card-link" }, h("span", { class: "card-title" }, title), badge),
+    h("a", { href, class: "card-link" }, topicIcon(icon), h("span", { class: "card-title" }, title), badge),
     snip ? h("p", null, snip.before, h("mark", null, snip.match), snip.after) : h("p", null, text));
 }
 
@@ -67,13 +68,13 @@ export async function render(container, ctx) {
     }
     for (const r of guides.results) {
       const g = r.item;
-      list.append(resultItem(`#/guide/${encodeURIComponent(g.id)}`, g.title, g.review_status === "draft" ? draftBadge(t) : null, g.summary, r.snippet));
+      list.append(resultItem(`#/guide/${encodeURIComponent(g.id)}`, (g.topics || [])[0], g.title, g.review_status === "draft" ? draftBadge(t) : null, g.summary, r.snippet));
     }
     // Problems link to their own answer (#/triage/<id>), never to the list of problems.
     if (problems.length) {
       problemsBox.hidden = false;
       problemsBox.append(h("h2", { id: "search-problems" }, t("search.problems")),
-        h("ul", { class: "cards problems" }, problems.map((r) => resultItem(`#/triage/${encodeURIComponent(r.item.id)}`, r.item.title, null, r.item.summary, null))));
+        h("ul", { class: "cards problems" }, problems.map((r) => resultItem(`#/triage/${encodeURIComponent(r.item.id)}`, r.item.id, r.item.title, null, r.item.summary, null))));
     }
   };
   let timer = null;

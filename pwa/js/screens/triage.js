@@ -6,6 +6,7 @@ import { pick } from "../i18n.js";
 import { guidesFor } from "../pack.js";
 import { packData, agencyCard } from "./directory.js";
 import { readAloud } from "./guide.js";
+import { topicIcon } from "./guides.js";
 
 /** The agency a route points to, or null when the pack has none (e.g. no state agency). */
 export function resolveAgency(route, agencies, state) {
@@ -22,7 +23,7 @@ function problemList(container, ctx, problems) {
     problems.length
       ? h("ul", { class: "cards" }, problems.map((p) => h("li", { class: "card" },
         h("a", { href: `#/triage/${encodeURIComponent(p.id)}`, class: "card-link" },
-          h("span", { class: "card-title" }, pick(p.title, lang))),
+          topicIcon(p.id), h("span", { class: "card-title" }, pick(p.title, lang))),
         h("p", null, pick(p.question, lang)))))
       : h("p", { class: "notice warning" }, t("triage.none")));
 }
