@@ -200,7 +200,7 @@ export const CLAIM_KINDS = {
 };
 const FINDING_CLAIM = {
   deduction_below_minimum: "deductions", deduction_not_allowed: "deductions", deduction_overtime_week: "deductions",
-  recruitment_fee: "fees", visa_fee_ask: "fees", visa_fees_not_reimbursed: "fees", travel_not_reimbursed: "fees",
+  recruitment_fee: "fees", visa_fee_ask: "fees", visa_fees_not_reimbursed: "fees", travel_not_reimbursed: "fees", first_week_reimbursement: "fees",
   three_fourths_shortfall: "guarantee",
 };
 

@@ -10,7 +10,7 @@ import { replayJournal } from "./facts.js";
 /** Which expense kinds a fee finding is about: its deadline counts from the payment's date. */
 const FEE_EXPENSES = {
   recruitment_fee: ["recruitment_fee"], visa_fee_ask: ["visa"], visa_fees_not_reimbursed: ["visa"],
-  travel_not_reimbursed: ["travel", "subsistence"],
+  travel_not_reimbursed: ["travel", "subsistence"], first_week_reimbursement: ["travel", "subsistence", "visa"],
 };
 
 /** "wage" when the case has wage problems, "safety" when only safety ones, else null. */

@@ -324,6 +324,7 @@ FINDING_CLAIM = {
     "visa_fee_ask": "fees",
     "visa_fees_not_reimbursed": "fees",
     "travel_not_reimbursed": "fees",
+    "first_week_reimbursement": "fees",
     "three_fourths_shortfall": "guarantee",
 }
 

@@ -62,6 +62,7 @@ FEE_EXPENSES: dict[str, tuple[str, ...]] = {
     "visa_fee_ask": ("visa",),
     "visa_fees_not_reimbursed": ("visa",),
     "travel_not_reimbursed": ("travel", "subsistence"),
+    "first_week_reimbursement": ("travel", "subsistence", "visa"),
 }
 
 
