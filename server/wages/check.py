@@ -5,13 +5,17 @@ The algorithm (mirrored line by line in `pwa/js/wages.js`; docs/log-format.md#wa
 1. Shifts are split at midnight; hours count on the calendar date they were worked. The
    unpaid break comes off the first part first. Piece units and day-rate days count on the
    date the shift started.
-2. For each worked date: the minimum = max(federal, state minimum in force); for H-2A also the
-   state's AEWR in force; the hourly floor = max(that, the promised hourly rate).
+2. For each worked date: the minimum = max(federal, state minimum in force, or the minimum of
+   the job's region); for H-2A also the state's AEWR in force (for 2025-method job orders the
+   skill-level AEWR less the housing adjustment) and the job-order rate; the hourly floor =
+   max(that, the promised hourly rate).
 3. Per workweek (from the job's workweek start day): straight-time pay is hours x floor
    (hourly) or piece/day/salary pay made up to the minimum for the hours. The regular rate is
    straight-time pay / hours. Overtime follows the overtime step in force on the first day of
    the week, for the job's kind of work, separately for federal and state rules; the one giving
-   more overtime wins. Daily overtime is counted first, then hours over the weekly threshold
+   more overtime wins. The hours of the employer's other jobs with the same workweek are added
+   in day by day (29 CFR 778.103) and the later work carries the overtime. Daily overtime is
+   counted first, then hours over the weekly threshold
    that were not daily overtime (taken from the last days). On the seventh day in a row of a
    workweek with a `seventh_day` step, hours up to the daily threshold are overtime and the rest
    double time. Each overtime hour adds half the regular rate; each double-time hour a whole.
@@ -19,8 +23,9 @@ The algorithm (mirrored line by line in `pwa/js/wages.js`; docs/log-format.md#wa
 4. Per pay period (a logged stub): expected = sum over its days (each day once, in the first
    stub that covers it), compared with the gross paid; deductions are checked; H-2A/H-2B stubs
    are checked for required items. Worked days in no stub whose payday has passed are owed.
-5. Per job (H-2A/H-2B): the three-fourths guarantee, travel/visa reimbursement, recruitment
-   fees; for all jobs: paydays further apart than the promise, the state or the program allow.
+5. Per job (H-2A/H-2B): the three-fourths guarantee, the first-workweek FLSA reimbursement of
+   travel and visa costs, travel/visa reimbursement, recruitment fees; for all jobs: paydays
+   further apart than the promise, the state or the program allow.
 
 Exact fractions of a cent are kept until a figure is reported, then rounded half up.
 """
