@@ -285,7 +285,9 @@ def test_the_log_locks_itself_when_the_app_is_hidden(
         """() => { delete document.visibilityState; delete document.hidden;
           document.dispatchEvent(new Event("visibilitychange")); }"""
     )
-    unlock(page, "4821")
+    page.fill("#log-pin", "4821")
+    page.locator("button", has_text="Abrir").click()
+    page.locator("ol.history", has_text="15:40").wait_for()  # back on the screen it left
     assert page.evaluate(PROFILE_NOW)["status"] == "undocumented"
 
 

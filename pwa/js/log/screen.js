@@ -95,7 +95,7 @@ async function renderUnlock(container, ctx) {
     if (await store.unlock(pin.value)) {
       // While locked nothing was anchored: ask for a time receipt now (if online; see receipts.js).
       import("../bundle/receipts.js").then((m) => m.anchorNow()).catch(() => {});
-      ctx.navigate(location.hash || "#/log");
+      ctx.navigate(ctx.route || "#/log"); // back to the screen that asked (a form keeps its draft)
     } else { msg.textContent = t("log.locked.wrong"); pin.value = ""; pin.focus(); }
   });
   container.append(h("h1", { tabindex: "-1" }, "🔒 ", t("log.locked.title")), h("p", null, t("log.locked.prompt")), form);
