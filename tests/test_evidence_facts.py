@@ -37,7 +37,7 @@ def test_a_deleted_shift_counts_nowhere_and_an_edit_replaces_the_old_hours() -> 
     case = next(c for c in VECTORS["cases"] if c["name"].startswith("edits take effect"))
     found = F.facts(entries(case["journal"]))
     assert found["counts"]["shifts"] == 1
-    assert found["days"] == [{"date": "2026-06-01", "minutes": 450, "shifts": 1}]  # 06:00-14:00
+    assert found["days"] == [{"date": "2026-06-01", "minutes": 450, "shifts": 1, "overlap": False}]
     assert found["period"] == {"first": "2026-06-01", "last": "2026-06-01"}  # not 05-20
     assert [e["name"] for e in found["employers"]] == ["Rancho Nuevo S.A."]
 

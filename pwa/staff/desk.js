@@ -48,7 +48,7 @@ const UI = {
     wrote: "Lo que escribió", from_memory: "anotado después, de memoria", break: "descanso", units: "unidades", next_day: "+1 día",
     lead_wage: "Primero la agencia de salarios: en el mismo caso hay problemas de pago.",
     lead_safety: "Primero la OSHA: en el mismo caso hay una lesión o trabajo peligroso.",
-    counted_from: "contada desde el {date}", since: "desde", referral: "Carta de referencia (texto)", no_record: "Sin registro",
+    overlap: "turnos que se enciman (la revisión de salario cuenta esas horas una vez)", counted_from: "contada desde el {date}", since: "desde", referral: "Carta de referencia (texto)", no_record: "Sin registro",
     pdf_blocked: "El PDF se hace solo para paquetes verificados. Lo impide: {why}",
     case_blocked: "No se puede mostrar el caso: {why}", photo_blocked: "Foto no disponible: {why}", gross_word: "bruto", net_word: "neto",
     referral_title: "Referencia de Cartilla", referral_made: "Hecho en el escritorio del personal el {date}. Los datos salen del registro firmado del teléfono.",
@@ -74,7 +74,7 @@ const UI = {
     wrote: "What they wrote", from_memory: "written later, from memory", break: "break", units: "units", next_day: "+1 day",
     lead_wage: "The wage agency first: the same case has pay problems.",
     lead_safety: "OSHA first: the same case has an injury or unsafe work.",
-    counted_from: "counted from {date}", since: "since", referral: "Referral letter (text)", no_record: "No record",
+    overlap: "overlapping shifts (the wage check counts those hours once)", counted_from: "counted from {date}", since: "since", referral: "Referral letter (text)", no_record: "No record",
     pdf_blocked: "The PDF is made only for verified bundles. Blocked by: {why}",
     case_blocked: "The case cannot be shown: {why}", photo_blocked: "Photo not available: {why}", gross_word: "gross", net_word: "net",
     referral_title: "Cartilla referral", referral_made: "Made on the staff desk on {date}. The facts come from the phone's signed journal.",
@@ -421,7 +421,10 @@ function timeline(a) {
   const shown = new Set();
   const body = rows.map(([date, kind, detail, type, key]) => {
     let total = "";
-    if (type === "shift" && !shown.has(date) && days.has(date)) { shown.add(date); total = hoursWords(days.get(date).minutes); }
+    if (type === "shift" && !shown.has(date) && days.has(date)) {
+      shown.add(date);
+      total = hoursWords(days.get(date).minutes) + (days.get(date).overlap ? ` ⚠ ${t("overlap")}` : "");
+    }
     const errors = flagged.get(key) || [];
     if (!errors.length) return [date, kind, total, detail];
     const cell = h("div", detail);

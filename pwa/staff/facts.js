@@ -7,7 +7,7 @@
  * tests/facts_vectors.json and must give the same JSON and the same words.
  */
 
-import { length } from "../js/log/shifts.js";
+import { length, overlaps } from "../js/log/shifts.js";
 
 export const EMPLOYER_FIELDS = ["name", "address", "phone", "supervisor", "crew_leader", "contractor", "vehicle", "plate", "work_site", "notes"];
 export const JOB_FIELDS = ["title", "state", "industry", "status", "pay_type", "promised_rate_cents", "pay_frequency",
@@ -85,9 +85,11 @@ export function facts(entries) {
   const dates = [...shifts, ...stubs, ...expenses, ...incidents].map(dateOf).filter(Boolean).sort(cmp);
   const days = new Map();
   for (const s of [...shifts].sort((a, b) => cmpTuple([a.date, a.start, a.id], [b.date, b.start, b.id]))) {
-    const day = days.get(s.date) || { date: s.date, minutes: 0, shifts: 0 };
+    const day = days.get(s.date) || { date: s.date, minutes: 0, shifts: 0, overlap: false };
     day.minutes += workedMinutes(s);
     day.shifts += 1;
+    // Overlapping shifts of one job: the day's sum counts some minutes twice (as in Python).
+    if (shifts.some((o) => o.id !== s.id && overlaps(s, o))) day.overlap = true;
     days.set(s.date, day);
   }
   const words = [];

@@ -31,7 +31,7 @@ from server.log_format import (
     Photo,
     Shift,
 )
-from server.shifts import length
+from server.shifts import length, overlaps
 
 #: Every field of the employer block, in the order staff read it (missing ones are null).
 EMPLOYER_FIELDS = (
@@ -122,9 +122,15 @@ def facts(entries: list[JournalEntry]) -> dict[str, Any]:
     dates = sorted(d for r in (*shifts, *stubs, *expenses, *incidents) if (d := _date_of(r)))
     days: dict[str, dict[str, Any]] = {}
     for shift in sorted(shifts, key=lambda s: (s.date, s.start, s.id)):
-        day = days.setdefault(shift.date, {"date": shift.date, "minutes": 0, "shifts": 0})
+        day = days.setdefault(
+            shift.date, {"date": shift.date, "minutes": 0, "shifts": 0, "overlap": False}
+        )
         day["minutes"] += worked_minutes(shift)
         day["shifts"] += 1
+        # A day whose shifts overlap another of the same job: its sum counts some minutes
+        # twice (the wage check counts them once), so staff are told, not shown a fact.
+        if any(other.id != shift.id and overlaps(shift, other) for other in shifts):
+            day["overlap"] = True
     words = []
     owners: dict[str, dict[str, Any]] = {}
     for rtype in WORD_ORDER:

@@ -499,6 +499,8 @@ def _timeline(w: Writer, entries: list[log_format.JournalEntry], found: dict[str
         if day and date not in shown and kind.startswith("Turno"):
             shown.add(date)
             total = hours_words(day["minutes"])
+            if day["overlap"]:
+                total += " ⚠ turnos encimados / overlapping shifts"
         rows.append([date, kind, total, detail])
     w.table(["Fecha / Date", "Tipo / Kind", "Horas del día / Day's hours", "Detalle / Detail"],
             rows, (22, 28, 22, 98))  # fmt: skip
