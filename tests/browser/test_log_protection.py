@@ -307,3 +307,43 @@ def test_the_log_locks_itself_after_five_idle_minutes(
     page.clock.fast_forward("01:01")
     poll(page, f"async () => ({STATUS})().then((s) => s.locked)")
     page.wait_for_selector("h1:has-text('Registro con PIN')")
+
+
+def test_a_lock_from_an_earlier_version_moves_to_todays_cost_when_opened(
+    page: Any, server_factory: Callable[..., CartillaServer]
+) -> None:
+    server = server_factory()
+    start(page, server)
+    # What an earlier version left: "cartilla-log" sealed under 600 000 iterations.
+    page.evaluate(
+        """async () => {
+          const c = await import("/js/log/crypto.js");
+          const { makeEntry } = await import("/js/log/journal.js");
+          const salt = c.randomBytes(16);
+          const key = await c.deriveKey("4821", salt, 600000);
+          const entry = await makeEntry(null, { kind: "create", data: { type: "employer", id: "e1", name: "Rancho Viejo" } });
+          const row = { seq: entry.seq, box: await c.encryptJson(key, entry) };
+          const lock = { salt, iterations: 600000, check: await c.encryptJson(key, "cartilla") };
+          await new Promise((ok, no) => {
+            const r = indexedDB.open("cartilla-log", 2);
+            r.onupgradeneeded = () => { const db = r.result; db.createObjectStore("journal", { keyPath: "seq" }); db.createObjectStore("meta");
+              db.createObjectStore("photos", { keyPath: "id" }); db.createObjectStore("drafts"); };
+            r.onsuccess = () => { const tx = r.result.transaction(["journal", "meta"], "readwrite");
+              tx.objectStore("journal").put(row); tx.objectStore("meta").put(lock, "lock");
+              tx.oncomplete = () => { r.result.close(); ok(); }; tx.onerror = no; };
+          });
+        }"""
+    )
+    page.reload()
+    page.goto(server.base_url + "/#/log")
+    assert page.get_attribute("#log-pin", "inputmode") == "numeric"  # a PIN, as it always was
+    unlock(page, "4821")
+    dump = page.evaluate(DUMP)
+    assert "cartilla-log" not in dump["databases"]
+    assert "Rancho Viejo" not in str(dump["stores"])
+    lock = page.evaluate("async () => (await import('/js/log/store.js')).lockInfo()")
+    assert lock["iterations"] == 2000000 and lock["kind"] == "pin"
+    employers = page.evaluate(
+        "async () => [...(await (await import('/js/log/store.js')).currentState()).state.employer.values()].map((e) => e.name)"
+    )
+    assert employers == ["Rancho Viejo"]

@@ -215,7 +215,7 @@ export async function protect(secret) {
 /** Turn protection off; false (nothing changes) when `secret` is wrong. */
 export async function unprotect(secret) {
   if (!(await store.status()).lockEnabled) return { oldDeleted: true };
-  if (!(await store.unlock(secret))) return false;
+  if (!(await store.unlock(secret, false))) return false;
   return move(null);
 }
 

@@ -169,8 +169,10 @@ document.addEventListener("visibilitychange", () => {
   else if (key && !picking) lockNow();
 });
 
-/** Try a PIN or passphrase; true when it opens the log. */
-export async function unlock(pin) {
+/** Try a PIN or passphrase; true when it opens the log. A lock made with fewer iterations
+ * than today's (600 000, earlier versions) is moved to today's cost right away, while the
+ * secret is at hand (`upgrade` false: the caller moves the log itself). */
+export async function unlock(pin, upgrade = true) {
   const lock = await lockInfo();
   if (!lock) return true;
   let candidate;
@@ -181,6 +183,7 @@ export async function unlock(pin) {
     return false;
   }
   keep(candidate);
+  if (upgrade && lock.iterations < ITERATIONS) await enableLock(String(pin)).catch(() => {}); // still open with the old key
   return true;
 }
 
