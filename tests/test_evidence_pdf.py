@@ -79,6 +79,9 @@ def test_a_deleted_shift_counts_nowhere_and_each_day_shows_its_hours(keys: f.Key
     page = render(f.make_bundle(keys, log, **honest(log)), keys)
     assert "Turnos / Shifts: 7 ·" in page
     assert "18:00–21:00" not in page
+    changes = page.split("Edits and deletions", 1)[1]
+    assert "borrado / deleted Turno / Shift (s-dup) lo anoté dos veces" in changes
+    assert "corregido / edited Empleador / Employer (emp1) datos completos" in changes
     assert "2026-06-03 Turno / Shift 10 h 06:00–16:30, descanso / break 30 min = 10 h" in page
     assert "Horas trabajadas / Hours worked: 70 h" in page
     assert "El resumen del teléfono no coincide" not in page

@@ -48,6 +48,8 @@ const UI = {
     wrote: "Lo que escribió", from_memory: "anotado después, de memoria", break: "descanso", units: "unidades", next_day: "+1 día",
     lead_wage: "Primero la agencia de salarios: en el mismo caso hay problemas de pago.",
     lead_safety: "Primero la OSHA: en el mismo caso hay una lesión o trabajo peligroso.",
+    changes: "Cambios y borrados", changes_note: "Cada cambio guarda la versión anterior en el registro; la persona dijo por qué.",
+    when: "Cuándo (UTC)", change: "Cambio", edited: "corregido", deleted: "borrado", reason: "Por qué (en sus palabras)",
     overlap: "turnos que se enciman (la revisión de salario cuenta esas horas una vez)", counted_from: "contada desde el {date}", since: "desde", referral: "Carta de referencia (texto)", no_record: "Sin registro",
     pdf_blocked: "El PDF se hace solo para paquetes verificados. Lo impide: {why}",
     case_blocked: "No se puede mostrar el caso: {why}", photo_blocked: "Foto no disponible: {why}", gross_word: "bruto", net_word: "neto",
@@ -74,6 +76,8 @@ const UI = {
     wrote: "What they wrote", from_memory: "written later, from memory", break: "break", units: "units", next_day: "+1 day",
     lead_wage: "The wage agency first: the same case has pay problems.",
     lead_safety: "OSHA first: the same case has an injury or unsafe work.",
+    changes: "Edits and deletions", changes_note: "Each change keeps the earlier version in the journal; the worker said why.",
+    when: "When (UTC)", change: "Change", edited: "edited", deleted: "deleted", reason: "Why (in their words)",
     overlap: "overlapping shifts (the wage check counts those hours once)", counted_from: "counted from {date}", since: "since", referral: "Referral letter (text)", no_record: "No record",
     pdf_blocked: "The PDF is made only for verified bundles. Blocked by: {why}",
     case_blocked: "The case cannot be shown: {why}", photo_blocked: "Photo not available: {why}", gross_word: "gross", net_word: "net",
@@ -213,7 +217,7 @@ function render() {
     return;
   }
   for (const part of [() => employerBlock(report, a), () => receiptsTable(report), () => wages(a), () => referralSection(a),
-    () => timeline(a), () => words(a), () => photos(report, a)]) {
+    () => timeline(a), () => words(a), () => changes(a), () => photos(report, a)]) {
     // One part that cannot be drawn says so in its place; the rest of the case still shows.
     try { out.append(part()); } catch (e) { out.append(h("p", t("case_blocked", { why: (e && e.name) || "?" }), "blocked")); }
   }
@@ -441,6 +445,17 @@ function words(a) {
   if (!a.found.words.length) return sec;
   sec.append(tr("h2", "words"));
   sec.append(table([t("date"), t("record"), t("wrote")], a.found.words.map((w) => [w.date || "—", word("record", w.record_type), w.text])));
+  return sec;
+}
+
+function changes(a) {
+  const sec = h("section");
+  sec.id = "changes";
+  if (!a.found.changes.length) return sec;
+  sec.append(tr("h2", "changes"), tr("p", "changes_note"));
+  sec.append(table(["#", t("when"), t("change"), t("record"), t("reason")], a.found.changes.map((c) => [
+    String(c.seq), String(c.time).slice(0, 16).replace("T", " "), t(c.kind === "edit" ? "edited" : "deleted"),
+    `${word("record", c.record_type)} (${c.record_id || "—"})`, c.reason || "—"])));
   return sec;
 }
 

@@ -103,6 +103,9 @@ export function facts(entries) {
   }
   words.sort((a, b) => cmpTuple([a.date || "", WORD_ORDER.indexOf(a.record_type), a.record_id],
     [b.date || "", WORD_ORDER.indexOf(b.record_type), b.record_id]));
+  // Every edit and delete, with the worker's reason (edits keep history), as in Python.
+  const changes = entries.filter((e) => e && !e.withheld && (e.kind === "edit" || e.kind === "delete"))
+    .map((e) => ({ seq: e.seq, time: e.time, kind: e.kind, record_type: orNull(e.record_type), record_id: orNull(e.record_id), reason: orNull(e.reason) }));
   const none = { record_type: null, record_id: null, date: null };
   return {
     employers,
@@ -120,6 +123,7 @@ export function facts(entries) {
     },
     days: [...days.values()],
     words,
+    changes,
     photos: photos.map((p) => ({ photo_id: p.id, sha256: p.sha256, ...(owners.get(p.id) || none) })),
   };
 }

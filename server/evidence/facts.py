@@ -145,6 +145,20 @@ def facts(entries: list[JournalEntry]) -> dict[str, Any]:
                 owners.setdefault(
                     photo_id, {"record_type": rtype, "record_id": record.id, "date": date}
                 )
+    # Every edit and delete, with the worker's reason: edits keep history, and an officer
+    # should see what was changed or taken back, and when.
+    changes = [
+        {
+            "seq": e.seq,
+            "time": e.time,
+            "kind": e.kind,
+            "record_type": e.record_type,
+            "record_id": e.record_id,
+            "reason": e.reason,
+        }
+        for e in entries
+        if e.kind in ("edit", "delete")
+    ]
     order = {t: i for i, t in enumerate(WORD_ORDER)}
     words.sort(key=lambda w: (w["date"] or "", order[w["record_type"]], w["record_id"]))
     none = {"record_type": None, "record_id": None, "date": None}
@@ -170,6 +184,7 @@ def facts(entries: list[JournalEntry]) -> dict[str, Any]:
         },
         "days": list(days.values()),
         "words": words,
+        "changes": changes,
         "photos": [
             {"photo_id": p.id, "sha256": p.sha256, **owners.get(p.id, none)} for p in photos
         ],

@@ -291,6 +291,7 @@ def render(
         (_wage_weeks, (w, wage)),
         (_timeline, (w, entries, found)),
         (_words, (w, found)),
+        (_changes, (w, found)),
         (_photos, (w, report, entries, found)),
     ]
     for draw, args in sections:
@@ -516,6 +517,29 @@ def _words(w: Writer, found: dict[str, Any]) -> None:
     ]
     w.table(["Fecha / Date", "Registro / Record", "Lo que escribió / What they wrote"], rows,
             (22, 30, 118))  # fmt: skip
+
+
+def _changes(w: Writer, found: dict[str, Any]) -> None:
+    if not found["changes"]:
+        return
+    w.heading("Cambios y borrados", "Edits and deletions")
+    w.line(
+        "Cada cambio guarda la versión anterior en el registro; la persona dijo por qué. / Each "
+        "change keeps the earlier version in the journal; the worker said why.",
+        size=7.5,
+    )
+    rows = [
+        [
+            str(c["seq"]),
+            str(c["time"])[:16].replace("T", " "),
+            "corregido / edited" if c["kind"] == "edit" else "borrado / deleted",
+            f"{word('record', c['record_type'])} ({c['record_id'] or '—'})",
+            c["reason"] or "—",
+        ]
+        for c in found["changes"]
+    ]
+    w.table(["#", "Cuándo / When (UTC)", "Cambio / Change", "Registro / Record",
+             "Por qué / Why"], rows, (10, 28, 26, 40, 66))  # fmt: skip
 
 
 def caption(owner: dict[str, Any]) -> str:
