@@ -110,6 +110,7 @@ def test_an_officer_reads_the_case_from_the_journal_in_one_language_at_a_time(
         )
         assert broken == []
         assert LONG_NOTE in page.inner_text("#words")
+        assert "lo anoté dos veces" in page.inner_text("#changes")  # why the shift was deleted
         figure = page.locator(".photos figure[data-photo]", has_text="inc2")
         assert "Incidente 2026-06-06 (inc2)" in figure.inner_text()
         assert figure.locator("img").evaluate("(img) => img.complete && img.naturalWidth > 0")
