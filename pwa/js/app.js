@@ -1,12 +1,13 @@
 /** App bootstrap: quick exit, profile, interface language, router, notices, service worker.
  *
- * Navigation replaces the current history entry instead of adding one, so the whole app is a
- * single entry in the browser's history and "quick exit" (location.replace) leaves nothing
- * behind to go "back" to. That entry is the bare page ("/") titled "Cartilla" on every
- * screen: neither the address nor the title says which screen or guide was open (a guide
- * title can say "…sin importar su estatus migratorio"). Screens are in routes.js.
+ * Moving to another screen adds a history entry, so the phone's Back button goes back a
+ * screen; "quick exit" first goes back to the app's first entry, then replaces it
+ * (routes.js leave), so Back from the neutral page leaves the site. Every entry is the bare
+ * page ("/") titled "Cartilla": neither the address nor the title says which screen or guide
+ * was open (a guide title can say "…sin importar su estatus migratorio"). Screens are in
+ * routes.js.
  */
-import { routes, match, HOME, currentRoute, setRoute } from "./routes.js";
+import { routes, match, HOME, currentRoute, setRoute, leave, wentBack } from "./routes.js";
 import { makeTranslator, keepOffline, DEFAULT_LANG } from "./i18n.js";
 import { getProfile, getPack, getSetting, setSetting, needsDownload } from "./store.js";
 import { downloadPack } from "./pack.js";
@@ -21,7 +22,7 @@ function quickExit(event) {
   if (event) event.preventDefault();
   document.body.hidden = true;
   document.title = "";
-  location.replace(NEUTRAL_PAGE);
+  leave(NEUTRAL_PAGE);
 }
 document.getElementById("quick-exit").addEventListener("click", quickExit);
 
@@ -43,6 +44,7 @@ document.addEventListener("click", (event) => {
   navigate(link.getAttribute("href"));
 });
 window.addEventListener("hashchange", () => render());
+window.addEventListener("popstate", () => { if (wentBack()) render(); }); // Back or Forward
 
 document.querySelector(".skip").addEventListener("click", (event) => {
   event.preventDefault();

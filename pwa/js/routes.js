@@ -23,6 +23,11 @@
  * URL) is read once, then the history entry is replaced by the bare page with the screen kept
  * in history.state (survives a reload, never shown). With the one neutral title (app.js), the
  * back button and the browser's history hold only "Cartilla" at "/", never "#/guide/if-detained".
+ *
+ * Back: moving to another screen pushes an entry (in the tap that moved, so Chrome never
+ * treats it as an entry to skip), a change on the same screen (search words) replaces it.
+ * Each entry knows its depth, how many of the app's entries are under it, so quick exit
+ * (leave) can go back to the first one and replace it: nothing of Cartilla is left behind.
  */
 export const routes = [
   { path: "#/guides", load: () => import("./screens/guides.js"), nav: { icon: "☰", labelKey: "nav.guides" } },
@@ -103,18 +108,62 @@ export function match(hash) {
   return null;
 }
 
+/** How many of this page's entries are under the current one (0: the first). */
+let depth = (history.state && history.state.depth) || 0;
+let started = false;
+let leaving = null;
+const pathOf = (hash) => String(hash || "").split("?")[0];
+
 /** The screen to show: a "#/..." just navigated to (then hidden from the address bar), else
  * the one kept in this history entry, else "". */
 export function currentRoute() {
+  const first = !started;
+  started = true;
   if (location.hash.startsWith("#/")) {
     const hash = location.hash;
-    setRoute(hash);
+    // A "#/..." typed or followed while the app is open is an entry of its own (the browser
+    // added it); on opening the app it is the first.
+    if (!first) depth += 1;
+    history.replaceState({ route: hash, depth }, "", location.pathname + location.search);
     return hash;
   }
   return (history.state && typeof history.state.route === "string" && history.state.route) || "";
 }
 
-/** Remember `hash` as this entry's screen without adding an entry or showing it in the URL. */
+/** Remember `hash` as the screen, never in the URL: a new entry for another screen (Back
+ * returns), the same entry for the same screen with other details (a search's words). */
 export function setRoute(hash) {
-  history.replaceState({ ...(history.state || {}), route: hash }, "", location.pathname + location.search);
+  const state = history.state || {};
+  const url = location.pathname + location.search;
+  started = true;
+  if (typeof state.route === "string" && state.route && pathOf(state.route) !== pathOf(hash)) {
+    depth = (state.depth || 0) + 1;
+    history.pushState({ route: hash, depth }, "", url);
+  } else {
+    history.replaceState({ ...state, route: hash, depth: "depth" in state ? state.depth : depth }, "", url);
+  }
+}
+
+/** After popstate: whether it moved between the app's screens (then show this entry's). A
+ * "#/..." address is shown by hashchange instead; while leaving, finish leaving. */
+export function wentBack() {
+  if (leaving) {
+    location.replace(leaving);
+    return false;
+  }
+  if (location.hash.startsWith("#/")) return false;
+  depth = (history.state && history.state.depth) || 0;
+  return true;
+}
+
+/** Quick exit: back to the app's first entry, then replace it with `url`, so Back from there
+ * leaves the site instead of opening one of the app's screens. */
+export function leave(url) {
+  const below = (history.state && history.state.depth) || 0;
+  if (below > 0) {
+    leaving = url;
+    history.go(-below);
+  } else {
+    location.replace(url);
+  }
 }
