@@ -162,3 +162,19 @@ def test_a_terminal_without_utf8_gets_no_traceback(tmp_path: Path, keys: f.Keys)
     )
     assert "Traceback" not in done.stderr
     assert "NO VERIFICADO" in done.stdout or "VERIFICADO" in done.stdout
+
+
+def test_receipts_under_a_key_staff_do_not_have_say_could_not_check(
+    tmp_path: Path, keys: f.Keys
+) -> None:
+    """A receipt signed by a key this machine does not know is not called OK nor a failure."""
+    bundle = tmp_path / "b.zip"
+    bundle.write_bytes(f.make_bundle(keys))
+    other = receipts.public_key_info(f.new_keys().server)
+    key_file = tmp_path / "other-key.json"
+    key_file.write_text(json.dumps({"public_key": other.public_key}))
+    result = run_verify(str(bundle), "--receipt-key", str(key_file), state_dir=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    receipt_lines = [line for line in result.stdout.splitlines() if line.startswith("Recibo")]
+    assert len(receipt_lines) == 4
+    assert all("could not check" in line and "[OK]" not in line for line in receipt_lines)

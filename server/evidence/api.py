@@ -37,7 +37,7 @@ from server.evidence import keys as receipt_keys
 from server.evidence import receipts, referral
 from server.evidence.errors import BundleError
 from server.evidence.report_pdf import FontMissing, render
-from server.evidence.verify import Report, verify_bundle
+from server.evidence.verify import verify_bundle
 from server.evidence.zipread import DEFAULT_LIMITS, Limits
 from server.http import BODY_MEDIA_TYPE, ApiError, ErrorBody, error_body, http_error_handler
 
@@ -121,28 +121,6 @@ def _key(request: Request[Any, Any, Any]) -> Any:
         return receipts.load_or_create_key(_settings(request).receipt_key_path)
     except receipts.ReceiptKeyError as exc:
         raise _key_unavailable() from exc
-
-
-def _unknown_keys_are_unchecked(report: Report) -> None:
-    """A receipt signed by a key this server never had is "could not check", not a failure.
-
-    (server.evidence.verify reports it as a failure; this keeps the desk's PDF honest until
-    the verifier itself uses `receipts.UNCHECKED_CODES`.)
-    """
-    check = report.checks["receipts"]
-    unchecked = [e for e in check.errors if e.code in receipts.UNCHECKED_CODES]
-    if not unchecked:
-        return
-    check.errors = [e for e in check.errors if e.code not in receipts.UNCHECKED_CODES]
-    check.ok = None if not check.errors else False
-    check.notes.append(
-        (
-            f"{len(unchecked)} recibos de tiempo están firmados con una llave que este servidor "
-            "no conoce: no se pudieron comprobar (no quiere decir que sean falsos).",
-            f"{len(unchecked)} time receipts are signed with a key this server does not know: "
-            "they could not be checked (this does not mean they are forged).",
-        )
-    )
 
 
 def _evidence_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -251,7 +229,6 @@ def _report(request: Request[Any, Any, Any], body: bytes) -> Response[Any]:
     settings = _settings(request)
     known = receipt_keys.known_receipt_keys(settings.receipt_key_path)
     report = verify_bundle(body, known or None, report_limits(len(body)))
-    _unknown_keys_are_unchecked(report)
     if not report.ok:
         failed = [e for check in report.checks.values() for e in check.errors]
         first = failed[0] if failed else BundleError("bad_schema", name="?", detail="")

@@ -232,7 +232,10 @@ def render_text(report: Report) -> str:
         grouped = " ".join(fp[i : i + 4] for i in range(0, 16, 4))
         lines.append(f"Llave del teléfono / Phone key: {report.key_algorithm} {grouped}")
     for receipt in report.receipts:
-        state = "OK" if receipt.error is None else receipt.error
+        state = {
+            "genuine": "OK",
+            "unchecked": "no se pudo comprobar / could not check",
+        }.get(receipt.verdict, f"FALLA / FAIL: {receipt.error}")
         reach = (
             f"entradas / entries #{receipt.anchored_from}–#{receipt.entry_seq}"
             if receipt.anchored_from is not None
