@@ -387,6 +387,14 @@ function skillFigure(entry) {
     level: entry.level, rateCents: rate, housingCents: housing };
 }
 
+// Regular rate per minute (with the promise, and the law's alone) for the week: this job's, or
+// with the employer's other jobs that week, the weighted average of all.
+function regularRates(straight, legal, minutes, peerPay) {
+  const allMinutes = minutes + sumInts(peerPay.map((p) => p[2]));
+  return [fsum([straight, ...peerPay.map((p) => p[0])]).div(allMinutes),
+    fsum([legal, ...peerPay.map((p) => p[1])]).div(allMinutes)];
+}
+
 // This job's overtime and double-time minutes per day, from the employer's combined day. A
 // day's overtime is its last hours; with several jobs that day, the job listed later in the log
 // is taken to be the later work: double time first, then overtime, from the last job back.
@@ -435,6 +443,9 @@ class JobCheck {
     this.peers = []; // the employer's other jobs with the same workweek
     this.collected = false;
     this.weekResults = [];
+    // Each week's [straight-time pay, legal straight-time pay, minutes], for the peers' weighted
+    // regular rate (29 CFR 778.115).
+    this.weekPay = new Map();
   }
 
   // Why the state minimum wage does not cover this job, if it does not (W5: NE).
@@ -723,12 +734,16 @@ class JobCheck {
           source: minRate ? dataSrc(minRate) : null });
       }
     }
-    const straightTotal = fsum(days.map(([d]) => this.days.get(d).straight));
+    let straightTotal = fsum(days.map(([d]) => this.days.get(d).straight));
     // Overtime counts every hour worked for the employer that week (29 CFR 778.103): the days
     // of its other logged jobs with the same workweek are added in, and this job keeps its
     // share of the overtime (see employerDays).
     const [combined, perJob, me] = this.employerDays(weekStart, days);
     const others = sumInts(combined.map(([, m]) => m)) - total;
+    const peerPay = this.peers.filter((c) => c.weekPay.has(weekStart)).map((c) => c.weekPay.get(weekStart));
+    // The premium is half the regular rate per overtime minute; with the employer's other jobs
+    // in the week, that rate is the weighted average of all of them (29 CFR 778.115).
+    const [regRate, legalRate] = regularRates(straightTotal, legalTotal, total, peerPay);
     if (others > 0) {
       rules.push({ code: 'employer_hours_combined',
         explanation: text('employer_hours_combined', { hours: duration(others) }),
@@ -771,7 +786,7 @@ class JobCheck {
     }
     if (salaryRule === null && job.pay_type !== 'hourly' && sumInts(ot) + sumInts(dbl) > 0) {
       rules.push({ code: 'regular_rate',
-        explanation: text('regular_rate', { rate: money(roundCents(straightTotal.mul(60).div(total))) }),
+        explanation: text('regular_rate', { rate: money(roundCents(regRate.mul(60))) }),
         source: null });
       // Half-time overtime on a salary is the fluctuating-workweek method, which needs an
       // agreement the log does not record (29 CFR 778.114).
@@ -779,15 +794,19 @@ class JobCheck {
     }
     let expected = ZERO;
     let legal = ZERO;
-    let regularPerHour = straightTotal.mul(60).div(total);
-    if (salaryRule !== null) regularPerHour = this.salaryWeek(days, ot, dbl, salaryRule, rules);
+    let regularPerHour = regRate.mul(60);
+    if (salaryRule !== null) {
+      regularPerHour = this.salaryWeek(days, ot, dbl, salaryRule, rules);
+      straightTotal = fsum(days.map(([d]) => this.days.get(d).straight));
+    }
+    this.weekPay.set(weekStart, [straightTotal, legalTotal, total]);
     days.forEach(([d], i) => {
       const info = this.days.get(d);
       const weight = ot[i] + 2 * dbl[i];
       if (salaryRule !== null) {
         info.otWeight = weight;
         info.otSrc = weight > 0 ? otSrc : null;
-        info.legal = info.legalStraight.add(legalTotal.mul(weight).div(2 * total));
+        info.legal = info.legalStraight.add(legalRate.mul(weight).div(2));
         expected = expected.add(info.expected);
         legal = legal.add(info.legal);
         return;
@@ -796,9 +815,9 @@ class JobCheck {
       info.otSrc = weight > 0 ? otSrc : null;
       info.regMinutes = days[i][1] - ot[i] - dbl[i];
       // Overtime hours at the regular rate plus the premium: what deductions may not cut.
-      info.otPay = straightTotal.mul(ot[i] + dbl[i]).div(total).add(straightTotal.mul(weight).div(2 * total));
-      info.expected = info.straight.add(straightTotal.mul(weight).div(2 * total));
-      info.legal = info.legalStraight.add(legalTotal.mul(weight).div(2 * total));
+      info.otPay = straightTotal.mul(ot[i] + dbl[i]).div(total).add(regRate.mul(weight).div(2));
+      info.expected = info.straight.add(regRate.mul(weight).div(2));
+      info.legal = info.legalStraight.add(legalRate.mul(weight).div(2));
       expected = expected.add(info.expected);
       legal = legal.add(info.legal);
     });
@@ -1369,6 +1388,7 @@ export function checkWages(records, jurisdictions, asOf) {
     one.peers = checks.filter((other) => other !== one && other.job.employer_id === one.job.employer_id
       && other.job.workweek_start === one.job.workweek_start);
   }
+  for (const one of checks) if (one.peers.length) one.weeks(); // a first pass: each week's pay, for the peers' regular rate
   const jobs = checks.map((one) => one.run());
   sameEmployerWeeks(records.jobs || [], jobs, notes);
   return {

@@ -296,6 +296,9 @@ class _JobCheck:
         self.state_min_out = self._state_minimum_left_out()
         self.position = 0  # place in the log's job list
         self.peers: list[_JobCheck] = []  # the employer's other jobs with the same workweek
+        # Each week's (straight-time pay, legal straight-time pay, minutes), for the peers'
+        # weighted regular rate (29 CFR 778.115).
+        self.week_pay: dict[dt.date, tuple[Fraction, Fraction, int]] = {}
         self.collected = False
 
     def _state_minimum_left_out(self) -> str | None:
@@ -668,6 +671,10 @@ class _JobCheck:
         # its share of the overtime (see _employer_days).
         combined, per_job, me = self._employer_days(week_start, days)
         others = sum(m for _, m in combined) - total
+        peer_pay = [c.week_pay[week_start] for c in self.peers if week_start in c.week_pay]
+        # The premium is half the regular rate per overtime minute; with the employer's other
+        # jobs in the week, that rate is the weighted average of all of them (29 CFR 778.115).
+        reg_rate, legal_rate = self._regular_rates(straight_total, legal_total, total, peer_pay)
         if others > 0:
             rules.append(
                 AppliedRule(
@@ -724,9 +731,7 @@ class _JobCheck:
             rules.append(
                 AppliedRule(
                     code="regular_rate",
-                    explanation=text(
-                        "regular_rate", {"rate": money(round_cents(straight_total * 60 / total))}
-                    ),
+                    explanation=text("regular_rate", {"rate": money(round_cents(reg_rate * 60))}),
                     source=None,
                 )
             )
@@ -736,16 +741,18 @@ class _JobCheck:
                 self.notes.add("salary_half_time", "")
         expected = Fraction(0)
         legal = Fraction(0)
-        regular_per_hour = straight_total * 60 / total
+        regular_per_hour = reg_rate * 60
         if salary_rule is not None:
             regular_per_hour = self._salary_week(days, ot, dbl, salary_rule, rules)
+            straight_total = sum((self.days[d].straight for d, _ in days), Fraction(0))
+        self.week_pay[week_start] = (straight_total, legal_total, total)
         for i, (d, _) in enumerate(days):
             info = self.days[d]
             weight = ot[i] + 2 * dbl[i]
             if salary_rule is not None:
                 info.ot_weight = weight
                 info.ot_src = ot_src if weight > 0 else None
-                info.legal = info.legal_straight + legal_total * weight / (2 * total)
+                info.legal = info.legal_straight + legal_rate * weight / 2
                 expected += info.expected
                 legal += info.legal
                 continue
@@ -753,11 +760,9 @@ class _JobCheck:
             info.ot_src = ot_src if weight > 0 else None
             info.reg_minutes = days[i][1] - ot[i] - dbl[i]
             # Overtime hours at the regular rate plus the premium: what deductions may not cut.
-            info.ot_pay = straight_total * (ot[i] + dbl[i]) / total + straight_total * weight / (
-                2 * total
-            )
-            info.expected = info.straight + straight_total * weight / (2 * total)
-            info.legal = info.legal_straight + legal_total * weight / (2 * total)
+            info.ot_pay = straight_total * (ot[i] + dbl[i]) / total + reg_rate * weight / 2
+            info.expected = info.straight + reg_rate * weight / 2
+            info.legal = info.legal_straight + legal_rate * weight / 2
             expected += info.expected
             legal += info.legal
         week_end = week_start + dt.timedelta(days=6)
@@ -779,6 +784,21 @@ class _JobCheck:
             paid_cents=paid,
             difference_cents=None if paid is None else expected_cents - paid,
             rules=rules,
+        )
+
+    @staticmethod
+    def _regular_rates(
+        straight: Fraction,
+        legal: Fraction,
+        minutes: int,
+        peer_pay: list[tuple[Fraction, Fraction, int]],
+    ) -> tuple[Fraction, Fraction]:
+        """Regular rate per minute (with the promise, and the law's alone) for the week: this
+        job's, or with the employer's other jobs that week, the weighted average of all."""
+        all_minutes = minutes + sum(p[2] for p in peer_pay)
+        return (
+            (straight + sum((p[0] for p in peer_pay), Fraction(0))) / all_minutes,
+            (legal + sum((p[1] for p in peer_pay), Fraction(0))) / all_minutes,
         )
 
     def _employer_days(
@@ -1556,6 +1576,9 @@ def check(records: LogRecords, jurisdictions: list[WageJurisdiction], as_of: dt.
             and other.job.employer_id == one.job.employer_id
             and other.job.workweek_start == one.job.workweek_start
         ]
+    for one in checks:
+        if one.peers:
+            one.weeks()  # a first pass: each week's pay, for the peers' regular rate
     jobs = [one.run() for one in checks]
     _same_employer_weeks(records.jobs, jobs, notes)
     return WageReport(
