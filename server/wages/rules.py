@@ -41,18 +41,16 @@ SRC_FREE_AND_CLEAR: Src = (
 )
 
 SRC_ONE_EMPLOYER_WEEK: Src = (
-    "29 CFR 778.103 (all hours worked for one employer in a workweek count together)",
+    "29 CFR 778.103 (one employer's hours in a workweek count together)",
     f"{ECFR}/title-29/section-778.103",
 )
 
 SRC_FIRST_WEEK_H2A: Src = (
-    "29 CFR 531.35 and Arriaga v. Florida Pacific Farms, 305 F.3d 1228 (11th Cir. 2002): inbound "
-    "travel and visa costs are the employer's, owed in the first workweek up to the minimum wage",
+    "29 CFR 531.35; Arriaga v. Florida Pacific Farms (11th Cir. 2002): first-week travel and visa",
     f"{ECFR}/title-29/section-531.35",
 )
 SRC_FIRST_WEEK_H2B: Src = (
-    "WHD Field Assistance Bulletin 2009-2 and 20 CFR 655.20(j): H-2B inbound travel costs are "
-    "owed in the first workweek up to the FLSA minimum wage",
+    "WHD FAB 2009-2; 20 CFR 655.20(j): H-2B first-week travel",
     "https://www.dol.gov/agencies/whd/field-assistance-bulletins/2009-2",
 )
 
