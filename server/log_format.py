@@ -606,7 +606,7 @@ def verify_log(log: LogExport, raw: dict[str, Any]) -> ChainReport:
                 f"Entrada {i}: su contenido cambió después de guardarse.",
                 f"Entry {i}: its content changed after it was saved.",
             )
-        _check_entry_rules(entry, i, hashes, bad)
+        check_entry_rules(entry, i, hashes, bad)
         hashes[entry.hash] = entry
         prev = entry.hash
     head = prev
@@ -645,7 +645,7 @@ def verify_log(log: LogExport, raw: dict[str, Any]) -> ChainReport:
     return ChainReport(ok=not problems, entries=len(log.journal), head=head, problems=problems)
 
 
-def _check_entry_rules(
+def check_entry_rules(
     entry: JournalEntry,
     i: int,
     earlier: dict[str, JournalEntry],

@@ -150,7 +150,7 @@ def _entry_rules(journal: Journal, bad: Any) -> None:
         # itself as that version, so only what can be known is checked.
         lookup = {replaces: entry} if replaces in withheld else full
         # server/log_format.py's own rules (private there, shared here on purpose: one source).
-        log_format._check_entry_rules(entry, i, lookup, bad)
+        log_format.check_entry_rules(entry, i, lookup, bad)
         key = (entry.record_type, entry.record_id)
         if entry.kind == "create" and entry.data is not None:
             if key in live:
