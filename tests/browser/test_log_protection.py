@@ -154,9 +154,9 @@ def test_the_offer_comes_before_the_first_record_and_not_now_says_what_it_means(
     page.locator("#protect-msg", has_text="Los dos no son iguales").wait_for()
     assert page.evaluate(STATUS) == {"lockEnabled": False, "locked": False}
     page.locator("#protect-skip", has_text="Ahora no").click()
-    assert page.locator("#protect-offer").count() == 0
+    page.locator("#protect-offer").wait_for(state="detached")
     page.reload()
-    page.wait_for_selector("h1:has-text('Mi registro')")
+    page.locator("a[href='#/log/job']").wait_for()  # drawn after the offer would be
     assert page.locator("#protect-offer").count() == 0
 
 
@@ -169,7 +169,7 @@ def test_a_passphrase_from_the_offer_seals_the_first_record_and_the_status(
     page.locator("#protect-offer").wait_for()
     protect(page, "cuatro palabras que recuerdo", kind="pass")
     assert "con su frase" in page.locator("#notices").inner_text()
-    assert page.locator("#protect-offer").count() == 0
+    page.locator("#protect-offer").wait_for(state="detached")
     add_job_and_shift(page, server.base_url)
     dump = page.evaluate(DUMP)
     assert "cartilla-log" not in dump["databases"]  # never used: the log began in a fresh one
