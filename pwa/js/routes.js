@@ -108,8 +108,20 @@ export function match(hash) {
   return null;
 }
 
+// An entry quick exit passed on its way out (Forward from the neutral page reopens it, or
+// the phone restores it from its page cache): leave again at once.
+if (history.state && history.state.left) {
+  document.documentElement.hidden = true;
+  location.replace(history.state.left);
+}
+addEventListener("pageshow", (event) => {
+  if (event.persisted && history.state && history.state.left) location.replace(history.state.left);
+});
+
 /** How many of this page's entries are under the current one (0: the first). */
 let depth = (history.state && history.state.depth) || 0;
+/** The deepest entry of this page still reachable with Forward (pushing drops those above). */
+let top = depth;
 let started = false;
 let leaving = null;
 const pathOf = (hash) => String(hash || "").split("?")[0];
@@ -123,7 +135,7 @@ export function currentRoute() {
     const hash = location.hash;
     // A "#/..." typed or followed while the app is open is an entry of its own (the browser
     // added it); on opening the app it is the first.
-    if (!first) depth += 1;
+    if (!first) top = depth += 1;
     history.replaceState({ route: hash, depth }, "", location.pathname + location.search);
     return hash;
   }
@@ -137,7 +149,7 @@ export function setRoute(hash) {
   const url = location.pathname + location.search;
   started = true;
   if (typeof state.route === "string" && state.route && pathOf(state.route) !== pathOf(hash)) {
-    depth = (state.depth || 0) + 1;
+    top = depth = (state.depth || 0) + 1;
     history.pushState({ route: hash, depth }, "", url);
   } else {
     history.replaceState({ ...state, route: hash, depth: "depth" in state ? state.depth : depth }, "", url);
@@ -148,7 +160,7 @@ export function setRoute(hash) {
  * "#/..." address is shown by hashchange instead; while leaving, finish leaving. */
 export function wentBack() {
   if (leaving) {
-    location.replace(leaving);
+    stepOut();
     return false;
   }
   if (location.hash.startsWith("#/")) return false;
@@ -157,13 +169,20 @@ export function wentBack() {
 }
 
 /** Quick exit: back to the app's first entry, then replace it with `url`, so Back from there
- * leaves the site instead of opening one of the app's screens. */
+ * leaves the site instead of opening one of the app's screens. Every entry of the page
+ * forgets its screen and is marked to leave again if Forward ever reaches it. The screen is
+ * blank from the tap on (app.js), the steps back take milliseconds. */
 export function leave(url) {
+  leaving = url;
+  const here = (history.state && history.state.depth) || 0;
+  // Screens Back left behind are marked too: first up to the last of them, then down.
+  if (top > here) history.go(top - here);
+  else stepOut();
+}
+
+function stepOut() {
   const below = (history.state && history.state.depth) || 0;
-  if (below > 0) {
-    leaving = url;
-    history.go(-below);
-  } else {
-    location.replace(url);
-  }
+  history.replaceState({ left: leaving, depth: below }, "", location.pathname + location.search);
+  if (below > 0) history.back();
+  else location.replace(leaving);
 }

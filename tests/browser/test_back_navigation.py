@@ -71,6 +71,14 @@ def test_back_after_quick_exit_never_shows_the_app(page: Any, live_server: str) 
     page.go_back()
     assert not page.url.startswith(live_server), page.url
     assert "Cartilla" not in page.title()
+    # Forward, past the neutral page, reaches the entries the exit passed: they leave again.
+    page.go_forward()
+    page.wait_for_url(live_server + "/neutral.html")
+    for _ in range(3):
+        page.go_forward()
+        page.wait_for_url(live_server + "/neutral.html")
+        assert page.title() == "Temperaturas"
+        assert "Cartilla" not in page.locator("body").inner_text()
 
 
 def test_quick_exit_on_the_first_screen_also_leaves_nothing(page: Any, live_server: str) -> None:
