@@ -46,6 +46,8 @@ const KNOWN_DATABASES = ["cartilla", "cartilla-log", "cartilla-bundle"];
 
 async function deleteDatabases() {
   let names = KNOWN_DATABASES;
+  // The log may live in a fresh "cartilla-log-…" database (log/store.js dbName, log/protect.js).
+  try { names = [...names, localStorage.getItem("cartilla.logdb")].filter(Boolean); } catch (_) { /* no localStorage */ }
   if (indexedDB.databases) {
     const listed = (await indexedDB.databases()).map((d) => d.name).filter(Boolean);
     names = [...new Set([...listed, ...KNOWN_DATABASES])];
