@@ -2,8 +2,9 @@
 reloads and app updates that keep every entry, tamper detection, drafts, PIN lock, backups.
 
 While the phone is online the app journals time receipts on its own (pwa/js/bundle/receipts.js),
-so entry counts here are of the worker's records, and chain totals are read once the head is
-anchored (test_bundle_receipts.py tests the receipts themselves)."""
+and binds its signing key into the chain (a "key" entry) before the first one, so entry counts
+here are of the worker's records, and chain totals are read once the head is anchored
+(test_bundle_receipts.py tests the receipts themselves)."""
 
 # ruff: noqa: E501 -- the JS run inside the page reads better on one line per statement
 from __future__ import annotations
@@ -71,11 +72,12 @@ def add_pay(page: Any) -> None:
 
 
 def journal_count(page: Any) -> int:
-    """Stored journal entries that are the worker's records (not time receipts); log unlocked."""
+    """Stored journal entries that are the worker's records (not time receipts or the phone's
+    key); log unlocked."""
     count: int = page.evaluate(
         """() => new Promise((ok, no) => { const r = indexedDB.open("cartilla-log");
           r.onsuccess = () => { const q = r.result.transaction("journal").objectStore("journal").getAll();
-          q.onsuccess = () => { r.result.close(); ok(q.result.filter((row) => row.entry.kind !== "receipt").length); };
+          q.onsuccess = () => { r.result.close(); ok(q.result.filter((row) => !["receipt", "key"].includes(row.entry.kind)).length); };
           q.onerror = no; }; })"""
     )
     return count
@@ -96,11 +98,12 @@ def anchored_journal(page: Any) -> list[dict[str, Any]]:
 
 def check_chain(page: Any, base_url: str, records: int) -> None:
     """`records` record entries; the history screen's chain check passes and counts every entry,
-    the time receipt included (the screen re-counts when one lands while it is open)."""
+    the time receipt and the phone's key included (the screen re-counts when one lands while it
+    is open)."""
     page.goto(base_url + "/#/log/history")
     page.locator("button", has_text="Revisar que nada se cambió").click()
     journal = anchored_journal(page)
-    assert sum(1 for e in journal if e["kind"] != "receipt") == records
+    assert sum(1 for e in journal if e["kind"] not in ("receipt", "key")) == records
     page.locator(
         "#chain-result", has_text=f"Todo está completo: {len(journal)} anotaciones"
     ).wait_for()
@@ -300,10 +303,10 @@ def test_the_history_screen_counts_a_time_receipt_that_arrives_while_it_is_open(
     page.locator("button", has_text="Revisar que nada se cambió").click()
     page.locator("#chain-result", has_text="Todo está completo: 2 anotaciones").wait_for()
     assert page.locator("ol.history li").count() == 2
-    context.set_offline(False)  # back online: the app anchors the head on its own
+    context.set_offline(False)  # back online: the app binds its key, then anchors the head
     page.locator("ol.history li.entry-receipt").wait_for()
-    page.locator("#chain-result", has_text="Todo está completo: 3 anotaciones").wait_for()
-    assert page.locator("ol.history li").count() == 3
+    page.locator("#chain-result", has_text="Todo está completo: 4 anotaciones").wait_for()
+    assert page.locator("ol.history li").count() == 4
     assert page.locator("ol.history li").first.get_attribute("class") == "card entry-receipt"
 
 
@@ -330,9 +333,11 @@ def test_unlocking_the_log_online_anchors_what_was_logged_offline(
     page.locator("button", has_text="Abrir").click()
     page.wait_for_selector("h1:has-text('Mi registro')")
     journal = anchored_journal(page)  # the unlock asked for the receipt: nothing else did
-    shift = journal[-2]
+    shift = [e for e in journal if e["kind"] not in ("receipt", "key")][-1]
     assert shift["record_type"] == "shift" and shift["data"]["start"] == "07:00"
-    assert journal[-1]["receipt"]["hash"] == shift["hash"]
+    # The last receipt anchors the head, which is the shift or the key bound right after it.
+    assert journal.index(shift) >= len(journal) - 3
+    assert journal[-1]["receipt"]["hash"] == journal[-2]["hash"]
     check_chain(page, server.base_url, 3)  # employer, job, shift
 
 
@@ -407,9 +412,10 @@ def test_schema_migration_from_version_1_keeps_entries_and_drafts(
     )
     page.goto(server.base_url + "/#/log/history")
     page.locator("button", has_text="Revisar que nada se cambió").click()
-    # Three records, and perhaps a time receipt that lands meanwhile (the screen re-counts).
+    # Three records, and perhaps the phone's key and a time receipt that land meanwhile (the
+    # screen re-counts).
     page.locator(
-        "#chain-result", has_text=re.compile(r"Todo está completo: [34] anotaciones")
+        "#chain-result", has_text=re.compile(r"Todo está completo: [345] anotaciones")
     ).wait_for()
     assert "06:00–14:00" in page.locator("ol.history").inner_text()
     page.goto(server.base_url + "/#/log/shift")
@@ -445,7 +451,7 @@ def test_photos_are_shrunk_and_the_export_validates_in_python(
     form.locator("[data-field=date] input").fill("2025-03-03")
     form.locator("[data-field=start] input").fill("07:00")
     form.locator("[data-field=end] input").fill("15:00")
-    form.locator("[data-field=photo_ids] input[type=file]").set_input_files(str(big))
+    form.locator("[data-field=photo_ids] [data-photo-input=gallery]").set_input_files(str(big))
     form.locator("[data-field=photo_ids]", has_text="Foto agregada").wait_for()
     form.locator("button[type=submit]").click()
     page.wait_for_selector("h1:has-text('Mi registro')")
