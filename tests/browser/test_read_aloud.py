@@ -38,7 +38,11 @@ FAKE_SPEECH = """
     removeEventListener() {},
   };
   Object.defineProperty(window, "speechSynthesis", { value: synth, configurable: true });
-  window.__finish = () => { const p = window.__pending; window.__pending = []; p.forEach((u) => u.onend && u.onend()); };
+  window.__finish = () => {
+    const p = window.__pending;
+    window.__pending = [];
+    p.forEach((u) => u.onend && u.onend());
+  };
   window.__setVoices = (v) => { voices = v; listeners.forEach((f) => f()); };
 })();
 """
