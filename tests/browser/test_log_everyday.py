@@ -294,6 +294,11 @@ def test_a_missing_aewr_says_what_to_enter_and_opens_the_job(page: Any, live_ser
     )
     page.locator("a[href='#/log/wages']").click()
     page.wait_for_selector("#wages-total")
+    # One day with no payment is named once, in words.
+    assert (
+        "Día sin pago anotado: lunes 3 de junio de 2019"
+        in page.locator("li.period").first.inner_text()
+    )
     fix = page.locator("[data-fix=rate]")
     assert (
         "escriba la tarifa por hora que le prometieron o la de su oferta de trabajo"

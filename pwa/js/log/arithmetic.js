@@ -111,7 +111,8 @@ export async function renderWages(container, ctx) {
     section.append(h("h3", null, t("log.wages.weeks")), h("ul", { class: "cards" }, job.weeks.map((w) => weekCard(ctx, w))));
     section.append(h("h3", null, t("log.wages.periods")));
     section.append(h("ul", { class: "cards" }, job.periods.map((p) => h("li", { class: "card period" },
-      h("p", { class: "card-title" }, t(p.pay_stub_id ? "log.wages.period" : "log.wages.unpaid", { start: dateWords(p.start, lang), end: dateWords(p.end, lang) })),
+      h("p", { class: "card-title" }, t(p.pay_stub_id ? "log.wages.period" : p.start === p.end ? "log.arith.unpaidDay" : "log.wages.unpaid",
+        { start: dateWords(p.start, lang), end: dateWords(p.end, lang) })),
       h("p", null, t("log.wages.expected", { amount: moneyWords(p.expected_cents) }), " · ", t("log.wages.paid", { amount: moneyWords(p.paid_cents) }),
         " · ", h("strong", null, t("log.wages.difference", { amount: moneyWords(p.difference_cents) }))),
       p.findings.length ? h("ul", null, p.findings.map((f) => findingItem(f, ctx))) : null))));
