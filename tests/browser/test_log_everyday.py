@@ -125,7 +125,11 @@ def test_logging_today_takes_one_tap_and_a_different_day_three(page: Any, live_s
         (yesterday, "07:00", "17:00"),
         (today, "07:00", "17:00"),
     }
-    # The buttons fit the 360 px screen.
+    # The quick choices are big enough to tap (44 px) and the buttons fit the 360 px screen.
+    page.locator("a[href='#/log/shift']").first.click()
+    chips = page.locator("form.log-form .chip")
+    chips.first.wait_for()
+    assert min(chips.nth(i).bounding_box()["height"] for i in range(chips.count())) >= 44
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 360
 
@@ -204,6 +208,12 @@ def test_photos_from_the_gallery_or_the_camera_thumbnails_remove_and_several_pag
     assert box.locator("li.thumb").all_inner_texts()[1].startswith("Foto 2 de 2")
     box.locator("button[aria-label='Quitar la foto 1']").click()
     box.locator("[role=status]", has_text="Se quitó la foto").wait_for()
+    assert box.locator("li.thumb").count() == 1
+    # A file that is not an image is refused in plain words; nothing is added.
+    gallery.set_input_files(
+        [{"name": "nota.txt", "mimeType": "text/plain", "buffer": b"no soy una foto"}]
+    )
+    box.locator("[role=status]", has_text="No se pudo leer esa foto").wait_for()
     assert box.locator("li.thumb").count() == 1
     camera.set_input_files(
         [{"name": "foto.png", "mimeType": "image/png", "buffer": png(rgb=(10, 10, 200))}]
