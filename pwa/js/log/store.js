@@ -345,11 +345,19 @@ export async function getDraft(name) {
   }
 }
 
+/** Saved as the worker types, so it must be quick: the check that protection is off (a draft
+ * is never written in the clear while it is on and locked) runs in the same transaction. */
 export async function saveDraft(name, value) {
+  const box = key ? { box: await encryptJson(key, value) } : null;
   const db = await open();
-  const row = (await seal(value)) || value;
-  const tx = db.transaction("drafts", "readwrite");
-  tx.objectStore("drafts").put(row, name);
+  const tx = db.transaction(["drafts", "meta"], "readwrite");
+  if (box) tx.objectStore("drafts").put(box, name);
+  else {
+    tx.objectStore("meta").get("lock").onsuccess = (event) => {
+      if (event.target.result) tx.abort();
+      else tx.objectStore("drafts").put(value, name);
+    };
+  }
   return done(tx);
 }
 
