@@ -347,3 +347,22 @@ def test_a_lock_from_an_earlier_version_moves_to_todays_cost_when_opened(
         "async () => [...(await (await import('/js/log/store.js')).currentState()).state.employer.values()].map((e) => e.name)"
     )
     assert employers == ["Rancho Viejo"]
+
+
+def test_the_log_is_found_when_localstorage_lost_its_name(
+    page: Any, server_factory: Callable[..., CartillaServer]
+) -> None:
+    server = server_factory()
+    start(page, server)
+    open_log(page)
+    protect(page, "4821")
+    add_job_and_shift(page, server.base_url)
+    page.evaluate("() => localStorage.clear()")  # a cleaner that leaves IndexedDB alone
+    page.reload()
+    page.goto(server.base_url + "/#/log")
+    unlock(page, "4821")  # still protected: the moved database was found, not a new empty one
+    shifts = page.evaluate(
+        "async () => [...(await (await import('/js/log/store.js')).currentState()).state.shift.values()].map((s) => s.end)"
+    )
+    assert shifts == ["15:40"]
+    assert "cartilla-log" not in page.evaluate(DUMP)["databases"]

@@ -26,6 +26,18 @@ export const DB_NAME = "cartilla-log";
 const POINTER = "cartilla.logdb";
 /** The current log database's name (see the module docstring). */
 export const dbName = () => localStorage.getItem(POINTER) || DB_NAME;
+
+/** The current database's name; when localStorage lost it (cleared apart from IndexedDB), the
+ * one moved database there is, so the log never looks empty while it is still on the phone. */
+async function findName() {
+  const saved = dbName();
+  if (saved !== DB_NAME || !indexedDB.databases) return saved;
+  const names = (await indexedDB.databases()).map((d) => d.name);
+  const moved = names.filter((n) => n && n.startsWith(`${DB_NAME}-`));
+  if (names.includes(DB_NAME) || moved.length !== 1) return DB_NAME;
+  localStorage.setItem(POINTER, moved[0]);
+  return moved[0];
+}
 /** Forget the key after this long without a touch or a key press. */
 export const IDLE_MS = 5 * 60 * 1000;
 export const DB_VERSION = 2;
@@ -62,7 +74,7 @@ export class LockedError extends Error {
   constructor() { super("log is locked"); this.name = "LockedError"; }
 }
 
-const open = () => opening || (opening = openNamed(dbName()).catch((err) => { opening = null; throw err; }));
+const open = () => opening || (opening = findName().then(openNamed).catch((err) => { opening = null; throw err; }));
 
 /** Open (or create, at DB_VERSION) the log database `name`; log/protect.js opens fresh ones. */
 export function openNamed(name) {
