@@ -40,6 +40,9 @@ NOT_PRECACHED = re.compile(
     r"|js/log/(arithmetic|week|times|photos|format)\.js$)"
 )
 PRECACHED_TYPES = re.compile(r"\.(html|js|mjs|css|json|webmanifest|png|svg|ico|woff2?)$")
+# Not precached, but fetched by the service worker once it is active, after the first screen
+# (pwa/sw.js AFTER_FIRST): printed, so the whole first visit's bytes stay visible.
+AFTER_FIRST = re.compile(r"^/js/(search\.js|search-words\.json|screens/search\.js)$")
 
 
 @pytest.fixture
@@ -104,6 +107,11 @@ def test_first_visit_fits_in_100_kb(server: Any) -> None:
     print(f"  total: {total} B = {total / 1024:.1f} KB of {BUDGET // 1024} KB (brotli)")
     gz_total = sum(r[1] for r in gz_rows) + gz_pack
     print(f"  total with gzip instead: {gz_total} B = {gz_total / 1024:.1f} KB")
+    with httpx.Client(base_url=server.base_url) as client:
+        files = client.get("/asset-manifest.json").json()["files"]
+        later = sum(wire_size(client, p, "br")[0] for p in files if AFTER_FIRST.search(p))
+    print(f"  after the first screen (sw.js AFTER_FIRST): {later} B; with them "
+          f"{(total + later) / 1024:.1f} KB")  # fmt: skip
     assert total <= BUDGET, f"first visit is {total} B, over the {BUDGET} B budget"
 
 
