@@ -37,8 +37,8 @@ export function offerReadAloud(root, t, lang) {
   button.hidden = true;
   let reading = false;
   const label = () => {
+    // The label says what a tap does now (no aria-pressed: the name itself changes).
     button.textContent = reading ? `■ ${t("speak.stop")}` : `▶ ${t("speak.read")}`;
-    button.setAttribute("aria-pressed", String(reading));
   };
   const stop = () => {
     if (reading) synth.cancel();
