@@ -101,7 +101,7 @@ ExpenseKind = Literal[
     "transport",
     "other",
 ]
-IncidentKind = Literal["no_work", "injury", "threat", "harassment", "unsafe", "other"]
+IncidentKind = Literal["no_work", "injury", "threat", "fired", "harassment", "unsafe", "other"]
 PayMethod = Literal["check", "cash", "card", "transfer", "other"]
 #: What a pay statement can show; H-2A/H-2B statements must show these (see the wage check).
 StatementItem = Literal[

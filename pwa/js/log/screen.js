@@ -21,7 +21,7 @@ const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "frida
 const DEDUCTIONS = ["income_tax", "social_security", "medicare", "state_tax", "garnishment", "housing", "meals", "tools",
   "uniform", "transport", "recruitment_fee", "visa", "advance", "insurance", "other"];
 const EXPENSES = ["recruitment_fee", "visa", "travel", "subsistence", "tools", "housing", "transport", "other"];
-const INCIDENTS = ["no_work", "injury", "threat", "harassment", "unsafe", "other"];
+const INCIDENTS = ["no_work", "injury", "threat", "fired", "harassment", "unsafe", "other"];
 const ITEMS = ["employer_name", "employer_address", "employer_fein", "pay_period", "hours_offered", "hours_worked",
   "rate", "piece_units", "gross", "deductions", "net"];
 const BACKUP_REMINDER_DAYS = 14;
