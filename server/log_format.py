@@ -169,6 +169,8 @@ class Job(Struct, tag="job", tag_field="type", forbid_unknown_fields=True, kw_on
     skill_level: Literal[1, 2] | None = None
     region: Annotated[str, Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)] | None = None
     notes: Text | None = None
+    # Photos of the job order or contract: what was promised, in the employer's own words.
+    photo_ids: list[RecordId] = msgspec.field(default_factory=list)
 
 
 class Shift(Struct, tag="shift", tag_field="type", forbid_unknown_fields=True, kw_only=True):

@@ -234,6 +234,30 @@ def test_photos_from_the_gallery_or_the_camera_thumbnails_remove_and_several_pag
     assert len(stub["photo_ids"]) == 2
 
 
+def test_the_job_order_or_contract_can_be_photographed(page: Any, live_server: str) -> None:
+    """What was promised, in the employer's own papers, goes with the job (and so the bundle)."""
+    begin(page, live_server)
+    job_id = records(page)["jobs"][0]["id"]
+    page.goto(live_server + f"/#/log/job/{job_id}")
+    form = page.locator("form.log-form")
+    box = form.locator("[data-field=photo_ids]")
+    box.wait_for()
+    assert "orden de trabajo o del contrato" in box.inner_text()
+    box.locator("[data-photo-input=gallery]").set_input_files(
+        [
+            {"name": f"orden-{i}.png", "mimeType": "image/png", "buffer": png(rgb=(30, i * 80, 30))}
+            for i in (1, 2)
+        ]
+    )
+    box.locator("li.thumb img").nth(1).wait_for()
+    form.locator("[data-field=_reason] textarea, [data-field=_reason] input").first.fill(
+        "Agrego la orden de trabajo"
+    )
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("h1:has-text('Mi registro')")
+    assert len(records(page)["jobs"][0]["photo_ids"]) == 2
+
+
 def test_the_wage_check_shows_each_weeks_arithmetic_and_the_total_by_kind(
     page: Any, live_server: str
 ) -> None:

@@ -403,6 +403,7 @@ async function renderJob(container, ctx, id) {
     { name: "vehicle", label: "log.job.vehicle", type: "text" },
     { name: "plate", label: "log.job.plate", type: "text" },
     { name: "work_site", label: "log.job.work_site", type: "text" },
+    { name: "photo_ids", label: "log.job.photos", type: "photos" },
   ];
   const values = job ? {
     employer: employer?.name, state: job.state, industry: job.industry, status: job.status, pay_type: job.pay_type,
@@ -411,6 +412,7 @@ async function renderJob(container, ctx, id) {
     hours: job.job_order_hours_per_week ?? "", job_order_rate: formatMoney(job.job_order_rate_cents),
     skill_level: job.skill_level ? String(job.skill_level) : "", region: job.region || "", address: employer?.address, phone: employer?.phone, supervisor: employer?.supervisor,
     crew_leader: employer?.crew_leader, vehicle: employer?.vehicle, plate: employer?.plate, work_site: employer?.work_site,
+    photo_ids: job.photo_ids || [],
   } : {
     state: profile.state && STATES.includes(profile.state) ? profile.state : "CA",
     industry: INDUSTRIES.includes(profile.industry) ? profile.industry : "agriculture",
@@ -437,7 +439,7 @@ async function renderJob(container, ctx, id) {
         pay_type: v.pay_type, promised_rate_cents: v.promised, pay_frequency: v.pay_frequency, workweek_start: v.workweek_start,
         employer_size: v.employer_size || null, contract_start: v.contract_start, contract_end: v.contract_end,
         job_order_hours_per_week: v.hours || null, job_order_rate_cents: v.job_order_rate,
-        skill_level: v.skill_level ? Number(v.skill_level) : null, region: v.region });
+        skill_level: v.skill_level ? Number(v.skill_level) : null, region: v.region, photo_ids: v.photo_ids || [] });
       if (job) await store.editRecord({ ...jobData, id: job.id }, v._reason);
       else await store.addRecord(jobData);
       ctx.notify(t("log.saved"), { id: "log-saved" });
