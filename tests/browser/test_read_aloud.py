@@ -86,8 +86,11 @@ def test_reads_the_guide_with_the_local_voice_and_stops(page: Any, live_server: 
     button = page.locator(BUTTON)
     button.wait_for(state="visible")
     assert button.inner_text() == "▶ Leer en voz alta"
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
     button.click()
     spoken = page.evaluate("window.__spoken")
+    assert requests == []  # reading asks nothing of any network
     title = page.locator("main h1").inner_text()
     first_paragraph = page.locator("article.guide-body p").first.inner_text()
     texts = [s["text"] for s in spoken]
