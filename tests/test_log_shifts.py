@@ -63,6 +63,9 @@ def _export(shifts: list[dict[str, Any]]) -> dict[str, Any]:
             "industry": "construction",
             "pay_type": "hourly",
             "promised_rate_cents": 1500,
+            # Paid weekly, so the week of June 2 is overdue by --as-of (Texas alone would
+            # allow 16 days between paydays: the check would not call it owed yet).
+            "pay_frequency": "weekly",
             "workweek_start": "sunday",
         },
     )
@@ -166,6 +169,7 @@ def test_the_phone_and_python_wage_checks_agree_on_impossible_shifts(tmp_path: P
     (tmp_path / "in.json").write_text(json.dumps({"records": records, "rules": rules_doc}))
     script = (
         "import { readFileSync } from 'node:fs';"
+        f"import {json.dumps(str(ROOT / 'tests' / 'js' / 'wage_texts.mjs'))};"
         f"import {{ checkWages }} from {json.dumps(str(ROOT / 'pwa' / 'js' / 'wages.js'))};"
         f"const i = JSON.parse(readFileSync({json.dumps(str(tmp_path / 'in.json'))}, 'utf8'));"
         "const r = checkWages(i.records, i.rules.jurisdictions, '2025-06-20');"

@@ -9,7 +9,8 @@
 export const DEFAULT_LANG = "es";
 
 /** Message files the worker's app does not use (the staff desk loads its own). */
-const SKIPPED = /\/staff\.json$/;
+// staff.json is the desk's; wages.json is the wage check's own texts (pwa/js/wages.js loads it).
+const SKIPPED = /\/(staff|wages)\.json$/;
 
 let assetFiles = null;
 

@@ -3,10 +3,11 @@
  * Network first (so staff always get the latest desk when online), cache as the fallback.
  * It caches only the desk's own files and the public data it reads; never a bundle.
  */
-const CACHE = "cartilla-staff-v3";
+const CACHE = "cartilla-staff-v4";
 const SHELL = ["/staff/", "/staff/index.html", "/staff/desk.js", "/staff/desk.css", "/staff/verify.js", "/staff/unzip.js",
   "/staff/referral.js", "/staff/referral-map.json", "/staff/facts.js", "/staff/labels.json", "/staff/rules.js", "/js/canonical.js", "/js/log/shifts.js", "/js/wages.js", "/js/bundle/build.js", "/js/bundle/zip.js", "/js/bundle/keys.js",
   "/js/bundle/readme.js", "/js/bundle/summary.js", "/i18n/es/staff.json", "/i18n/en/staff.json",
+  "/i18n/es/wages.json", "/i18n/en/wages.json",
   "/.well-known/cartilla-receipt-key"];
 
 self.addEventListener("install", (event) => {

@@ -1,10 +1,17 @@
 """Every sentence the wage check says, in Spanish and English, short and plain.
 
-Templates use `{name}` placeholders only. `pwa/js/wages.js` holds the same table; a test runs
+Templates use `{name}` placeholders only. The phone's copy is generated from these tables:
+`pwa/i18n/<lang>/wages.json` (one file per language, so a phone downloads only its own), written
+by `python -m server.wages.messages` and kept current by tests/test_wage_texts.py. A test runs
 both implementations over the shared vectors and compares their whole output, text included.
 """
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import msgspec
 
 from server.wages.report import Text
 
@@ -377,3 +384,32 @@ def duration(minutes: int) -> str:
     """45 h 30 min."""
     hours, rest = divmod(minutes, 60)
     return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+#: The phone's copies: pwa/i18n/<lang>/wages.json.
+PHONE_LANGS = ("es", "en")
+PHONE_TEXTS_DIR = Path(__file__).resolve().parent.parent.parent / "pwa" / "i18n"
+
+
+def phone_texts(lang: str) -> bytes:
+    """The exact bytes of pwa/i18n/<lang>/wages.json: {"messages": …, "labels": …}."""
+    i = PHONE_LANGS.index(lang)
+    table = {
+        "messages": {code: pair[i] for code, pair in MESSAGES.items()},
+        "labels": {key: pair[i] for key, pair in LABELS.items()},
+    }
+    return msgspec.json.format(msgspec.json.encode(table), indent=1) + b"\n"
+
+
+def write_phone_texts() -> list[Path]:
+    written = []
+    for lang in PHONE_LANGS:
+        path = PHONE_TEXTS_DIR / lang / "wages.json"
+        path.write_bytes(phone_texts(lang))
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for written_path in write_phone_texts():
+        print(f"wrote {written_path}", file=sys.stdout)

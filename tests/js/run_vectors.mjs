@@ -1,5 +1,6 @@
 // Prints every vector's whole JS report as JSON, keyed by vector id; tests/test_wages_parity.py
 // compares it with the Python reports. Run: node tests/js/run_vectors.mjs
+import './wage_texts.mjs';
 import { checkWages } from '../../pwa/js/wages.js';
 import { expandLog, loadVectors } from './vectors.mjs';
 

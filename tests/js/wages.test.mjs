@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import './wage_texts.mjs';
 import { checkWages, money, duration, roundCents } from '../../pwa/js/wages.js';
 import { expandLog, loadVectors, reportFindings, reportNotes } from './vectors.mjs';
 

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import './wage_texts.mjs';
 import { checkWages } from '../../pwa/js/wages.js';
 import { expandLog } from './vectors.mjs';
 

@@ -4,7 +4,7 @@
  * check lacked an AEWR or a rate, what the worker can enter to fix it. It only shows what
  * checkWages (../wages.js) returns: the figures here are the report's, multiplied out. */
 import { h, externalLink } from "../ui.js";
-import { checkWages } from "../wages.js";
+import { checkWages, loadWageTexts, MESSAGES } from "../wages.js";
 import * as store from "./store.js";
 import { todayIso } from "./forms.js";
 import { dateWords, hoursWords, moneyWords } from "./format.js";
@@ -93,6 +93,9 @@ export async function renderWages(container, ctx) {
     return;
   }
   const today = todayIso();
+  // The worker may have changed language since the check's texts were loaded.
+  const langIndex = { es: 0, en: 1 }[lang];
+  if (langIndex !== undefined && !(MESSAGES.minimum_wage || [])[langIndex]) await loadWageTexts([lang]);
   const report = checkWages(lists(state), rules, today);
   const kinds = byKind(report);
   container.append(h("div", { class: `card ${report.total_owed_cents > 0 ? "warning" : ""}`, id: "wages-total" },
