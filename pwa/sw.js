@@ -41,8 +41,50 @@ function shellPaths(files) {
 }
 
 async function hash16(response) {
-  const digest = await crypto.subtle.digest("SHA-256", await response.arrayBuffer());
+  return hash16Of(await response.arrayBuffer());
+}
+
+async function hash16Of(bytes) {
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
   return Array.from(new Uint8Array(digest).slice(0, 8), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+const BUNDLE_TYPES = { ".js": "text/javascript", ".json": "application/json", ".css": "text/css",
+  ".html": "text/html; charset=utf-8" };
+
+/** Put the shell bundle's files (server/static.py BUNDLED: the log's and the evidence bundle's
+ * modules, one response because they compress far better together) into the cache under the
+ * same keys as one-by-one fetches, each only if its bytes have the hash the manifest lists.
+ * Returns the paths it put; anything else is fetched on its own, as before. */
+async function unpackBundle(manifest, cache, wanted) {
+  const done = new Set();
+  const bundle = manifest.bundle;
+  if (!bundle || !bundle.url || !bundle.hash) return done;
+  try {
+    const res = await fetch(`${bundle.url}?v=${bundle.hash}`);
+    if (!res.ok) return done;
+    // One JSON line [[path, length], ...], then the files' bytes in that order.
+    const all = new Uint8Array(await res.arrayBuffer());
+    const newline = all.indexOf(10);
+    const index = JSON.parse(new TextDecoder().decode(all.subarray(0, newline)));
+    const parts = [];
+    let at = newline + 1;
+    for (const [path, length] of index) {
+      parts.push([path, all.slice(at, at + length)]);
+      at += length;
+    }
+    if (at !== all.length) return done; // not what the server writes: fetch one by one
+    await Promise.all(parts.map(async ([path, bytes]) => {
+      const hash = manifest.files[path];
+      if (!hash || !(wanted.has(path) || AFTER_FIRST.test(path))) return;
+      if ((await hash16Of(bytes)) !== hash) return;
+      await cache.put(`${path}?v=${hash}`, new Response(bytes, {
+        headers: { "Content-Type": BUNDLE_TYPES[path.slice(path.lastIndexOf("."))] || "text/plain" },
+      }));
+      done.add(path);
+    }));
+  } catch (_) { /* fetched one by one below */ }
+  return done;
 }
 
 async function fetchVersioned(path, hash) {
@@ -72,6 +114,7 @@ async function precache() {
       if (LAZY.test(path) && manifest.files[path]) paths.add(path);
     }
   }
+  for (const path of await unpackBundle(manifest, cache, paths)) paths.delete(path);
   await Promise.all([...paths].map(async (path) => {
     const hash = manifest.files[path];
     await cache.put(`${path}?v=${hash}`, await fetchVersioned(path, hash));

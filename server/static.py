@@ -5,12 +5,22 @@ worker and the shell always revalidate (a 304 costs a few bytes). A request that
 file's current hash (`/js/app.js?v=<hash16>`) is cached for a year: that is how the service
 worker fetches hashed assets. Files are read, minified (server/minify.py) and compressed
 once, and re-read when they change on disk.
+
+The shell bundle (`/shell-bundle`, listed in the asset manifest under `bundle`) carries the
+files the first screen never needs (BUNDLED: above all the log and the evidence bundle) as one
+response: brotli compresses them together far better than one by one (about 11 KB less on the
+first visit). Its format: one line of JSON, `[[path, byte length], …]`, then the files' bytes
+one after another in that order, exactly as they are served one by one. The service worker
+unpacks it into the same per-file cache entries it would otherwise fetch one at a time,
+checking each file's hash, and falls back to fetching them one by one if the bundle cannot be
+used.
 """
 
 from __future__ import annotations
 
 import hashlib
 import mimetypes
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -38,6 +48,17 @@ MEDIA_TYPES = {
     ".woff2": "font/woff2",
 }
 IMMUTABLE = "public, max-age=31536000, immutable"
+BUNDLE_URL = "/shell-bundle"
+#: Which files travel in the shell bundle: those the worker precaches that the first visit's
+#: page never loads itself (js/app.js's imports, the profile picker, the guide list): the log's
+#: and the evidence bundle's modules, texts and styles, the modules only they use, and the
+#: screens a worker opens later (a guide, "¿Qué me pasó?", the consulate, search, erase).
+BUNDLED = re.compile(
+    r"^/js/(log|bundle)/[^/]+\.(js|css)$|^/js/(wages|canonical|erase|search)\.js$"
+    r"|^/js/search-words\.json$|^/js/screens/search\.js$"
+    r"|^/js/screens/(guide|triage|directory)\.js$|^/i18n/es/(log|bundle|push|wages)\.json$"
+    r"|^/neutral\.html$|^/css/neutral\.css$"
+)
 HIDDEN_PARTS = {"node_modules", "__pycache__"}
 
 
@@ -58,6 +79,7 @@ class StaticSite:
         self.check_interval = check_interval
         self._files: dict[str, StaticFile] = {}
         self._manifest: Body | None = None
+        self._bundle: Body | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
         self.refresh(force=True)
@@ -102,10 +124,28 @@ class StaticSite:
                 self._files = files
                 listing = {url: f.hash16 for url, f in sorted(files.items())}
                 version = hashlib.sha256(msgspec.json.encode(listing)).hexdigest()[:16]
+                self._bundle = self._make_bundle(files)
                 self._manifest = make_body(
-                    msgspec.json.encode({"version": version, "files": listing}),
+                    msgspec.json.encode(
+                        {
+                            "version": version,
+                            "files": listing,
+                            # The files it carries are listed inside it, not here.
+                            "bundle": {"url": BUNDLE_URL, "hash": self._bundle.etag[3:-1]},
+                        }
+                    ),
                     "application/json",
                 )
+
+    @staticmethod
+    def _make_bundle(files: dict[str, StaticFile]) -> Body:
+        """The BUNDLED files: a JSON line of [path, length] pairs, then their bytes in order."""
+        chosen = [(url, f.body.raw) for url, f in sorted(files.items()) if BUNDLED.match(url)]
+        index = msgspec.json.encode([[url, len(raw)] for url, raw in chosen])
+        raw = index + b"\n" + b"".join(body for _, body in chosen)
+        digest = hashlib.sha256(raw).hexdigest()[:16]
+        # text/plain so that it is compressed like every other text file.
+        return make_body(raw, "text/plain; charset=utf-8", etag=f'W/"{digest}"')
 
     @property
     def version(self) -> str:
@@ -122,6 +162,11 @@ class StaticSite:
         self.refresh()
         assert self._manifest is not None
         return self._manifest
+
+    def bundle(self) -> Body:
+        self.refresh()
+        assert self._bundle is not None
+        return self._bundle
 
 
 def _site(request: Request[Any, Any, Any]) -> StaticSite:
@@ -158,6 +203,13 @@ async def asset_manifest(request: Request[Any, Any, Any]) -> Response[bytes]:
     return send(request, _site(request).manifest())
 
 
+@get(BUNDLE_URL, opt={"skip_compression": True}, include_in_schema=False)
+async def shell_bundle(request: Request[Any, Any, Any]) -> Response[bytes]:
+    body = _site(request).bundle()
+    immutable = request.query_params.get("v") == body.etag[3:-1]
+    return send(request, body, cache_control=IMMUTABLE if immutable else "no-cache")
+
+
 @get("/{file_path:path}", opt={"skip_compression": True}, include_in_schema=False)
 async def static_file(
     request: Request[Any, Any, Any], file_path: Annotated[str, PathParameter(max_length=1000)]
@@ -165,4 +217,4 @@ async def static_file(
     return _serve(request, file_path)
 
 
-ROUTES = [Router(path="/", route_handlers=[index, asset_manifest, static_file])]
+ROUTES = [Router(path="/", route_handlers=[index, asset_manifest, shell_bundle, static_file])]

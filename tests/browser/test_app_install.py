@@ -70,4 +70,14 @@ def test_chromium_finds_it_installable_and_worker_controls(
         )
     )
     assert expected <= cached
+    # The log's modules came in the shell bundle (one response, server/static.py BUNDLED): the
+    # worker made their cache entries itself, so the type is its own, without a charset.
+    made_by_worker = page.evaluate(
+        """async (key) => { const c = await caches.open((await caches.keys())[0]);
+           const res = await c.match(key); return res && res.headers.get('content-type'); }""",
+        f"{live_server}/js/log/screen.js?v={files['/js/log/screen.js']}",
+    )
+    assert made_by_worker == "text/javascript"
+    _, served = fetch(live_server + "/js/log/screen.js")
+    assert served  # and the server itself still serves it on its own
     assert f"{live_server}/index.html?v={files['/index.html']}" in cached
