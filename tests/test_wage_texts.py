@@ -27,3 +27,10 @@ def test_every_message_and_label_is_in_both_languages() -> None:
     assert set(es["labels"]) == set(en["labels"]) == set(messages.LABELS)
     assert es["messages"]["no_overtime_rules"].startswith("No hay reglas")
     assert en["messages"]["no_overtime_rules"].startswith("There are no overtime rules")
+
+
+def test_money_reads_with_thousands_separators() -> None:
+    """The same as pwa/js/wages.js money() (tests/js/wages.test.mjs, and the parity tests)."""
+    assert messages.money(123456) == "$1,234.56"
+    assert messages.money(99999) == "$999.99"
+    assert messages.money(-100000000) == "-$1,000,000.00"

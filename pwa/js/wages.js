@@ -173,7 +173,9 @@ function text(code, es, en = null) {
 export function money(cents) {
   const sign = cents < 0 ? '-' : '';
   const c = Math.abs(cents);
-  return `${sign}$${Math.floor(c / 100)}.${String(c % 100).padStart(2, '0')}`;
+  // $1,234.56, written out by hand so Node, every browser and Python agree (no locale).
+  const dollars = String(Math.floor(c / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${sign}$${dollars}.${String(c % 100).padStart(2, '0')}`;
 }
 
 export function duration(minutes) {

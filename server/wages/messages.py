@@ -374,10 +374,11 @@ def label(key: str) -> tuple[str, str]:
 
 
 def money(cents: int) -> str:
-    """$1234.56: no thousands separator, so both languages and both runtimes agree."""
+    """$1,234.56: comma thousands and a point for cents, as US money is written in both
+    languages (and by Mexican Spanish too). Written out by hand so both runtimes agree."""
     sign = "-" if cents < 0 else ""
     cents = abs(cents)
-    return f"{sign}${cents // 100}.{cents % 100:02d}"
+    return f"{sign}${cents // 100:,}.{cents % 100:02d}"
 
 
 def duration(minutes: int) -> str:

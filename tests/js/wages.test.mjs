@@ -36,7 +36,10 @@ test('at least 40 vectors, each with a hand-worked comment', () => {
 
 test('money and duration print the same way as Python', () => {
   assert.equal(money(0), '$0.00');
-  assert.equal(money(123456), '$1234.56');
+  assert.equal(money(123456), '$1,234.56');
+  assert.equal(money(100000000), '$1,000,000.00');
+  assert.equal(money(99999), '$999.99');
+  assert.equal(money(-123456), '-$1,234.56');
   assert.equal(money(-5), '-$0.05');
   assert.equal(duration(2730), '45 h 30 min');
   assert.equal(duration(120), '2 h');
