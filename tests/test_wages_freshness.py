@@ -9,9 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import FIXTURE_CONTENT
-
 from server.content.check import load_content
+
+# Not imported from conftest: with tests/browser/ collected too, "conftest" is ambiguous.
+FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = '{title: Test source, url: "https://example.test/law", accessed: 2026-12-01}'

@@ -7,10 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_CONTENT
 
 from server.content.check import load_content
 from server.content.schema import LAW_FIELDS
+
+# Not imported from conftest: with tests/browser/ collected too, "conftest" is ambiguous.
+FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 
 ROOT = Path(__file__).resolve().parent.parent
 
