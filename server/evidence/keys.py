@@ -36,6 +36,7 @@ from server.evidence.receipts import (
     public_key_info,
     remove_stale_temp_files,
     utc_now,
+    write_new_key_file,
 )
 
 
@@ -137,24 +138,7 @@ def ensure_receipt_key(key_path: Path) -> KeyHistory:
 
 def _write_new_key(key_path: Path) -> tuple[Path, ed25519.Ed25519PrivateKey]:
     """A new private key, whole on disk under a temp name (O_EXCL, 0600, fsync)."""
-    key = ed25519.Ed25519PrivateKey.generate()
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    tmp = key_path.with_name(f".{key_path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        view = memoryview(pem)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    except BaseException:
-        os.close(fd)
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    os.close(fd)
-    return tmp, key
+    return write_new_key_file(key_path)
 
 
 def rotate_receipt_key(key_path: Path) -> KeyHistory:

@@ -107,6 +107,29 @@ def remove_stale_temp_files(path: Path, older_than: float = 60.0) -> int:
     return removed
 
 
+def write_new_key_file(path: Path) -> tuple[Path, ed25519.Ed25519PrivateKey]:
+    """A new private key written whole to a private temp file beside `path` (O_EXCL, 0600,
+    fsync): the caller links or renames it into place, or removes it."""
+    key = ed25519.Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    tmp = _tmp_name(path)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        view = memoryview(pem)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    finally:
+        os.close(fd)
+    return tmp, key
+
+
 def _create_once(path: Path) -> None:
     """Write a new key to `path` unless one is already there, safely across processes.
 
@@ -115,20 +138,8 @@ def _create_once(path: Path) -> None:
     exactly one key wins and every process then reads that one.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = ed25519.Ed25519PrivateKey.generate()
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    tmp = _tmp_name(path)
+    tmp, _ = write_new_key_file(path)
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            view = memoryview(pem)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
         try:
             os.link(tmp, path)
         except FileExistsError:
