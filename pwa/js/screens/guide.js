@@ -60,13 +60,17 @@ export function readAloud(root, t, lang) {
 
 export function renderDocument(container, doc, ctx) {
   const { t, lang } = ctx;
-  const meta = [t("guide.version", { version: doc.version }), t("guide.reviewed", { date: formatDate(doc.reviewed, lang) })];
+  // A draft's date is when it was last updated, not a review: "revisada el" next to "not yet
+  // reviewed" would contradict itself.
+  const draft = doc.review_status === "draft";
+  const meta = [t("guide.version", { version: doc.version }),
+    t(draft ? "guide.updated" : "guide.reviewed", { date: formatDate(doc.reviewed, lang) })];
   if (doc.effective) meta.push(t("guide.effective", { date: formatDate(doc.effective, lang) }));
   // Element.append() would print a null as the text "null": leave out absent parts.
   const parts = [
     h("p", null, h("a", { href: "#/guides", class: "inline back" }, `← ${t("guides.title")}`)),
     heading(doc.title),
-    doc.review_status === "draft" ? h("p", null, draftBadge(t), " ", h("span", { class: "muted" }, t("guide.draftExplain"))) : null,
+    draft ? h("p", null, draftBadge(t), " ", h("span", { class: "muted" }, t("guide.draftExplain"))) : null,
     h("p", { class: "meta" }, meta.join(" · ")),
     doc.fallback ? h("p", { class: "notice warning" }, t("guide.fallback", { lang: doc.lang })) : null,
     doc.stale ? h("p", { class: "notice warning" }, t("guide.stale")) : null,
