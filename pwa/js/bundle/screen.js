@@ -15,6 +15,8 @@ import { buildBundle, select, replay } from "./build.js";
 import { anchorNow } from "./receipts.js";
 import { ensureKeyBound } from "./keys.js";
 import { timelineRows } from "./summary.js";
+import { afterView, countsText } from "./after.js";
+import { kindWord, plural } from "../log/format.js";
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -121,10 +123,11 @@ export async function render(container, ctx) {
     const n = (k) => (state[k] ? state[k].size : 0);
     const records = n("shift") + n("pay_stub") + n("expense") + n("incident");
     build.disabled = records === 0;
-    preview.replaceChildren(el("p", { text: t("bundle.preview", { shifts: n("shift"), pay: n("pay_stub"), expenses: n("expense"),
-      incidents: n("incident"), photos: sel.leaveOut.photos ? 0 : n("photo"), withheld: log.journal.length - keep.size }) }));
-    // Every record that goes in, one line each, as staff will see it.
-    includedList.replaceChildren(...timelineRows(state, sel.leaveOut).map((r) => el("li", { text: `${r[0]} · ${r[1]} · ${r[2]}` })));
+    preview.replaceChildren(...previewLines(ctx, { shifts: n("shift"), pay: n("pay_stub"), expenses: n("expense"),
+      incidents: n("incident"), photos: sel.leaveOut.photos ? 0 : n("photo") }, log.journal.length - keep.size));
+    // Every record that goes in, one line each, as staff will see it (kinds in words, not codes).
+    includedList.replaceChildren(...timelineRows(state, sel.leaveOut, (g, c) => kindWord(ctx, g, c))
+      .map((r) => el("li", { text: `${r[0]} · ${r[1]} · ${r[2]}` })));
   };
   form.addEventListener("change", update);
   form.addEventListener("input", update);
@@ -161,7 +164,7 @@ export async function render(container, ctx) {
         selection: sel, wageCheck, workerName: sel.leaveOut.name ? null : name.value.trim() || null,
         guides: guidesRead(ctx.pack), appVersion: log.app_version || logStore.APP_VERSION,
       });
-      showResult(result, out, t);
+      showResult(result, out, ctx);
     } catch (err) {
       console.error(err);
       result.replaceChildren(el("p", { class: "error", role: "alert", text: t("bundle.failed") }));
@@ -171,7 +174,15 @@ export async function render(container, ctx) {
   });
 }
 
-function showResult(result, out, t) {
+/** "Se incluye: 23 turnos, 1 gasto…" and, when some are left out, how many and what that means. */
+function previewLines(ctx, counts, withheld) {
+  const lines = [el("p", { text: ctx.t("bundle.preview", { list: countsText(ctx, counts) }) })];
+  if (withheld > 0) lines.push(el("p", { text: plural(ctx, "bundle.withheld", withheld) }));
+  return lines;
+}
+
+function showResult(result, out, ctx) {
+  const { t } = ctx;
   const file = new File([out.blob], out.filename, { type: "application/zip" });
   const save = el("a", { class: "button", id: "bundle-save", href: URL.createObjectURL(out.blob), download: out.filename, text: t("bundle.save") });
   const items = [el("p", { text: t("bundle.ready", { size: Math.ceil(out.blob.size / 1024) }) }), save];
@@ -183,8 +194,7 @@ function showResult(result, out, t) {
   const s = out.summary;
   const summary = el("section", { id: "bundle-summary" }, el("h2", { text: t("bundle.summary") }),
     el("p", { text: `${s.employers.map((e) => e.name).join(", ")} · ${s.period.start || ""} – ${s.period.end || ""}` }),
-    el("p", { text: t("bundle.preview", { shifts: s.counts.shifts, pay: s.counts.pay, expenses: s.counts.expenses,
-      incidents: s.counts.incidents, photos: s.counts.photos, withheld: s.chain.withheld }) }));
+    ...previewLines(ctx, s.counts, s.chain.withheld));
   if (s.wage_check) {
     const owed = s.wage_check.total_owed_cents;
     summary.append(el("p", { id: "bundle-owed", text: owed > 0 ? t("log.wages.owed", { amount: money(owed) }) : t("log.wages.nothingOwed") }));
@@ -192,5 +202,5 @@ function showResult(result, out, t) {
     summary.append(el("p", { class: "warning", text: t("log.wages.noRules") }));
   }
   summary.append(el("p", {}, t("bundle.head"), " ", el("code", { text: s.chain.head.slice(0, 16) })));
-  result.replaceChildren(...items, summary);
+  result.replaceChildren(...items, afterView(out, ctx), summary);
 }

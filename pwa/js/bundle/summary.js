@@ -5,21 +5,23 @@ const esc = (s) => String(s == null ? "" : s).replace(/[&<>"']/g, (c) =>
 export const money = (c) => (c == null ? "—" : `${c < 0 ? "-" : ""}$${(Math.abs(c) / 100).toFixed(2)}`);
 export const hours = (m) => (m == null ? "—" : (m / 60).toFixed(2));
 
-/** Rows of the timeline from replayed records: [date, kind es/en, detail]. */
-export function timelineRows(state, leaveOut = {}) {
+/** Rows of the timeline from replayed records: [date, kind es/en, detail]. `word(group, code)`
+ * turns a code ("recruitment_fee", "threat", "check") into words: the worker's screen passes
+ * its own (log.kinds.*); the printable page keeps the codes, which staff look up. */
+export function timelineRows(state, leaveOut = {}, word = (g, c) => c) {
   const rows = [];
   const note = (r) => (!leaveOut.notes && r.notes ? ` — ${r.notes}` : "");
   for (const s of (state.shift || new Map()).values()) {
     rows.push([s.date, "Turno / Shift", `${s.start}–${s.end}, descanso / break ${s.break_minutes || 0} min${s.from_memory ? " (de memoria / from memory)" : ""}${note(s)}`]);
   }
   for (const p of (state.pay_stub || new Map()).values()) {
-    rows.push([p.pay_date, "Pago / Pay", `${p.period_start}–${p.period_end}: ${money(p.gross_cents)} bruto / gross, ${money(p.net_cents)} neto / net (${p.method || ""})${note(p)}`]);
+    rows.push([p.pay_date, "Pago / Pay", `${p.period_start}–${p.period_end}: ${money(p.gross_cents)} bruto / gross, ${money(p.net_cents)} neto / net (${p.method ? word("method", p.method) : ""})${note(p)}`]);
   }
   for (const x of (state.expense || new Map()).values()) {
-    rows.push([x.date, "Gasto / Expense", `${x.kind}: ${money(x.amount_cents)}${note(x)}`]);
+    rows.push([x.date, "Gasto / Expense", `${word("expense", x.kind)}: ${money(x.amount_cents)}${note(x)}`]);
   }
   for (const i of (state.incident || new Map()).values()) {
-    rows.push([i.date, "Incidente / Incident", `${i.kind}${note(i)}`]);
+    rows.push([i.date, "Incidente / Incident", `${word("incident", i.kind)}${note(i)}`]);
   }
   return rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
@@ -53,7 +55,8 @@ ${weeks.map((w) => `<tr><td>${esc(w.start)} – ${esc(w.end)}</td><td>${hours(w.
 ${timelineRows(state, leaveOut).map((r) => `<tr><td>${esc(r[0])}</td><td>${esc(r[1])}</td><td>${esc(r[2])}</td></tr>`).join("")}
 </tbody></table>
 <h2>Cómo comprobarlo <span class="en">/ How to check it</span></h2>
-<p>Huella final de la cadena / Chain head: <code>${esc(summary.chain.head)}</code></p>
+<p>Código de control de los registros: cambia si alguien cambia, quita o reordena una anotación.
+<span class="en">Check code of the records (chain head): it changes if anyone changes, removes or reorders an entry.</span><br><code>${esc(summary.chain.head)}</code></p>
 <p>Vea LEEME-README.txt. / See LEEME-README.txt. <code>sha256sum -c manifest-sha256.txt</code></p>
 </body></html>
 `;
