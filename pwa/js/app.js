@@ -250,6 +250,19 @@ async function boot() {
   }
 }
 
+/** A punch-in left open (log/punch.js raises a one-word flag in localStorage): ask "¿A qué hora
+ * salió?" on whatever screen opened. Only then is anything of the log loaded. */
+async function askForgottenPunch() {
+  let open = false;
+  try { open = localStorage.getItem("cartilla.punch") === "1"; } catch (_) { /* no storage */ }
+  if (!open || !state.profile) return;
+  await state.t.ready;
+  const m = await import("./log/punch.js");
+  const hash = currentRoute() || HOME;
+  await m.askIfForgotten(context({ ...(match(hash) || { params: {}, query: {} }), hash }), notices,
+    () => { if (/^#\/log/.test(currentRoute() || HOME)) render(); });
+}
+
 window.addEventListener("online", () => { updateOnline(); askForPackUpdates(); });
 // The log locked (auto-lock) or opened (log/store.js): the profile's status is sealed with the
 // log's key, so read it again; on lock, draw the screen again so nothing stays on it.
@@ -264,6 +277,7 @@ window.addEventListener("offline", updateOnline);
     state.t = state.t || (await makeTranslator(DEFAULT_LANG));
   }
   await render();
+  askForgottenPunch().catch(() => {});
   showChanges();
   checkPersistence();
   registerWorker();

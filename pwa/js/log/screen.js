@@ -1,17 +1,17 @@
-/** The log screens: today's quick actions, the record forms, history with chain check,
- * the wage check, and PIN/backup settings. Routes: #/log and #/log/:view(/:id).
- *
- * A typical day takes at most three taps from anywhere: "My log" in the menu, then
- * "Same as the last day" (or "I started work" / "I finished work").
+/** The log's router (#/log and #/log/:view(/:id)) and its record forms (job, shift, pay stub,
+ * expense, incident). Every other view is its own module, loaded when it opens: the home
+ * (./home.js), history (./history.js), settings (./settings.js), the week (./week.js) and the
+ * wage check (./arithmetic.js, the only one that needs ../wages.js).
  */
-import { h, formatDate } from "../ui.js";
-import { money, duration } from "../wages.js";
+import { h } from "../ui.js";
 import * as store from "./store.js";
-import { buildForm, parseMoney, formatMoney, todayIso, nowHHMM } from "./forms.js";
-import { length as shiftLength } from "./shifts.js";
+import { buildForm, parseMoney, formatMoney, todayIso } from "./forms.js";
 import { confirmShift } from "./shiftask.js";
-import { plural, kindWord, dateWords } from "./format.js";
 import { quickTimes } from "./times.js";
+import { backLink, lists, shiftMinutes, lastShift, jobLabel } from "./parts.js";
+
+// The week and the wage check import these from here.
+export { backLink, lists, shiftMinutes };
 
 const STATES = ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
   "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND",
@@ -24,46 +24,12 @@ const EXPENSES = ["recruitment_fee", "visa", "travel", "subsistence", "tools", "
 const INCIDENTS = ["no_work", "injury", "threat", "fired", "harassment", "unsafe", "other"];
 const ITEMS = ["employer_name", "employer_address", "employer_fein", "pay_period", "hours_offered", "hours_worked",
   "rate", "piece_units", "gross", "deductions", "net"];
-const BACKUP_REMINDER_DAYS = 14;
 
 const opts = (values, prefix) => values.map((v) => [v, `${prefix}.${v}`]);
 
 function ensureStyles() {
   if (document.getElementById("log-css")) return;
   document.head.append(h("link", { id: "log-css", rel: "stylesheet", href: new URL("./log.css", import.meta.url).pathname }));
-}
-
-function bigLink(href, icon, label, cls = "") {
-  return h("a", { href, class: `button big ${cls}`.trim() }, h("span", { class: "icon", "aria-hidden": "true" }, icon), h("span", null, label));
-}
-
-function bigButton(icon, label, onclick, cls = "") {
-  return h("button", { type: "button", class: `button big ${cls}`.trim(), onclick },
-    h("span", { class: "icon", "aria-hidden": "true" }, icon), h("span", null, label));
-}
-
-export function backLink(t) {
-  return h("p", null, h("a", { href: "#/log", class: "button secondary" }, h("span", { "aria-hidden": "true" }, "← "), t("log.back")));
-}
-
-function status(text, tone = "ok") {
-  return h("p", { class: `log-status ${tone}`, role: "status" }, text);
-}
-
-export const lists = (state) => ({
-  employers: [...state.employer.values()], jobs: [...state.job.values()], shifts: [...state.shift.values()],
-  pay_stubs: [...state.pay_stub.values()], expenses: [...state.expense.values()], incidents: [...state.incident.values()],
-});
-
-/** Minutes worked; a shift with the same start and end counts nothing (it cannot be true). */
-export function shiftMinutes(s) {
-  if (s.start === s.end) return 0;
-  return Math.max(0, shiftLength({ date: "2000-01-01", ...s }) - (s.break_minutes || 0));
-}
-
-function jobLabel(state, job) {
-  const employer = state.employer.get(job.employer_id);
-  return employer ? employer.name : job.id;
 }
 
 // --- entry point ------------------------------------------------------------------------------
@@ -73,12 +39,15 @@ export async function render(container, ctx) {
   const view = (ctx.params && ctx.params.view) || "home";
   const { locked } = await store.status();
   if (locked) return renderUnlock(container, ctx);
-  const views = { home: renderHome, job: renderJob, shift: renderShift, pay: renderPay, expense: renderExpense,
-    incident: renderIncident, history: renderHistory, settings: renderSettings,
-    // One module per view, loaded when it opens (the start of splitting this file).
+  const home = async (c, x) => (await import("./home.js")).renderHome(c, x);
+  const views = { home, job: renderJob, shift: renderShift, pay: renderPay, expense: renderExpense,
+    incident: renderIncident,
+    // One module per view, loaded when it opens.
+    history: async (c, x) => (await import("./history.js")).renderHistory(c, x),
+    settings: async (c, x) => (await import("./settings.js")).renderSettings(c, x),
     wages: async (c, x) => (await import("./arithmetic.js")).renderWages(c, x),
     week: async (c, x) => (await import("./week.js")).renderWeek(c, x) };
-  return (views[view] || renderHome)(container, ctx, ctx.params && ctx.params.id);
+  return (views[view] || home)(container, ctx, ctx.params && ctx.params.id);
 }
 
 async function renderUnlock(container, ctx) {
@@ -99,199 +68,6 @@ async function renderUnlock(container, ctx) {
     } else { msg.textContent = t("log.locked.wrong"); pin.value = ""; pin.focus(); }
   });
   container.append(h("h1", { tabindex: "-1" }, "🔒 ", t("log.locked.title")), h("p", null, t("log.locked.prompt")), form);
-}
-
-// --- home -------------------------------------------------------------------------------------
-
-function lastShift(state) {
-  const shifts = [...state.shift.values()];
-  shifts.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
-  return shifts.length ? shifts[shifts.length - 1] : null;
-}
-
-async function renderHome(container, ctx) {
-  const { t, lang } = ctx;
-  const { state } = await store.currentState();
-  const jobs = [...state.job.values()];
-  const out = h("div", { id: "log-message", "aria-live": "polite" });
-  container.append(h("h1", { tabindex: "-1" }, t("log.title")), h("p", { class: "muted" }, t("log.privacy")), out);
-
-  // Old-backup reminder.
-  const total = jobs.length + state.shift.size + state.pay_stub.size;
-  if (total > 0) {
-    const last = await store.getMeta("lastBackupAt");
-    const days = last ? Math.floor((Date.now() - Date.parse(last)) / 86400000) : null;
-    if (days === null || days > BACKUP_REMINDER_DAYS) {
-      container.append(h("div", { class: "card warning", id: "backup-reminder" },
-        h("p", null, last ? t("log.backupOld", { days: BACKUP_REMINDER_DAYS }) : t("log.backupNever")),
-        h("a", { href: "#/log/settings", class: "button" }, h("span", { "aria-hidden": "true" }, "💾 "), t("log.backupNow"))));
-    }
-  }
-
-  if (!jobs.length) {
-    // Before the first record: offer a PIN or passphrase (./protect.js, loaded only now).
-    await import("./protect.js").then((m) => m.offer(container, ctx), () => {});
-    container.append(h("div", { class: "log-actions" }, bigLink("#/log/job", "🏢", t("log.quick.addJob"), "primary")));
-    return;
-  }
-
-  const actions = h("div", { class: "log-actions" });
-  container.append(h("h2", null, t("log.quick.heading")), actions);
-  const say = (text) => { out.replaceChildren(status(text)); };
-
-  // Questions and refusals show at the top, next to the message, where a 360 px screen sees them.
-  const ask = h("div", { id: "log-question" });
-  out.after(ask);
-  // Every quick save goes through the same checks as the form (./shiftask.js).
-  const saveChecked = async (shift, where = ask) => {
-    const { state: now } = await store.currentState();
-    const ok = await confirmShift(ctx, where, shift, [...now.shift.values()], todayIso());
-    return ok ? store.addRecord(ok) : null;
-  };
-
-  actions.append(bigButton("↻", t("log.quick.sameAsYesterday"), async () => {
-    const { state: now } = await store.currentState();
-    const prev = lastShift(now);
-    if (!prev) { say(t("log.quick.nothingToCopy")); return; }
-    const copy = { type: "shift", job_id: prev.job_id, date: todayIso(), start: prev.start, end: prev.end,
-      break_minutes: prev.break_minutes || 0, from_memory: false, photo_ids: [] };
-    if (prev.ends_next_day) copy.ends_next_day = true;
-    if (prev.place) copy.place = prev.place;
-    // A second shift on the same date is asked about, never added by a repeated tap.
-    const already = [...now.shift.values()].find((s) => s.job_id === copy.job_id && s.date === copy.date);
-    if (already) {
-      out.replaceChildren();
-      ask.replaceChildren(h("div", { class: "card warning log-question", role: "alertdialog", "aria-labelledby": "same-day-q", "data-question": "same-day" },
-        h("p", { id: "same-day-q" }, h("strong", null, t("log.quick.alreadyToday", { start: already.start, end: already.end }))),
-        h("p", { class: "log-answers" },
-          h("a", { class: "button primary", href: "#/log/shift", "data-answer": "yes" }, t("log.quick.anotherYes")), " ",
-          h("button", { type: "button", class: "button secondary", "data-answer": "no", onclick: () => ask.replaceChildren() }, t("log.quick.anotherNo")))));
-      ask.querySelector("a").focus();
-      return;
-    }
-    const entry = await saveChecked(copy);
-    if (!entry) return;
-    out.replaceChildren(status(t("log.quick.sameDone", { date: dateWords(copy.date, lang), start: copy.start, end: copy.end })),
-      h("button", { type: "button", class: "button secondary", onclick: async () => {
-        await store.deleteRecord("shift", entry.data.id, t("log.undo"));
-        say(t("log.undone"));
-      } }, t("log.undo")));
-  }, "primary"));
-
-  const punch = await store.getDraft("punch");
-  if (punch && punchIsStale(punch)) {
-    // Forgotten punch-out: ask when it ended instead of saving a shift that runs until now.
-    ask.after(forgottenPunch(ctx, punch, saveChecked));
-  } else if (punch) {
-    actions.append(bigButton("⏹", t("log.quick.punchOut"), async () => {
-      const nowDate = new Date();
-      const end = nowHHMM(nowDate);
-      const breakMinutes = punchBreakMinutes(punch, nowDate);
-      const shift = { type: "shift", job_id: punch.job_id, date: punch.date, start: punch.start,
-        end: end === punch.start ? nowHHMM(new Date(Date.now() + 60000)) : end, break_minutes: breakMinutes, from_memory: false, photo_ids: [] };
-      // The clock says whether it is the next day: no need to ask.
-      if (todayIso(nowDate) > punch.date) shift.ends_next_day = true;
-      if (!(await saveChecked(shift))) return;
-      await store.clearDraft("punch");
-      ctx.navigate("#/log");
-      ctx.notify(breakMinutes ? t("log.quick.punchDoneBreak", { start: shift.start, end: shift.end, minutes: breakMinutes })
-        : t("log.quick.punchDone", { start: shift.start, end: shift.end }), { id: "log-punch" });
-    }, "primary"));
-    if (punch.break_since) {
-      actions.append(bigButton("▶", t("log.quick.breakEnd"), async () => {
-        await store.saveDraft("punch", { ...punch, break_minutes: punchBreakMinutes(punch, new Date()), break_since: null });
-        ctx.navigate("#/log");
-      }));
-      out.append(status(t("log.quick.onBreak", { time: nowHHMM(new Date(punch.break_since)) })));
-    } else {
-      actions.append(bigButton("⏸", t("log.quick.breakStart"), async () => {
-        await store.saveDraft("punch", { ...punch, break_since: new Date().toISOString() });
-        ctx.navigate("#/log");
-      }));
-      out.append(status(t("log.quick.punchedIn", { time: punch.start })),
-        punch.break_minutes ? status(t("log.quick.breakSoFar", { minutes: punch.break_minutes })) : "");
-    }
-  } else {
-    actions.append(bigButton("▶", t("log.quick.punchIn"), async () => {
-      const prev = lastShift(state);
-      await store.saveDraft("punch", { job_id: prev ? prev.job_id : jobs[0].id, date: todayIso(), start: nowHHMM(),
-        started_at: new Date().toISOString(), break_minutes: 0, break_since: null });
-      ctx.navigate("#/log");
-    }));
-  }
-  actions.append(
-    bigLink("#/log/shift", "🕒", t("log.quick.shift")),
-    bigLink("#/log/pay", "💵", t("log.quick.pay")),
-    bigLink("#/log/expense", "🧾", t("log.quick.expense")),
-    bigLink("#/log/incident", "⚠", t("log.quick.incident")),
-    bigLink("#/log/week", "📅", t("log.quick.weekView")),
-    bigLink("#/log/wages", "⚖", t("log.quick.wages")),
-    bigLink("#/log/history", "📜", t("log.quick.history")),
-    bigLink("#/log/job", "🏢", t("log.quick.jobs")),
-    bigLink("#/log/settings", "🔒", t("log.quick.settings")),
-  );
-
-  // This week at a glance.
-  const weekAgo = todayIso(new Date(Date.now() - 6 * 86400000));
-  const recent = [...state.shift.values()].filter((s) => s.date >= weekAgo);
-  if (recent.length) {
-    const minutes = recent.reduce((a, s) => a + shiftMinutes(s), 0);
-    container.append(h("p", { class: "card" }, plural(ctx, "log.quick.week", new Set(recent.map((s) => s.date)).size, { hours: duration(minutes), days: new Set(recent.map((s) => s.date)).size })));
-  }
-}
-
-// --- punch mode: breaks and a forgotten punch-out -------------------------------------------
-
-/** A punch-in this many hours old is asked about, not closed at "now". */
-const STALE_PUNCH_HOURS = 12;
-
-function punchStart(punch) {
-  return punch.started_at ? Date.parse(punch.started_at) : new Date(`${punch.date}T${punch.start}:00`).getTime();
-}
-
-export function punchIsStale(punch, now = Date.now()) {
-  return now - punchStart(punch) > STALE_PUNCH_HOURS * 3600000;
-}
-
-/** Whole minutes of break so far, including one still going. */
-function punchBreakMinutes(punch, now) {
-  const running = punch.break_since ? Math.max(0, Math.floor((now.getTime() - Date.parse(punch.break_since)) / 60000)) : 0;
-  return (punch.break_minutes || 0) + running;
-}
-
-function forgottenPunch(ctx, punch, saveChecked) {
-  const { t, lang } = ctx;
-  const end = h("input", { id: "forgot-end", type: "time", required: true });
-  const brk = h("input", { id: "forgot-break", type: "text", inputmode: "numeric", autocomplete: "off", value: String(punch.break_minutes || 0) });
-  const msg = h("p", { class: "error", role: "alert" });
-  const box = h("div", { "aria-live": "polite" });
-  const form = h("form", { class: "card warning log-form", id: "forgot-punch" },
-    h("h2", null, t("log.quick.forgotTitle")),
-    h("p", null, t("log.quick.forgotDetail", { date: formatDate(punch.date, lang), time: punch.start })),
-    h("div", { class: "field" }, h("label", { for: "forgot-end" }, t("log.quick.forgotTime")), end),
-    h("div", { class: "field" }, h("label", { for: "forgot-break" }, t("log.shift.break")), brk),
-    msg, box,
-    h("button", { type: "submit", class: "button primary big" }, h("span", { "aria-hidden": "true" }, "✔ "), t("log.quick.forgotSave")),
-    h("button", { type: "button", class: "button secondary", id: "forgot-discard", onclick: async () => {
-      await store.clearDraft("punch");
-      ctx.navigate("#/log");
-      ctx.notify(t("log.quick.forgotDiscarded"), { id: "log-punch" });
-    } }, t("log.quick.forgotDiscard")));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    msg.textContent = "";
-    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(end.value)) { msg.textContent = t("log.form.time"); end.focus(); return; }
-    const minutes = /^\d{1,4}$/.test(brk.value.trim()) ? Number(brk.value.trim()) : (brk.value.trim() ? NaN : 0);
-    if (Number.isNaN(minutes)) { msg.textContent = t("log.form.int"); brk.focus(); return; }
-    const shift = { type: "shift", job_id: punch.job_id, date: punch.date, start: punch.start, end: end.value,
-      break_minutes: minutes, from_memory: true, photo_ids: [] };
-    if (shiftMinutes(shift) <= 0 && shift.start !== shift.end) { msg.textContent = t("log.form.breakTooLong"); return; }
-    if (!(await saveChecked(shift, box))) return;
-    await store.clearDraft("punch");
-    ctx.navigate("#/log");
-    ctx.notify(t("log.quick.punchDone", { start: shift.start, end: shift.end }), { id: "log-punch" });
-  });
-  return form;
 }
 
 // --- forms -------------------------------------------------------------------------------------
@@ -566,139 +342,4 @@ function renderIncident(container, ctx, id) {
     values: (r, state) => (r ? { ...r } : { date: todayIso(), job_id: [...state.job.keys()][0] }),
     build: (v) => clean({ kind: v.kind, date: v.date, job_id: v.job_id, notes: v.notes, from_memory: Boolean(v.from_memory), photo_ids: v.photo_ids || [] }),
   });
-}
-
-// --- wage check: ./arithmetic.js ------------------------------------------------------
-
-// --- history ------------------------------------------------------------------------------
-
-function describe(entry, ctx) {
-  const d = entry.data;
-  // A receipt's time in the worker's words, not the machine's ISO form.
-  if (entry.kind === "receipt") return entry.receipt ? new Date(entry.receipt.time).toLocaleString(ctx.lang) : "";
-  if (!d) return "";
-  if (d.type === "shift") return `${dateWords(d.date, ctx.lang)} ${d.start}–${d.end}`;
-  if (d.type === "pay_stub") return `${formatDate(d.pay_date, ctx.lang)} · ${money(d.gross_cents)}`;
-  if (d.type === "expense") return `${dateWords(d.date, ctx.lang)} · ${kindWord(ctx, "expense", d.kind)} · ${money(d.amount_cents)}`;
-  if (d.type === "incident") return `${dateWords(d.date, ctx.lang)} · ${kindWord(ctx, "incident", d.kind)}`;
-  if (d.type === "employer") return d.name;
-  if (d.type === "job") return `${d.state} · ${ctx.t(`log.kinds.industry.${d.industry}`)}`;
-  return "";
-}
-
-const EDIT_VIEWS = { shift: "shift", pay_stub: "pay", expense: "expense", incident: "incident", job: "job" };
-
-function historyList(journal, state, latest, ctx) {
-  const { t } = ctx;
-  if (!journal.length) return h("p", null, t("log.none"));
-  return h("ol", { class: "cards history", reversed: true }, [...journal].reverse().slice(0, 300).map((e) => {
-    const type = e.record_type;
-    const current = type && state[type] && state[type].get(e.record_id);
-    const editable = current && e.data && latest.get(`${type}:${e.record_id}`) === e.hash && EDIT_VIEWS[type];
-    return h("li", { class: `card entry-${e.kind}`, "data-seq": e.seq },
-      h("p", null, h("strong", null, t(`log.kinds.entry.${e.kind}`)), type ? ` · ${t(`log.kinds.type.${type}`)}` : "",
-        " · ", describe(e, ctx), e.data && e.data.from_memory ? h("span", { class: "badge" }, ` ${t("log.fromMemory")}`) : null),
-      e.reason ? h("p", { class: "muted" }, t("log.history.reason", { reason: e.reason })) : null,
-      editable ? h("a", { class: "button secondary", href: `#/log/${EDIT_VIEWS[type]}/${encodeURIComponent(e.record_id)}` }, "✎ ", t("log.history.edit")) : null);
-  }));
-}
-
-async function renderHistory(container, ctx) {
-  const { t } = ctx;
-  const result = h("div", { id: "chain-result", "aria-live": "polite" });
-  const list = h("div");
-  let checks = 0;
-  const check = async () => {
-    const id = ++checks;
-    const c = await store.verify();
-    if (id !== checks) return;
-    result.replaceChildren(c.ok ? status(plural(ctx, "log.history.ok", c.count))
-      : status(plural(ctx, "log.history.bad", c.problems.length), "bad"));
-  };
-  // A time receipt (bundle/receipts.js) can land while this screen is open: show it, and
-  // re-count if the worker asked for the chain check. The counters drop slower, older answers.
-  let shown = 0;
-  const refresh = async () => {
-    const id = ++shown;
-    const journal = await store.readJournal();
-    const { state, latest } = await store.currentState();
-    if (id !== shown) return;
-    list.replaceChildren(historyList(journal, state, latest, ctx));
-    if (checks) await check();
-  };
-  const onChange = () => { if (container.isConnected) refresh().catch(() => {}); else stop(); };
-  const stop = () => removeEventListener("cartilla:journal-changed", onChange);
-  addEventListener("cartilla:journal-changed", onChange);
-  container.append(backLink(t), h("h1", { tabindex: "-1" }, h("span", { "aria-hidden": "true" }, "📜 "), t("log.history.title")),
-    h("p", null, t("log.history.intro")), bigButton("🔗", t("log.history.verify"), check), result, list);
-  await refresh();
-  return stop;
-}
-
-// --- settings: PIN lock, backup, restore ---------------------------------------------------
-
-function field(id, labelText, input) {
-  input.id = id;
-  return h("div", { class: "field" }, h("label", { for: id }, labelText), input);
-}
-
-async function renderSettings(container, ctx) {
-  const { t, lang } = ctx;
-  container.append(backLink(t), h("h1", { tabindex: "-1" }, h("span", { "aria-hidden": "true" }, "🔒 "), t("log.settings.title")));
-
-  // PIN or passphrase (./protect.js, loaded only here and on the empty log's first screen).
-  try {
-    container.append(await (await import("./protect.js")).settingsBox(ctx));
-  } catch (_) {
-    container.append(h("p", { class: "card warning" }, t("log.settings.protectOffline")));
-  }
-
-  // Backup
-  const last = await store.getMeta("lastBackupAt");
-  const pass = h("input", { type: "password", autocomplete: "new-password" });
-  const pass2 = h("input", { type: "password", autocomplete: "new-password" });
-  const backupMsg = h("p", { role: "status", "aria-live": "polite", id: "backup-status" });
-  const backupForm = h("form", { class: "log-form" }, field("backup-pass", t("log.settings.passphrase"), pass),
-    field("backup-pass2", t("log.settings.passphrase2"), pass2), backupMsg,
-    h("button", { type: "submit", class: "button primary" }, h("span", { "aria-hidden": "true" }, "💾 "), t("log.settings.backup")));
-  backupForm.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (pass.value.length < 8) { backupMsg.textContent = t("log.settings.passphraseBad"); return; }
-    if (pass.value !== pass2.value) { backupMsg.textContent = t("log.settings.passphraseMismatch"); return; }
-    backupMsg.textContent = t("log.settings.working");
-    const text = await store.exportBackup(pass.value);
-    const name = `cartilla-backup-${todayIso()}.json`;
-    const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
-    const a = h("a", { href: url, download: name, hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60000);
-    backupMsg.textContent = t("log.settings.backupDone", { name });
-    pass.value = pass2.value = "";
-  });
-  container.append(h("section", { class: "card" }, h("h2", null, t("log.settings.backupHeading")), h("p", null, t("log.settings.backupHelp")),
-    h("p", { class: "muted" }, last ? t("log.settings.lastBackup", { date: formatDate(last.slice(0, 10), lang) }) : t("log.settings.noBackup")),
-    backupForm));
-
-  // Restore
-  const file = h("input", { type: "file", accept: "application/json,.json" });
-  const rpass = h("input", { type: "password", autocomplete: "off" });
-  const restoreMsg = h("p", { role: "status", "aria-live": "polite", id: "restore-status" });
-  const restoreForm = h("form", { class: "log-form" }, field("restore-file", t("log.settings.file"), file),
-    field("restore-pass", t("log.settings.passphrase"), rpass), restoreMsg,
-    h("button", { type: "submit", class: "button" }, h("span", { "aria-hidden": "true" }, "⤓ "), t("log.settings.restore")));
-  restoreForm.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const chosen = file.files && file.files[0];
-    if (!chosen) { restoreMsg.textContent = t("log.settings.restoreErrors.no_file"); return; }
-    restoreMsg.textContent = t("log.settings.working");
-    try {
-      const result = await store.restoreBackup(await chosen.text(), rpass.value);
-      restoreMsg.textContent = plural(ctx, "log.settings.restored", result.entries);
-    } catch (err) {
-      restoreMsg.textContent = t(`log.settings.restoreErrors.${err.code || "not_backup"}`);
-    }
-  });
-  container.append(h("section", { class: "card" }, h("h2", null, t("log.settings.restoreHeading")), h("p", null, t("log.settings.restoreHelp")), restoreForm));
 }

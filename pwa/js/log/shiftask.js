@@ -7,7 +7,7 @@
  */
 import { h, formatDate } from "../ui.js";
 import { checkShift, length } from "./shifts.js";
-import { duration } from "../wages.js";
+import { duration } from "./parts.js";
 
 /** A question with two answers in `box`; resolves true for yes. */
 function ask(box, { question, detail, yes, no, id }) {
