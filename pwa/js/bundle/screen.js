@@ -185,7 +185,8 @@ function showResult(result, out, ctx) {
   const { t } = ctx;
   const file = new File([out.blob], out.filename, { type: "application/zip" });
   const save = el("a", { class: "button", id: "bundle-save", href: URL.createObjectURL(out.blob), download: out.filename, text: t("bundle.save") });
-  const items = [el("p", { text: t("bundle.ready", { size: Math.ceil(out.blob.size / 1024) }) }), save];
+  const ready = el("p", { tabindex: "-1", text: t("bundle.ready", { size: Math.ceil(out.blob.size / 1024) }) });
+  const items = [ready, save];
   if (navigator.canShare && navigator.canShare({ files: [file] })) {
     const share = el("button", { type: "button", class: "button", text: t("bundle.share") });
     share.addEventListener("click", () => navigator.share({ files: [file], title: out.filename }).catch(() => {}));
@@ -203,4 +204,6 @@ function showResult(result, out, ctx) {
   }
   summary.append(el("p", {}, t("bundle.head"), " ", el("code", { text: s.chain.head.slice(0, 16) })));
   result.replaceChildren(...items, afterView(out, ctx), summary);
+  // The file and the next steps are below the form: take the worker (and a screen reader) there.
+  ready.focus();
 }
