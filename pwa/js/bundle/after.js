@@ -38,25 +38,29 @@ function whomToCall(ctx) {
   const { t, lang, pack, profile } = ctx;
   const data = packData(pack);
   const state = profile && profile.state;
-  const box = h("div");
+  const card = h("div");
   const fill = (county) => {
     const mine = consulateFor(data.consulates, state, county);
-    const counties = countiesOf(data.consulates, state);
-    const picker = !mine && counties.length ? h("select", { id: "after-county", "aria-label": t("directory.county", { state: t(`state.${state}`) }) },
-      h("option", { value: "" }, t("directory.countyNone")), counties.map((n) => h("option", { value: n }, n))) : null;
-    if (picker) {
-      picker.addEventListener("change", () => {
-        // The same place the directory keeps it (on the phone only; erase clears it).
-        try { localStorage.setItem("cartilla.county", JSON.stringify({ state, county: picker.value })); } catch { /* private mode */ }
-        fill(picker.value);
-      });
-    }
-    box.replaceChildren(mine ? consulateCard(mine, ctx) : h("p", null, t("bundle.after.county")), picker || "",
-      data.hotlines.filter((x) => x.phone).map((x) => h("p", null, pick(x.name, lang), ": ", callLink(x.phone, pick(x.name, lang), t))),
-      h("p", null, h("a", { href: "#/directory" }, t("bundle.after.all"))));
+    card.replaceChildren(mine ? consulateCard(mine, ctx) : picker ? h("p", null, t("bundle.after.county")) : "");
   };
-  fill(savedCounty(state));
-  return box;
+  const counties = countiesOf(data.consulates, state);
+  const county = counties.includes(savedCounty(state)) ? savedCounty(state) : "";
+  // Where the county decides the consulate, the worker can pick it (or change it) here.
+  const picker = data.consulates.filter((c) => c.serves.includes(state)).length > 1 && counties.length
+    ? h("select", { id: "after-county", "aria-label": t("directory.county", { state: t(`state.${state}`) }) },
+      h("option", { value: "" }, t("directory.countyNone")), counties.map((n) => h("option", { value: n, selected: n === county }, n)))
+    : null;
+  if (picker) {
+    picker.addEventListener("change", () => {
+      // The same place the directory keeps it (on the phone only; erase clears it).
+      try { localStorage.setItem("cartilla.county", JSON.stringify({ state, county: picker.value })); } catch { /* private mode */ }
+      fill(picker.value);
+    });
+  }
+  fill(county);
+  return h("div", null, picker, card,
+    data.hotlines.filter((x) => x.phone).map((x) => h("p", null, pick(x.name, lang), ": ", callLink(x.phone, pick(x.name, lang), t))),
+    h("p", null, h("a", { href: "#/directory" }, t("bundle.after.all"))));
 }
 
 /** The summary to show at the window: large text, one fact a line, closed with one tap. */
