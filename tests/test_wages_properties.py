@@ -185,3 +185,27 @@ def test_more_output_never_lowers_expected_pay(
     before = check(_records(job, shifts, []), RULES, AS_OF)
     after = check(_records(job, more_units, []), RULES, AS_OF)
     assert _expected(after) >= _expected(before) - len(before.jobs[0].weeks)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    job=job,
+    shifts=st.lists(shift, min_size=1, max_size=12),
+    gross=st.lists(st.integers(0, 300_000), min_size=3, max_size=3),
+)
+def test_the_figures_the_phone_shows_add_up(
+    job: dict[str, Any], shifts: list[dict[str, Any]], gross: list[int]
+) -> None:
+    report = check(_records(job, shifts, _stubs(gross, 0)), RULES, AS_OF)
+    for result in report.jobs:
+        for week in result.weeks:
+            parts = (week.straight_pay_cents, week.overtime_pay_cents, week.double_time_pay_cents)
+            assert min(parts) >= 0 and sum(parts) == week.expected_cents
+        for period in result.periods:
+            owed = sum(
+                f.amount_cents or 0
+                for f in period.findings
+                if f.code in ("underpaid", "no_pay_recorded")
+            )
+            assert period.owed_overtime_cents + period.owed_straight_cents == owed
+            assert min(period.owed_overtime_cents, period.owed_straight_cents) >= 0

@@ -37,6 +37,30 @@ def test_vector(file_rules: dict[str, Any], vector: dict[str, Any]) -> None:
                 assert {k: got[k] for k in want} == want
 
 
+@pytest.mark.parametrize(
+    ("file_rules", "vector"), [v[1:] for v in VECTORS], ids=[v[0] for v in VECTORS]
+)
+def test_the_shown_figures_add_up(file_rules: dict[str, Any], vector: dict[str, Any]) -> None:
+    """The phone shows these figures as they are: each week's three parts make its expected
+    pay, and each period's owed-by-kind makes what its unpaid-wages finding claims."""
+    report = run_vector(file_rules, vector)
+    for job in report.jobs:
+        for week in job.weeks:
+            parts = week.straight_pay_cents + week.overtime_pay_cents + week.double_time_pay_cents
+            assert parts == week.expected_cents, week
+            assert min(week.overtime_pay_cents, week.double_time_pay_cents) >= 0
+            assert week.overtime_pay_cents == 0 or week.overtime_minutes > 0
+            assert week.double_time_pay_cents == 0 or week.double_time_minutes > 0
+        for period in job.periods:
+            owed = sum(
+                f.amount_cents or 0
+                for f in period.findings
+                if f.code in ("underpaid", "no_pay_recorded")
+            )
+            assert period.owed_overtime_cents + period.owed_straight_cents == owed
+            assert min(period.owed_overtime_cents, period.owed_straight_cents) >= 0
+
+
 def test_there_are_at_least_40_vectors_each_worked_by_hand() -> None:
     assert len(VECTORS) >= 40
     for name, _, vector in VECTORS:

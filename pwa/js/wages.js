@@ -713,10 +713,16 @@ class JobCheck {
       straightTotal = fsum(days.map(([d]) => this.days.get(d).straight));
     }
     this.weekPay.set(weekStart, [straightTotal, legalTotal, total]);
+    // Full pay for the overtime and double-time hours (hours at the regular pay plus the
+    // premium), so the week's expected pay splits into three figures the phone shows as is.
+    let otFull = ZERO;
+    let dblFull = ZERO;
     days.forEach(([d], i) => {
       const info = this.days.get(d);
       const weight = ot[i] + 2 * dbl[i];
       if (salaryRule !== null) {
+        otFull = otFull.add(regularPerHour.div(60).mul(new Frac(3n, 2n)).mul(ot[i]));
+        dblFull = dblFull.add(regularPerHour.div(60).mul(2).mul(dbl[i]));
         info.otWeight = weight;
         info.otSrc = weight > 0 ? otSrc : null;
         info.legal = info.legalStraight.add(legalRate.mul(weight).div(2));
@@ -730,6 +736,8 @@ class JobCheck {
       // Overtime hours at the regular rate plus the premium: what deductions may not cut.
       info.otPay = straightTotal.mul(ot[i] + dbl[i]).div(total).add(regRate.mul(weight).div(2));
       info.expected = info.straight.add(regRate.mul(weight).div(2));
+      otFull = otFull.add(straightTotal.mul(ot[i]).div(total).add(regRate.mul(ot[i]).div(2)));
+      dblFull = dblFull.add(straightTotal.mul(dbl[i]).div(total).add(regRate.mul(dbl[i])));
       info.legal = info.legalStraight.add(legalRate.mul(weight).div(2));
       expected = expected.add(info.expected);
       legal = legal.add(info.legal);
@@ -737,6 +745,8 @@ class JobCheck {
     const weekEnd = weekStart + 6;
     const paid = this.weekPaid(weekStart, weekEnd, days.filter(([, m]) => m > 0).map(([d]) => d));
     const expectedCents = roundCents(expected);
+    const overtimePayCents = roundCents(otFull);
+    const doubleTimePayCents = roundCents(dblFull);
     return {
       job_id: job.id,
       start: isoOf(weekStart),
@@ -748,6 +758,10 @@ class JobCheck {
       double_time_minutes: sumInts(dbl),
       floor_rate_cents: Math.max(...days.map(([d]) => this.days.get(d).floor)),
       regular_rate_cents: roundCents(regularPerHour),
+      // The rest of the expected pay: the three add up to it exactly (a rounding cent falls here).
+      straight_pay_cents: expectedCents - overtimePayCents - doubleTimePayCents,
+      overtime_pay_cents: overtimePayCents,
+      double_time_pay_cents: doubleTimePayCents,
       expected_cents: expectedCents,
       legal_expected_cents: roundCents(legal),
       paid_cents: paid,
@@ -881,6 +895,7 @@ class JobCheck {
         deductions_cents: sumInts((stub.deductions || []).map((x) => x.amount_cents)),
         net_cents: stub.net_cents ?? null,
         difference_cents: expectedCents - stub.gross_cents,
+        ...this.owedByKind(Math.max(0, expectedCents - stub.gross_cents), days),
         findings,
       });
     }
@@ -910,11 +925,20 @@ class JobCheck {
         job_id: job.id, pay_stub_id: null, start: isoOf(days[0]), end: isoOf(days[days.length - 1]),
         pay_date: null, minutes_worked: sumInts(days.map((d) => this.days.get(d).minutes)), minutes_paid: null,
         expected_cents: expectedCents, legal_expected_cents: roundCents(legal), paid_cents: 0,
-        deductions_cents: 0, net_cents: null, difference_cents: expectedCents, findings,
+        deductions_cents: 0, net_cents: null, difference_cents: expectedCents,
+        ...this.owedByKind(findings.length ? expectedCents : 0, days), findings,
       });
     }
     results.sort((a, b) => tupleCmp([a.start, a.end, a.pay_stub_id || '~'], [b.start, b.end, b.pay_stub_id || '~']));
     return results;
+  }
+
+  // A period's unpaid wages split by kind: what was paid counts first toward the straight-time
+  // hours, so the shortfall is unpaid overtime up to the period's full overtime pay, and only
+  // the rest is straight-time (minimum wage) shortfall. Same rule as check.py _owed_by_kind.
+  owedByKind(owed, days) {
+    const overtime = Math.min(owed, roundCents(fsum(days.map((d) => this.days.get(d).otPay))));
+    return { owed_overtime_cents: overtime, owed_straight_cents: owed - overtime };
   }
 
   periodFindings(stub, expected, legal, minimumPay, days) {

@@ -746,10 +746,16 @@ class _JobCheck:
             regular_per_hour = self._salary_week(days, ot, dbl, salary_rule, rules)
             straight_total = sum((self.days[d].straight for d, _ in days), Fraction(0))
         self.week_pay[week_start] = (straight_total, legal_total, total)
+        # Full pay for the overtime and double-time hours (hours at the regular pay plus the
+        # premium), so the week's expected pay splits into three figures the phone shows as is.
+        ot_full = Fraction(0)
+        dbl_full = Fraction(0)
         for i, (d, _) in enumerate(days):
             info = self.days[d]
             weight = ot[i] + 2 * dbl[i]
             if salary_rule is not None:
+                ot_full += regular_per_hour / 60 * Fraction(3, 2) * ot[i]
+                dbl_full += regular_per_hour / 60 * 2 * dbl[i]
                 info.ot_weight = weight
                 info.ot_src = ot_src if weight > 0 else None
                 info.legal = info.legal_straight + legal_rate * weight / 2
@@ -762,12 +768,16 @@ class _JobCheck:
             # Overtime hours at the regular rate plus the premium: what deductions may not cut.
             info.ot_pay = straight_total * (ot[i] + dbl[i]) / total + reg_rate * weight / 2
             info.expected = info.straight + reg_rate * weight / 2
+            ot_full += straight_total * ot[i] / total + reg_rate * ot[i] / 2
+            dbl_full += straight_total * dbl[i] / total + reg_rate * dbl[i]
             info.legal = info.legal_straight + legal_rate * weight / 2
             expected += info.expected
             legal += info.legal
         week_end = week_start + dt.timedelta(days=6)
         paid = self._week_paid(week_start, week_end, [d for d, m in days if m > 0])
         expected_cents = round_cents(expected)
+        overtime_pay_cents = round_cents(ot_full)
+        double_time_pay_cents = round_cents(dbl_full)
         return WeekResult(
             job_id=job.id,
             start=week_start.isoformat(),
@@ -779,6 +789,11 @@ class _JobCheck:
             double_time_minutes=sum(dbl),
             floor_rate_cents=max(self.days[d].floor for d, _ in days),
             regular_rate_cents=round_cents(regular_per_hour),
+            # The rest of the expected pay: the three add up to it exactly (a rounding cent
+            # falls here).
+            straight_pay_cents=expected_cents - overtime_pay_cents - double_time_pay_cents,
+            overtime_pay_cents=overtime_pay_cents,
+            double_time_pay_cents=double_time_pay_cents,
             expected_cents=expected_cents,
             legal_expected_cents=round_cents(legal),
             paid_cents=paid,
@@ -973,6 +988,7 @@ class _JobCheck:
                     deductions_cents=deductions,
                     net_cents=stub.net_cents,
                     difference_cents=expected_cents - stub.gross_cents,
+                    **self._owed_by_kind(max(0, expected_cents - stub.gross_cents), days),
                     findings=findings,
                 )
             )
@@ -1022,11 +1038,23 @@ class _JobCheck:
                     deductions_cents=0,
                     net_cents=None,
                     difference_cents=expected_cents,
+                    **self._owed_by_kind(expected_cents if findings else 0, days),
                     findings=findings,
                 )
             )
         results.sort(key=lambda p: (p.start, p.end, p.pay_stub_id or "~"))
         return results
+
+    def _owed_by_kind(self, owed: int, days: list[dt.date]) -> dict[str, int]:
+        """Split a period's unpaid wages into unpaid overtime and straight-time shortfall.
+
+        What was paid counts first toward the straight-time hours (at the floor: minimum
+        wage, AEWR or promised rate), so what is missing is unpaid overtime up to the
+        period's full overtime pay (overtime and double-time hours, rounded once); anything
+        beyond that is straight-time pay below the floor.
+        """
+        overtime = min(owed, round_cents(sum((self.days[d].ot_pay for d in days), Fraction(0))))
+        return {"owed_overtime_cents": overtime, "owed_straight_cents": owed - overtime}
 
     def _period_findings(
         self,

@@ -48,7 +48,18 @@ class Note(Struct, kw_only=True):
 
 
 class WeekResult(Struct, kw_only=True):
-    """One workweek of one job (starting on the job's workweek start day)."""
+    """One workweek of one job (starting on the job's workweek start day).
+
+    The expected pay is shown as three figures that add up to `expected_cents` exactly:
+
+    - `overtime_pay_cents`: the *full* pay for the overtime minutes (not only the premium):
+      each minute at the week's straight-time pay per minute plus half the regular rate, which
+      is overtime minutes x 1.5 x the regular rate when the week has a single rate;
+    - `double_time_pay_cents`: the same for double-time minutes (straight pay plus the full
+      regular rate again: 2 x the regular rate);
+    - `straight_pay_cents`: the rest, `expected_cents` minus the two above, which is the
+      straight-time minutes at the floor/regular rate (any rounding cent falls here).
+    """
 
     job_id: str
     start: str
@@ -60,6 +71,9 @@ class WeekResult(Struct, kw_only=True):
     double_time_minutes: int
     floor_rate_cents: int
     regular_rate_cents: int
+    straight_pay_cents: int
+    overtime_pay_cents: int
+    double_time_pay_cents: int
     expected_cents: int
     legal_expected_cents: int
     paid_cents: int | None
@@ -68,7 +82,14 @@ class WeekResult(Struct, kw_only=True):
 
 
 class PeriodResult(Struct, kw_only=True):
-    """One pay period (a logged pay stub), or days with work and no pay logged (stub id null)."""
+    """One pay period (a logged pay stub), or days with work and no pay logged (stub id null).
+
+    The wages it leaves unpaid (the `underpaid` or `no_pay_recorded` finding; 0 without one)
+    are split by kind, `owed_overtime_cents + owed_straight_cents`: what was paid counts first
+    toward the straight-time hours at the floor (minimum wage, AEWR or promised rate), so the
+    shortfall is unpaid overtime (overtime and double-time hours' full pay) first, and only
+    what is beyond the period's overtime pay is straight-time / minimum-wage shortfall.
+    """
 
     job_id: str
     pay_stub_id: str | None
@@ -83,6 +104,8 @@ class PeriodResult(Struct, kw_only=True):
     deductions_cents: int
     net_cents: int | None
     difference_cents: int
+    owed_overtime_cents: int
+    owed_straight_cents: int
     findings: list[Finding] = msgspec.field(default_factory=list)
 
 

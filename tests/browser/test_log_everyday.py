@@ -303,7 +303,11 @@ def test_the_wage_check_shows_each_weeks_arithmetic_and_the_total_by_kind(
         for li in page.locator("#wages-kinds li").all()
     )
     assert kinds["deductions"] == "Descuentos que no se permiten: $50.00"
-    assert kinds["pay"].startswith("Salario y horas extra sin pagar: $")
+    # $500 does not cover even the 40 straight-time hours at the floor: both kinds are owed,
+    # unpaid overtime and the straight-time shortfall, each on its own line.
+    assert kinds["overtime"].startswith("Horas extra sin pagar: $")
+    assert kinds["minimum"].startswith("Salario mínimo u horas normales sin pagar: $")
+    assert "pay" not in kinds
     owed = re.search(
         r"Le podrían deber: (\$[\d,]+\.\d\d)", page.locator("#wages-total").inner_text()
     )

@@ -29,6 +29,26 @@ for (const { id, rules, vector } of VECTORS) {
   });
 }
 
+// The phone shows these figures as they are: each week's three parts make its expected pay,
+// and each period's owed-by-kind makes what its unpaid-wages finding claims.
+for (const { id, rules, vector } of VECTORS) {
+  test(`${id}: the shown figures add up`, () => {
+    const report = checkWages(expandLog(vector.log), (vector.rules || rules).jurisdictions, vector.as_of);
+    for (const job of report.jobs) {
+      for (const w of job.weeks) {
+        assert.equal(w.straight_pay_cents + w.overtime_pay_cents + w.double_time_pay_cents, w.expected_cents, w.start);
+        assert.ok(w.overtime_pay_cents >= 0 && w.double_time_pay_cents >= 0);
+      }
+      for (const p of job.periods) {
+        const owed = p.findings.filter((f) => f.code === 'underpaid' || f.code === 'no_pay_recorded')
+          .reduce((a, f) => a + (f.amount_cents || 0), 0);
+        assert.equal(p.owed_overtime_cents + p.owed_straight_cents, owed, p.start);
+        assert.ok(p.owed_overtime_cents >= 0 && p.owed_straight_cents >= 0);
+      }
+    }
+  });
+}
+
 test('at least 40 vectors, each with a hand-worked comment', () => {
   assert.ok(VECTORS.length >= 40);
   for (const { id, vector } of VECTORS) assert.ok((vector.comment || '').length > 40, id);

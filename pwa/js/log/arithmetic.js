@@ -1,8 +1,10 @@
 /** The wage check (#/log/wages), with its arithmetic shown for each week: regular hours ×
  * rate, overtime hours × the overtime rate, what was expected, what was paid and the
- * difference; the total split by kind (wages, deductions, fees, guarantee); and, where the
- * check lacked an AEWR or a rate, what the worker can enter to fix it. It only shows what
- * checkWages (../wages.js) returns: the figures here are the report's, multiplied out. */
+ * difference; the total split by kind (unpaid overtime, minimum wage / straight-time pay,
+ * deductions, fees, guarantee); and, where the check lacked an AEWR or a rate, what the worker
+ * can enter to fix it. It only shows what checkWages (../wages.js) returns: every amount is
+ * one of the report's own figures (straight_pay_cents, overtime_pay_cents, …), never
+ * multiplied back out here, so the lines add up to the expected pay to the cent. */
 import { h, externalLink } from "../ui.js";
 import { checkWages, loadWageTexts, MESSAGES } from "../wages.js";
 import * as store from "./store.js";
@@ -10,14 +12,16 @@ import { todayIso } from "./forms.js";
 import { dateWords, hoursWords, moneyWords } from "./format.js";
 import { backLink, lists } from "./screen.js";
 
-/** Which part of the total a finding is (the report's codes; anything new counts as "other"). */
+/** Which part of the total a finding is (the report's codes; anything new counts as "other").
+ * Unpaid wages ("pay") are split further by the period's owed_overtime_cents and
+ * owed_straight_cents into "overtime" and "minimum". */
 const KIND = {
   underpaid: "pay", no_pay_recorded: "pay",
   deduction_not_allowed: "deductions", deduction_below_minimum: "deductions", deduction_overtime_week: "deductions",
   recruitment_fee: "fees", visa_fees_not_reimbursed: "fees", travel_not_reimbursed: "fees", first_week_reimbursement: "fees",
   three_fourths_shortfall: "guarantee",
 };
-const KINDS = ["pay", "deductions", "fees", "guarantee", "other"];
+const KINDS = ["overtime", "minimum", "pay", "deductions", "fees", "guarantee", "other"];
 // Findings and notes that mean a rate is missing: the job form is where the worker enters it.
 const NEEDS_RATE = new Set(["aewr_missing", "aewr_new_method", "no_aewr", "no_piece_rate"]);
 
@@ -38,19 +42,22 @@ function rateWords(cents) {
   return mills % 10 ? `${moneyWords(Math.floor(mills / 10))}${mills % 10}` : moneyWords(mills / 10);
 }
 
-/** The week's arithmetic as lines of text: [label, "a × b = c"] pairs; `exact` false if cents were rounded. */
+/** The week's arithmetic as lines of text, each amount the report's own figure for that kind
+ * of hour. `exact` is false only when a line's hours × the rate as shown (whole cents) is not
+ * that amount to the cent (a rate with a fraction of a cent, piece work made up to a floor). */
 export function weekLines(t, w) {
   const rate = w.regular_rate_cents;
-  const parts = [["straight", w.straight_minutes, 1], ["overtime", w.overtime_minutes, 1.5], ["double", w.double_time_minutes, 2]]
+  const parts = [["straight", w.straight_minutes, 1, w.straight_pay_cents], ["overtime", w.overtime_minutes, 1.5, w.overtime_pay_cents],
+    ["double", w.double_time_minutes, 2, w.double_time_pay_cents]]
     .filter(([, minutes], i) => i === 0 || minutes > 0)
-    .map(([kind, minutes, times]) => {
-      const amount = Math.round((minutes * rate * times) / 60);
+    .map(([kind, minutes, times, amount]) => {
       // 1.5 × $19.97 is $29.955 an hour: written out, so the multiplication can be checked.
       const perHour = times === 1 ? moneyWords(rate) : `${rateWords(rate * times)} (${times} × ${moneyWords(rate)})`;
-      return { kind, amount, text: t(`log.arith.${kind}`, { hours: hoursWords(minutes), rate: perHour, amount: moneyWords(amount) }) };
+      // In tenths of a cent, so that 1.5 × an odd rate stays a whole number.
+      const exact = minutes * rate * times * 10 === amount * 600;
+      return { kind, amount, exact, text: t(`log.arith.${kind}`, { hours: hoursWords(minutes), rate: perHour, amount: moneyWords(amount) }) };
     });
-  const sum = parts.reduce((a, p) => a + p.amount, 0);
-  return { parts, exact: sum === w.expected_cents };
+  return { parts, exact: parts.every((p) => p.exact) };
 }
 
 function weekCard(ctx, w) {
@@ -68,14 +75,22 @@ function weekCard(ctx, w) {
       h("ul", null, w.rules.map((r) => h("li", null, textIn(r.explanation, lang), sourceOf(ctx, r.source))))));
 }
 
-/** The total split by kind: [[kind, cents]] with only the kinds that have an amount. */
+/** The total split by kind: [[kind, cents]] with only the kinds that have an amount. Unpaid
+ * wages go to "overtime" and "minimum" as the report's period split them (what was paid counts
+ * first toward straight time); "pay" is left only for a report without that split. */
 export function byKind(report) {
   const totals = new Map();
+  const add = (kind, cents) => { if (cents) totals.set(kind, (totals.get(kind) || 0) + cents); };
   for (const job of report.jobs) {
-    for (const f of [...job.findings, ...job.periods.flatMap((p) => p.findings)]) {
-      if (!f.amount_cents) continue;
-      const kind = KIND[f.code] || "other";
-      totals.set(kind, (totals.get(kind) || 0) + f.amount_cents);
+    for (const f of job.findings) if (f.amount_cents) add(KIND[f.code] || "other", f.amount_cents);
+    for (const p of job.periods) {
+      for (const f of p.findings) {
+        if (!f.amount_cents) continue;
+        const kind = KIND[f.code] || "other";
+        if (kind !== "pay" || p.owed_overtime_cents == null) add(kind, f.amount_cents);
+      }
+      add("overtime", p.owed_overtime_cents || 0);
+      add("minimum", p.owed_straight_cents || 0);
     }
   }
   return KINDS.filter((k) => totals.has(k)).map((k) => [k, totals.get(k)]);
