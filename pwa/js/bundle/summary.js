@@ -55,8 +55,7 @@ ${weeks.map((w) => `<tr><td>${esc(w.start)} – ${esc(w.end)}</td><td>${hours(w.
 ${timelineRows(state, leaveOut).map((r) => `<tr><td>${esc(r[0])}</td><td>${esc(r[1])}</td><td>${esc(r[2])}</td></tr>`).join("")}
 </tbody></table>
 <h2>Cómo comprobarlo <span class="en">/ How to check it</span></h2>
-<p>Código de control de los registros: cambia si alguien modifica, quita o cambia de lugar una anotación.
-<span class="en">Check code of the records (chain head): it changes if anyone edits, removes or moves an entry.</span><br><code>${esc(summary.chain.head)}</code></p>
+<p>Código de control (cambia si algo se modifica) / Check code (changes if anything is edited): <code>${esc(summary.chain.head)}</code></p>
 <p>Vea LEEME-README.txt. / See LEEME-README.txt. <code>sha256sum -c manifest-sha256.txt</code></p>
 </body></html>
 `;
