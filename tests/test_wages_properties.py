@@ -209,3 +209,5 @@ def test_the_figures_the_phone_shows_add_up(
             )
             assert period.owed_overtime_cents + period.owed_straight_cents == owed
             assert min(period.owed_overtime_cents, period.owed_straight_cents) >= 0
+        kinds = msgspec.to_builtins(result.owed_by_kind)
+        assert sum(kinds.values()) == result.total_owed_cents and min(kinds.values()) >= 0

@@ -29,6 +29,9 @@ def test_vector(file_rules: dict[str, Any], vector: dict[str, Any]) -> None:
         assert report_notes(report) == set(expect["notes"])
     if "total_owed_cents" in expect:
         assert report.total_owed_cents == expect["total_owed_cents"]
+    if "owed_by_kind" in expect:
+        kinds = msgspec.to_builtins(report.owed_by_kind)
+        assert {k: kinds[k] for k in expect["owed_by_kind"]} == expect["owed_by_kind"]
     job = msgspec.to_builtins(report.jobs[0]) if report.jobs else {"weeks": [], "periods": []}
     for key in ("weeks", "periods"):
         if key in expect:
@@ -59,6 +62,9 @@ def test_the_shown_figures_add_up(file_rules: dict[str, Any], vector: dict[str, 
             )
             assert period.owed_overtime_cents + period.owed_straight_cents == owed
             assert min(period.owed_overtime_cents, period.owed_straight_cents) >= 0
+        kinds = msgspec.to_builtins(job.owed_by_kind)
+        assert sum(kinds.values()) == job.total_owed_cents and min(kinds.values()) >= 0
+    assert sum(msgspec.to_builtins(report.owed_by_kind).values()) == report.total_owed_cents
 
 
 def test_there_are_at_least_40_vectors_each_worked_by_hand() -> None:

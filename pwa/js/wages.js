@@ -38,6 +38,30 @@ class Frac {
   cmp(o) { o = Frac.of(o); const l = this.n * o.d; const r = o.n * this.d; return l < r ? -1 : l > r ? 1 : 0; }
 }
 const ZERO = new Frac(0n);
+
+// Which part of the total owed a finding's amount is (report.py OwedByKind; check.py
+// OWED_KIND); any other code is "other". Unpaid wages ("pay") are split by the period into
+// overtime and straight time.
+const OWED_KIND = {
+  underpaid: 'pay', no_pay_recorded: 'pay',
+  deduction_not_allowed: 'deductions', deduction_below_minimum: 'deductions', deduction_overtime_week: 'deductions',
+  recruitment_fee: 'fees', visa_fees_not_reimbursed: 'fees', travel_not_reimbursed: 'fees', first_week_reimbursement: 'fees',
+  three_fourths_shortfall: 'guarantee',
+};
+export const OWED_KINDS = ['overtime', 'straight', 'deductions', 'fees', 'guarantee', 'other'];
+
+function owedByKindTotal(periods, findings) {
+  const totals = Object.fromEntries(OWED_KINDS.map((k) => [k, 0]));
+  for (const p of periods) {
+    totals.overtime += p.owed_overtime_cents;
+    totals.straight += p.owed_straight_cents;
+  }
+  for (const f of [...findings, ...periods.flatMap((p) => p.findings)]) {
+    const kind = Object.hasOwn(OWED_KIND, f.code) ? OWED_KIND[f.code] : 'other';
+    if (kind !== 'pay') totals[kind] += f.amount_cents || 0; // counted above, split by kind
+  }
+  return totals;
+}
 const fsum = (items) => items.reduce((a, b) => a.add(b), ZERO);
 const fmax = (a, b) => (Frac.of(a).cmp(b) >= 0 ? Frac.of(a) : Frac.of(b));
 const fmin = (a, b) => (Frac.of(a).cmp(b) <= 0 ? Frac.of(a) : Frac.of(b));
@@ -1281,6 +1305,7 @@ class JobCheck {
       findings,
       notes: this.notes.items,
       total_owed_cents: owed,
+      owed_by_kind: owedByKindTotal(periods, findings),
     };
   }
 }
@@ -1335,5 +1360,6 @@ export function checkWages(records, jurisdictions, asOf) {
     jobs,
     notes: notes.items,
     total_owed_cents: sumInts(jobs.map((j) => j.total_owed_cents)),
+    owed_by_kind: Object.fromEntries(OWED_KINDS.map((k) => [k, sumInts(jobs.map((j) => j.owed_by_kind[k]))])),
   };
 }

@@ -64,6 +64,7 @@ from server.wages.report import (
     Finding,
     JobResult,
     Note,
+    OwedByKind,
     PeriodResult,
     RuleSource,
     WageReport,
@@ -72,6 +73,35 @@ from server.wages.report import (
 
 #: `job.region` for work outside every region a state lists (its general minimum wage applies).
 REST_OF_STATE = "rest-of-state"
+
+
+#: Which part of the total owed a finding's amount is (OwedByKind); any other code is "other".
+#: Unpaid wages ("pay") are split by the period into overtime and straight time.
+OWED_KIND = {
+    "underpaid": "pay",
+    "no_pay_recorded": "pay",
+    "deduction_not_allowed": "deductions",
+    "deduction_below_minimum": "deductions",
+    "deduction_overtime_week": "deductions",
+    "recruitment_fee": "fees",
+    "visa_fees_not_reimbursed": "fees",
+    "travel_not_reimbursed": "fees",
+    "first_week_reimbursement": "fees",
+    "three_fourths_shortfall": "guarantee",
+}
+
+
+def owed_by_kind(periods: list[PeriodResult], findings: list[Finding]) -> OwedByKind:
+    """The total owed for one job, split by kind (the same rule as wages.js owedByKindTotal)."""
+    totals = dict.fromkeys(("overtime", "straight", "deductions", "fees", "guarantee", "other"), 0)
+    for period in periods:
+        totals["overtime"] += period.owed_overtime_cents
+        totals["straight"] += period.owed_straight_cents
+    for finding in [*findings, *(f for p in periods for f in p.findings)]:
+        kind = OWED_KIND.get(finding.code, "other")
+        if kind != "pay":  # counted above, split by kind
+            totals[kind] += finding.amount_cents or 0
+    return OwedByKind(**totals)
 
 
 def round_cents(value: Fraction) -> int:
@@ -1565,6 +1595,7 @@ class _JobCheck:
             findings=findings,
             notes=self.notes.items,
             total_owed_cents=owed,
+            owed_by_kind=owed_by_kind(periods, findings),
         )
 
 
@@ -1614,4 +1645,10 @@ def check(records: LogRecords, jurisdictions: list[WageJurisdiction], as_of: dt.
         jobs=jobs,
         notes=notes.items,
         total_owed_cents=sum(j.total_owed_cents for j in jobs),
+        owed_by_kind=OwedByKind(
+            **{
+                kind: sum(getattr(j.owed_by_kind, kind) for j in jobs)
+                for kind in OwedByKind.__struct_fields__
+            }
+        ),
     )

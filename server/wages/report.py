@@ -109,6 +109,24 @@ class PeriodResult(Struct, kw_only=True):
     findings: list[Finding] = msgspec.field(default_factory=list)
 
 
+class OwedByKind(Struct, kw_only=True):
+    """What may be owed, split by kind; the six add up to the `total_owed_cents` beside it.
+
+    `overtime` and `straight` are the periods' `owed_overtime_cents` and `owed_straight_cents`
+    (unpaid wages: overtime first, see PeriodResult); `deductions` the deductions not allowed
+    or cutting into the minimum wage or overtime pay; `fees` recruitment fees and the visa,
+    travel and first-week costs not paid back; `guarantee` the H-2 three-fourths guarantee;
+    `other` any other finding with an amount.
+    """
+
+    overtime: int = 0
+    straight: int = 0
+    deductions: int = 0
+    fees: int = 0
+    guarantee: int = 0
+    other: int = 0
+
+
 class JobResult(Struct, kw_only=True):
     """Everything the check found for one job."""
 
@@ -122,6 +140,7 @@ class JobResult(Struct, kw_only=True):
     findings: list[Finding]
     notes: list[Note]
     total_owed_cents: int
+    owed_by_kind: OwedByKind
 
 
 class WageReport(Struct, kw_only=True):
@@ -133,3 +152,4 @@ class WageReport(Struct, kw_only=True):
     jobs: list[JobResult]
     notes: list[Note]
     total_owed_cents: int
+    owed_by_kind: OwedByKind

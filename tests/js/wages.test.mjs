@@ -17,6 +17,10 @@ for (const { id, rules, vector } of VECTORS) {
     assert.deepEqual(reportFindings(report).map(key).sort(), expect.findings.map(key).sort());
     if (expect.notes) assert.deepEqual([...reportNotes(report)].sort(), [...expect.notes].sort());
     if ('total_owed_cents' in expect) assert.equal(report.total_owed_cents, expect.total_owed_cents);
+    if (expect.owed_by_kind) {
+      const got = Object.fromEntries(Object.keys(expect.owed_by_kind).map((k) => [k, report.owed_by_kind[k]]));
+      assert.deepEqual(got, expect.owed_by_kind);
+    }
     const job = report.jobs[0] || { weeks: [], periods: [] };
     for (const part of ['weeks', 'periods']) {
       if (!expect[part]) continue;
@@ -45,6 +49,7 @@ for (const { id, rules, vector } of VECTORS) {
         assert.equal(p.owed_overtime_cents + p.owed_straight_cents, owed, p.start);
         assert.ok(p.owed_overtime_cents >= 0 && p.owed_straight_cents >= 0);
       }
+      assert.equal(Object.values(job.owed_by_kind).reduce((a, b) => a + b, 0), job.total_owed_cents);
     }
   });
 }

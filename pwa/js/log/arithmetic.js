@@ -12,16 +12,10 @@ import { todayIso } from "./forms.js";
 import { dateWords, hoursWords, moneyWords } from "./format.js";
 import { backLink, lists } from "./screen.js";
 
-/** Which part of the total a finding is (the report's codes; anything new counts as "other").
- * Unpaid wages ("pay") are split further by the period's owed_overtime_cents and
- * owed_straight_cents into "overtime" and "minimum". */
-const KIND = {
-  underpaid: "pay", no_pay_recorded: "pay",
-  deduction_not_allowed: "deductions", deduction_below_minimum: "deductions", deduction_overtime_week: "deductions",
-  recruitment_fee: "fees", visa_fees_not_reimbursed: "fees", travel_not_reimbursed: "fees", first_week_reimbursement: "fees",
-  three_fourths_shortfall: "guarantee",
-};
-const KINDS = ["overtime", "minimum", "pay", "deductions", "fees", "guarantee", "other"];
+/** The report's kinds (report.owed_by_kind) in the order shown, with the label each uses
+ * (log.arith.kinds.*): unpaid overtime and the straight-time / minimum-wage shortfall first. */
+const KINDS = [["overtime", "overtime"], ["straight", "minimum"], ["deductions", "deductions"], ["fees", "fees"],
+  ["guarantee", "guarantee"], ["other", "other"]];
 // Findings and notes that mean a rate is missing: the job form is where the worker enters it.
 const NEEDS_RATE = new Set(["aewr_missing", "aewr_new_method", "no_aewr", "no_piece_rate"]);
 
@@ -75,25 +69,11 @@ function weekCard(ctx, w) {
       h("ul", null, w.rules.map((r) => h("li", null, textIn(r.explanation, lang), sourceOf(ctx, r.source))))));
 }
 
-/** The total split by kind: [[kind, cents]] with only the kinds that have an amount. Unpaid
- * wages go to "overtime" and "minimum" as the report's period split them (what was paid counts
- * first toward straight time); "pay" is left only for a report without that split. */
+/** The total split by kind: [[label kind, cents]] with only the kinds that have an amount,
+ * straight from the report's owed_by_kind (which adds up to its total_owed_cents). */
 export function byKind(report) {
-  const totals = new Map();
-  const add = (kind, cents) => { if (cents) totals.set(kind, (totals.get(kind) || 0) + cents); };
-  for (const job of report.jobs) {
-    for (const f of job.findings) if (f.amount_cents) add(KIND[f.code] || "other", f.amount_cents);
-    for (const p of job.periods) {
-      for (const f of p.findings) {
-        if (!f.amount_cents) continue;
-        const kind = KIND[f.code] || "other";
-        if (kind !== "pay" || p.owed_overtime_cents == null) add(kind, f.amount_cents);
-      }
-      add("overtime", p.owed_overtime_cents || 0);
-      add("minimum", p.owed_straight_cents || 0);
-    }
-  }
-  return KINDS.filter((k) => totals.has(k)).map((k) => [k, totals.get(k)]);
+  const owed = report.owed_by_kind || {};
+  return KINDS.filter(([k]) => owed[k] > 0).map(([k, label]) => [label, owed[k]]);
 }
 
 export async function renderWages(container, ctx) {
