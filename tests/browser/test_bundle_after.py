@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 import pytest
-from conftest import READ_PACK, choose_profile, poll, show, wait_until_offline_ready
+from conftest import PROFILE_CA, READ_PACK, choose_profile, poll, show, wait_until_offline_ready
 
 pytestmark = pytest.mark.browser
 
@@ -108,3 +108,31 @@ def test_after_the_bundle_the_worker_sees_what_to_do_and_shows_the_summary(
     page.locator("#bundle-window-close").click()
     page.wait_for_selector("dialog#bundle-window", state="detached")
     assert page.locator("#bundle-after").is_visible()
+
+
+def test_in_english_the_counts_and_next_steps_read_right(page: Any, live_server: str) -> None:
+    page.goto(live_server + "/")
+    page.wait_for_selector("form.profile")
+    choose_profile(page, {**PROFILE_CA, "lang": "en"})
+    wait_until_offline_ready(page)
+    poll(page, READ_PACK)
+    page.evaluate(LOG_JS)
+    show(page, "#/bundle")
+    page.locator("#bundle-form label", has_text=RANCHO).wait_for()
+    preview = page.locator("#bundle-preview")
+    preview.filter(has_text="3 shifts").wait_for()
+    assert (
+        "Included: 3 shifts, 0 payments, 1 expense, 0 incidents, 0 photos." in preview.inner_text()
+    )
+    page.locator("#bundle-build").click()
+    page.locator("#bundle-after").wait_for()
+    text = page.locator("main").inner_text()
+    assert "What to do now" in text and "Downloads" in text and "An ID, if you have one" in text
+    assert not re.search(r"fingerprint|chain|hash", text, re.I)
+    page.locator("#bundle-show").click()
+    shown = page.locator("dialog#bundle-window[open]").inner_text()
+    assert (
+        "From June 1, 2025 to June 4, 2025" in shown and "According to the phone's record:" in shown
+    )
+    page.locator("#bundle-window-close").click()
+    page.wait_for_selector("dialog#bundle-window", state="detached")
