@@ -193,9 +193,8 @@ function showResult(result, out, ctx) {
     items.push(share);
   }
   const s = out.summary;
-  const summary = el("section", { id: "bundle-summary" }, el("h2", { text: t("bundle.summary") }),
-    el("p", { text: `${s.employers.map((e) => e.name).join(", ")} · ${s.period.start || ""} – ${s.period.end || ""}` }),
-    ...previewLines(ctx, s.counts, s.chain.withheld));
+  // Who, when and how many are in the full-screen summary (./after.js); here what was checked.
+  const summary = el("section", { id: "bundle-summary" }, el("h2", { text: t("bundle.summary") }));
   if (s.wage_check) {
     const owed = s.wage_check.total_owed_cents;
     summary.append(el("p", { id: "bundle-owed", text: owed > 0 ? t("log.wages.owed", { amount: money(owed) }) : t("log.wages.nothingOwed") }));
