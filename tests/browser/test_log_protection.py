@@ -11,16 +11,30 @@ store is left out of the status check: it holds the guides for every status on p
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PROFILE_CA, CartillaServer, choose_profile, poll, wait_until_offline_ready
+from conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PROFILE_CA,
+    CartillaServer,
+    choose_profile,
+    poll,
+    wait_until_offline_ready,
+)
 
 pytestmark = pytest.mark.browser
 
 PROFILE = {**PROFILE_CA, "status": "undocumented"}
 SKIP_MEANS = "cualquier persona que abra la aplicación en este teléfono puede leer el registro"
 OLDER_COPIES = "copias viejas de lo que guardó antes pueden quedar"
+# The profile's status as V8 serialises the profile record: the string "undocumented" with its
+# length in front (12 one-byte characters, or 24 bytes of UTF-16-LE). The pack holds every
+# status's guides on purpose ("undocumented-workers", length 20), so the bare word is in it;
+# the length byte tells the profile's value apart, also inside LevelDB's compressed blocks.
+STATUS_ON_DISK = (b"\x0cundocumented", b"\x18" + "undocumented".encode("utf-16-le"))
 
 # Every database, store and row, and localStorage; bytes read as Latin-1 so plaintext in a
 # photo or an unencrypted Uint8Array would show.
@@ -366,3 +380,89 @@ def test_the_log_is_found_when_localstorage_lost_its_name(
     )
     assert shifts == ["15:40"]
     assert "cartilla-log" not in page.evaluate(DUMP)["databases"]
+
+
+# --- on disk: what is left in the browser's own files ----------------------------------------
+
+PASSPHRASE = "cuatro palabras que recuerdo"
+
+
+def idb_bytes(user_data: Path) -> dict[str, bytes]:
+    """Every file under the profile's IndexedDB folder (the origin's .leveldb and .blob
+    folders), raw, the way a forensic copy of the phone would read them."""
+    root = user_data / "Default" / "IndexedDB"
+    files = {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    assert any(".indexeddb.leveldb" in name for name in files), sorted(files)
+    return files
+
+
+def where_readable(files: dict[str, bytes], text: str | tuple[bytes, ...]) -> list[str]:
+    """The files holding `text` in UTF-8 (V8 writes a Latin-1 string's bytes as they are) or
+    UTF-16-LE (a two-byte string), or any of the byte strings given."""
+    needles = (text.encode("utf-8"), text.encode("utf-16-le")) if isinstance(text, str) else text
+    return sorted(name for name, data in files.items() if any(n in data for n in needles))
+
+
+def persistent(browser: Any, user_data: Path) -> Any:
+    """A Chromium with a profile folder on disk, launched the way conftest launches it."""
+    return browser.browser_type.launch_persistent_context(
+        str(user_data), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+        service_workers="allow", viewport={"width": 360, "height": 740},
+    )  # fmt: skip
+
+
+def test_turning_protection_on_later_leaves_no_status_in_the_browsers_files(
+    browser: Any, tmp_path: Path, server_factory: Callable[..., CartillaServer]
+) -> None:
+    server = server_factory()
+    user_data = tmp_path / "chromium-profile"
+    ctx = persistent(browser, user_data)
+    try:
+        page = ctx.pages[0] if ctx.pages else ctx.new_page()
+        start(page, server)  # "Sin papeles" chosen, the pack saved
+        assert page.evaluate(PROFILE_NOW)["status"] == "undocumented"
+        open_log(page)
+        page.locator("#protect-skip").click()
+        add_job_and_shift(page, server.base_url)
+    finally:
+        ctx.close()  # Chromium writes its files out and closes them
+    # The check sees plaintext where there is some: before protection, the profile's status
+    # and the log are in the files, as skipping said.
+    before = idb_bytes(user_data)
+    assert where_readable(before, STATUS_ON_DISK), sorted(before)
+    assert where_readable(before, "Rancho Secreto")
+
+    ctx = persistent(browser, user_data)
+    try:
+        page = ctx.pages[0] if ctx.pages else ctx.new_page()
+        page.goto(server.base_url + "/#/log/settings")
+        protect(page, PASSPHRASE, kind="pass")
+        assert OLDER_COPIES in page.locator("#notices").inner_text()
+        assert "no se pudo borrar" not in page.locator("#notices").inner_text().lower()
+    finally:
+        ctx.close()
+    after = idb_bytes(user_data)
+    assert where_readable(after, STATUS_ON_DISK) == [], "the status is still in these files"
+    for secret in ("Rancho Secreto", "huerta norte"):
+        assert where_readable(after, secret) == [], f"{secret!r} is still in these files"
+
+    # The app still works after the move: guides with no network, the log opens with the
+    # passphrase, and the status comes back from the sealed profile.
+    ctx = persistent(browser, user_data)
+    try:
+        ctx.set_offline(True)
+        page = ctx.pages[0] if ctx.pages else ctx.new_page()
+        page.goto(server.base_url + "/")
+        page.wait_for_selector("ul.cards li.card")
+        assert page.evaluate(PROFILE_NOW)["status"] == "any"  # locked: nobody knows it
+        page.locator("ul.cards li.card a").first.click()
+        page.wait_for_selector("article.guide-body")
+        page.goto(server.base_url + "/#/log")
+        unlock(page, PASSPHRASE)
+        assert page.evaluate(PROFILE_NOW)["status"] == "undocumented"
+        shifts = page.evaluate(
+            "async () => [...(await (await import('/js/log/store.js')).currentState()).state.shift.values()].map((s) => s.end)"
+        )
+        assert shifts == ["15:40"]
+    finally:
+        ctx.close()

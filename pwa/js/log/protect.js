@@ -10,7 +10,9 @@
  * everything into a new database with a random name, reads the copy back and compares it,
  * switches to it, and deletes the old database. The worker is told that older copies may
  * still remain in the phone's storage: deleting a database does not wipe the flash at once.
- * The profile's choices (state, work, status) are sealed with the same key (../store.js).
+ * The profile's choices (state, work, status) are sealed with the same key (../store.js), and
+ * the app's own database ("cartilla": profile, settings, pack) is created again with the
+ * sealed profile (rewriteFresh below), so its earlier plaintext goes with it.
  */
 import { h } from "../ui.js";
 import { getProfile, profileKey } from "../store.js";
@@ -46,6 +48,7 @@ const TEXT = {
     enabledPass: "Listo: su registro está cifrado con su frase.",
     moved: "Todo se copió a una base de datos nueva y se borró la anterior. Aun así, copias viejas de lo que guardó antes pueden quedar un tiempo en la memoria del teléfono: el teléfono no las borra enseguida.",
     oldKept: "No se pudo borrar la base de datos anterior todavía; se intentará otra vez.",
+    appKept: "La copia anterior de sus opciones (estado, trabajo, estatus) no se pudo borrar todavía; quizás otra pestaña de Cartilla la tiene abierta. Cierre las otras pestañas y vuelva a hacerlo.",
     isOnPin: "El registro y sus opciones (estado, trabajo, estatus) están cifrados en este teléfono con un PIN.",
     isOnPass: "El registro y sus opciones (estado, trabajo, estatus) están cifrados en este teléfono con una frase.",
     autolock: "Se cierra solo cuando sale de la aplicación o tras 5 minutos sin usarla.",
@@ -82,6 +85,7 @@ const TEXT = {
     enabledPass: "Done: your log is encrypted with your passphrase.",
     moved: "Everything was copied into a new database and the old one was deleted. Even so, older copies of what you saved before may remain in the phone's storage for a while: the phone does not wipe them at once.",
     oldKept: "The old database could not be deleted yet; the app will try again.",
+    appKept: "The earlier copy of your choices (state, work, status) could not be deleted yet; another Cartilla tab may have it open. Close the other tabs and do it again.",
     isOnPin: "The log and your choices (state, work, status) are encrypted on this phone with a PIN.",
     isOnPass: "The log and your choices (state, work, status) are encrypted on this phone with a passphrase.",
     autolock: "It locks by itself when you leave the app or after 5 minutes without use.",
@@ -172,15 +176,134 @@ async function move(secret) {
     }
     dst.close();
     await store.switchTo(name, newKey);
-    if (profile) {
-      const { box: _box, ...plain } = profile;
-      await DB.put("settings", "profile", newKey ? await profileKey.seal(plain) : plain);
-      dispatchEvent(new CustomEvent("cartilla:lock", { detail: false })); // app.js re-reads it
-    }
+    const appDeleted = await freshAppDb(profile, newKey);
+    if (profile) dispatchEvent(new CustomEvent("cartilla:lock", { detail: false })); // app.js re-reads it
     let oldDeleted = true;
     for (const old of new Set([oldName, ...(await leftovers())])) oldDeleted = (await deleteDb(old)) && oldDeleted;
-    return { oldDeleted };
+    await sweep();
+    return { oldDeleted, appDeleted };
   });
+}
+
+/** Chromium keeps all of a site's databases in one LevelDB and drops a deleted database's
+ * records in the compaction that deleting starts; a file that compaction replaced stays on
+ * disk while a read still holds it (as during the move). Deleting one more, empty database
+ * starts another compaction, which removes those files once nothing holds them. */
+async function sweep() {
+  const name = `${store.DB_NAME}-sweep`;
+  await new Promise((ok) => {
+    const req = indexedDB.open(name);
+    req.onsuccess = () => { req.result.close(); ok(); };
+    req.onerror = () => ok();
+  });
+  await deleteDb(name);
+}
+
+// How long one deleteDatabase of the app's database waits for other connections to close.
+const DELETE_WAIT_MS = 5000;
+
+/** Every store's records as {store: [[key, value], ...]}, read in one transaction. */
+async function snapshot(db) {
+  const tx = db.transaction(DB.STORES, "readonly");
+  const reads = DB.STORES.map((s) => [s, tx.objectStore(s).getAllKeys(), tx.objectStore(s).getAll()]);
+  await store.done(tx);
+  return Object.fromEntries(reads.map(([s, keys, values]) => [s, keys.result.map((k, i) => [k, values.result[i]])]));
+}
+
+/** One deleteDatabase of the app's database: "deleted", "blocked" (another connection, such
+ * as a tab with an older version, did not close within DELETE_WAIT_MS; the browser keeps the
+ * request and runs it when that one closes, before any later open) or "failed". */
+function deleteAppDb() {
+  return new Promise((resolve) => {
+    let blocked = false;
+    const timer = setTimeout(() => resolve(blocked ? "blocked" : "failed"), DELETE_WAIT_MS);
+    const req = indexedDB.deleteDatabase(DB.NAME);
+    req.onsuccess = () => { clearTimeout(timer); resolve("deleted"); };
+    req.onerror = () => { clearTimeout(timer); resolve("failed"); };
+    req.onblocked = () => { blocked = true; };
+  });
+}
+
+/** Write `records` into the (new) database, then read the keys back and compare. After a
+ * blocked delete the open waits behind it: give up waiting after DELETE_WAIT_MS. */
+async function writeBack(records, blocked) {
+  const opened = DB.openNew();
+  const db = await (blocked
+    ? Promise.race([opened, new Promise((_, no) => setTimeout(() => no(new Error("rewrite: blocked")), DELETE_WAIT_MS))])
+    : opened);
+  try {
+    const tx = db.transaction(DB.STORES, "readwrite");
+    for (const s of DB.STORES) for (const [k, v] of records[s]) tx.objectStore(s).put(v, k);
+    await store.done(tx);
+    const back = await snapshot(db);
+    for (const s of DB.STORES) {
+      const have = new Set(back[s].map(([k]) => JSON.stringify(k)));
+      if (records[s].some(([k]) => !have.has(JSON.stringify(k)))) throw new Error(`rewrite: ${s} incomplete`);
+    }
+  } finally {
+    db.close();
+  }
+}
+
+/** Read the whole app database into memory, delete it, create it again and write every
+ * record back, with `replace` ({store: {key: value}}) in place of the records read. The page's
+ * own reads and writes wait meanwhile (db.js exclusive); other connections (the service
+ * worker, other tabs) close when the delete asks them to (db.js onversionchange). A delete
+ * that does not go is tried once more. Returns {deleted}: false when the old database could
+ * not be deleted (the records are then written back into it, nothing is lost). Throws only
+ * when they could not be written back, three tries; they are then in `err.records`. */
+function rewriteFresh(replace) {
+  return DB.exclusive(async () => {
+    const src = await DB.openNew();
+    let records;
+    try {
+      records = await snapshot(src);
+    } finally {
+      src.close();
+    }
+    for (const [s, entries] of Object.entries(replace)) {
+      for (const [k, v] of Object.entries(entries)) records[s] = records[s].filter(([key]) => key !== k).concat([[k, v]]);
+    }
+    let outcome = await deleteAppDb();
+    if (outcome !== "deleted") outcome = await deleteAppDb();
+    let last = null;
+    for (let attempt = 0; attempt < (outcome === "blocked" ? 1 : 3); attempt += 1) {
+      try {
+        await writeBack(records, outcome === "blocked");
+        return { deleted: outcome === "deleted" };
+      } catch (err) {
+        last = err;
+      }
+    }
+    const err = new Error(`rewrite: records not written back (${last && last.message})`);
+    err.records = records;
+    throw err;
+  });
+}
+
+/** The app's database ("cartilla": profile, settings, pack) created again with the profile
+ * sealed with `newKey` (null: in the clear), so the profile's earlier bytes (the status in the
+ * clear) go with the deleted database (rewriteFresh). True when the old one was
+ * deleted. Should writing the records back fail, they are put back one by one, the way they
+ * were, so the app never loses its pack or the worker's choices. */
+async function freshAppDb(profile, newKey) {
+  const replace = {};
+  if (profile) {
+    const { box: _box, ...plain } = profile;
+    replace.settings = { profile: newKey ? await profileKey.seal(plain) : plain };
+  }
+  try {
+    return (await rewriteFresh(replace)).deleted;
+  } catch (err) {
+    console.error(err);
+    // Not awaited: after a blocked delete these wait (in the browser's queue, after the
+    // delete) until the other connection closes, and then put everything back.
+    for (const [storeName, entries] of Object.entries(err.records || {})) {
+      for (const [k, v] of entries) DB.put(storeName, k, v).catch(() => {});
+    }
+    if (replace.settings) DB.put("settings", "profile", replace.settings.profile).catch(() => {});
+    return false;
+  }
 }
 
 /** Read the new database back with the new key and compare it with what was read from the old
@@ -231,7 +354,8 @@ const secretInput = (id, mode = "numeric") => h("input", { id, type: "password",
  * is drawn again) and draw the screen again. */
 function finish(ctx, text, result) {
   const w = words(ctx);
-  ctx.notify(`${text} ${result && result.oldDeleted === false ? w.oldKept : w.moved}`, { id: "protect" });
+  const kept = result && result.appDeleted === false ? ` ${w.appKept}` : "";
+  ctx.notify(`${text} ${result && result.oldDeleted === false ? w.oldKept : w.moved}${kept}`, { id: "protect" });
   return ctx.navigate(ctx.route || "#/log");
 }
 
