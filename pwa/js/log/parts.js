@@ -42,7 +42,7 @@ export function jobLabel(state, job) {
   return employer ? employer.name : job.id;
 }
 
-/** 600 -> "10 h", 630 -> "10 h 30 min": the short form of the log's home and its questions. */
+/** 600 -> "10 h", 630 -> "10 h 30 min" (as ../wages.js, which the log no longer loads). */
 export function duration(minutes) {
   const hours = Math.floor(minutes / 60);
   const rest = minutes % 60;

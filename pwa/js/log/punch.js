@@ -1,18 +1,13 @@
-/** Punch mode's open punch-in: starting and ending it, breaks, and a forgotten punch-out.
- *
- * The punch-in is the log store's "punch" draft. Starting one also sets a flag in localStorage
- * (PUNCH_FLAG, just "1": no time, no job) so the app's first screen, whatever it is, can tell
- * cheaply that a punch is open and only then load the log (app.js): a punch-in left open for
- * more than STALE_PUNCH_HOURS is asked about ("¿A qué hora salió?") the next time the app
- * opens, on any screen, instead of being saved as a shift that runs until now.
- */
+/** Punch mode's open punch-in (the log store's "punch" draft): start, breaks, end, and the
+ * forgotten punch-out. savePunch also sets PUNCH_FLAG ("1", no time) so app.js can tell,
+ * without loading the log, that it should ask "¿A qué hora salió?" on any screen. */
 import { h, formatDate } from "../ui.js";
 import * as store from "./store.js";
 import { todayIso } from "./forms.js";
 import { confirmShift } from "./shiftask.js";
 import { shiftMinutes } from "./parts.js";
 
-/** Read by app.js before it loads anything of the log; erase.js clears all of localStorage. */
+// erase.js clears all of localStorage.
 export const PUNCH_FLAG = "cartilla.punch";
 
 /** A punch-in this many hours old is asked about, not closed at "now". */
@@ -94,18 +89,14 @@ export function forgottenPunch(ctx, punch, done) {
   return form;
 }
 
-/**
- * Called by app.js once the first screen shows, when PUNCH_FLAG is set: if the punch-in is
- * stale, ask in `where` (the app's notice area) on whatever screen is open. A locked log is not
- * read (its drafts are sealed): the log's home asks after it is opened. `refresh()` draws the
- * current screen again after the answer (the log's home shows punch buttons).
- */
+/** app.js, when PUNCH_FLAG is set: a stale punch-in is asked about in `where` (the notices);
+ * a locked log is not read (its home asks once opened). `refresh()` redraws after the answer. */
 export async function askIfForgotten(ctx, where, refresh) {
   if ((await store.status()).locked) return;
   const punch = await store.getDraft("punch");
   if (!punch) { setFlag(false); return; }
   if (!punchIsStale(punch) || document.getElementById("forgot-punch")) return;
-  // The form's look comes with the log's styles, not loaded on the other screens.
+  // The log's styles are not loaded on the other screens.
   if (!document.getElementById("log-css")) {
     document.head.append(h("link", { id: "log-css", rel: "stylesheet", href: new URL("./log.css", import.meta.url).pathname }));
   }
