@@ -170,6 +170,62 @@ def test_first_visit_fits_in_100_kb(server: Any) -> None:
     assert total <= BUDGET, f"first visit is {total} B, over the {BUDGET} B budget"
 
 
+FIRST_SCREEN_BUDGET = 64 * 1024
+# `import x from "…"`, `import "…"`, `export {…} from "…"`; never import("…").
+_STATIC_IMPORT = re.compile(
+    r"""^(?:import\s+(?:[\w*{}\s,$]+?\s+from\s*)?|export\s+(?:\*|\{[^}]*\})\s*from\s*)["']([^"']+)["']""",
+    re.M,
+)
+_PAGE_LINK = re.compile(
+    r'<(?:link[^>]*rel="(?:stylesheet|modulepreload|preload)"[^>]*href|script[^>]*src)="([^"]+)"'
+)
+
+
+def first_screen_paths(client: httpx.Client) -> list[str]:
+    """What the first screen needs before it is usable: the page, what it links (css, app.js,
+    the modules and files it preloads: the profile picker and guide list screens, the asset
+    manifest, i18n/es/app.json) and every module those import statically. Dynamic import()s
+    (the log, the bundle, wages.js) are left out: they load when their screen opens."""
+    page = client.get("/").text
+    todo = [p for p in _PAGE_LINK.findall(page) if not p.endswith((".png", ".webmanifest"))]
+    seen: list[str] = ["/"]
+    while todo:
+        path = todo.pop(0)
+        if path in seen:
+            continue
+        seen.append(path)
+        if path.endswith(".js"):
+            base = path.rsplit("/", 1)[0]
+            for spec in _STATIC_IMPORT.findall(client.get(path).text):
+                parts = f"{base}/{spec}".split("/") if spec.startswith(".") else spec.split("/")
+                out: list[str] = []
+                for part in parts:
+                    if part == "..":
+                        out.pop()
+                    elif part not in (".", ""):
+                        out.append(part)
+                todo.append("/" + "/".join(out))
+    return seen
+
+
+def test_the_first_screen_needs_at_most_64_kb(server: Any) -> None:
+    """Issue 14: what the first screen needs (first_screen_paths, plus the pack), brotli."""
+    with httpx.Client(base_url=server.base_url) as client:
+        paths = first_screen_paths(client)
+        rows = [(p, *wire_size(client, p, "br")) for p in paths]
+        pack_sent, pack_raw = wire_size(client, f"/api/v1/packs?{PROFILE}", "br")
+    print("\nfirst screen CA/agriculture/es, brotli")
+    for path, sent, raw in sorted(rows, key=lambda r: -r[1]):
+        print(f"  {path:45} {sent:7} B sent  {raw:7} B raw")
+    total = sum(r[1] for r in rows) + pack_sent
+    print(f"  pack: {pack_sent} B sent, {pack_raw} B raw")
+    print(f"  first screen total: {total} B = {total / 1024:.1f} KB of "
+          f"{FIRST_SCREEN_BUDGET // 1024} KB (brotli)")  # fmt: skip
+    assert "/js/app.js" in paths and "/i18n/es/app.json" in paths and "/css/app.css" in paths
+    assert not any(p.startswith(("/js/log/", "/js/bundle/")) or p == "/js/wages.js" for p in paths)
+    assert total <= FIRST_SCREEN_BUDGET, f"the first screen needs {total} B, over 64 KB"
+
+
 def test_one_changed_guide_costs_its_size_plus_2_kb(server: Any) -> None:
     with httpx.Client(base_url=server.base_url) as client:
         before = client.get(f"/api/v1/packs/manifest?{PROFILE}").json()["manifest"]
