@@ -277,9 +277,9 @@ def included_records(journal_lines: list[dict[str, Any]]) -> dict[str, list[dict
 
 
 def test_the_worker_sees_what_goes_in_and_leaves_out_the_other_employer(built: Built) -> None:
-    assert "23 turnos, 3 pagos, 1 gastos, 2 incidentes, 1 fotos" in built.preview
+    assert "23 turnos, 3 pagos, 1 gasto, 2 incidentes, 1 foto" in built.preview
     # Left out: the second employer (employer, job, 2 shifts) and the shift before June 1.
-    assert "Se dejan fuera: 5 entradas" in built.preview
+    assert "Se dejan fuera 5 anotaciones" in built.preview
     assert "2025-06-13 · Pago / Pay" in built.included and "$800.00" in built.included
     assert "2025-05-30" not in built.included and "18:00–22:00" not in built.included
 
