@@ -52,11 +52,11 @@ BUNDLE_URL = "/shell-bundle"
 #: Which files travel in the shell bundle: those the worker precaches that the first visit's
 #: page never loads itself (js/app.js's imports, the profile picker, the guide list): the log's
 #: and the evidence bundle's modules, texts and styles, the modules only they use, and the
-#: screens a worker opens later (a guide, "¿Qué me pasó?", the consulate, search, erase).
+#: screens a worker opens later (a guide, "¿Qué me pasó?", the consulate, erase). Not the
+#: interface texts of the log and the bundle: js/i18n.js loads every Spanish file at start.
 BUNDLED = re.compile(
-    r"^/js/(log|bundle)/[^/]+\.(js|css)$|^/js/(wages|canonical|erase|search)\.js$"
-    r"|^/js/search-words\.json$|^/js/screens/search\.js$"
-    r"|^/js/screens/(guide|triage|directory)\.js$|^/i18n/es/(log|bundle|push|wages)\.json$"
+    r"^/js/(log|bundle)/[^/]+\.(js|css)$|^/js/(wages|canonical|erase)\.js$"
+    r"|^/js/screens/(guide|triage|directory)\.js$|^/i18n/es/wages\.json$"
     r"|^/neutral\.html$|^/css/neutral\.css$"
 )
 HIDDEN_PARTS = {"node_modules", "__pycache__"}
@@ -122,7 +122,10 @@ class StaticSite:
                 )
             if changed or self._manifest is None:
                 self._files = files
-                listing = {url: f.hash16 for url, f in sorted(files.items())}
+                # The phone's list: the staff desk keeps its own (pwa/staff/sw.js), and a change
+                # to it is no update for the phone.
+                phone = {u: f for u, f in files.items() if not u.startswith("/staff/")}
+                listing = {url: f.hash16 for url, f in sorted(phone.items())}
                 version = hashlib.sha256(msgspec.json.encode(listing)).hexdigest()[:16]
                 self._bundle = self._make_bundle(files)
                 self._manifest = make_body(

@@ -68,8 +68,8 @@ async function loadPush() {
   return mod;
 }
 
-/** The search screen, its rules and phrasings are not in the first visit's precache: the
- * service worker keeps them once it is active, after the first screen (sw.js AFTER_FIRST).
+/** The search screen, its rules and phrasings are not in the first visit's download (the
+ * 100 KB budget): the service worker keeps them the first time search is opened (sw.js LAZY).
  * Offline before that, the screen says why instead of failing. */
 async function loadSearch() {
   try {
