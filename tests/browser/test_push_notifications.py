@@ -225,8 +225,8 @@ def test_opt_in_push_fetch_and_read_offline(
     # The server is gone. Tapping the notification (its click handler's work, run in the
     # worker: CDP cannot tap a notification) shows the new text in the open window.
     server.stop()
-    page.goto(server.base_url + "/#/search")
-    page.wait_for_selector("main h1")
+    page.goto(server.base_url + "/#/guides")
+    page.wait_for_selector("ul.cards li.card")
     [worker] = context.service_workers
     worker.evaluate(
         """async () => {
