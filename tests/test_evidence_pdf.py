@@ -128,13 +128,36 @@ def test_the_recomputed_wage_check_matches_the_phones_and_claims_add_up(keys: f.
     claims = page.split("What is owed, by claim", 1)[1].split("Consular category", 1)[0]
     total = report_pdf.money(phone["total_owed_cents"])
     assert f"Total / Total {total}" in claims
-    rows = F.claims(phone)
-    assert sum(r["amount_cents"] for r in rows) == phone["total_owed_cents"]
-    for row in rows:
-        assert (
-            f"{row['es']} / {row['en']} {row['items']} {report_pdf.money(row['amount_cents'])}"
-            in (claims)
-        )
+    rows = report_pdf.claim_rows(phone)
+    assert sum(cents for *_, cents in rows) == phone["total_owed_cents"]
+    for _, es, en, cents in rows:
+        assert f"{es} / {en} {report_pdf.money(cents)}" in claims
+
+
+def test_the_claims_table_splits_what_is_owed_by_kind_with_overtime_and_a_fee(
+    keys: f.Keys,
+) -> None:
+    """A week of 10-hour days paid as straight 40 hours, and a recruitment fee: the table's
+    rows are the recomputed check's owed_by_kind (unpaid overtime and the straight-time short
+    split by the check's own arithmetic), the fee on its own row, money with separators."""
+    log = officer_log(keys.server, keys.worker)
+    log.create(
+        {"type": "expense", "id": "fee1", "job_id": "job1", "date": "2026-05-20",
+         "kind": "recruitment_fee", "amount_cents": 45000, "paid_to": "Reclutador"},
+        "2026-06-08T20:00:00.000Z",
+    )  # fmt: skip
+    page = render(f.make_bundle(keys, log, **honest(log)), keys)
+    claims = page.split("What is owed, by claim", 1)[1].split("Consular category", 1)[0]
+    for row in (
+        "Horas extra no pagadas / Unpaid overtime $874.00",
+        "Salario mínimo o tarifa prometida / Minimum wage or promised rate $120.00",
+        "Descuentos / Deductions $0.00",
+        "Cobros y gastos no reembolsados / Fees and unreimbursed costs $450.00",
+        "Garantía de tres cuartas partes / Three-fourths guarantee $0.00",
+        "Total / Total $1,444.00",
+    ):
+        assert row in claims, (row, claims)
+    assert "Otros / Other" not in claims  # nothing owed of another kind
 
 
 def codes(literal: Any) -> set[str]:

@@ -16,7 +16,7 @@
  */
 
 import { verifyBundle, serverReceiptKeys } from "./verify.js";
-import { facts, disagreements, wageDisagreement, claims, replayJournal, usd } from "./facts.js";
+import { facts, disagreements, wageDisagreement, claims, CLAIM_KINDS, replayJournal, usd } from "./facts.js";
 import { referrals, intakeCategories, missingEvidence } from "./referral.js";
 
 const LANGS = ["es", "en"];
@@ -41,8 +41,8 @@ const UI = {
     wage_differs: "Recalculada aquí del registro, con las reglas del paquete: NO coincide con el teléfono (vea arriba).",
     wage_phone_only: "Es la revisión que hizo el teléfono; este escritorio no tiene las reglas para recalcularla (conéctese una vez).",
     wage_phone_none: "El paquete no trae la revisión del teléfono.", wage_recomputed_only: "Recalculada aquí del registro, con las reglas del paquete. El paquete no trae la revisión del teléfono.", claims: "Lo que se debería, por reclamo",
-    claim: "Reclamo", findings_n: "Hallazgos", amount: "Monto", total: "Total", per_phone: "Según el teléfono",
-    claims_note: "Un pago incompleto en semanas con horas extra cuenta como horas extra; si no, como salario mínimo o tarifa prometida.",
+    claim: "Reclamo", amount: "Monto", total: "Total", per_phone: "Según el teléfono",
+    claims_note: "Montos de la revisión de salario, por tipo: lo que faltó de pagar en cada periodo se divide entre horas extra y horas normales (salario mínimo o tarifa prometida) con sus propias cuentas.",
     week: "Semana", hours: "Horas", overtime: "Extra", expected: "Debido", paid: "Pagado", difference: "Diferencia",
     date: "Fecha", kind: "Tipo", day_hours: "Horas del día", detail: "Detalle", words: "En palabras de la persona", record: "Registro",
     wrote: "Lo que escribió", from_memory: "anotado después, de memoria", break: "descanso", units: "unidades", next_day: "+1 día",
@@ -69,8 +69,8 @@ const UI = {
     wage_differs: "Recomputed here from the journal, with the pack's rules: it does NOT match the phone (see above).",
     wage_phone_only: "This is the phone's own check; this desk does not have the rules to recompute it (go online once).",
     wage_phone_none: "The bundle has no wage check from the phone.", wage_recomputed_only: "Recomputed here from the journal, with the pack's rules. The bundle has no wage check from the phone.", claims: "What is owed, by claim",
-    claim: "Claim", findings_n: "Findings", amount: "Amount", total: "Total", per_phone: "According to the phone",
-    claims_note: "A short paycheck in weeks with overtime counts as overtime; otherwise as minimum wage or the promised rate.",
+    claim: "Claim", amount: "Amount", total: "Total", per_phone: "According to the phone",
+    claims_note: "Amounts from the wage check, by kind: what was short in each pay period is split between overtime and straight time (minimum wage or the promised rate) by the check's own arithmetic.",
     week: "Week", hours: "Hours", overtime: "OT", expected: "Expected", paid: "Paid", difference: "Difference",
     date: "Date", kind: "Kind", day_hours: "Day's hours", detail: "Detail", words: "In the worker's own words", record: "Record",
     wrote: "What they wrote", from_memory: "written later, from memory", break: "break", units: "units", next_day: "+1 day",
@@ -326,6 +326,22 @@ function receiptsTable(report) {
   return sec;
 }
 
+// The report's owed_by_kind keys in the claims table's order, with the claim each is
+// (CLAIM_KINDS): "straight" is the minimum wage / promised rate claim. As report_pdf.claim_rows.
+const OWED_CLAIM = [["overtime", "overtime"], ["straight", "minimum_wage"], ["deductions", "deductions"], ["fees", "fees"],
+  ["guarantee", "guarantee"], ["other", "other"]];
+
+/** [claim, [es, en], cents] from the check's own owed_by_kind (each short paycheck split into
+ * overtime and straight time by its arithmetic); a phone check from before owed_by_kind falls
+ * back to claims()' grouping of findings. "Other" only when it has an amount. */
+function claimRows(wage) {
+  const owed = wage.owed_by_kind;
+  if (owed && typeof owed === "object" && OWED_CLAIM.every(([k]) => Number.isInteger(owed[k]))) {
+    return OWED_CLAIM.filter(([k, c]) => c !== "other" || owed[k]).map(([k, c]) => [c, CLAIM_KINDS[c], owed[k]]);
+  }
+  return claims(wage).map((c) => [c.kind, [c.es, c.en], c.amount_cents]);
+}
+
 function wages(a) {
   const sec = h("section");
   sec.id = "wages";
@@ -335,10 +351,12 @@ function wages(a) {
     : a.phone ? "wage_phone_only" : "wage_phone_none";
   sec.append(h("p", t(note), a.wage && a.phone && wageDisagreement(a.phone, a.wage).length ? "flag-text" : null));
   if (!wage) return sec;
-  const rows = claims(wage).map((c) => [lang === "es" ? c.es : c.en, String(c.items), usd(c.amount_cents)]);
-  rows.push([t("total"), "", usd(wage.total_owed_cents)]);
-  if (a.wage && a.phone) rows.push([t("per_phone"), "", usd(a.phone.total_owed_cents)]);
-  sec.append(table([t("claim"), t("findings_n"), t("amount")], rows, "claims"), h("p", t("claims_note"), "small"));
+  const rows = claimRows(wage).map(([, labels, cents]) => [labels[lang === "es" ? 0 : 1], usd(cents)]);
+  rows.push([t("total"), usd(wage.total_owed_cents)]);
+  if (a.wage && a.phone) rows.push([t("per_phone"), usd(a.phone.total_owed_cents)]);
+  const tbl = table([t("claim"), t("amount")], rows, "claims");
+  claimRows(wage).forEach(([kind], i) => { tbl.tBodies[0].rows[i].dataset.claim = kind; });
+  sec.append(tbl, h("p", t("claims_note"), "small"));
   sec.append(tr("h2", "wages"));
   const weeks = (wage.jobs || []).flatMap((j) => j.weeks || []);
   sec.append(table([t("week"), t("hours"), t("overtime"), t("expected"), t("paid"), t("difference")],

@@ -399,22 +399,51 @@ def _claims(
         ),
         bold=not same,
     )
-    rows = [
-        [f"{c['es']} / {c['en']}", str(c["items"]), money(c["amount_cents"])]
-        for c in F.claims(wage)
-    ]
-    rows.append(["Total / Total", "", money(wage.get("total_owed_cents"))])
+    by_kind = claim_rows(wage)
+    rows = [[f"{es} / {en}", money(cents)] for _, es, en, cents in by_kind]
+    rows.append(["Total / Total", money(wage.get("total_owed_cents"))])
     if phone is not None:
         rows.append(
-            ["Según el teléfono / According to the phone", "", money(phone.get("total_owed_cents"))]
+            ["Según el teléfono / According to the phone", money(phone.get("total_owed_cents"))]
         )
-    w.table(["Reclamo / Claim", "Hallazgos / Findings", "Monto / Amount"], rows, (100, 25, 30))
+    w.table(["Reclamo / Claim", "Monto / Amount"], rows, (125, 30))
     w.line(
-        "Un pago incompleto en semanas con horas extra cuenta como horas extra; si no, como "
-        "salario mínimo o tarifa prometida. / A short paycheck in weeks with overtime counts as "
-        "overtime; otherwise as minimum wage or the promised rate.",
+        "Montos de la revisión de salario, por tipo: lo que faltó de pagar en cada periodo se "
+        "divide entre horas extra y horas normales (salario mínimo o tarifa prometida) con sus "
+        "propias cuentas. / Amounts from the wage check, by kind: what was short in each pay "
+        "period is split between overtime and straight time (minimum wage or the promised "
+        "rate) by the check's own arithmetic.",
         size=7.5,
     )
+
+
+#: The wage report's owed_by_kind keys, in the order of the claims table, with the claim each
+#: is (facts.CLAIM_KINDS: "straight" is the minimum wage / promised rate claim).
+OWED_CLAIM = (
+    ("overtime", "overtime"),
+    ("straight", "minimum_wage"),
+    ("deductions", "deductions"),
+    ("fees", "fees"),
+    ("guarantee", "guarantee"),
+    ("other", "other"),
+)
+
+
+def claim_rows(wage: dict[str, Any]) -> list[tuple[str, str, str, int]]:
+    """(claim, es, en, cents) for the claims table, from the report's own `owed_by_kind` (the
+    check's split of each short paycheck into overtime and straight time, which adds up to
+    its total). A phone check from before owed_by_kind falls back to facts.claims' grouping
+    of findings. "Other" is shown only when it has an amount; the five claims always are."""
+    owed = wage.get("owed_by_kind")
+    if isinstance(owed, dict) and all(
+        isinstance(owed.get(k), int) and not isinstance(owed.get(k), bool) for k, _ in OWED_CLAIM
+    ):
+        return [
+            (claim, *F.CLAIM_KINDS[claim], int(owed[key]))
+            for key, claim in OWED_CLAIM
+            if claim != "other" or owed[key]
+        ]
+    return [(c["kind"], c["es"], c["en"], c["amount_cents"]) for c in F.claims(wage)]
 
 
 def _referrals(

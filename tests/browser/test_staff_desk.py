@@ -71,6 +71,12 @@ def test_an_officer_reads_the_case_from_the_journal_in_one_language_at_a_time(
 ) -> None:
     keys = f.new_keys()
     log = officer_log(server_receipt(live_server), keys.worker)
+    # A recruitment fee, so the claims table has a fee row next to the unpaid overtime.
+    log.create(
+        {"type": "expense", "id": "fee1", "job_id": "job1", "date": "2026-05-20",
+         "kind": "recruitment_fee", "amount_cents": 45000, "paid_to": "Reclutador"},
+        "2026-06-08T20:00:00.000Z",
+    )  # fmt: skip
     # The phone's summary says another company and too many shifts: the desk must not believe it.
     lying = {**honest(log), "employers": [{"id": "emp1", "name": "Otra Empresa", "state": "CA"}]}
     lying["counts"] = {**lying["counts"], "shifts": 40}
@@ -123,8 +129,20 @@ def test_an_officer_reads_the_case_from_the_journal_in_one_language_at_a_time(
         assert agencies[:2] == ["ca-labor-commissioner", "whd"], agencies
         assert "osha" in agencies
         assert "(contada desde el 2026-06-06)" in retaliation.inner_text()
-        assert page.locator("#claims").count() == 1
-        assert "Horas extra no pagadas" in page.inner_text("#claims")
+        # The per-claim table is the recomputed check's owed_by_kind: 10-hour days paid as
+        # 40 straight hours are unpaid overtime plus a straight-time short, and the fee.
+        claim_rows = page.locator("#claims tbody tr").evaluate_all(
+            "(rows) => rows.map((r) => "
+            "[r.dataset.claim || '', r.innerText.replace(/\\s+/g, ' ').trim()])"
+        )
+        assert claim_rows == [
+            ["overtime", "Horas extra no pagadas $874.00"],
+            ["minimum_wage", "Salario mínimo o tarifa prometida $120.00"],
+            ["deductions", "Descuentos $0.00"],
+            ["fees", "Cobros y gastos no reembolsados $450.00"],
+            ["guarantee", "Garantía de tres cuartas partes $0.00"],
+            ["", "Total $1,444.00"],
+        ], claim_rows
         assert serious_axe(page) == []
         # Spanish only: no English line doubles it.
         assert "Employer, from the log" not in page.inner_text("#result")
@@ -137,6 +155,9 @@ def test_an_officer_reads_the_case_from_the_journal_in_one_language_at_a_time(
         assert "shifts: 40 in the summary, 7 in the journal" in text
         assert "Empleador, según el registro" not in text and "no anotado" not in text
         assert "Incident 2026-06-06 (inc2)" in page.inner_text(".photos")
+        claims_en = page.inner_text("#claims")
+        assert "Unpaid overtime\t$874.00" in claims_en
+        assert "Fees and unreimbursed costs\t$450.00" in claims_en
         assert serious_axe(page) == []
         with page.expect_download() as info:
             page.click("#export-referral")
