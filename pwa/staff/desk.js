@@ -19,6 +19,9 @@ import { verifyBundle, serverReceiptKeys } from "./verify.js";
 import { facts, disagreements, wageDisagreement, claims, CLAIM_KINDS, replayJournal, usd } from "./facts.js";
 import { referrals, intakeCategories, missingEvidence } from "./referral.js";
 
+/** An Entrega envelope by its name or first bytes (binary or armored age); see entrega.js. */
+const looksLikeAge = (bytes, name) => /\.age$/i.test(name || "") || /^(age-encryption\.org\/v1|-----BEGIN AGE ENCRYPTED FILE-----)/.test(new TextDecoder().decode(bytes.subarray(0, 34)));
+
 const LANGS = ["es", "en"];
 const LANG_KEY = "cartilla-staff-lang";
 const M = { es: {}, en: {} };
@@ -145,10 +148,17 @@ let current = null;
 
 async function open(file) {
   const bytes = new Uint8Array(await file.arrayBuffer());
+  // An Entrega envelope (.age) is decrypted with the office key first, then opened as its ZIP.
+  if (looksLikeAge(bytes, file.name)) { const m = await import("./entrega.js"); await m.openAge(bytes); return; }
+  await openBytes(bytes, file.name);
+}
+
+/** The verify-and-show path for a bundle's bytes (an opened file, or one Entrega decrypted). */
+async function openBytes(bytes, name) {
   $("#status").textContent = "…";
   const keys = await serverReceiptKeys().catch(() => null);
   const report = await verifyBundle(bytes, keys);
-  current = { bytes, report, name: file.name, analysis: null };
+  current = { bytes, report, name, analysis: null };
   window.__cartillaReport = { ok: report.ok, errorCodes: report.errorCodes, receipts: report.receipts };
   $("#status").textContent = "";
   // Whatever the journal holds, the verdict is shown: a case that cannot be read says why.
@@ -626,6 +636,10 @@ async function main() {
   drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); if (e.dataTransfer.files[0]) open(e.dataTransfer.files[0]); });
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/staff/sw.js", { scope: "/staff/" }).catch(() => {});
   serverReceiptKeys().catch(() => null);
+  // Entrega's screen (office keys, pickup by code, the window) loads only its own small module;
+  // the age library follows only when it is used.
+  const entrega = $("#entrega-mount");
+  if (entrega) await import("./entrega.js").then((m) => m.mountEntrega(entrega, openBytes)).catch(() => null);
   document.body.dataset.ready = "yes";
 }
 

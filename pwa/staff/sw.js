@@ -3,9 +3,9 @@
  * Network first (so staff always get the latest desk when online), cache as the fallback.
  * It caches only the desk's own files and the public data it reads; never a bundle.
  */
-const CACHE = "cartilla-staff-v4";
+const CACHE = "cartilla-staff-v5";
 const SHELL = ["/staff/", "/staff/index.html", "/staff/desk.js", "/staff/desk.css", "/staff/verify.js", "/staff/unzip.js",
-  "/staff/referral.js", "/staff/referral-map.json", "/staff/facts.js", "/staff/labels.json", "/staff/rules.js", "/js/canonical.js", "/js/log/shifts.js", "/js/wages.js", "/js/bundle/build.js", "/js/bundle/zip.js", "/js/bundle/keys.js",
+  "/staff/referral.js", "/staff/entrega.js", "/staff/entrega-text.js", "/staff/entrega-keys.js", "/staff/entrega.css", "/staff/referral-map.json", "/staff/facts.js", "/staff/labels.json", "/staff/rules.js", "/js/canonical.js", "/js/log/shifts.js", "/js/wages.js", "/js/bundle/build.js", "/js/bundle/zip.js", "/js/bundle/keys.js",
   "/js/bundle/readme.js", "/js/bundle/summary.js", "/i18n/es/staff.json", "/i18n/en/staff.json",
   "/i18n/es/wages.json", "/i18n/en/wages.json",
   "/.well-known/cartilla-receipt-key"];
@@ -16,6 +16,13 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil(caches.keys().then((keys) => Promise.all(keys.filter((k) => k.startsWith("cartilla-staff-") && k !== CACHE).map((k) => caches.delete(k))))
     .then(() => self.clients.claim()));
+});
+// The Entrega screen, once opened, asks for its libraries (age, QR, the shared code modules) to
+// be kept too, so a desk that has opened it once can open saved .age files offline.
+self.addEventListener("message", (event) => {
+  const urls = event.data && Array.isArray(event.data.cache) ? event.data.cache : [];
+  const ours = urls.filter((u) => typeof u === "string" && /^\/(vendor|js\/entrega|staff)\/[\w./-]+$/.test(u));
+  if (ours.length) event.waitUntil(caches.open(CACHE).then((c) => Promise.all(ours.map((u) => c.add(u).catch(() => null)))));
 });
 self.addEventListener("fetch", (event) => {
   const req = event.request;
