@@ -176,6 +176,11 @@ async function move(secret) {
     }
     dst.close();
     await store.switchTo(name, newKey);
+    // Before any old database is deleted: Chromium's clean-up tasks run in order, so this
+    // one's flush puts what is still in LevelDB's memory into its files first, and the
+    // deletes' compactions then rewrite those files without the old records (a compaction
+    // started while the records are only in memory leaves them in the file it writes).
+    await sweep();
     const appDeleted = await freshAppDb(profile, newKey);
     if (profile) dispatchEvent(new CustomEvent("cartilla:lock", { detail: false })); // app.js re-reads it
     let oldDeleted = true;
@@ -185,10 +190,12 @@ async function move(secret) {
   });
 }
 
-/** Chromium keeps all of a site's databases in one LevelDB and drops a deleted database's
- * records in the compaction that deleting starts; a file that compaction replaced stays on
- * disk while a read still holds it (as during the move). Deleting one more, empty database
- * starts another compaction, which removes those files once nothing holds them. */
+/** Chromium keeps all of a site's databases in one LevelDB. Deleting a database answers
+ * at once and leaves the work to a background task, run in order with the others: delete
+ * the records, flush, compact their range. A file that compaction replaced stays on disk
+ * while a read still holds it (as during the move, or while the screen is drawn again).
+ * Deleting one more, empty database queues one more such task, which flushes LevelDB's
+ * memory to its files and removes the replaced files once nothing holds them. */
 async function sweep() {
   const name = "cartilla-sweep"; // not "cartilla-log-…": never taken for a moved log (store.js findName)
   await new Promise((ok) => {
@@ -351,12 +358,15 @@ function field(input, label) {
 const secretInput = (id, mode = "numeric") => h("input", { id, type: "password", inputmode: mode, autocomplete: "off", maxlength: "200" });
 
 /** Tell the worker what happened (in the shared notice area, so it stays after the screen
- * is drawn again) and draw the screen again. */
-function finish(ctx, text, result) {
+ * is drawn again), draw the screen again, and sweep once more (see sweep). */
+async function finish(ctx, text, result) {
   const w = words(ctx);
   const kept = result && result.appDeleted === false ? ` ${w.appKept}` : "";
   ctx.notify(`${text} ${result && result.oldDeleted === false ? w.oldKept : w.moved}${kept}`, { id: "protect" });
-  return ctx.navigate(ctx.route || "#/log");
+  await ctx.navigate(ctx.route || "#/log");
+  // Once more now that the screen is drawn: its reads may have held a replaced file when
+  // the move's last sweep ran.
+  await sweep().catch(() => {});
 }
 
 /** PIN or passphrase: choose, read what it protects against, type it twice, confirm. */
