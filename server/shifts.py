@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from server.log_format import Shift
+from server.wages.messages import date_words
 from server.wages.report import Finding, Text
 
 #: More than this many minutes from start to end asks for confirmation.
@@ -178,11 +179,15 @@ class WageShifts:
 
 
 def _finding(code: str, values: dict[str, str]) -> Finding:
+    """Dates in words, as every wage-check sentence says them (the JS twin does the same)."""
     es, en = MESSAGES[code]
     return Finding(
         code=code,
         amount_cents=None,
-        explanation=Text(es=es.format(**values), en=en.format(**values)),
+        explanation=Text(
+            es=es.format(**{k: date_words(v, "es") for k, v in values.items()}),
+            en=en.format(**{k: date_words(v, "en") for k, v in values.items()}),
+        ),
         source=None,
     )
 

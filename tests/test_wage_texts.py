@@ -7,8 +7,13 @@ downloads only its own). Regenerate with `python -m server.wages.messages`.
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
+from typing import Any
 
+import msgspec
 import pytest
+from test_wages_support import load_vectors, run_vector
 
 from server.wages import messages
 
@@ -34,3 +39,36 @@ def test_money_reads_with_thousands_separators() -> None:
     assert messages.money(123456) == "$1,234.56"
     assert messages.money(99999) == "$999.99"
     assert messages.money(-100000000) == "-$1,000,000.00"
+
+
+DATE_VECTORS = json.loads((Path(__file__).parent / "wage_text_vectors.json").read_text())["dates"]
+ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@pytest.mark.parametrize("case", DATE_VECTORS, ids=[c["iso"] or "empty" for c in DATE_VECTORS])
+def test_dates_are_said_in_words(case: dict[str, str]) -> None:
+    """The same vectors as isoDateWords in pwa/js/log/shifts.js (tests/js/wages.test.mjs)."""
+    assert messages.date_words(case["iso"], "es") == case["es"]
+    assert messages.date_words(case["iso"], "en") == case["en"]
+
+
+def texts_of(node: Any) -> list[dict[str, str]]:
+    """Every {es, en} sentence anywhere in a report (findings, notes, rules applied)."""
+    if isinstance(node, dict):
+        if set(node) == {"es", "en"}:
+            return [node]
+        return [t for value in node.values() for t in texts_of(value)]
+    if isinstance(node, list):
+        return [t for value in node for t in texts_of(value)]
+    return []
+
+
+def test_no_sentence_of_the_wage_check_shows_an_iso_date() -> None:
+    """Every shared wage vector, every finding, note and rule the worker reads: dates are in
+    words in both languages ("en vigor el 1 de enero de 2026", "from June 2, 2025 to …")."""
+    seen = 0
+    for _, file_rules, vector in load_vectors():
+        for t in texts_of(msgspec.to_builtins(run_vector(file_rules, vector))):
+            assert not ISO.search(t["es"]) and not ISO.search(t["en"]), (vector["name"], t)
+            seen += bool(re.search(r"\d de [a-z]+ de \d{4}", t["es"]))
+    assert seen > 20  # the vectors do have dated sentences

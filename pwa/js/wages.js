@@ -5,7 +5,7 @@
 // shared vectors in tests/wage_vectors/, and tests/test_wages_parity.py compares whole reports.
 // Money is kept as exact fractions of a cent (BigInt) and rounded half up only when reported.
 
-import { forWageCheck } from './log/shifts.js';
+import { forWageCheck, isoDateWords } from './log/shifts.js';
 
 // --- exact fractions ---------------------------------------------------------------------
 
@@ -181,16 +181,17 @@ if (typeof document !== "undefined") {
   await loadWageTexts([...langs]);
 }
 
-const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => {
+// A value that is an ISO date is said in words in each language: a worker reads these (issue 14).
+const fill = (template, values, lang) => template.replace(/\{(\w+)\}/g, (_, k) => {
   if (!(k in values)) throw new Error(`missing ${k}`);
-  return values[k];
+  return isoDateWords(values[k], lang);
 });
 function text(code, es, en = null) {
   const pair = MESSAGES[code];
   if (!pair) throw new Error(`wage check text ${code} not loaded (setWageTexts)`);
   const out = {};
-  if (pair[0] !== undefined) out.es = fill(pair[0], es);
-  if (pair[1] !== undefined) out.en = fill(pair[1], en === null ? es : en);
+  if (pair[0] !== undefined) out.es = fill(pair[0], es, "es");
+  if (pair[1] !== undefined) out.en = fill(pair[1], en === null ? es : en, "en");
   return out;
 }
 

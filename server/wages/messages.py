@@ -8,6 +8,7 @@ both implementations over the shared vectors and compares their whole output, te
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -363,10 +364,40 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+MONTHS: dict[str, tuple[str, ...]] = {
+    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+           "septiembre", "octubre", "noviembre", "diciembre"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+}  # fmt: skip
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+
+
+def date_words(iso: str, lang: str) -> str:
+    """An ISO date in words: 2026-11-03 is "3 de noviembre de 2026" / "November 3, 2026";
+    anything that is not an ISO date is returned as it is. Written out by hand (Python has no
+    locale data of its own); isoDateWords in pwa/js/log/shifts.js gets the same words from
+    Intl, and tests/wage_text_vectors.json keeps the two agreeing."""
+    m = _ISO_DATE.fullmatch(iso)
+    if not m or not 1 <= int(m[2]) <= 12:
+        return iso
+    year, month, day = int(m[1]), MONTHS[lang][int(m[2]) - 1], int(m[3])
+    return f"{day} de {month} de {year}" if lang == "es" else f"{month} {day}, {year}"
+
+
+def _worded(values: dict[str, str], lang: str) -> dict[str, str]:
+    return {key: date_words(value, lang) for key, value in values.items()}
+
+
 def text(code: str, es: dict[str, str], en: dict[str, str] | None = None) -> Text:
-    """The message `code` filled in; `en` values default to the Spanish ones (numbers, dates)."""
+    """The message `code` filled in; `en` values default to the Spanish ones (numbers, dates).
+    A value that is an ISO date is said in words in each language ("3 de noviembre de 2026",
+    "November 3, 2026"): a worker reads these sentences (issue 14)."""
     template_es, template_en = MESSAGES[code]
-    return Text(es=template_es.format(**es), en=template_en.format(**(es if en is None else en)))
+    return Text(
+        es=template_es.format(**_worded(es, "es")),
+        en=template_en.format(**_worded(es if en is None else en, "en")),
+    )
 
 
 def label(key: str) -> tuple[str, str]:

@@ -314,6 +314,14 @@ def test_the_wage_check_shows_each_weeks_arithmetic_and_the_total_by_kind(
     )
     assert owed and dollars(owed[1]) == sum(dollars(v.split(": ")[1]) for v in kinds.values())
     assert "Revisado el" in page.locator("main").inner_text()
+    # Every sentence says its dates in words, the rules applied too (folded under "details");
+    # only the sources' own titles (links) are left as their publishers wrote them.
+    said = page.evaluate(
+        """() => { const m = document.querySelector('main').cloneNode(true);
+                   m.querySelectorAll('a').forEach((a) => a.remove()); return m.textContent; }"""
+    )
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", said), re.findall(r".{40}\d{4}-\d\d-\d\d.{20}", said)
+    assert "en vigor el 3 de marzo de 2025" in said
 
 
 def test_a_missing_aewr_says_what_to_enter_and_opens_the_job(page: Any, live_server: str) -> None:

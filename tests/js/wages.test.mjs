@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import './wage_texts.mjs';
+import { readFileSync } from 'node:fs';
 import { checkWages, money, duration, roundCents } from '../../pwa/js/wages.js';
+import { isoDateWords } from '../../pwa/js/log/shifts.js';
 import { expandLog, loadVectors, reportFindings, reportNotes } from './vectors.mjs';
 
 const VECTORS = loadVectors();
@@ -78,4 +80,27 @@ test('rounding is half up on exact fractions', () => {
     shifts: [['2025-03-03', '08:00', '08:30', 0]],
   }), [], '2025-03-05');
   assert.equal(report.jobs[0].weeks[0].expected_cents, 501);
+});
+
+// How the wage check's sentences say a date, on the same vectors as messages.py date_words.
+const DATES = JSON.parse(readFileSync(new URL('../wage_text_vectors.json', import.meta.url), 'utf8')).dates;
+test('dates are said in words as in Python', () => {
+  for (const c of DATES) {
+    assert.equal(isoDateWords(c.iso, 'es'), c.es, c.iso);
+    assert.equal(isoDateWords(c.iso, 'en'), c.en, c.iso);
+  }
+});
+
+const textsOf = (node) => (Array.isArray(node) ? node.flatMap(textsOf)
+  : node && typeof node === 'object' ? (Object.keys(node).sort().join() === 'en,es' ? [node] : Object.values(node).flatMap(textsOf)) : []);
+test('no sentence of the wage check shows an ISO date', () => {
+  let seen = 0;
+  for (const { id, rules, vector } of VECTORS) {
+    const report = checkWages(expandLog(vector.log), (vector.rules || rules).jurisdictions, vector.as_of);
+    for (const t of textsOf(report)) {
+      assert.ok(!/\d{4}-\d{2}-\d{2}/.test(t.es) && !/\d{4}-\d{2}-\d{2}/.test(t.en), `${id}: ${t.es} / ${t.en}`);
+      if (/\d de [a-z]+ de \d{4}/.test(t.es)) seen += 1;
+    }
+  }
+  assert.ok(seen > 20, `only ${seen} dated sentences`);
 });

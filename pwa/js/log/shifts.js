@@ -104,9 +104,15 @@ function minus(piece, covered) {
   return left;
 }
 
+/** "2026-11-03" -> "3 de noviembre de 2026" / "November 3, 2026" (else as it is), as messages.py
+ * date_words (tests/wage_text_vectors.json); here so shift findings need not load wages.js. */
+export const isoDateWords = (iso, lang) => (/^\d{4}-(0[1-9]|1[0-2])-\d\d$/.test(iso)
+  ? new Date(`${iso}T00:00Z`).toLocaleDateString(lang === "en" ? "en-US" : "es", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }) : iso);
+
 function finding(code, values) {
-  const fill = (template) => template.replace(/\{(\w+)\}/g, (_, k) => values[k]);
-  return { code, amount_cents: null, explanation: { es: fill(MESSAGES[code][0]), en: fill(MESSAGES[code][1]) }, source: null };
+  // Dates in words, as every wage-check sentence says them (server/shifts.py does the same).
+  const fill = (lang) => MESSAGES[code][lang === "es" ? 0 : 1].replace(/\{(\w+)\}/g, (_, k) => isoDateWords(values[k], lang));
+  return { code, amount_cents: null, explanation: { es: fill("es"), en: fill("en") }, source: null };
 }
 
 /**
