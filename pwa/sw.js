@@ -25,10 +25,12 @@ const PRECACHED_TYPES = /\.(html|js|mjs|css|json|webmanifest|png|svg|ico|woff2?)
 // that is after the first screen is up (search: routes.js; the log's views, loaded when the
 // log opens: log/screen.js).
 // log/protect.js too: the log's first screen offers protection even when the phone is offline.
-// Search (its screen, rules and phrasings) is cached the first time it is opened: with it in
-// the first visit, the first visit would not fit in 100 KB.
+// Search (its screen, rules and phrasings) is part of the shell: it comes in the shell bundle
+// at install, that is after the first screen is up, so search works offline after one visit.
+// Entrega (js/entrega/, its texts, and /vendor/: fromVendor) is cached when the consulate
+// screen first loads it, for the same reason.
 const AFTER_FIRST = /^\/js\/log\/(arithmetic|week|times|photos|format|protect)\.js$/;
-const LAZY = new RegExp(`${/^\/i18n\/(?!es\/)|^\/js\/(push|speak|search|screens\/search)\.js$|^\/js\/search-words\.json$/.source}|${AFTER_FIRST.source}`);
+const LAZY = new RegExp(`${/^\/i18n\/(?!es\/)|^\/js\/(push|speak)\.js$|^\/js\/entrega\/|^\/i18n\/[^/]+\/entrega\.json$/.source}|${AFTER_FIRST.source}`);
 
 importScripts("/js/db.js");
 try {
@@ -52,7 +54,7 @@ async function hash16Of(bytes) {
 }
 
 const BUNDLE_TYPES = { ".js": "text/javascript", ".json": "application/json", ".css": "text/css",
-  ".html": "text/html; charset=utf-8" };
+  ".html": "text/html; charset=utf-8", ".svg": "image/svg+xml" };
 
 /** Put the shell bundle's files (server/static.py BUNDLED: the log's and the evidence bundle's
  * modules, one response because they compress far better together) into the cache under the
@@ -182,9 +184,44 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.pathname === "/asset-manifest.json" && request.cache === "no-cache") return; // update check
   if (url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith("/vendor/")) return event.respondWith(fromVendor(request, url));
   if (url.pathname.startsWith("/api/") || NOT_PRECACHED.test(url.pathname)) return;
   event.respondWith(fromShell(request, url));
 });
+
+// Entrega's libraries (/vendor/, server/vendor.py) are in no shell: they are kept in their own
+// cache, across shell versions, the first time a screen that needs them loads them (never on
+// the first visit: the 100 KB budget). Each file is asked for by its hash; the listing is
+// asked for from the network first, and the files it no longer lists are dropped then.
+const VENDOR = "cartilla-vendor";
+async function fromVendor(request, url) {
+  const cache = await caches.open(VENDOR);
+  if (url.pathname === "/vendor/manifest.json") {
+    let res;
+    try {
+      res = await fetch(request);
+    } catch (err) {
+      const kept = await cache.match(url.pathname);
+      if (kept) return kept;
+      throw err;
+    }
+    if (res.ok) {
+      const files = (await res.clone().json()).files || {};
+      await cache.put(url.pathname, res.clone());
+      for (const key of await cache.keys()) {
+        const u = new URL(key.url);
+        const name = u.pathname.slice("/vendor/".length);
+        if (u.searchParams.has("v") && files[name] !== u.searchParams.get("v")) await cache.delete(key);
+      }
+    }
+    return res;
+  }
+  const hit = await cache.match(request);
+  if (hit) return hit;
+  const res = await fetch(request);
+  if (res.ok && url.searchParams.has("v")) await cache.put(request, res.clone());
+  return res;
+}
 
 // --- the offline pack ----------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from litestar.params import PathParameter
 
 from server.http import ApiError, Body, make_body, send
 from server.minify import minify
+from server.vendor import vendor_files
 
 MEDIA_TYPES = {
     ".html": "text/html",
@@ -52,12 +53,15 @@ BUNDLE_URL = "/shell-bundle"
 #: Which files travel in the shell bundle: those the worker precaches that the first visit's
 #: page never loads itself (js/app.js's imports, the profile picker, the guide list): the log's
 #: and the evidence bundle's modules, texts and styles, the modules only they use, and the
-#: screens a worker opens later (a guide, "¿Qué me pasó?", the consulate, erase). Not the
-#: interface texts of the log and the bundle: js/i18n.js loads every Spanish file at start.
+#: screens a worker opens later (the guide list and a guide with their icons and pack.js,
+#: "¿Qué me pasó?", the consulate, search, erase),
+#: and the Spanish interface texts other than app.json: js/i18n.js asks for those only once a
+#: screen after the picker needs them, by when the worker has them from this bundle.
 BUNDLED = re.compile(
-    r"^/js/(log|bundle)/[^/]+\.(js|css)$|^/js/(wages|canonical|erase)\.js$"
-    r"|^/js/screens/(guide|triage|directory)\.js$|^/i18n/es/wages\.json$"
-    r"|^/neutral\.html$|^/css/neutral\.css$"
+    r"^/js/(log|bundle)/[^/]+\.(js|css)$|^/js/(wages|canonical|erase|search|pack)\.js$"
+    r"|^/js/screens/(guides?|triage|directory|search)\.js$|^/js/search-words\.json$"
+    r"|^/icons/topics\.svg$"
+    r"|^/i18n/es/(wages|log|bundle|push)\.json$|^/neutral\.html$|^/css/neutral\.css$"
 )
 HIDDEN_PARTS = {"node_modules", "__pycache__"}
 
@@ -213,6 +217,23 @@ async def shell_bundle(request: Request[Any, Any, Any]) -> Response[bytes]:
     return send(request, body, cache_control=IMMUTABLE if immutable else "no-cache")
 
 
+@get("/vendor/manifest.json", opt={"skip_compression": True}, include_in_schema=False)
+async def vendor_manifest(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Entrega's libraries (server/vendor.py): what is built now, {name: hash16}."""
+    # Not remembered by the fast path: a rebuild changes it without a content generation.
+    return send(request, vendor_files(request).manifest(), remember=False)
+
+
+@get("/vendor/{name:str}", opt={"skip_compression": True}, include_in_schema=False)
+async def vendor_file(
+    request: Request[Any, Any, Any], name: Annotated[str, PathParameter(max_length=100)]
+) -> Response[bytes]:
+    f = vendor_files(request).get(name)
+    immutable = request.query_params.get("v") == f.hash16
+    cache = IMMUTABLE if immutable else "no-cache"
+    return send(request, f.body, cache_control=cache, remember=False)
+
+
 @get("/{file_path:path}", opt={"skip_compression": True}, include_in_schema=False)
 async def static_file(
     request: Request[Any, Any, Any], file_path: Annotated[str, PathParameter(max_length=1000)]
@@ -220,4 +241,10 @@ async def static_file(
     return _serve(request, file_path)
 
 
-ROUTES = [Router(path="/", route_handlers=[index, asset_manifest, shell_bundle, static_file])]
+ROUTES = [
+    Router(
+        path="/",
+        route_handlers=[index, asset_manifest, shell_bundle, vendor_manifest, vendor_file,
+                        static_file],
+    )
+]  # fmt: skip

@@ -9,8 +9,9 @@
 export const DEFAULT_LANG = "es";
 
 /** Message files the worker's app does not use (the staff desk loads its own). */
-// staff.json is the desk's; wages.json is the wage check's own texts (pwa/js/wages.js loads it).
-const SKIPPED = /\/(staff|wages)\.json$/;
+// staff.json is the desk's; wages.json is the wage check's own texts (pwa/js/wages.js loads it);
+// entrega.json is Entrega's (js/entrega/screen.js loads it when the worker sends a bundle).
+const SKIPPED = /\/(staff|wages|entrega)\.json$/;
 
 let assetFiles = null;
 
@@ -71,7 +72,10 @@ export async function keepOffline(lang) {
 
 /** A translator for `lang`: t(key, vars) -> string, with t.lang and t.ready.
  * The app's own messages are loaded first (the shell and the picker need nothing else);
- * other capabilities' files follow, and t.ready resolves when they are merged in. */
+ * other capabilities' files are loaded when t.ready is first asked for, and it resolves when
+ * they are merged in. So the first visit's picker does not download them: the service worker
+ * brings them in the shell bundle meanwhile (server/static.py BUNDLED), and the screens after
+ * it read them from there. */
 export async function makeTranslator(lang) {
   const other = lang && lang !== DEFAULT_LANG;
   const [base, own] = await Promise.all([
@@ -87,10 +91,13 @@ export async function makeTranslator(lang) {
   };
   t.lang = other && Object.keys(own).length ? lang : DEFAULT_LANG;
   t.messages = messages;
-  t.ready = Promise.all([
-    loadLanguage(DEFAULT_LANG, false),
-    other ? loadLanguage(lang, false) : Promise.resolve({}),
-  ]).then(([baseRest, ownRest]) => { Object.assign(messages, baseRest, ownRest); });
+  let ready = null;
+  Object.defineProperty(t, "ready", {
+    get: () => (ready ||= Promise.all([
+      loadLanguage(DEFAULT_LANG, false),
+      other ? loadLanguage(lang, false) : Promise.resolve({}),
+    ]).then(([baseRest, ownRest]) => { Object.assign(messages, baseRest, ownRest); })),
+  });
   return t;
 }
 
