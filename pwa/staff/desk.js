@@ -32,7 +32,7 @@ const $ = (s) => document.querySelector(s);
 /** The desk's own words (staff.json holds the verifier's messages and the older labels). */
 const UI = {
   es: {
-    lang_switch: "Idioma", drop: "Arrastre aquí el paquete (.zip) o elija el archivo. Se revisa en este navegador; no se sube a ningún lado.",
+    lang_switch: "Idioma", drop: "Arrastre aquí el paquete (.zip, o el .age de Entrega) o elija el archivo. Se revisa en este navegador; no se sube a ningún lado.",
     choose: "Elegir paquete", title: "Escritorio del personal", verified_unchecked: "VERIFICADO: ninguna comprobación falló ({n} recibos no se pudieron comprobar)",
     flags: "El resumen del teléfono no coincide con el registro", flags_note: "Todo lo de abajo se calculó del registro firmado, no del resumen.",
     from_log: "Empleador, según el registro", missing: "no anotado", dates: "Fechas en el registro", counts: "Registros",
@@ -60,7 +60,7 @@ const UI = {
     agency: "Agencia", phone: "Teléfono", bring: "Traer",
   },
   en: {
-    lang_switch: "Language", drop: "Drop the bundle (.zip) here or choose the file. It is checked in this browser; it is not uploaded anywhere.",
+    lang_switch: "Language", drop: "Drop the bundle (.zip, or Entrega's .age) here or choose the file. It is checked in this browser; it is not uploaded anywhere.",
     choose: "Choose bundle", title: "Staff desk", verified_unchecked: "VERIFIED: no check failed ({n} receipts could not be checked)",
     flags: "The phone's summary disagrees with the journal", flags_note: "Everything below is computed from the signed journal, not from the summary.",
     from_log: "Employer, from the log", missing: "not recorded", dates: "Dates in the journal", counts: "Records",

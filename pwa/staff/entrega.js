@@ -20,9 +20,14 @@ import { keyStore } from "./entrega-keys.js";
 
 const API = "/api/v1/entrega";
 const OFFICE_KEY = "cartilla-staff-entrega-office";
-/** What the staff service worker caches when this screen opens (the phone's modules are shared). */
-export const ENTREGA_FILES = ["/vendor/age.js", "/vendor/qr.js", "/js/entrega/codes.js", "/js/entrega/envelope.js",
+/** What the staff service worker caches when this screen opens (the phone's modules are shared;
+ * the vendored libraries by their content hash, as vendor.js imports them). */
+const ENTREGA_FILES = ["/vendor/manifest.json", "/js/entrega/vendor.js", "/js/entrega/codes.js", "/js/entrega/envelope.js",
   "/js/entrega/words.json", "/staff/entrega.js", "/staff/entrega-text.js", "/staff/entrega-keys.js", "/staff/entrega.css"];
+async function filesToKeep() {
+  const manifest = await (await fetch("/vendor/manifest.json")).json();
+  return [...ENTREGA_FILES, ...["age.js", "qr.js"].filter((n) => manifest.files[n]).map((n) => `/vendor/${n}?v=${manifest.files[n]}`)];
+}
 const MAX_CIPHERTEXT = 52 * 1024 * 1024;
 
 let openBytes = null; // desk.js's open path: (bytes, name) => Promise
@@ -75,7 +80,8 @@ function say(where, key, vars = {}) {
 async function loadLibs() {
   if (libs) return libs;
   try {
-    const [age, qr, codes, envelope] = await Promise.all([import("/vendor/age.js"), import("/vendor/qr.js"),
+    const { loadVendor } = await import("/js/entrega/vendor.js");
+    const [age, qr, codes, envelope] = await Promise.all([loadVendor("age.js"), loadVendor("qr.js"),
       import("/js/entrega/codes.js"), import("/js/entrega/envelope.js")]);
     libs = { age, qr, codes, envelope };
   } catch (e) {
@@ -87,9 +93,9 @@ async function loadLibs() {
 // ---- the relay -------------------------------------------------------------------------
 
 /** Maps the relay's refusals to the desk's words; anything else shows the relay's own es/en text. */
-const RELAY_ERRORS = { not_found: "err_not_found", unknown_code: "err_not_found", expired: "err_expired",
-  gone: "err_expired", wrong_office: "err_other_office", other_office: "err_other_office", rate_limited: "err_busy",
-  too_many: "err_busy", challenge_failed: "err_wrong_key", bad_answer: "err_wrong_key", unknown_office: "err_office" };
+const RELAY_ERRORS = { code_not_found: "err_not_found", upload_not_found: "err_not_found", bad_code: "err_typo",
+  expired: "err_expired", already_picked_up: "err_picked_up", rate_limited: "err_busy", challenge_failed: "err_wrong_key",
+  unknown_office: "err_unpublished", window_not_found: "err_window_gone" };
 
 async function relay(path, { method = "GET", body, token, raw = false } = {}) {
   const headers = {};
@@ -104,8 +110,8 @@ async function relay(path, { method = "GET", body, token, raw = false } = {}) {
   if (!res.ok) {
     const doc = await res.json().catch(() => null);
     const err = (doc && doc.error) || {};
-    const mine = RELAY_ERRORS[err.code] || (res.status === 404 ? "err_not_found" : res.status === 410 ? "err_expired"
-      : res.status === 429 ? "err_busy" : null);
+    if (err.code === "desk_session_invalid" || err.code === "no_token") sessions.clear(); // the next try asks again
+    const mine = RELAY_ERRORS[err.code] || (res.status === 429 ? "err_busy" : null);
     if (mine) throw new EntregaError(mine, { relay: err.code || res.status });
     throw new EntregaError("err_server", { detail: err.code || res.status, message: err.message && typeof err.message === "object" ? err.message : undefined });
   }
@@ -348,7 +354,7 @@ async function pickup() {
     const ciphertext = await relay(`/uploads/${encodeURIComponent(found.id)}/ciphertext`, { token, raw: true });
     say("#entrega-pickup-status", "step_decrypt");
     const name = await deliver(await decrypt(await identities(where), ciphertext));
-    const acked = await relay(`/uploads/${encodeURIComponent(found.id)}/ack`, { method: "POST", token }).then(() => true, () => false);
+    const acked = await relay(`/uploads/${encodeURIComponent(found.id)}/ack`, { method: "POST", token, body: {} }).then(() => true, () => false);
     say("#entrega-pickup-status", acked ? "done" : "done_not_deleted", { name });
     say("#entrega-done", acked ? "done" : "done_not_deleted", { name });
     document.body.dataset.entrega = acked ? "picked-up" : "picked-up-kept";
@@ -422,7 +428,7 @@ async function checkWindow(quiet = false) {
     say("#entrega-window-status", "step_decrypt");
     const ciphertext = await relay(`/uploads/${encodeURIComponent(state.upload)}/ciphertext`, { token, raw: true });
     const name = await deliver(await decrypt([w.key], ciphertext));
-    const acked = await relay(`/uploads/${encodeURIComponent(state.upload)}/ack`, { method: "POST", token }).then(() => true, () => false);
+    const acked = await relay(`/uploads/${encodeURIComponent(state.upload)}/ack`, { method: "POST", token, body: {} }).then(() => true, () => false);
     closeWindow();
     say("#entrega-window-status", acked ? "done" : "done_not_deleted", { name });
     say("#entrega-done", acked ? "done" : "done_not_deleted", { name });
@@ -525,7 +531,8 @@ export async function mountEntrega(where, open) {
   fillOffices();
   // Cached for offline use once this screen has been opened (the service worker keeps them).
   if (navigator.serviceWorker) {
-    navigator.serviceWorker.ready.then((reg) => reg.active && reg.active.postMessage({ cache: ENTREGA_FILES })).catch(() => {});
+    Promise.all([navigator.serviceWorker.ready, filesToKeep()])
+      .then(([reg, urls]) => reg.active && reg.active.postMessage({ cache: urls })).catch(() => {});
   }
   loadLibs().then(() => { document.body.dataset.entregaReady = "yes"; }, () => { document.body.dataset.entregaReady = "no"; });
 }

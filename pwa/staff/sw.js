@@ -21,7 +21,7 @@ self.addEventListener("activate", (event) => {
 // be kept too, so a desk that has opened it once can open saved .age files offline.
 self.addEventListener("message", (event) => {
   const urls = event.data && Array.isArray(event.data.cache) ? event.data.cache : [];
-  const ours = urls.filter((u) => typeof u === "string" && /^\/(vendor|js\/entrega|staff)\/[\w./-]+$/.test(u));
+  const ours = urls.filter((u) => typeof u === "string" && /^\/(vendor|js\/entrega|staff)\/[\w./-]+(\?v=[0-9a-f]{16})?$/.test(u));
   if (ours.length) event.waitUntil(caches.open(CACHE).then((c) => Promise.all(ours.map((u) => c.add(u).catch(() => null)))));
 });
 self.addEventListener("fetch", (event) => {
