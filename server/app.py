@@ -50,6 +50,7 @@ ROUTE_MODULES = [
     "server.api",
     "server.push.api",
     "server.evidence.api",
+    "server.entrega.api",
     "server.static",
 ]
 
@@ -63,11 +64,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     handlers: list[Any] = []
     static_routes: list[Any] = []
     schema_notes: list[Any] = []
+    lifespans: list[Any] = []
     for name in ROUTE_MODULES:
         module = importlib.import_module(name)
         routes = module.ROUTES
         if hasattr(module, "document_openapi"):  # what Litestar cannot infer
             schema_notes.append(module.document_openapi)
+        lifespans.extend(getattr(module, "LIFESPAN", ()))  # background tasks (Entrega's sweep)
         (static_routes if name == "server.static" else handlers).extend(routes)
 
     def on_startup(app: Litestar) -> None:
@@ -98,6 +101,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[*handlers, *static_routes],
         on_startup=[on_startup],
+        lifespan=lifespans,
         middleware=[require_body_media_type],
         exception_handlers={
             IndexMissing: index_error_handler,

@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "server.push.cli",
     "server.evidence.cli",
     "server.wages.cli",
+    "server.entrega.cli",
 ]
 
 

@@ -141,6 +141,7 @@ def _check_data(cs: ContentSet, as_of: dt.date | None = None) -> None:
     if isinstance(consulates, ConsulatesFile):
         _unique_ids(cs, "consulates.yaml", "consulates", [c.id for c in consulates.consulates])
         _check_consulate_phones(cs, consulates)
+        _check_entrega_keys(cs, consulates)
     wage_rules = cs.data.get("wage_rules.yaml")
     if isinstance(wage_rules, WageRulesFile):
         _check_wage_law(cs, wage_rules)
@@ -344,6 +345,46 @@ def _check_consulate_phones(cs: ContentSet, consulates: ConsulatesFile) -> None:
                         _yaml_line_of(text, f"$.consulates[{i}].phones[{j}]"),
                         message,
                         field=where.removeprefix("$."),
+                    )
+                )
+
+
+def _check_entrega_keys(cs: ContentSet, consulates: ConsulatesFile) -> None:
+    """An office's Entrega key must be a real age recipient whose fingerprint matches.
+
+    The fingerprint is what an officer reads aloud to confirm the key; a wrong one would
+    confirm nothing. Dates must make a non-empty validity period.
+    """
+    import pyrage
+
+    from server.entrega.codes import fingerprint
+
+    text = cs.data_text["consulates.yaml"]
+    for i, consulate in enumerate(consulates.consulates):
+        for j, key in enumerate(consulate.entrega_keys):
+            where = f"$.consulates[{i}].entrega_keys[{j}]"
+            problems: list[tuple[str, str]] = []
+            try:
+                pyrage.x25519.Recipient.from_str(key.recipient)
+            except (pyrage.RecipientError, ValueError):
+                problems.append((".recipient", f"the Entrega key of '{consulate.id}' is not an "
+                                 "age X25519 recipient (age1...)"))  # fmt: skip
+            else:
+                expected = fingerprint(key.recipient)
+                if key.fingerprint != expected:
+                    problems.append((".fingerprint", f"the fingerprint of the Entrega key of "
+                                     f"'{consulate.id}' does not match its recipient: it is "
+                                     f"{expected}"))  # fmt: skip
+            if key.valid_from >= key.valid_until:
+                problems.append((".valid_until", f"the Entrega key of '{consulate.id}' must have "
+                                 "valid_from before valid_until"))  # fmt: skip
+            for suffix, message in problems:
+                cs.problems.append(
+                    Problem(
+                        "data/consulates.yaml",
+                        _yaml_line_of(text, where),
+                        message,
+                        field=(where + suffix).removeprefix("$."),
                     )
                 )
 

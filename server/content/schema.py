@@ -212,6 +212,20 @@ class CountyList(Struct, forbid_unknown_fields=True, kw_only=True):
     complete: bool = True
 
 
+class EntregaKey(Struct, forbid_unknown_fields=True, kw_only=True):
+    """An office's Entrega key (docs/entrega.md): phones encrypt bundles to it.
+
+    `cartilla check` parses the recipient as an age X25519 recipient, recomputes the
+    fingerprint, and requires valid_from < valid_until.
+    """
+
+    recipient: Annotated[str, Meta(pattern=r"^age1[02-9ac-hj-np-z]{58}$")]
+    fingerprint: Annotated[str, Meta(pattern=r"^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$")]
+    valid_from: dt.date
+    valid_until: dt.date
+    added: dt.date
+
+
 class Consulate(Struct, forbid_unknown_fields=True, kw_only=True):
     """A Mexican consulate in the US: where it is and the states (or parts) it serves."""
 
@@ -226,6 +240,8 @@ class Consulate(Struct, forbid_unknown_fields=True, kw_only=True):
     counties: list[CountyList] = msgspec.field(default_factory=list)
     url: HttpsUrl | None = None
     sources: Annotated[list[Source], Meta(min_length=1)]
+    #: Entrega keys (docs/entrega.md); none means "not receiving Entrega yet".
+    entrega_keys: list[EntregaKey] = msgspec.field(default_factory=list)
 
 
 class Hotline(Struct, forbid_unknown_fields=True, kw_only=True):
