@@ -10,7 +10,6 @@
 import { routes, match, HOME, currentRoute, setRoute, leave, wentBack } from "./routes.js";
 import { makeTranslator, keepOffline, DEFAULT_LANG } from "./i18n.js";
 import { getProfile, getPack, getSetting, setSetting, needsDownload } from "./store.js";
-import { downloadPack } from "./pack.js";
 import { h } from "./ui.js";
 
 const NEUTRAL_PAGE = "/neutral.html";
@@ -83,11 +82,21 @@ function updateOnline() {
 }
 
 async function setLanguage(lang) {
+  // The same language again (after "save" on the picker): keep its messages, already loaded.
+  if (state.t && state.t.lang === (lang || DEFAULT_LANG)) return;
   const t = await makeTranslator(lang || DEFAULT_LANG);
   state.t = t;
   applyShellText();
-  // Other capabilities' messages (nav labels too) arrive a moment later.
-  t.ready.then(() => { if (state.t === t) applyShellText(); });
+  // Other capabilities' messages (nav labels too) arrive a moment later. The first visit's
+  // picker shows no nav and needs none of them: they are asked for once a screen needs them.
+  if (state.profile) whenReady(t);
+}
+
+/** Other capabilities' messages are in (i18n.js t.ready): label the shell with them once. */
+function whenReady(t) {
+  return t.ready.then(() => {
+    if (state.t === t && !t.labeled) { t.labeled = true; applyShellText(); }
+  });
 }
 
 function context(m) {
@@ -103,8 +112,9 @@ function context(m) {
     navigate,
     notify,
     reloadPack: async () => { state.pack = await getPack(); return state.pack; },
-    /** Called by the profile screen after saving: reload language and pack, go home. */
-    profileChanged: async () => { await boot(); await navigate(HOME); checkPersistence(); },
+    /** Called by the profile screen after saving (with the pack it just stored, so it is not
+     * read back): reload language and pack, go home. */
+    profileChanged: async (pack) => { await boot(pack); await navigate(HOME); checkPersistence(); },
   };
 }
 
@@ -119,7 +129,7 @@ async function render() {
   let mod;
   try {
     // Only the picker can show before every capability's messages are in.
-    if (m.route.needsProfile !== false) await state.t.ready;
+    if (m.route.needsProfile !== false) await whenReady(state.t);
     mod = await m.route.load();
   } catch (_) {
     if (id !== state.renderId) return;
@@ -188,6 +198,9 @@ async function registerWorker() {
     if (hadController && !reloading) { reloading = true; location.reload(); }
     hadController = true;
     keepOffline(state.t.lang);
+    // The other capabilities' messages, now from the worker's cache (the first visit's picker
+    // did not ask for them): the screen after "save" does not wait for them.
+    if (state.t) whenReady(state.t);
   });
   navigator.serviceWorker.addEventListener("message", async (event) => {
     const msg = event.data || {};
@@ -239,13 +252,15 @@ function askForPackUpdates() {
   if (controller) controller.postMessage({ type: "CHECK_UPDATES" });
 }
 
-async function boot() {
+async function boot(pack) {
   state.profile = await getProfile();
+  const stored = pack ? null : getPack(); // read while the language loads
   await setLanguage(state.profile && state.profile.lang);
-  state.pack = await getPack();
+  state.pack = pack || (await stored);
   if (state.profile && needsDownload(state.pack, state.profile) && navigator.onLine) {
     try {
-      state.pack = await downloadPack(state.profile);
+      // pack.js only when needed: the first screen does not wait for it.
+      state.pack = await (await import("./pack.js")).downloadPack(state.profile);
     } catch (_) { /* keep the older pack; the guide list explains */ }
   }
 }
@@ -282,6 +297,10 @@ window.addEventListener("offline", updateOnline);
   checkPersistence();
   registerWorker();
   // Time receipts for the log whenever online (bundle/receipts.js). Loaded after the first
-  // screen so it never delays it on a slow connection.
-  import("./bundle/receipts.js").then((m) => m.keepAnchored()).catch(() => {});
+  // screen so it never delays it on a slow connection; on a first visit (no log yet), once
+  // the service worker controls the page: it comes in the shell bundle, so not downloaded twice.
+  const workerReady = "serviceWorker" in navigator && !state.profile && !navigator.serviceWorker.controller
+    ? new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }))
+    : Promise.resolve();
+  workerReady.then(() => import("./bundle/receipts.js")).then((m) => m.keepAnchored()).catch(() => {});
 })();

@@ -20,11 +20,16 @@ export class PackError extends Error {
   }
 }
 
-/** Download and store the pack for `profile`. Throws PackError (offline, rejected, broken). */
-export async function downloadPack(profile) {
+/** The pack's request for `profile` (a fetch() promise). The picker starts it as soon as state
+ * and industry are chosen, before "save" (screens/profile.js), and hands it to downloadPack. */
+export const requestPack = (profile) => fetch(`/api/v1/packs?${profileQuery(profile)}`, { cache: "no-store" });
+
+/** Download the pack for `profile` (or read `request`, a requestPack(profile) already under
+ * way) without storing it. Throws PackError (offline, rejected, broken). */
+export async function fetchPack(profile, request) {
   let res;
   try {
-    res = await fetch(`/api/v1/packs?${profileQuery(profile)}`, { cache: "no-store" });
+    res = await (request || requestPack(profile));
   } catch (_) {
     throw new PackError("pack.offline");
   }
@@ -43,7 +48,13 @@ export async function downloadPack(profile) {
     const entry = entries.get(`${doc.id}|${doc.lang}`) || {};
     return { ...doc, hash: entry.hash || doc.hash, fallback: Boolean(entry.fallback ?? doc.fallback) };
   });
-  const pack = { ...body, guides, request: packRequest(profile), saved_at: new Date().toISOString() };
+  return { ...body, guides, request: packRequest(profile), saved_at: new Date().toISOString() };
+}
+
+/** Download and store the pack for `profile`; `early` is a requestPack(profile) already under
+ * way (asked again once if it failed). Throws PackError (offline, rejected, broken). */
+export async function downloadPack(profile, early) {
+  const pack = early ? await fetchPack(profile, early).catch(() => fetchPack(profile)) : await fetchPack(profile);
   await setPack(pack);
   return pack;
 }

@@ -1,8 +1,31 @@
 /** Profile picker: language, state, kind of work and status. Also how to change them later. */
 import { h, heading } from "../ui.js";
 import { availableLanguages, makeTranslator } from "../i18n.js";
-import { setProfile, needsDownload, getPack } from "../store.js";
-import { downloadPack, PackError } from "../pack.js";
+import { setProfile, needsDownload, getPack, profileQuery } from "../store.js";
+
+// pack.js is loaded on "save", not before the picker shows (one request less on a slow first
+// visit); by then the service worker has it from the shell bundle (server/static.py BUNDLED).
+const packModule = () => import("../pack.js");
+
+/** The pack already being fetched for the choices so far: {query, promise}. Kept across this
+ * screen's re-renders (a language change draws it again). */
+let early = null;
+
+/** Start downloading the pack as soon as state and industry are chosen, before "save": on a
+ * slow connection it is in by the time the worker has chosen the rest. The request is the one
+ * "save" would make (state, industry and language; never the status, store.js), and nothing
+ * is stored until "save". */
+async function fetchEarly(choice) {
+  if (!choice.state || !choice.industry || !choice.lang || !navigator.onLine) return;
+  const query = profileQuery(choice);
+  if (early && early.query === query) return;
+  if (!needsDownload(await getPack(), choice)) return;
+  if (early && early.query === query) return;
+  // pack.js requestPack's request, made here so that it does not wait for pack.js to load.
+  const promise = fetch(`/api/v1/packs?${query}`, { cache: "no-store" });
+  promise.catch(() => { /* asked again on "save" */ });
+  early = { query, promise };
+}
 
 export const STATES = [
   "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
@@ -14,7 +37,12 @@ export const INDUSTRIES = ["agriculture", "construction", "restaurants", "cleani
   "landscaping", "domestic", "hospitality"];
 export const STATUSES = ["h2a", "h2b", "undocumented", "any"];
 
+/** The app's own languages named in themselves, as Intl.DisplayNames names them: on a slow
+ * phone, loading the browser's language names costs a noticeable moment on the first screen. */
+const SELF_NAMES = { es: "Español", en: "English" };
+
 function selfName(code) {
+  if (SELF_NAMES[code]) return SELF_NAMES[code];
   try {
     const name = new Intl.DisplayNames([code], { type: "language" }).of(code);
     return name && name !== code ? name.charAt(0).toLocaleUpperCase(code) + name.slice(1) : null;
@@ -33,7 +61,7 @@ function radios(name, legend, options, checked) {
 export async function render(container, ctx) {
   const { t, profile } = ctx;
   const langs = await availableLanguages();
-  // Each language is named in itself ("español", "English") by the browser: no download.
+  // Each language is named in itself ("Español", "English"), others by the browser: no download.
   const langNames = langs.map((l) => selfName(l) || (l === t.lang ? t("lang.name") : l));
   const current = ctx.draft || profile || { lang: t.lang };
   const stateSelect = h("select", { id: "state", name: "state", required: true },
@@ -52,11 +80,16 @@ export async function render(container, ctx) {
     error,
     submit);
 
+  const choices = () => ({ lang: t.lang, ...Object.fromEntries(new FormData(form)) });
   // Changing the language re-labels this screen at once, before saving.
   form.addEventListener("change", async (event) => {
-    if (event.target.name !== "lang") return;
+    if (event.target.name !== "lang") {
+      fetchEarly(choices());
+      return;
+    }
     const lang = event.target.value;
     const draft = { ...current, ...Object.fromEntries(new FormData(form)), lang };
+    fetchEarly(draft);
     const next = await makeTranslator(lang);
     container.replaceChildren();
     document.documentElement.lang = next.lang;
@@ -80,15 +113,18 @@ export async function render(container, ctx) {
     error.hidden = true;
     let pack = await getPack();
     if (needsDownload(pack, next)) {
+      const same = early && early.query === profileQuery(next) ? early.promise : null;
+      early = null; // used once: a later "save" asks again
       try {
-        pack = await downloadPack(next);
+        pack = await (await packModule()).downloadPack(next, same);
       } catch (err) {
         // Keep the choice: the pack downloads as soon as there is a connection.
-        error.textContent = err instanceof PackError ? err.text(t) : t("pack.broken");
+        const known = err && typeof err.text === "function"; // a PackError (pack.js)
+        error.textContent = known ? err.text(t) : t("pack.broken");
         error.hidden = false;
         submit.disabled = false;
         submit.textContent = t("profile.save");
-        if (!(err instanceof PackError) || err.messageKey !== "pack.offline" || !pack) return;
+        if (!known || err.messageKey !== "pack.offline" || !pack) return;
       }
     }
     try {
@@ -100,7 +136,7 @@ export async function render(container, ctx) {
       submit.textContent = t("profile.save");
       return;
     }
-    await ctx.profileChanged();
+    await ctx.profileChanged(pack);
   });
 
   container.append(heading(profile ? t("profile.titleChange") : t("profile.title")),
