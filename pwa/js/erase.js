@@ -42,7 +42,19 @@ function deleteDatabase(name) {
 }
 
 // Used when the browser cannot list databases (indexedDB.databases is missing in old ones).
-const KNOWN_DATABASES = ["cartilla", "cartilla-log", "cartilla-bundle"];
+const KNOWN_DATABASES = ["cartilla", "cartilla-log", "cartilla-bundle", "cartilla-sweep"];
+
+/** Create and delete an empty database. Chromium deletes a database's records later, in
+ * background tasks run in order (delete, flush, compact); the one this queues flushes what
+ * is still in memory into the files before the others compact them, and afterwards removes
+ * the files they replaced (the same as log/protect.js sweep). */
+function sweep() {
+  return new Promise((resolve) => {
+    const req = indexedDB.open("cartilla-sweep");
+    req.onsuccess = () => { req.result.close(); deleteDatabase("cartilla-sweep").then(resolve); };
+    req.onerror = () => resolve();
+  });
+}
 
 async function deleteDatabases() {
   let names = KNOWN_DATABASES;
@@ -52,7 +64,9 @@ async function deleteDatabases() {
     const listed = (await indexedDB.databases()).map((d) => d.name).filter(Boolean);
     names = [...new Set([...listed, ...KNOWN_DATABASES])];
   }
+  await within(sweep(), 5000);
   await within(Promise.all(names.map(deleteDatabase)), 10000);
+  await within(sweep(), 5000);
 }
 
 async function deleteCaches() {

@@ -490,3 +490,35 @@ def test_turning_protection_on_later_leaves_no_status_in_the_browsers_files(
         assert shifts == ["15:40"]
     finally:
         ctx.close()
+
+
+def test_erasing_cartilla_leaves_no_status_or_log_in_the_browsers_files(
+    browser: Any, tmp_path: Path, server_factory: Callable[..., CartillaServer]
+) -> None:
+    server = server_factory()
+    user_data = tmp_path / "chromium-profile"
+    ctx = persistent(browser, user_data)
+    try:
+        page = ctx.pages[0] if ctx.pages else ctx.new_page()
+        start(page, server)
+        open_log(page)
+        page.locator("#protect-skip").click()
+        add_job_and_shift(page, server.base_url)
+    finally:
+        ctx.close()
+    assert set(plaintext_left(user_data)) == {"status", "Rancho Secreto", "huerta norte"}
+
+    ctx = persistent(browser, user_data)
+    try:
+        page = ctx.pages[0] if ctx.pages else ctx.new_page()
+        page.goto(server.base_url + "/#/profile")
+        page.locator("#erase-open").click()
+        page.locator("#erase-confirm").check()
+        with page.expect_navigation():
+            page.locator("#erase-now").click()
+        assert page.url == "about:blank"
+        page.goto(server.base_url + "/neutral.html")  # the site, without the app's code
+        wait_until_no_plaintext(page, user_data)
+    finally:
+        ctx.close()
+    assert plaintext_left(user_data) == {}
