@@ -1,17 +1,46 @@
-"""Entrega on the phone, in Chromium against the real server.
+"""Entrega on the phone, in Chromium against the real server (issue 15).
 
 - The vendor libraries (/vendor/: age, QR drawing, QR reading with the ZXing polyfill and its
   WebAssembly) work with every request that is not to loopback blocked, and none is tried:
   the polyfill's .wasm comes from our origin, never from its default CDN.
+- By code: the phone makes a bundle offline, comes online, picks its consulate (a test office
+  whose key pyrage made), sees its fingerprint and what leaves the phone, sends it through a
+  connection that drops once (it goes on from what the relay has, not from the start), and
+  shows the pickup code with a QR code. The test, as the desk would, proves the office key
+  and downloads the ciphertext: pyrage opens it and it is the same ZIP the phone saved
+  (JS -> Python). The phone then sees "recogido ✔" (on its button, and again when the screen
+  opens later) and deletes it from the server.
+- At the window (typed code): a typo is caught with no request, an unknown code is said, the
+  two words are the contract's, and the bundle goes to the window's one-time key.
+- A server set up without the vendor build says so on the Entrega panel, in plain words.
 """
 
 from __future__ import annotations
 
+import base64
 import ipaddress
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from conftest import poll, wait_until_offline_ready
+import pyrage
+import pytest
+from conftest import (
+    CartillaServer,
+    choose_profile,
+    content_source,
+    poll,
+    show,
+    wait_until_offline_ready,
+)
+from entrega_support import OFFICE, RelayError, call, content_with_key, office_key
+from test_bundle_app import log_form, save
+
+from server.entrega import codes, envelope
+
+EMPLOYER = "Empacadora Tlalli Prueba"
 
 
 def _loopback(url: str) -> bool:
@@ -92,3 +121,226 @@ def test_vendor_libraries_work_with_every_third_party_request_blocked(
     # Kept for offline use once a screen has loaded them.
     assert poll(page, f"async () => (await ({VENDOR_CACHED})()) >= 5")
     assert tried == [], f"third-party requests were attempted: {tried}"
+
+
+# --- a phone with a bundle, a relay with a test office ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def relay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[CartillaServer, Any]]:
+    root = tmp_path_factory.mktemp("entrega-phone")
+    key = office_key(root)
+    content = content_with_key(content_source(), root / "content-src", key)
+    server = CartillaServer(root / "relay", content=content).start()
+    yield server, key
+    server.stop()
+
+
+def bundle_made_offline(context: Any, base: str) -> tuple[Any, bytes]:
+    """A job and a shift through the phone's forms, then the bundle made with the network cut;
+    returns the page and the ZIP the phone saved."""
+    page = context.new_page()
+    page.goto(base + "/")
+    page.wait_for_selector("form.profile")
+    choose_profile(page)
+    wait_until_offline_ready(page)
+    form = log_form(page, base, "job")
+    form.locator("[data-field=employer] input").fill(EMPLOYER)
+    form.locator("[data-field=state] select").select_option("CA")
+    form.locator("[data-field=industry] select").select_option("agriculture")
+    form.locator("[data-field=status] select").select_option("h2a")
+    form.locator("[data-field=pay_type] select").select_option("hourly")
+    form.locator("[data-field=promised] input").fill("18.00")
+    form.locator("[data-field=pay_frequency] select").select_option("weekly")
+    form.locator("[data-field=workweek_start] select").select_option("monday")
+    save(page, form)
+    form = log_form(page, base, "shift")
+    form.locator("[data-field=date] input").fill("2025-06-02")
+    form.locator("[data-field=start] input").fill("07:00")
+    form.locator("[data-field=end] input").fill("18:00")
+    save(page, form)
+    show(page, "#/bundle")
+    context.set_offline(True)
+    page.locator("#bundle-form label", has_text=EMPLOYER).wait_for()
+    page.locator("#bundle-build").click()
+    with page.expect_download() as download:
+        page.locator("#bundle-save").click()
+    zip_bytes = Path(download.value.path()).read_bytes()
+    assert zip_bytes[:2] == b"PK"
+    return page, zip_bytes
+
+
+def desk_token(base: str, identity: Any) -> str:
+    """What the desk does to prove it holds the office key: answer the relay's challenge."""
+    challenge = call(base, "POST", "/challenge", {"office": OFFICE})
+    secret = pyrage.decrypt(base64.b64decode(challenge["ciphertext"]), [identity])
+    answer = base64.b64encode(secret).decode()
+    token: str = call(
+        base, "POST", "/desk-session", {"challenge": challenge["id"], "answer": answer}
+    )["token"]
+    return token
+
+
+def ciphertext(base: str, token: str, upload_id: str) -> bytes:
+    req = urllib.request.Request(f"{base}/api/v1/entrega/uploads/{upload_id}/ciphertext",
+                                 headers={"authorization": f"Bearer {token}"})  # fmt: skip
+    with urllib.request.urlopen(req, timeout=30) as res:
+        data: bytes = res.read()
+        return data
+
+
+def drop_the_first_answer(context: Any) -> list[str]:
+    """The first chunk reaches the relay but its answer never reaches the phone (a dropped
+    connection); returns the Content-Range of every chunk that reached the relay."""
+    arrived: list[str] = []
+
+    def handle(route: Any) -> None:
+        arrived.append(route.request.headers.get("content-range", ""))
+        answer = route.fetch()
+        if len(arrived) == 1:
+            route.abort("connectionreset")
+        else:
+            route.fulfill(response=answer)
+
+    context.route("**/api/v1/entrega/uploads/*/data", handle)
+    return arrived
+
+
+def test_a_bundle_made_offline_goes_to_the_office_encrypted_and_pyrage_opens_the_same_zip(
+    browser: Any, relay: tuple[CartillaServer, Any]
+) -> None:
+    server, key = relay
+    base = server.base_url
+    context = browser.new_context(service_workers="allow", viewport={"width": 360, "height": 740})
+    try:
+        page, zip_bytes = bundle_made_offline(context, base)
+        context.set_offline(False)
+        arrived = drop_the_first_answer(context)
+        page.locator("#bundle-send").click()
+        page.wait_for_selector("#entrega h2")
+        # The worker's consulate, first and chosen, with the fingerprint the officer reads aloud.
+        first = page.locator("#entrega-offices input").first
+        assert first.get_attribute("value") == OFFICE and first.is_checked()
+        assert key.fingerprint in page.inner_text("#entrega-fingerprint")
+        assert page.inner_text("#entrega-leaves") == (
+            "Lo que sale del teléfono: el archivo cifrado; solo esa oficina puede abrirlo; "
+            "el servidor lo borra al recogerlo o en 7 días."
+        )
+        page.locator("#entrega-upload").click()
+        code = page.locator(".entrega-receipt .entrega-code").inner_text(timeout=120_000).strip()
+        assert codes.normalize_pickup(code) == code.replace("-", "")
+        assert page.locator(".entrega-receipt .entrega-qr svg path").count() == 1
+        assert key.fingerprint in page.inner_text(".entrega-receipt")
+        # One chunk arrived, once: after the drop the phone asked how far it got and went on.
+        assert len(arrived) == 1 and arrived[0].startswith("bytes 0-")
+        page.wait_for_selector(".entrega-receipt .entrega-state[data-state=waiting]")
+
+        # As the desk: prove the office key, find the code, download; pyrage opens it.
+        token = desk_token(base, key.identity)
+        found = call(base, "GET", f"/pickup/{code}", token=token)
+        sealed = ciphertext(base, token, found["id"])
+        plain = pyrage.decrypt(sealed, [key.identity])
+        assert len(plain) in envelope.BUCKETS  # the relay saw only the bucket
+        name, bundle = envelope.read(plain)
+        assert bundle == zip_bytes and name.endswith(".zip")
+        assert EMPLOYER.encode() not in sealed
+        call(base, "POST", f"/uploads/{found['id']}/ack", {}, token=token)
+
+        # "recogido ✔" on the button, and again when the consulate screen is opened later.
+        page.locator(".entrega-receipt .entrega-check").click()
+        page.wait_for_selector(".entrega-receipt .entrega-state[data-state=picked_up]")
+        assert "recogido ✔" in page.inner_text(".entrega-receipt .entrega-state")
+        page.reload()
+        show(page, "#/bundle")
+        earlier = page.locator("#entrega-earlier .entrega-receipt")
+        page.wait_for_selector("#entrega-earlier .entrega-state[data-state=picked_up]")
+        assert code in earlier.inner_text()
+        # Not in localStorage: in the log's own storage.
+        assert code not in page.evaluate("() => JSON.stringify(localStorage)")
+
+        earlier.locator(".entrega-delete").click()
+        page.wait_for_selector("#entrega-earlier .entrega-state[data-state=deleted]")
+        with pytest.raises(RelayError) as gone:
+            call(base, "GET", f"/pickup/{code}", token=token)
+        assert gone.value.status == 404
+        page.reload()
+        show(page, "#/bundle")
+        page.wait_for_selector("#bundle-form")
+        assert page.locator("#entrega-earlier").count() == 0
+    finally:
+        context.close()
+
+
+def desk_window(base: str, identity: Any) -> tuple[dict[str, Any], Any, str]:
+    """A window opened as the desk opens one: a fresh one-time key. (window, identity, token)"""
+    token = desk_token(base, identity)
+    one_time = pyrage.x25519.Identity.generate()
+    window = call(base, "POST", "/windows", {"recipient": str(one_time.to_public())}, token=token)
+    return window, one_time, token
+
+
+def test_at_the_window_a_typed_code_is_checked_and_the_bundle_goes_to_its_one_time_key(
+    browser: Any, relay: tuple[CartillaServer, Any]
+) -> None:
+    server, key = relay
+    base = server.base_url
+    context = browser.new_context(service_workers="allow", viewport={"width": 360, "height": 740})
+    try:
+        page, zip_bytes = bundle_made_offline(context, base)
+        context.set_offline(False)
+        window, one_time, token = desk_window(base, key.identity)
+        lookups: list[str] = []
+        page.on("request", lambda r: "/api/v1/entrega/windows/" in r.url and lookups.append(r.url))
+        page.locator("#bundle-send").click()
+        page.locator("#entrega-window").click()
+        field = page.locator("#entrega-window-code")
+        status = page.locator("#entrega-window-status")
+
+        plain = window["code"].replace("-", "")
+        typo = plain[:2] + codes.ALPHABET[(codes.ALPHABET.index(plain[2]) + 1) % 32] + plain[3:]
+        field.fill(typo)
+        page.locator("#entrega-window-find").click()
+        status.locator("[role=alert]", has_text="error de escritura").wait_for()
+        assert lookups == []  # caught on the phone
+
+        body = "7QX2M"
+        field.fill(body + codes.luhn32_check(body))
+        page.locator("#entrega-window-find").click()
+        status.locator("[role=alert]", has_text="No hay una ventanilla abierta").wait_for()
+
+        field.fill(window["code"].lower())
+        page.locator("#entrega-window-find").click()
+        words = page.inner_text("#entrega-words").strip()
+        assert words == " · ".join(codes.two_words(str(one_time.to_public())))
+        assert "¿Ve las mismas dos palabras en la pantalla de la oficina?" in page.inner_text(
+            "#entrega-window-confirm"
+        )
+        page.locator("#entrega-window-send").click()
+        page.wait_for_selector("#entrega-window-done", timeout=120_000)
+
+        sent = call(base, "GET", f"/windows/{window['id']}/upload", token=token)["upload"]
+        assert sent
+        _, bundle = envelope.read(pyrage.decrypt(ciphertext(base, token, sent), [one_time]))
+        assert bundle == zip_bytes
+        # The office's own key cannot open what went to the window's one-time key.
+        with pytest.raises(pyrage.DecryptError):
+            pyrage.decrypt(ciphertext(base, token, sent), [key.identity])
+    finally:
+        context.close()
+
+
+def test_a_server_set_up_without_the_vendor_build_says_so_on_the_entrega_panel(
+    browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CARTILLA_VENDOR_DIR", str(tmp_path / "no-build"))
+    server = CartillaServer(tmp_path / "bare").start()
+    context = browser.new_context(service_workers="allow", viewport={"width": 360, "height": 740})
+    try:
+        page, _ = bundle_made_offline(context, server.base_url)
+        context.set_offline(False)
+        page.locator("#bundle-send").click()
+        said = page.inner_text("#entrega-unavailable", timeout=30_000)
+        assert "se instaló sin los archivos de Entrega" in said and "scripts/serve" in said
+    finally:
+        context.close()
+        server.stop()

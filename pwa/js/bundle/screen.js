@@ -104,7 +104,11 @@ export async function render(container, ctx) {
   const build = el("button", { type: "submit", class: "button primary", id: "bundle-build", text: t("bundle.build") });
   form.append(preview, included, el("p", { text: t("bundle.never") }), build);
   const result = el("div", { id: "bundle-result" });
-  container.append(el("p", { text: t("bundle.intro") }), form, result);
+  const earlier = el("div", { id: "entrega-earlier-host" });
+  container.append(el("p", { text: t("bundle.intro") }), earlier, form, result);
+  // Uploads sent earlier (Entrega): their state, checked once now, and "Borrar del servidor".
+  import("../entrega/saved.js").then(async (m) => (await m.savedUploads()).length
+    && earlier.replaceChildren((await (await import("../entrega/screen.js")).pendingList(ctx)) || "")).catch(() => {});
 
   const selection = () => {
     const data = new FormData(form);
@@ -192,6 +196,21 @@ function showResult(result, out, ctx) {
     share.addEventListener("click", () => navigator.share({ files: [file], title: out.filename }).catch(() => {}));
     items.push(share);
   }
+  // Entrega, loaded only when tapped (../entrega/screen.js): sent encrypted to one office.
+  const entrega = el("div", { id: "entrega-host" });
+  const send = el("button", { type: "button", class: "button primary", id: "bundle-send", text: t("bundle.entrega") });
+  send.addEventListener("click", async () => {
+    send.disabled = true;
+    try {
+      entrega.replaceChildren(await (await import("../entrega/screen.js")).sendPanel(out, ctx));
+      send.remove();
+    } catch (err) {
+      console.error(err);
+      entrega.replaceChildren(el("p", { class: "error", role: "alert", text: t("bundle.entregaUnavailable") }));
+      send.disabled = false;
+    }
+  });
+  items.push(send, entrega);
   const s = out.summary;
   // Who, when and how many are in the full-screen summary (./after.js); here what was checked.
   const summary = el("section", { id: "bundle-summary" }, el("h2", { text: t("bundle.summary") }));
