@@ -8,9 +8,10 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
-from server.config import get_settings
+from server.config import Settings, get_settings
 from server.content.build import build_index
 from server.content.check import load_content
 from server.content.coverage import coverage
@@ -93,12 +94,31 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 1
     if result.status == "unchanged":
         print(f"index is up to date ({index}) in {result.seconds:.2f}s")
-        return 0
+        return _export_static(args, settings, index)
     for p in result.problems:
         print(_show(root, p))
     print(
         f"built {index}: {result.guides} guides, {result.versions} versions "
         f"in {result.seconds:.2f}s"
+    )
+    return _export_static(args, settings, index)
+
+
+def _export_static(args: argparse.Namespace, settings: Settings, index: Path) -> int:
+    """`--static DIR`: the read-only API and the web app as files (server/static_export.py)."""
+    if not args.static:
+        return 0
+    from server.static_export import ExportError, export_static
+
+    states = [s.strip() for s in args.states.split(",") if s.strip()] if args.states else None
+    try:
+        done = export_static(replace(settings, index_path=index), Path(args.static), states)
+    except ExportError as exc:
+        print(f"Error: {exc.es}\nError: {exc.en}", file=sys.stderr)
+        return 1
+    print(
+        f"static tree {done.out}: {done.urls} URLs, {done.files} files, "
+        f"{done.bytes / 1e6:.1f} MB in {done.seconds:.1f}s; nginx: {done.out}/nginx.conf.example"
     )
     return 0
 
@@ -141,6 +161,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = add("build", "render and index content; never replaces a good index with a bad one")
     p.add_argument("--index", help="index file (default: var/index.db)")
     p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    p.add_argument(
+        "--static",
+        metavar="DIR",
+        help="also write the read-only API and the web app as files for nginx or a CDN "
+        "(docs/deploy.md)",
+    )
+    p.add_argument(
+        "--states",
+        metavar="CA,TX",
+        help="with --static: only these states' packs (default: every state)",
+    )
     p.set_defaults(func=cmd_build)
     p = add("coverage", "which state x industry x status x language profiles have guides")
     p.add_argument("--json", action="store_true", help="print JSON")
