@@ -155,11 +155,12 @@ async function decrypt(ids, ciphertext) {
 /** The envelope's ZIP (docs/entrega.md "The envelope"); anything malformed is refused whole. */
 async function unwrap(plain) {
   const { envelope } = await loadLibs();
-  const read = envelope.openEnvelope || envelope.unwrapEnvelope || envelope.readEnvelope || envelope.unwrap;
-  let out;
-  try { out = await read(plain); } catch (_) { throw new EntregaError("err_envelope"); }
-  if (!out || !(out.bytes instanceof Uint8Array)) throw new EntregaError("err_envelope");
-  return out;
+  try {
+    const { name, bundle } = envelope.readEnvelope(plain);
+    return { name, bytes: bundle };
+  } catch (_) {
+    throw new EntregaError("err_envelope");
+  }
 }
 
 /** A desk session for `office`: the relay's challenge, decrypted here, answered. */
@@ -184,21 +185,19 @@ async function deskToken(office) {
 /** The typed code, read as docs/entrega.md says; a wrong check symbol stops before any request. */
 async function readPickupCode(typed) {
   const { codes } = await loadLibs();
-  const norm = codes.normalizeCode || codes.normaliseCode || codes.readCode;
-  const valid = codes.checkCode || codes.isValidCode || codes.validCode;
-  const plain = norm(String(typed || ""));
-  if (plain.length !== 10) throw new EntregaError("err_code_short");
-  if (!valid(plain)) throw new EntregaError("err_typo");
-  return `${plain.slice(0, 5)}-${plain.slice(5)}`;
+  try {
+    return codes.group(codes.normalizePickup(String(typed || "")));
+  } catch (e) {
+    throw new EntregaError(e && e.code === "code_typo" ? "err_typo" : "err_code_short");
+  }
 }
 async function fingerprintOf(recipient) {
   const { codes } = await loadLibs();
-  return (codes.fingerprint || codes.officeFingerprint)(recipient);
+  return codes.fingerprint(recipient);
 }
 async function twoWordsOf(recipient) {
   const { codes } = await loadLibs();
-  const words = await (codes.twoWords || codes.windowWords)(recipient);
-  return Array.isArray(words) ? words.join(" ") : String(words);
+  return (await codes.twoWords(recipient)).join(" · "); // as the phone shows them
 }
 
 // ---- handing the bytes to the desk ---------------------------------------------------
