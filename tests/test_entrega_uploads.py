@@ -42,9 +42,8 @@ def _put(client: TestClient[Litestar], upload_id: str, token: str, data: bytes, 
     return client.put(
         f"{API}/uploads/{upload_id}/data",
         content=data,
-        headers={**bearer(token), "Content-Type": "application/octet-stream",
-                 "Content-Range": rng},
-    )  # fmt: skip
+        headers={**bearer(token), "Content-Type": "application/octet-stream", "Content-Range": rng},
+    )
 
 
 def test_offices_lists_only_offices_with_a_valid_key(
@@ -135,9 +134,10 @@ def test_oversize_error_names_the_exact_maximum(client: TestClient[Litestar]) ->
 
 def test_non_json_post_is_refused(client: TestClient[Litestar]) -> None:
     answer = client.post(
-        f"{API}/uploads", content=b'{"office":"fresno","size":10}',
+        f"{API}/uploads",
+        content=b'{"office":"fresno","size":10}',
         headers={"Content-Type": "text/plain"},
-    )  # fmt: skip
+    )
     assert answer.status_code == 415
     garbage = client.post(
         f"{API}/uploads", content=b"{nope", headers={"Content-Type": "application/json"}
@@ -147,9 +147,17 @@ def test_non_json_post_is_refused(client: TestClient[Litestar]) -> None:
 
 @pytest.mark.parametrize(
     "content_range",
-    ["", "bytes 0-9/99999999999", "bytes 0-4/27", "bytes 5-1/27", "bytes=0-9/27", "items 0-9/27",
-     "bytes 0-9/28", "bytes -1-9/27"],
-)  # fmt: skip
+    [
+        "",
+        "bytes 0-9/99999999999",
+        "bytes 0-4/27",
+        "bytes 5-1/27",
+        "bytes=0-9/27",
+        "items 0-9/27",
+        "bytes 0-9/28",
+        "bytes -1-9/27",
+    ],
+)
 def test_content_range_garbage_is_refused(client: TestClient[Litestar], content_range: str) -> None:
     made = client.post(f"{API}/uploads", json={"office": OFFICE, "size": 27}).json()
     answer = _put(client, made["id"], made["token"], b"0123456789", content_range)
@@ -160,13 +168,17 @@ def test_content_range_garbage_is_refused(client: TestClient[Litestar], content_
 def test_chunk_needs_the_token_and_the_octet_stream_type(client: TestClient[Litestar]) -> None:
     made = client.post(f"{API}/uploads", json={"office": OFFICE, "size": 27}).json()
     url = f"{API}/uploads/{made['id']}/data"
-    no_token = client.put(url, content=b"x", headers={"Content-Type": "application/octet-stream",
-                                                      "Content-Range": "bytes 0-0/27"})  # fmt: skip
+    no_token = client.put(
+        url,
+        content=b"x",
+        headers={"Content-Type": "application/octet-stream", "Content-Range": "bytes 0-0/27"},
+    )
     assert no_token.status_code == 401
     other = _put(client, made["id"], "not-the-token", b"x", "bytes 0-0/27")
     assert other.status_code == 404
-    as_json = client.put(url, content=b"x", headers={**bearer(made["token"]),
-                                                     "Content-Range": "bytes 0-0/27"})  # fmt: skip
+    as_json = client.put(
+        url, content=b"x", headers={**bearer(made["token"]), "Content-Range": "bytes 0-0/27"}
+    )
     assert as_json.status_code == 415
 
 

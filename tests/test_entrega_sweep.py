@@ -1,0 +1,73 @@
+"""Expiry: the sweep (driven by an injected clock) deletes what expired, and only that."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pyrage
+
+from server.entrega import envelope, store
+from server.entrega.api import LIFESPAN
+
+T0 = 1_700_000_000
+
+
+def _completed(relay: store.SqliteRelayStore, now: int) -> str:
+    uid, _, _ = relay.create_upload(office="fresno", window_id=None, size=22, now=now)
+    relay.append(uid, 0, envelope.AGE_FIRST_LINE, now)
+    relay.complete(uid, now)
+    return uid
+
+
+def test_sweep_deletes_each_thing_after_its_lifetime(tmp_path: Path) -> None:
+    relay = store.SqliteRelayStore(tmp_path / "entrega")
+    waiting = _completed(relay, T0)
+    picked = _completed(relay, T0)
+    relay.ack(picked, T0 + 10)
+    unfinished, _, _ = relay.create_upload(office="fresno", window_id=None, size=50, now=T0)
+    recipient = str(pyrage.x25519.Identity.generate().to_public())
+    relay.create_window("fresno", recipient, T0)
+    relay.create_challenge("fresno", b"x" * 32, T0)
+    relay.create_session("fresno", T0)
+
+    # Two minutes and a second: only the challenge is gone.
+    assert relay.sweep(T0 + store.CHALLENGE_SECONDS + 1)["challenges"] == 1
+    counts = relay.sweep(T0 + store.SESSION_SECONDS + 1)
+    assert counts["desk_sessions"] == 1 and counts["windows"] == 0
+    assert relay.sweep(T0 + store.WINDOW_SECONDS + 1)["windows"] == 1
+    counts = relay.sweep(T0 + store.UPLOADING_SECONDS + 1)
+    assert counts["uploads"] == 1 and relay.upload(unfinished) is None
+    assert relay.upload(waiting) is not None
+    # Seven days: the waiting and the picked-up records go, and the blob with them.
+    assert relay.upload(picked) is not None and relay.upload(picked).state == "picked_up"  # type: ignore[union-attr]
+    counts = relay.sweep(T0 + store.PICKUP_SECONDS + 1)
+    assert counts["uploads"] == 2
+    assert list(relay.blobs.iterdir()) == []
+
+
+def test_sweep_removes_files_no_record_owns(tmp_path: Path) -> None:
+    relay = store.SqliteRelayStore(tmp_path / "entrega")
+    keep = _completed(relay, T0)
+    (relay.blobs / ("f" * 32 + ".part")).write_bytes(b"left by a crash")
+    assert relay.sweep(T0)["orphan_files"] == 1
+    assert [p.name for p in relay.blobs.iterdir()] == [f"{keep}.age"]
+
+
+def test_sweep_command(tmp_path: Path) -> None:
+    relay = store.SqliteRelayStore(tmp_path / "entrega")
+    relay.create_challenge("fresno", b"x" * 32, T0)  # long expired by the real clock
+    result = subprocess.run(
+        [sys.executable, "-m", "server.cli", "entrega", "sweep"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"CARTILLA_STATE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "challenges 1" in result.stdout
+
+
+def test_the_app_runs_the_sweep_in_its_lifespan() -> None:
+    assert LIFESPAN, "the hourly sweep must be started with the app"
