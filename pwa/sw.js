@@ -191,36 +191,23 @@ self.addEventListener("fetch", (event) => {
 
 // Entrega's libraries (/vendor/, server/vendor.py) are in no shell: they are kept in their own
 // cache, across shell versions, the first time a screen that needs them loads them (never on
-// the first visit: the 100 KB budget). Each file is asked for by its hash; the listing is
-// asked for from the network first, and the files it no longer lists are dropped then.
+// the first visit: the 100 KB budget). Each file is asked for by its hash (immutable); the
+// listing is asked for from the network first. Erase (js/erase.js) deletes this cache too.
 const VENDOR = "cartilla-vendor";
 async function fromVendor(request, url) {
   const cache = await caches.open(VENDOR);
-  if (url.pathname === "/vendor/manifest.json") {
-    let res;
-    try {
-      res = await fetch(request);
-    } catch (err) {
-      const kept = await cache.match(url.pathname);
-      if (kept) return kept;
-      throw err;
-    }
-    if (res.ok) {
-      const files = (await res.clone().json()).files || {};
-      await cache.put(url.pathname, res.clone());
-      for (const key of await cache.keys()) {
-        const u = new URL(key.url);
-        const name = u.pathname.slice("/vendor/".length);
-        if (u.searchParams.has("v") && files[name] !== u.searchParams.get("v")) await cache.delete(key);
-      }
-    }
-    return res;
-  }
-  const hit = await cache.match(request);
+  const listing = url.pathname === "/vendor/manifest.json";
+  const hit = !listing && (await cache.match(request));
   if (hit) return hit;
-  const res = await fetch(request);
-  if (res.ok && url.searchParams.has("v")) await cache.put(request, res.clone());
-  return res;
+  try {
+    const res = await fetch(request);
+    if (res.ok && (listing || url.search)) await cache.put(request, res.clone());
+    return res;
+  } catch (err) {
+    const kept = listing && (await cache.match(request));
+    if (kept) return kept;
+    throw err;
+  }
 }
 
 // --- the offline pack ----------------------------------------------------------------------

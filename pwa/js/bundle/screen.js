@@ -107,8 +107,7 @@ export async function render(container, ctx) {
   const earlier = el("div", { id: "entrega-earlier-host" });
   container.append(el("p", { text: t("bundle.intro") }), earlier, form, result);
   // Uploads sent earlier (Entrega): their state, checked once now, and "Borrar del servidor".
-  import("../entrega/saved.js").then(async (m) => (await m.savedUploads()).length
-    && earlier.replaceChildren((await (await import("../entrega/screen.js")).pendingList(ctx)) || "")).catch(() => {});
+  import("../entrega/screen.js").then((m) => m.pendingList(earlier, ctx)).catch(() => {});
 
   const selection = () => {
     const data = new FormData(form);
@@ -197,20 +196,10 @@ function showResult(result, out, ctx) {
     items.push(share);
   }
   // Entrega, loaded only when tapped (../entrega/screen.js): sent encrypted to one office.
-  const entrega = el("div", { id: "entrega-host" });
   const send = el("button", { type: "button", class: "button primary", id: "bundle-send", text: t("bundle.entrega") });
-  send.addEventListener("click", async () => {
-    send.disabled = true;
-    try {
-      entrega.replaceChildren(await (await import("../entrega/screen.js")).sendPanel(out, ctx));
-      send.remove();
-    } catch (err) {
-      console.error(err);
-      entrega.replaceChildren(el("p", { class: "error", role: "alert", text: t("bundle.entregaUnavailable") }));
-      send.disabled = false;
-    }
-  });
-  items.push(send, entrega);
+  send.onclick = () => import("../entrega/screen.js").then(async (m) => send.replaceWith(await m.sendPanel(out, ctx)),
+    () => send.after(el("p", { class: "error", role: "alert", text: t("bundle.entregaUnavailable") })));
+  items.push(send);
   const s = out.summary;
   // Who, when and how many are in the full-screen summary (./after.js); here what was checked.
   const summary = el("section", { id: "bundle-summary" }, el("h2", { text: t("bundle.summary") }));

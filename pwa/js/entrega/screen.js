@@ -307,13 +307,14 @@ function receipt(u, ctx, tr) {
   return card;
 }
 
-/** Earlier uploads this phone remembers, each with its state checked once as it is shown. */
-export async function pendingList(ctx) {
+/** Earlier uploads this phone remembers, put in `host`, each with its state checked once as
+ * it is shown. Nothing when there are none. */
+export async function pendingList(host, ctx) {
   const uploads = await savedUploads();
-  if (!uploads.length) return null;
+  if (!uploads.length) return;
   const tr = await translator(ctx.lang);
-  return h("section", { id: "entrega-earlier" }, h("h2", null, tr("earlier")),
-    uploads.map((u) => receipt(u, ctx, tr)));
+  host.replaceChildren(h("section", { id: "entrega-earlier" }, h("h2", null, tr("earlier")),
+    uploads.map((u) => receipt(u, ctx, tr))));
 }
 
 // --- at the window ---------------------------------------------------------------------------
