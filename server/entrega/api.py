@@ -484,6 +484,7 @@ def upload_status(request: Request[Any, Any, Any], upload_id: str) -> Response[U
         **_errors(
             **_PHONE,
             e400="The body is not {}",
+            e413="The body is over 64 bytes",
             e409="Bytes are missing, or the upload is already complete",
             e415="The body is not application/json",
             e422="The bytes are not an age file",
@@ -535,6 +536,7 @@ def delete_upload(request: Request[Any, Any, Any], upload_id: str) -> None:
         **_errors(
             e400="Malformed body",
             e404="No published office with a valid key by that name",
+            e413="The body is over 1 KB",
             e415="The body is not application/json",
             e429="Too many challenges for this office (see Retry-After)",
             **_BUSY,
@@ -583,6 +585,7 @@ def create_challenge(
         **_errors(
             e400="Malformed body",
             e403="Wrong answer, or the challenge expired or was already used",
+            e413="The body is over 1 KB",
             e415="The body is not application/json",
             **_BUSY,
         ),
@@ -736,6 +739,7 @@ def _gone() -> ApiError:
         **_errors(
             **_DESK,
             e400="The body is not {}",
+            e413="The body is over 64 bytes",
             e404="No upload of this office with this id",
             e415="The body is not application/json",
             **_BUSY,
@@ -793,6 +797,7 @@ def _open_window(request: Request[Any, Any, Any], code: str) -> store.Window:
         **_errors(
             **_DESK,
             e400="Malformed body, or the recipient is not an age X25519 recipient",
+            e413="The body is over 1 KB",
             e415="The body is not application/json",
             **_BUSY,
         ),
@@ -890,12 +895,15 @@ def entrega_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -
             field=key[:40] or None,
         )
     if exc.status_code == 413:
-        return _json_error(
-            413,
-            "too_large",
-            f"La solicitud es demasiado grande (cada trozo, como máximo {store.CHUNK_SIZE} bytes).",
-            f"The request is too large (each chunk at most {store.CHUNK_SIZE} bytes).",
-        )
+        if request.url.path.endswith("/data"):
+            return _json_error(
+                413,
+                "too_large",
+                f"El trozo es demasiado grande (como máximo {store.CHUNK_SIZE} bytes).",
+                f"The chunk is too large (at most {store.CHUNK_SIZE} bytes).",
+            )
+        return _json_error(413, "too_large", "La solicitud es demasiado grande.",
+                           "The request is too large.")  # fmt: skip
     if exc.status_code == 400 and "JSON" in str(exc.detail):
         return _json_error(400, "invalid_json", "El cuerpo no es JSON válido.",
                            "The body is not valid JSON.")  # fmt: skip
