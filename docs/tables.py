@@ -166,3 +166,33 @@ def schema_files_table() -> str:
         struct = SCHEMAS[name].__name__ if name in SCHEMAS else "LogExport"
         rows.append((f"`content/schema/{name}`", f"`{struct}`"))
     return _table(("file", "generated from"), rows)
+
+
+def entrega_limits_table() -> str:
+    """The relay's lifetimes, sizes and guess limits, from the constants that enforce them."""
+    from server.entrega import envelope, limits, store
+
+    def minutes(seconds: float) -> str:
+        n, unit = (int(seconds // 60), "minute") if seconds < 3600 else (int(seconds // 3600), "hour")
+        return f"{n} {unit}" + ("s" if n != 1 else "")
+
+    rows = [
+        ("pickup code (after complete)", f"{store.PICKUP_SECONDS // 86400} days",
+         "`store.PICKUP_SECONDS`"),
+        ("an upload never completed", minutes(store.UPLOADING_SECONDS), "`store.UPLOADING_SECONDS`"),
+        ("window session", minutes(store.WINDOW_SECONDS), "`store.WINDOW_SECONDS`"),
+        ("challenge", minutes(store.CHALLENGE_SECONDS), "`store.CHALLENGE_SECONDS`"),
+        ("desk session token", minutes(store.SESSION_SECONDS), "`store.SESSION_SECONDS`"),
+        ("chunk size", f"{store.CHUNK_SIZE} bytes", "`store.CHUNK_SIZE`"),
+        ("largest ciphertext", f"{envelope.MAX_CIPHERTEXT} bytes (48 MiB bucket + age overhead "
+         f"+ {envelope.AGE_HEADER_ALLOWANCE} header bytes)", "`envelope.MAX_CIPHERTEXT`"),
+        ("all stored uploads together", f"{store.MAX_STORED_BYTES // 2**30} GiB",
+         "`store.MAX_STORED_BYTES`"),
+        ("wrong pickup codes, per office", f"{limits.PICKUP_MISSES.events} per "
+         f"{minutes(limits.PICKUP_MISSES.seconds)}", "`limits.PICKUP_MISSES`"),
+        ("wrong window codes, whole server", f"{limits.WINDOW_MISSES.events} per "
+         f"{minutes(limits.WINDOW_MISSES.seconds)}", "`limits.WINDOW_MISSES`"),
+        ("challenges, per office", f"{limits.CHALLENGES.events} per "
+         f"{minutes(limits.CHALLENGES.seconds)}", "`limits.CHALLENGES`"),
+    ]  # fmt: skip
+    return _table(("what", "limit", "constant (server/entrega/)"), rows)
