@@ -173,7 +173,9 @@ def entrega_limits_table() -> str:
     from server.entrega import envelope, limits, store
 
     def minutes(seconds: float) -> str:
-        n, unit = (int(seconds // 60), "minute") if seconds < 3600 else (int(seconds // 3600), "hour")
+        n, unit = (
+            (int(seconds // 60), "minute") if seconds < 3600 else (int(seconds // 3600), "hour")
+        )
         return f"{n} {unit}" + ("s" if n != 1 else "")
 
     rows = [
