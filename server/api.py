@@ -230,7 +230,26 @@ class PackData(msgspec.Struct):
     reviewed: dict[str, Any]
 
 
-class PackBody(ManifestBody):
+class PackManifestGuide(msgspec.Struct):
+    """A whole pack's manifest entry: its document beside it has the title, and the URL is
+    made of the hash (server.packs.full_pack)."""
+
+    id: str
+    lang: str
+    version: int
+    hash: str
+    fallback: bool
+
+
+class PackManifestInner(msgspec.Struct):
+    guides: list[PackManifestGuide]
+    data_hash: str
+
+
+class PackBody(msgspec.Struct):
+    profile: ProfileBody
+    pack_hash: str
+    manifest: PackManifestInner
     guides: list[DocumentBody]
     data: PackData
 

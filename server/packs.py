@@ -270,6 +270,13 @@ def manifest(snap: Snapshot, profile: Profile) -> dict[str, Any]:
     return dict(result)
 
 
+#: What the phone reads of a full pack's manifest entries (pwa/js/pack.js, bundle/screen.js):
+#: the title is in the guide document beside it and the URL is made of the hash, so neither
+#: travels twice on the first visit. The manifest endpoint keeps them (the update check
+#: fetches changed guides by `url`), and `pack_hash` is that of the whole manifest.
+_PACK_ENTRY_KEYS = ("id", "lang", "version", "hash", "fallback")
+
+
 def full_pack(catalog: Catalog, snap: Snapshot, profile: Profile) -> dict[str, Any]:
     """The whole pack: manifest, every guide document and the data."""
     man = manifest(snap, profile)
@@ -278,4 +285,13 @@ def full_pack(catalog: Catalog, snap: Snapshot, profile: Profile) -> dict[str, A
         raw = catalog.document(snap, g["hash"])
         if raw is not None:
             docs.append(msgspec.Raw(raw))
-    return {**man, "guides": docs, "data": profile_data(snap, profile.state, profile.lang)}
+    slim = {
+        **man["manifest"],
+        "guides": [{k: g[k] for k in _PACK_ENTRY_KEYS} for g in man["manifest"]["guides"]],
+    }
+    return {
+        **man,
+        "manifest": slim,
+        "guides": docs,
+        "data": profile_data(snap, profile.state, profile.lang),
+    }
