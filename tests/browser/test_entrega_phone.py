@@ -12,6 +12,7 @@
   opens later) and deletes it from the server.
 - At the window (typed code): a typo is caught with no request, an unknown code is said, the
   two words are the contract's, and the bundle goes to the window's one-time key.
+- Offline, the same envelope is saved as a .age file that only the office key opens.
 - A server set up without the vendor build says so on the Entrega panel, in plain words.
 """
 
@@ -234,6 +235,15 @@ def test_a_bundle_made_offline_goes_to_the_office_encrypted_and_pyrage_opens_the
         # One chunk arrived, once: after the drop the phone asked how far it got and went on.
         assert len(arrived) == 1 and arrived[0].startswith("bytes 0-")
         page.wait_for_selector(".entrega-receipt .entrega-state[data-state=waiting]")
+
+        # Offline, the same envelope saved as a .age file: only the office key opens it.
+        context.set_offline(True)
+        with page.expect_download() as saved:
+            page.locator("#entrega-save-age").click()
+        assert saved.value.suggested_filename.endswith(".zip.age")
+        age_file = Path(saved.value.path()).read_bytes()
+        assert envelope.read(pyrage.decrypt(age_file, [key.identity]))[1] == zip_bytes
+        context.set_offline(False)
 
         # As the desk: prove the office key, find the code, download; pyrage opens it.
         token = desk_token(base, key.identity)
