@@ -630,7 +630,8 @@ async function main() {
   applyLanguage();
   for (const b of document.querySelectorAll("[data-lang]")) b.addEventListener("click", () => setLanguage(b.dataset.lang));
   const drop = $("#drop");
-  $("#file").addEventListener("change", (e) => e.target.files[0] && open(e.target.files[0]));
+  // Emptied once read, so choosing the same file again (say, after loading its key) opens it again.
+  $("#file").addEventListener("change", (e) => { const file = e.target.files[0]; if (file) open(file).finally(() => { e.target.value = ""; }); });
   drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
   drop.addEventListener("dragleave", () => drop.classList.remove("over"));
   drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); if (e.dataTransfer.files[0]) open(e.dataTransfer.files[0]); });

@@ -3,7 +3,7 @@
  * Network first (so staff always get the latest desk when online), cache as the fallback.
  * It caches only the desk's own files and the public data it reads; never a bundle.
  */
-const CACHE = "cartilla-staff-v5";
+const CACHE = "cartilla-staff-v6";
 const SHELL = ["/staff/", "/staff/index.html", "/staff/desk.js", "/staff/desk.css", "/staff/verify.js", "/staff/unzip.js",
   "/staff/referral.js", "/staff/entrega.js", "/staff/entrega-text.js", "/staff/entrega-keys.js", "/staff/entrega.css", "/staff/referral-map.json", "/staff/facts.js", "/staff/labels.json", "/staff/rules.js", "/js/canonical.js", "/js/log/shifts.js", "/js/wages.js", "/js/bundle/build.js", "/js/bundle/zip.js", "/js/bundle/keys.js",
   "/js/bundle/readme.js", "/js/bundle/summary.js", "/i18n/es/staff.json", "/i18n/en/staff.json",
@@ -29,6 +29,8 @@ self.addEventListener("fetch", (event) => {
   if (req.method !== "GET") return;
   const url = new URL(req.url);
   if (url.origin !== location.origin) return;
+  // Entrega's relay (codes, challenges, ciphertext) is never kept: straight to the network.
+  if (url.pathname.startsWith("/api/v1/entrega/")) return;
   event.respondWith(fetch(req).then((res) => {
     if (res.ok) { const copy = res.clone(); caches.open(CACHE).then((c) => c.put(req, copy)); }
     return res;

@@ -113,6 +113,26 @@ def refusal(page: Any, where: str, error: str, es: str, en: str) -> None:
     set_lang(page, "es")
 
 
+# True once the staff service worker controls the page and its cache holds every `arg` prefix.
+KEPT = """async (wanted) => {
+    if (!navigator.serviceWorker.controller) return false;
+    const urls = [];
+    for (const name of await caches.keys()) {
+        if (!name.startsWith('cartilla-staff-')) continue;
+        for (const req of await (await caches.open(name)).keys()) urls.push(new URL(req.url).pathname + new URL(req.url).search);
+    }
+    return wanted.every((w) => urls.some((u) => u.startsWith(w)));
+}"""
+
+CACHED_API = """async () => {
+    const found = [];
+    for (const name of await caches.keys()) {
+        for (const req of await (await caches.open(name)).keys()) if (new URL(req.url).pathname.startsWith('/api/v1/entrega/')) found.push(req.url);
+    }
+    return found;
+}"""
+
+
 def test_an_office_key_made_in_the_browser_opens_what_pyrage_encrypts_to_it(
     browser: Any, live_server: str, tmp_path: Path
 ) -> None:
@@ -147,17 +167,33 @@ def test_an_office_key_made_in_the_browser_opens_what_pyrage_encrypts_to_it(
         })""")
         assert stored == [{"recipient": recipient, "type": "private", "extractable": False,
                            "algorithm": "X25519", "isKey": True}]  # fmt: skip
+        # Rotation: a second key joins the first; both stay, each with its own YAML block.
+        page.click("#entrega-key-new")
+        page.wait_for_function(
+            "() => document.querySelectorAll('.entrega-key[data-kind=browser]').length === 2"
+        )
+        assert page.locator(".entrega-key pre.yaml").count() == 2
+
+        # Once the screen has been open, its libraries are kept: offline, the desk still opens
+        # a .age file (the office computer's connection is down, the file came on a USB stick).
+        page.wait_for_function(
+            KEPT,
+            arg=["/vendor/age.js?v=", "/js/entrega/envelope.js", "/js/entrega/codes.js"],
+            timeout=30_000,
+        )
+        ctx.set_offline(True)
         page.reload()
         page.wait_for_selector("body[data-entrega-ready=yes]")
         keys_open(page)
         page.wait_for_selector(f".entrega-key[data-recipient='{recipient}']")
 
-        # pyrage encrypts an envelope to it: the desk's own picker opens it verified.
+        # pyrage encrypts an envelope to the first key: the desk's own picker opens it verified.
         sealed = tmp_path / "cartilla-evidence-2026-06-30.age"
         sealed.write_bytes(seal(a_bundle(live_server), recipient))
         page.set_input_files("#file", str(sealed))
         verified(page)
         assert "Rancho Los Pinos" in page.inner_text("#employer")
+        ctx.set_offline(False)
 
         # A changed byte: refused next to the file picker, in both languages.
         bad = tmp_path / "changed.age"
@@ -176,6 +212,16 @@ def test_an_office_key_made_in_the_browser_opens_what_pyrage_encrypts_to_it(
         item.locator("button", has_text="Borrar esta clave").click()
         item.locator("button", has_text="Sí, borrarla").click()
         page.wait_for_selector(f".entrega-key[data-recipient='{recipient}']", state="detached")
+        # The newer key stays; what was sealed to the deleted one no longer opens.
+        assert page.locator(".entrega-key[data-kind=browser]").count() == 1
+        page.set_input_files("#file", str(sealed))
+        refusal(page, "#entrega-file-error", "tampered", "no es para esta oficina",
+                "is not for this office")  # fmt: skip
+        # With no key left at all, the desk says that instead.
+        keys_open(page)
+        page.locator(".entrega-key button", has_text="Borrar esta clave").click()
+        page.locator(".entrega-key button", has_text="Sí, borrarla").click()
+        page.wait_for_selector(".entrega-key", state="detached")
         page.set_input_files("#file", str(sealed))
         refusal(page, "#entrega-file-error", "no_key", "No hay ninguna clave de esta oficina",
                 "This desk has no key for this office")  # fmt: skip
@@ -276,6 +322,32 @@ def test_each_refusal_is_said_next_to_what_it_blocks_in_both_languages(
         pick_up(page, good["code"].lower().replace("-", " "))
         verified(page)
         page.wait_for_selector("body[data-entrega=picked-up]")
+        assert "Recogido y borrado del servidor" in page.inner_text("#entrega-done")
+        # The screen folds away: the case's exports are on the first screen, as for a dropped file.
+        box = page.locator("#export-pdf").bounding_box()
+        assert box is not None and box["y"] + box["height"] < 800
+        # Picked up once: the relay deleted it, and the desk says so if it is asked again.
+        pick_up(page, good["code"])
+        page.wait_for_selector("#entrega-pickup-error[data-error]:not([hidden])")
+        assert page.get_attribute("#entrega-pickup-error", "data-error") in (
+            "picked_up",
+            "not_found",
+        )
+        # Nothing the relay answered (codes, challenges, ciphertext) is kept in the desk's caches.
+        assert page.evaluate(CACHED_API) == []
+    finally:
+        ctx.close()
+
+    # A desk holding some other key for this office (not the published one): the challenge
+    # cannot be answered, and the desk says the fingerprint does not match.
+    ctx, page = open_desk(browser, base)
+    try:
+        (tmp_path / "other").mkdir()
+        other = office_key(tmp_path / "other")
+        load_office_key(page, other)
+        pick_up(page, unknown_code())
+        refusal(page, "#entrega-pickup-error", "wrong_key", "no es la publicada para esta oficina",
+                "is not the one published for this office")  # fmt: skip
     finally:
         ctx.close()
 
