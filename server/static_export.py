@@ -190,10 +190,6 @@ def export_static(
 
     The tree is made in `out.tmp` and renamed into place; a failure leaves `out` as it was.
     """
-    from litestar.testing import TestClient
-
-    from server.app import create_app
-
     started = time.perf_counter()
     chosen = list(states) if states else list(STATES)
     unknown = [s for s in chosen if s not in STATES]
@@ -208,6 +204,24 @@ def export_static(
         shutil.rmtree(work)
     work.mkdir(parents=True)
     summary = ExportSummary(out=out)
+    try:
+        _export_into(work, out, settings, chosen, summary)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    _swap_into_place(work, out)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _export_into(
+    work: Path, out: Path, settings: Settings, chosen: list[str], summary: ExportSummary
+) -> None:
+    # Imported here: the app (and its test client) are only needed once an export runs.
+    from litestar.testing import TestClient
+
+    from server.app import create_app
+
     # The app is made for reading only: its state folder (receipt key, push database) is a
     # throwaway one, so an export never creates keys beside the real ones.
     with tempfile.TemporaryDirectory(prefix="cartilla-export-") as scratch:
@@ -216,7 +230,6 @@ def export_static(
         try:
             snap = catalog.snapshot()
         except Exception as exc:
-            shutil.rmtree(work, ignore_errors=True)
             raise ExportError(
                 f"No hay índice utilizable en {settings.index_path}; ejecute `cartilla build`.",
                 f"No usable index at {settings.index_path}; run `cartilla build`.",
@@ -224,6 +237,7 @@ def export_static(
         langs = sorted({lang for (_gid, lang) in snap.guides})
         urls: dict[str, ExportedFile] = {}
         with TestClient(create_app(app_settings), raise_server_exceptions=True) as client:
+            shell = client.get("/asset-manifest.json").headers.get("etag")
             wanted = [(u, "api", f) for u, f in _api_urls(catalog, chosen, langs)] + [
                 (u, "site", _site_file(u)) for u in _site_urls(settings.pwa_dir)
             ]
@@ -256,13 +270,20 @@ def export_static(
                     extra_headers=extra,
                 )
                 summary.urls += 1
+            # One content generation, or none: a build or an edit of pwa/ during the export
+            # would leave files from before and after it side by side.
+            if (
+                catalog.snapshot().fingerprint != snap.fingerprint
+                or client.get("/asset-manifest.json").headers.get("etag") != shell
+            ):
+                raise ExportError(
+                    "El índice o pwa/ cambió durante la exportación; ejecútela de nuevo.",
+                    "The index or pwa/ changed during the export; run it again.",
+                )
         listing = Listing(version=__version__, states=chosen, languages=langs, urls=urls)
         _rename_for_types(work, listing)
         (work / LISTING).write_bytes(msgspec.json.format(msgspec.json.encode(listing)))
         write_nginx_files(work, out, listing)
-    _swap_into_place(work, out)
-    summary.seconds = time.perf_counter() - started
-    return summary
 
 
 def _write(path: Path, data: bytes, summary: ExportSummary) -> None:

@@ -120,6 +120,8 @@ def _export_static(args: argparse.Namespace, settings: Settings, index: Path) ->
         f"static tree {done.out}: {done.urls} URLs, {done.files} files, "
         f"{done.bytes / 1e6:.1f} MB in {done.seconds:.1f}s; nginx: {done.out}/nginx.conf.example"
     )
+    if done.skipped:  # not a 200 from the app: nginx leaves these to the Python server
+        print(f"{len(done.skipped)} URL(s) left to the server: {', '.join(done.skipped[:5])}")
     return 0
 
 
