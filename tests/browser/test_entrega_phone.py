@@ -12,6 +12,8 @@
   opens later) and deletes it from the server.
 - At the window (typed code): a typo is caught with no request, an unknown code is said, the
   two words are the contract's, and the bundle goes to the window's one-time key.
+- The camera (Chromium's fake one, filming a QR code): a QR naming the window's code but another
+  key than the relay's is refused ("no coincide"), nothing is sent; the code is filled in.
 - Offline, the same envelope is saved as a .age file that only the office key opens.
 - A server set up without the vendor build says so on the Entrega panel, in plain words.
 """
@@ -20,6 +22,8 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import json
+import subprocess
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +33,8 @@ from urllib.parse import urlsplit
 import pyrage
 import pytest
 from conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
     CartillaServer,
     choose_profile,
     content_source,
@@ -36,7 +42,7 @@ from conftest import (
     show,
     wait_until_offline_ready,
 )
-from entrega_support import OFFICE, RelayError, call, content_with_key, office_key
+from entrega_support import OFFICE, RelayError, call, content_with_key, office_key, qr_y4m
 from test_bundle_app import log_form, save
 
 from server.entrega import codes, envelope
@@ -354,3 +360,49 @@ def test_a_server_set_up_without_the_vendor_build_says_so_on_the_entrega_panel(
     finally:
         context.close()
         server.stop()
+
+
+def qr_rows(text: str) -> list[str]:
+    """The QR modules of `text` as the phone's own qr.js (build/vendor) draws them: rows of 0/1."""
+    script = (
+        "const { qrMatrix } = await import(process.argv[1]);"
+        "const m = qrMatrix(process.argv[2]); const rows = [];"
+        "for (let r = 0; r < m.size; r++) { let s = '';"
+        "  for (let c = 0; c < m.size; c++) s += m.dark(r, c) ? '1' : '0'; rows.push(s); }"
+        "console.log(JSON.stringify(rows));"
+    )
+    qr_js = Path(__file__).resolve().parents[2] / "build" / "vendor" / "qr.js"
+    done = subprocess.run(["node", "--input-type=module", "-e", script, str(qr_js), text],
+                          capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+    rows: list[str] = json.loads(done.stdout)
+    return rows
+
+
+def test_a_scanned_qr_whose_key_is_not_the_windows_is_refused_and_nothing_is_sent(
+    browser: Any, relay: tuple[CartillaServer, Any], tmp_path: Path
+) -> None:
+    server, key = relay
+    base = server.base_url
+    window, _, token = desk_window(base, key.identity)
+    other = str(pyrage.x25519.Identity.generate().to_public())
+    text = f"CARTILLA-W1:{window['code'].replace('-', '')}:{other}"
+    video = qr_y4m(qr_rows(text), tmp_path / "wrong-key.y4m")
+    camera = browser.browser_type.launch(executable_path=CHROMIUM, args=[
+        *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}"])  # fmt: skip
+    try:
+        context = camera.new_context(
+            service_workers="allow", viewport={"width": 360, "height": 740}, permissions=["camera"]
+        )
+        page, _ = bundle_made_offline(context, base)
+        context.set_offline(False)
+        page.locator("#bundle-send").click()
+        page.locator("#entrega-window").click()
+        page.locator("#entrega-window-scan").click()
+        alert = page.locator("#entrega-window-status [role=alert]")
+        assert "no coincide" in alert.inner_text(timeout=90_000)
+        assert page.input_value("#entrega-window-code") == window["code"]
+        assert page.locator("#entrega-words").count() == 0
+        assert call(base, "GET", f"/windows/{window['id']}/upload", token=token)["upload"] is None
+    finally:
+        camera.close()
