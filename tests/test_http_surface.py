@@ -65,7 +65,9 @@ def test_head_answers_on_every_get_route_without_a_get_first(built: Settings) ->
     with TestClient(create_app(built)) as first:
         guide = first.get("/api/v1/catalog").json()["guides"][0]
     values = {"guide_id": guide["id"], "version": str(guide["version"]), "doc_hash": guide["hash"],
-              "file_path": "js/app.js", "path": "openapi.json"}  # fmt: skip
+              "file_path": "js/app.js", "path": "openapi.json",
+              "upload_id": "0" * 32, "window_id": "0" * 32, "code": "ABC-DEF",
+              "name": "manifest.json"}  # fmt: skip
     ca = "?state=CA"
     queries = {"/api/v1/search": "?q=horas", "/api/v1/packs": ca,
                "/api/v1/packs/manifest": ca, "/api/v1/packs/data": ca}  # fmt: skip
