@@ -163,9 +163,17 @@ export async function sendPanel(out, ctx) {
   } else {
     box.append(h("p", { id: "entrega-no-office" }, tr(online ? "noOffice" : "offlineNoOffice")));
   }
-  if (!online) box.append(h("p", { id: "entrega-offline" }, tr("offline")));
-  box.append(h("div", { class: "actions" }, offices.length && online ? sendBtn : null, offices.length ? ageBtn : null, windowBtn),
+  const offlineNote = online ? null : h("p", { id: "entrega-offline" }, tr("offline"));
+  sendBtn.hidden = !online;
+  box.append(offlineNote || "", h("div", { class: "actions" }, offices.length ? sendBtn : null, offices.length ? ageBtn : null, windowBtn),
     progress, result);
+  // Opened offline, then the connection came back: sending is possible now.
+  if (!online) {
+    window.addEventListener("online", () => {
+      sendBtn.hidden = false;
+      if (offlineNote) offlineNote.remove();
+    }, { once: true });
+  }
 
   let busy = false;
   const guard = (fn) => async () => {
@@ -353,13 +361,16 @@ function windowFlow(out, name, ctx, tr) {
     no.addEventListener("click", () => {
       confirm.replaceChildren(h("p", { id: "entrega-window-stopped" }, tr("window.stopped")));
     });
+    const carry = {};
     yes.addEventListener("click", async () => {
       yes.disabled = no.disabled = true;
       try {
         sendStatus.textContent = tr("encrypting");
-        const sealed = await seal([info.recipient], name, await bundleBytes(out));
+        const sealed = carry.pending ? null : await seal([info.recipient], name, await bundleBytes(out));
         const record = { office: info.office, fingerprints: [] };
-        await upload({ window: code }, sealed, record, { status: sendStatus, progress, tr, onlyWindow: true });
+        // A dropped connection resumes the same upload (a window takes only one).
+        await upload({ window: code }, carry.pending ? carry.pending.sealed : sealed, record,
+          { status: sendStatus, progress, tr, onlyWindow: true, carry });
         confirm.replaceChildren(h("p", { id: "entrega-window-done", class: "entrega-state", "data-state": "sent" }, tr("window.done")));
       } catch (err) {
         console.error(err);
