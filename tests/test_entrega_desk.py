@@ -193,3 +193,16 @@ def test_too_many_wrong_codes_for_one_office(
     assert blocked.status_code == 429
     assert int(blocked.headers["retry-after"]) > 0
     assert blocked.json()["error"]["message"]["es"]
+
+
+def test_ciphertext_is_sent_as_is_even_to_a_client_asking_for_compression(
+    client: TestClient[Litestar], identity: pyrage.x25519.Identity
+) -> None:
+    uid, _, _, data = _waiting(client, identity)
+    desk = desk_login(client, identity)
+    got = client.get(
+        f"{API}/uploads/{uid}/ciphertext",
+        headers={**bearer(desk), "Accept-Encoding": "br, gzip"},
+    )
+    assert "content-encoding" not in got.headers
+    assert got.headers["content-length"] == str(len(data)) and got.content == data

@@ -679,6 +679,7 @@ def _desk_upload(request: Request[Any, Any, Any], upload_id: str) -> store.Uploa
 
 @get(
     "/uploads/{upload_id:str}/ciphertext",
+    opt={"skip_compression": True},  # ciphertext does not compress; Content-Length stays true
     summary="The ciphertext, for the desk of the office it was sent to",
     responses={
         200: ResponseSpec(
