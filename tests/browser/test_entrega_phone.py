@@ -14,6 +14,8 @@
   two words are the contract's, and the bundle goes to the window's one-time key.
 - The camera (Chromium's fake one, filming a QR code): a QR naming the window's code but another
   key than the relay's is refused ("no coincide"), nothing is sent; the code is filled in.
+- The real content (no office has a key yet): the worker's consulate is "not receiving Entrega
+  yet", and the ZIP is what remains.
 - Offline, the same envelope is saved as a .age file that only the office key opens.
 - A server set up without the vendor build says so on the Entrega panel, in plain words.
 """
@@ -406,3 +408,22 @@ def test_a_scanned_qr_whose_key_is_not_the_windows_is_refused_and_nothing_is_sen
         assert call(base, "GET", f"/windows/{window['id']}/upload", token=token)["upload"] is None
     finally:
         camera.close()
+
+
+def test_an_office_without_a_key_is_not_receiving_and_the_zip_is_offered_instead(
+    browser: Any, live_server: str
+) -> None:
+    # The real content: no office publishes a key yet.
+    context = browser.new_context(service_workers="allow", viewport={"width": 360, "height": 740})
+    try:
+        page, _ = bundle_made_offline(context, live_server)
+        context.set_offline(False)
+        page.locator("#bundle-send").click()
+        page.wait_for_selector("#entrega h2")
+        said = page.inner_text("#entrega-not-receiving")
+        assert "todavía no recibe envíos por Entrega" in said and "ZIP" in said
+        assert "Ninguna oficina recibe envíos" in page.inner_text("#entrega-no-office")
+        assert page.locator("#entrega-upload").count() == 0
+        assert page.locator("#bundle-save").is_visible()  # the ZIP, as before
+    finally:
+        context.close()
