@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from server.app import create_app
@@ -34,6 +35,7 @@ from server.static_export import (
 )
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
+Client = TestClient[Litestar]
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +60,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path, 
 
 
 @pytest.fixture(scope="module")
-def client(exported: tuple[Settings, Path, Listing]) -> Iterator[TestClient]:  # type: ignore[type-arg]
+def client(exported: tuple[Settings, Path, Listing]) -> Iterator[Client]:
     settings = dataclasses.replace(exported[0], state_dir=exported[0].state_dir / "app")
     settings.state_dir.mkdir(exist_ok=True)
     with TestClient(create_app(settings)) as c:
@@ -92,7 +94,7 @@ def sample(listing: Listing, settings: Settings) -> list[str]:
     return urls
 
 
-def wire(client: TestClient, url: str, coding: str) -> tuple[bytes, dict[str, str]]:  # type: ignore[type-arg]
+def wire(client: Client, url: str, coding: str) -> tuple[bytes, dict[str, str]]:
     """The app's bytes as sent (the test client would decode br and gzip)."""
     for _ in range(2):  # the second answer is the fast path's, like every later client's
         with client.stream("GET", url, headers={"Accept-Encoding": coding}) as res:
@@ -104,7 +106,7 @@ def wire(client: TestClient, url: str, coding: str) -> tuple[bytes, dict[str, st
 
 def test_files_are_the_servers_bytes_and_headers(
     exported: tuple[Settings, Path, Listing],
-    client: TestClient,  # type: ignore[type-arg]
+    client: Client,
 ) -> None:
     settings, tree, listing = exported
     for url in sample(listing, settings):
