@@ -71,3 +71,15 @@ def test_sweep_command(tmp_path: Path) -> None:
 
 def test_the_app_runs_the_sweep_in_its_lifespan() -> None:
     assert LIFESPAN, "the hourly sweep must be started with the app"
+
+
+def test_processes_starting_together_share_one_secret(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    root = tmp_path / "entrega"
+    with ThreadPoolExecutor(8) as pool:
+        stores = list(pool.map(lambda _: store.SqliteRelayStore(root), range(8)))
+    assert len({s.keyed("x") for s in stores}) == 1
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith((".", "secret"))) == [
+        "secret"
+    ]

@@ -3,8 +3,9 @@
 Everything lives under `settings.state_dir / "entrega"`:
 
 - `relay.db` (SQLite, WAL): the tables below, nothing else.
-- `secret`: 32 random bytes, made once with O_EXCL (two processes starting together agree on
-  one), the key of every keyed hash (HMAC-SHA256) of a code or token.
+- `secret`: 32 random bytes, made once (O_EXCL temporary file, published with a hard link, so
+  two processes starting together agree on one), the key of every keyed hash (HMAC-SHA256)
+  of a code or token.
 - `blobs/<id>.part` while an upload arrives, renamed to `blobs/<id>.age` (after fsync) when it
   completes, so a half-written file is never served; deleted on ack, delete or expiry.
 
@@ -159,25 +160,30 @@ class RelayStore(Protocol):
 
 
 def _ensure_secret(path: Path) -> bytes:
-    """The keyed-hash secret: made once with O_EXCL, then only read."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        data = path.read_bytes()
-        if len(data) == 32:
-            return data
-        # A process that lost the race may read before the winner wrote: read again once.
-        data = path.read_bytes()
-        if len(data) != 32:
-            raise OSError(f"{path}: expected 32 bytes") from None
-        return data
-    secret = secrets.token_bytes(32)
-    try:
-        os.write(fd, secret)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    return secret
+    """The keyed-hash secret: made once, then only read.
+
+    Written whole to a temporary file (created with O_EXCL), then published with a hard
+    link, which fails if the name exists: two processes starting together never read a
+    half-written secret, and the first one's secret is the only one.
+    """
+    if not path.exists():
+        tmp = path.with_name(f".secret-{os.getpid()}-{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, secrets.token_bytes(32))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process published its secret first: use that one
+        finally:
+            tmp.unlink()
+    data = path.read_bytes()
+    if len(data) != 32:
+        raise OSError(f"{path}: the relay secret must be 32 bytes")
+    return data
 
 
 class SqliteRelayStore:
