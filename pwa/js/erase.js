@@ -44,10 +44,8 @@ function deleteDatabase(name) {
 // Used when the browser cannot list databases (indexedDB.databases is missing in old ones).
 const KNOWN_DATABASES = ["cartilla", "cartilla-log", "cartilla-bundle", "cartilla-sweep"];
 
-/** Create and delete an empty database. Chromium deletes a database's records later, in
- * background tasks run in order (delete, flush, compact); the one this queues flushes what
- * is still in memory into the files before the others compact them, and afterwards removes
- * the files they replaced (the same as log/protect.js sweep). */
+/** Create and delete an empty database: flushes LevelDB before, and removes replaced files
+ * after, the deletes' background compactions (see log/protect.js sweep). */
 function sweep() {
   return new Promise((resolve) => {
     const req = indexedDB.open("cartilla-sweep");
