@@ -10,6 +10,7 @@ phone that works offline.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import shutil
 import subprocess
@@ -31,6 +32,8 @@ from conftest import (
     wait_until_offline_ready,
 )
 
+from server.evidence import receipts
+from server.evidence.keys import read_public_key_file
 from server.http import SECURITY_HEADERS
 from server.static_export import BROTLI_MODULE, Listing, nginx_conf, read_listing
 
@@ -214,6 +217,27 @@ def test_everything_else_is_the_python_servers(stack: Stack) -> None:
     res = conn.getresponse()
     assert res.status == 405 and res.read().startswith(b'{"error":')
     conn.close()
+
+
+def test_dynamic_endpoints_work_through_nginx(stack: Stack, tmp_path: Path) -> None:
+    """A time receipt asked through nginx is the server's, signed by the key it publishes."""
+    head = "cd" * 32
+    host, port = stack.nginx_url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    body = json.dumps({"hash": head}).encode()
+    conn.request(
+        "POST", "/api/v1/receipts", body=body, headers={"Content-Type": "application/json"}
+    )
+    res = conn.getresponse()
+    answer = res.read()
+    conn.close()
+    assert res.status == 200 and res.getheader("Cache-Control") == "no-store"
+    receipt = receipts.Receipt(**json.loads(answer))
+    assert receipt.hash == head
+    status, key, _ = fetch(stack.nginx_url, "/.well-known/cartilla-receipt-key", {})
+    assert status == 200 and key == fetch(stack.server.base_url, "/api/v1/receipts/key", {})[1]
+    (tmp_path / "key.json").write_bytes(key)
+    assert receipts.check_receipt(receipt, read_public_key_file(tmp_path / "key.json")) is None
 
 
 def test_first_visit_from_files_alone_then_offline(stack: Stack, page: Any) -> None:
