@@ -38,7 +38,7 @@ from litestar.openapi.spec import (
     RequestBody,
     Schema,
 )
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Stream
 
 from server.catalog import Catalog, IndexMissing
@@ -421,7 +421,9 @@ _RANGE = re.compile(r"bytes ([0-9]{1,10})-([0-9]{1,10})/([0-9]{1,10})")
         ),
     },
 )
-async def put_chunk(request: Request[Any, Any, Any], upload_id: str) -> Response[Received]:
+async def put_chunk(
+    request: Request[Any, Any, Any], upload_id: FromPath[str]
+) -> Response[Received]:
     upload = await anyio.to_thread.run_sync(_phone_upload, request, upload_id)
     header = request.headers.get("content-range", "")
     match = _RANGE.fullmatch(header.strip())
@@ -465,7 +467,9 @@ async def put_chunk(request: Request[Any, Any, Any], upload_id: str) -> Response
     summary="How far the upload is, and whether the office picked it up",
     responses={200: _ok(UploadStatus, "received, size, state, expires"), **_errors(**_PHONE)},
 )
-def upload_status(request: Request[Any, Any, Any], upload_id: str) -> Response[UploadStatus]:
+def upload_status(
+    request: Request[Any, Any, Any], upload_id: FromPath[str]
+) -> Response[UploadStatus]:
     upload = _phone_upload(request, upload_id)
     return Response(
         UploadStatus(upload.received, upload.size, upload.state, _iso(upload.expires)),
@@ -494,7 +498,7 @@ def upload_status(request: Request[Any, Any, Any], upload_id: str) -> Response[U
 )
 def complete_upload(
     request: Request[Any, Any, Any],
-    upload_id: str,
+    upload_id: FromPath[str],
     data: _json(Empty),  # type: ignore[valid-type]
 ) -> Response[Completed]:
     _phone_upload(request, upload_id)
@@ -514,7 +518,7 @@ def complete_upload(
     summary="Delete the upload: ciphertext and record, at once",
     responses=_errors(**_PHONE, **_BUSY),
 )
-def delete_upload(request: Request[Any, Any, Any], upload_id: str) -> None:
+def delete_upload(request: Request[Any, Any, Any], upload_id: FromPath[str]) -> None:
     _phone_upload(request, upload_id)
     try:
         _store(request).delete_upload(upload_id)
@@ -632,7 +636,7 @@ def create_session(
         ),
     },
 )
-def pickup(request: Request[Any, Any, Any], code: str) -> Response[Pickup]:
+def pickup(request: Request[Any, Any, Any], code: FromPath[str]) -> Response[Pickup]:
     office = _desk_office(request)
     wait = limits.PICKUP_MISSES.blocked(office)
     if wait is not None:
@@ -695,7 +699,7 @@ def _desk_upload(request: Request[Any, Any, Any], upload_id: str) -> store.Uploa
         ),
     },
 )
-async def ciphertext(request: Request[Any, Any, Any], upload_id: str) -> Stream:
+async def ciphertext(request: Request[Any, Any, Any], upload_id: FromPath[str]) -> Stream:
     upload = await anyio.to_thread.run_sync(_desk_upload, request, upload_id)
     if upload.picked_up is not None:
         raise _gone()
@@ -749,7 +753,7 @@ def _gone() -> ApiError:
 )
 def ack(
     request: Request[Any, Any, Any],
-    upload_id: str,
+    upload_id: FromPath[str],
     data: _json(Empty),  # type: ignore[valid-type]
 ) -> Response[Acked]:
     _desk_upload(request, upload_id)
@@ -841,7 +845,7 @@ def create_window(
         ),
     },
 )
-def window_info(request: Request[Any, Any, Any], code: str) -> Response[WindowInfo]:
+def window_info(request: Request[Any, Any, Any], code: FromPath[str]) -> Response[WindowInfo]:
     window = _open_window(request, code)
     return Response(WindowInfo(window.recipient, window.office), headers=NO_STORE)
 
@@ -855,7 +859,9 @@ def window_info(request: Request[Any, Any, Any], code: str) -> Response[WindowIn
         **_errors(**_DESK, e404="No open window of this office with this id"),
     },
 )
-def window_upload(request: Request[Any, Any, Any], window_id: str) -> Response[WindowUpload]:
+def window_upload(
+    request: Request[Any, Any, Any], window_id: FromPath[str]
+) -> Response[WindowUpload]:
     office = _desk_office(request)
     relay_store = _store(request)
     window = relay_store.window(window_id, _now())
