@@ -230,11 +230,6 @@ export async function openAge(ciphertext) {
   }
 }
 
-export function looksLikeAge(bytes, name) {
-  const head = new TextDecoder().decode(bytes.subarray(0, 34));
-  return /\.age$/i.test(name || "") || head.startsWith("age-encryption.org/v1") || head.startsWith("-----BEGIN AGE ENCRYPTED FILE-----");
-}
-
 // ---- screens -------------------------------------------------------------------------
 
 function office() {
@@ -275,7 +270,6 @@ async function createKey() {
 async function loadKeyFile() {
   clearError("#entrega-key-error");
   try {
-    const where = office();
     const file = $("#entrega-key-file").files[0];
     if (!file) throw new EntregaError("err_key_file");
     const { age } = await loadLibs();
@@ -294,6 +288,10 @@ async function loadKeyFile() {
     }
     const found = plain.split(/\r?\n/).map((l) => l.trim()).filter((l) => /^AGE-SECRET-KEY-1[0-9A-Z]{58}$/.test(l));
     if (!found.length) throw new EntregaError("err_key_file");
+    // `cartilla desk-key new` names the office in the file's first line: that office, then.
+    const named = /office key for ([a-z0-9][a-z0-9_-]{0,80})\b/i.exec(plain);
+    if (named) $("#entrega-office").value = named[1];
+    const where = office();
     for (const identity of found) {
       const recipient = await age.identityToRecipient(identity);
       if (memoryKeys.some((k) => k.recipient === recipient && k.office === where)) continue;
@@ -406,7 +404,8 @@ let pollTimer = null;
 /** A bounded poll (every 5 s, until the window expires) besides the button. */
 function schedulePoll() {
   clearTimeout(pollTimer);
-  if (!windowSession || Date.now() > windowSession.expires) return;
+  if (!windowSession) return;
+  if (Date.now() > windowSession.expires) { closeWindow(); return; } // its key goes with it
   pollTimer = setTimeout(() => checkWindow(true).finally(schedulePoll), 5000);
 }
 

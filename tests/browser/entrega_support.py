@@ -78,7 +78,10 @@ def office_key(folder: Path) -> OfficeKey:
     """A passphrase-protected identity file, as `cartilla desk-key new` writes one."""
     identity = pyrage.x25519.Identity.generate()
     recipient = str(identity.to_public())
-    text = f"# office: {OFFICE}\n# public key: {recipient}\n{identity}\n"
+    text = (
+        f"# Cartilla Entrega office key for {OFFICE}, created {date.today()}\n"
+        f"# public key: {recipient}\n{identity}\n"
+    )
     file = folder / "office-key.age"
     file.write_bytes(pyrage.passphrase.encrypt(text.encode(), PASSPHRASE))
     return OfficeKey(identity, recipient, fingerprint(recipient), file)

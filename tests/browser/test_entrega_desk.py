@@ -79,7 +79,7 @@ def keys_open(page: Any) -> None:
 
 def load_office_key(page: Any, key: OfficeKey) -> None:
     keys_open(page)
-    page.fill("#entrega-office", OFFICE)
+    page.fill("#entrega-office", "")  # the file names its office (`cartilla desk-key new`)
     page.set_input_files("#entrega-key-file", str(key.file))
     page.fill("#entrega-passphrase", PASSPHRASE)
     page.click("#entrega-key-load")
@@ -87,6 +87,7 @@ def load_office_key(page: Any, key: OfficeKey) -> None:
     page.wait_for_selector(
         f".entrega-key[data-kind=file][data-recipient='{key.recipient}']", timeout=90_000
     )
+    assert page.input_value("#entrega-office") == OFFICE
 
 
 def pick_up(page: Any, code: str) -> None:
@@ -344,6 +345,14 @@ def test_each_refusal_is_said_next_to_what_it_blocks_in_both_languages(
     try:
         (tmp_path / "other").mkdir()
         other = office_key(tmp_path / "other")
+        # A wrong passphrase first: said next to the key file, and no key is loaded.
+        keys_open(page)
+        page.set_input_files("#entrega-key-file", str(other.file))
+        page.fill("#entrega-passphrase", "no es esta")
+        page.click("#entrega-key-load")
+        refusal(page, "#entrega-key-error", "passphrase", "La contraseña no es correcta",
+                "The passphrase is wrong")  # fmt: skip
+        assert page.locator(".entrega-key").count() == 0
         load_office_key(page, other)
         pick_up(page, unknown_code())
         refusal(page, "#entrega-pickup-error", "wrong_key", "no es la publicada para esta oficina",
