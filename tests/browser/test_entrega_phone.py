@@ -15,7 +15,7 @@
 - The camera (Chromium's fake one, filming a QR code): a QR naming the window's code but another
   key than the relay's is refused ("no coincide"), nothing is sent; the code is filled in.
 - The real content (no office has a key yet): the worker's consulate is "not receiving Entrega
-  yet", and the ZIP is what remains.
+  yet", and the ZIP is what remains; a bundle over 48 MiB is "too large" (es and en).
 - Offline, the same envelope is saved as a .age file that only the office key opens.
 - A server set up without the vendor build says so on the Entrega panel, in plain words.
 """
@@ -425,5 +425,16 @@ def test_an_office_without_a_key_is_not_receiving_and_the_zip_is_offered_instead
         assert "Ninguna oficina recibe envíos" in page.inner_text("#entrega-no-office")
         assert page.locator("#entrega-upload").count() == 0
         assert page.locator("#bundle-save").is_visible()  # the ZIP, as before
+
+        # A bundle over 48 MiB is refused before anything is encrypted, in either language.
+        too_large = """async (lang) => {
+            const { sendPanel } = await import("/js/entrega/screen.js");
+            const blob = new Blob([new Uint8Array(48 * 1024 * 1024)]);
+            const out = { blob, filename: "cartilla-big.zip" };
+            const panel = await sendPanel(out, { lang, pack: null, profile: null });
+            return panel.querySelector("#entrega-too-large").textContent;
+        }"""
+        assert "demasiado grande" in page.evaluate(too_large, "es")
+        assert "too large to send" in page.evaluate(too_large, "en")
     finally:
         context.close()
