@@ -16,6 +16,7 @@ const SHELL = `cartilla-shell-${VERSION}`;
 // (the browser fetches those itself).
 const NOT_PRECACHED = /^\/(staff\/|sw\.js$|sw-push\.js$|i18n\/[^/]+\/staff\.json$|icons\/.*-512\.png$)/;
 const PRECACHED_TYPES = /\.(html|js|mjs|css|json|webmanifest|png|svg|ico|woff2?)$/;
+// Spanish app.json is in index.html itself (server/static.py BOOT_MARK): kept only if asked.
 // Interface text of other languages is cached when first used (the page asks for it once the
 // worker controls it), so a Spanish phone does not download every language; so is push.js,
 // which only a worker who turns alerts on needs (that needs the network anyway; routes.js),
@@ -30,7 +31,7 @@ const PRECACHED_TYPES = /\.(html|js|mjs|css|json|webmanifest|png|svg|ico|woff2?)
 // Entrega (js/entrega/, its texts, and /vendor/: fromVendor) is cached when the consulate
 // screen first loads it, for the same reason.
 const AFTER_FIRST = /^\/js\/log\/(arithmetic|week|times|photos|format|protect)\.js$/;
-const LAZY = new RegExp(`${/^\/i18n\/(?!es\/)|^\/js\/(push|speak)\.js$|^\/js\/entrega\/|^\/i18n\/[^/]+\/entrega\.json$/.source}|${AFTER_FIRST.source}`);
+const LAZY = new RegExp(`${/^\/i18n\/(?!es\/)|^\/i18n\/es\/app\.json$|^\/js\/(push|speak)\.js$|^\/js\/entrega\/|^\/i18n\/[^/]+\/entrega\.json$/.source}|${AFTER_FIRST.source}`);
 
 importScripts("/js/db.js");
 try {

@@ -15,6 +15,17 @@ const SKIPPED = /\/(staff|wages|entrega)\.json$/;
 
 let assetFiles = null;
 
+/** What index.html carries for the first screen (server/static.py BOOT_MARK): {langs, messages}
+ * (the language folders, and Spanish app.json), so the picker asks the network for neither. */
+const BOOT = (() => {
+  try {
+    const block = typeof document !== "undefined" && document.getElementById("boot-data");
+    return (block && block.textContent && JSON.parse(block.textContent)) || {};
+  } catch (_) {
+    return {};
+  }
+})();
+
 /** The asset manifest's files {path: hash16}; cached by the service worker for offline use. */
 export async function assetManifest() {
   if (assetFiles) return assetFiles;
@@ -27,8 +38,7 @@ export async function assetManifest() {
 
 /** Language folders under pwa/i18n/ that have an app.json. */
 export async function availableLanguages() {
-  const files = await assetManifest();
-  const langs = Object.keys(files)
+  const langs = Array.isArray(BOOT.langs) ? BOOT.langs : Object.keys(await assetManifest())
     .map((p) => /^\/i18n\/([^/]+)\/app\.json$/.exec(p))
     .filter(Boolean)
     .map((m) => m[1]);
@@ -46,7 +56,7 @@ function flatten(obj, prefix, out) {
 
 async function loadFile(path) {
   try {
-    // The plain path: index.html preloads Spanish; the worker's cache ignores "?v=".
+    // The plain path: the worker's cache ignores "?v=".
     const res = await fetch(path);
     return res.ok ? await res.json() : {};
   } catch (_) {
@@ -56,6 +66,7 @@ async function loadFile(path) {
 
 /** `lang`'s messages: app.json only (core) or every other capability's file. */
 async function loadLanguage(lang, core) {
+  if (core && lang === DEFAULT_LANG && BOOT.messages) return flatten(BOOT.messages, "", {});
   if (core) return flatten(await loadFile(`/i18n/${lang}/app.json`), "", {});
   const files = await assetManifest();
   const paths = Object.keys(files).filter((p) => p.startsWith(`/i18n/${lang}/`) && p.endsWith(".json")

@@ -1,7 +1,7 @@
 /** Profile picker: language, state, kind of work and status. Also how to change them later. */
 import { h, heading } from "../ui.js";
 import { availableLanguages, makeTranslator } from "../i18n.js";
-import { setProfile, needsDownload, getPack, profileQuery } from "../store.js";
+import { setProfile, setPack, needsDownload, getPack, profileQuery } from "../store.js";
 
 // pack.js is loaded on "save", not before the picker shows (one request less on a slow first
 // visit); by then the service worker has it from the shell bundle (server/static.py BUNDLED).
@@ -15,12 +15,10 @@ let early = null;
  * slow connection it is in by the time the worker has chosen the rest. The request is the one
  * "save" would make (state, industry and language; never the status, store.js), and nothing
  * is stored until "save". */
-async function fetchEarly(choice) {
+function fetchEarly(choice, stored) {
   if (!choice.state || !choice.industry || !choice.lang || !navigator.onLine) return;
   const query = profileQuery(choice);
-  if (early && early.query === query) return;
-  if (!needsDownload(await getPack(), choice)) return;
-  if (early && early.query === query) return;
+  if ((early && early.query === query) || !needsDownload(stored, choice)) return;
   // pack.js requestPack's request, made here so that it does not wait for pack.js to load.
   const promise = fetch(`/api/v1/packs?${query}`, { cache: "no-store" });
   promise.catch(() => { /* asked again on "save" */ });
@@ -84,12 +82,12 @@ export async function render(container, ctx) {
   // Changing the language re-labels this screen at once, before saving.
   form.addEventListener("change", async (event) => {
     if (event.target.name !== "lang") {
-      fetchEarly(choices());
+      fetchEarly(choices(), ctx.pack);
       return;
     }
     const lang = event.target.value;
     const draft = { ...current, ...Object.fromEntries(new FormData(form)), lang };
-    fetchEarly(draft);
+    fetchEarly(draft, ctx.pack);
     const next = await makeTranslator(lang);
     container.replaceChildren();
     document.documentElement.lang = next.lang;
@@ -112,11 +110,14 @@ export async function render(container, ctx) {
     submit.textContent = t("profile.saving");
     error.hidden = true;
     let pack = await getPack();
+    let fresh = null; // downloaded now: stored together with the profile
     if (needsDownload(pack, next)) {
       const same = early && early.query === profileQuery(next) ? early.promise : null;
       early = null; // used once: a later "save" asks again
       try {
-        pack = await (await packModule()).downloadPack(next, same);
+        const m = await packModule();
+        fresh = await (same ? m.fetchPack(next, same).catch(() => m.fetchPack(next)) : m.fetchPack(next));
+        pack = fresh;
       } catch (err) {
         // Keep the choice: the pack downloads as soon as there is a connection.
         const known = err && typeof err.text === "function"; // a PackError (pack.js)
@@ -127,8 +128,11 @@ export async function render(container, ctx) {
         if (!known || err.messageKey !== "pack.offline" || !pack) return;
       }
     }
+    // Both writes at once; a pack that could not be stored is downloaded again at next start.
+    const storing = fresh ? setPack(fresh).catch(() => { pack = null; }) : null;
     try {
       await setProfile(next);
+      await storing;
     } catch (_) { // "locked": the log's key is needed to seal the status (store.js)
       error.textContent = t("profile.sealed");
       error.hidden = false;
