@@ -39,7 +39,7 @@ from entrega_support import (
     upload,
     with_typo,
 )
-from test_staff_desk import server_receipt
+from test_staff_desk import serious_axe, server_receipt
 
 pytestmark = pytest.mark.browser
 
@@ -267,6 +267,12 @@ def test_each_refusal_is_said_next_to_what_it_blocks_in_both_languages(
         page.click("#entrega-window-start")
         refusal(page, "#entrega-window-error", "no_key", "No hay ninguna clave de esta oficina",
                 "This desk has no key for this office")  # fmt: skip
+        # The whole screen, unfolded with its errors showing, passes axe in both languages.
+        keys_open(page)
+        assert serious_axe(page) == []
+        set_lang(page, "en")
+        assert serious_axe(page) == []
+        set_lang(page, "es")
     finally:
         ctx.close()
 
