@@ -353,6 +353,11 @@ map $cartilla_file $cartilla_etag {{
     default "";
     include {n / "cartilla-etags.map"};
 }}
+# A file without an ETag is none of the exported answers: look for it where nothing is.
+map $cartilla_etag $cartilla_unknown {{
+    default "";
+    "" "/-";
+}}
 # A matching If-None-Match ("*", or a list that names this ETag, weak or strong): 304.
 map "$request_method|$cartilla_etag|$http_if_none_match" $cartilla_not_modified {{
     default 0;
@@ -368,9 +373,9 @@ map $cartilla_file $cartilla_sw_allowed {{
     default "";
     /sw.js "/";
 }}
+# Each web-app URL to its file; any other URL (a .br, a renamed file) to none.
 map $uri $cartilla_site_file {{
-    default $uri;
-    "~^(?<cartilla_dir>.*/)$" "${{cartilla_dir}}index.html";
+    default "/-";
     include {n / "cartilla-site-files.map"};
 }}
 # The app's own query strings, in the order it sends them; anything else: no file ("-").
@@ -470,7 +475,8 @@ def file_conf() -> str:
         + headers
         + "# The file's time is no validator: the server sends none.\n"
         'add_header Last-Modified "";\n'
-        "try_files $cartilla_file @cartilla_app;\n"
+        "# Only the exported files, never a .br or .gz (or anything else) at its own URL.\n"
+        "try_files $cartilla_unknown$cartilla_file @cartilla_app;\n"
         "error_page 405 = @cartilla_app;\n"
     )
 
@@ -536,7 +542,7 @@ def write_nginx_files(work: Path, final: Path, listing: Listing) -> None:
     for url, f in listing.urls.items():
         etags[f.file] = f.etag
         types.setdefault(f.content_type, set()).add(PurePosixPath(f.file).suffix.lstrip("."))
-        if f.root == "site" and "?" not in url and _site_file(url) != f.file:
+        if f.root == "site":
             site_files[url] = f.file
     (work / ETAGS_MAP).write_text(
         "".join(f"{_quote(k)} {_quote(v)};\n" for k, v in sorted(etags.items()))

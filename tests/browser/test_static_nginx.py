@@ -194,6 +194,10 @@ def test_everything_else_is_the_python_servers(stack: Stack) -> None:
         "/api/v1/guides/no-such-guide?lang=es",
         "/api/v1/content/" + "0" * 64,
         "/no/such/page.js",
+        # The compressed files and renamed ones are no URLs of their own.
+        "/js/app.js.br",
+        "/api/v1/catalog.json.gz",
+        stack.listing.urls["/shell-bundle"].file,
     ]
     for url in bad:
         status, body = same_answer(stack, url, {"Accept-Encoding": "br"})
