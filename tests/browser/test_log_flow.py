@@ -207,6 +207,7 @@ def test_a_half_typed_entry_survives_a_reload(
     form = page.locator("form.log-form")
     form.locator("[data-field=start] input").fill("06:30")
     form.locator("[data-field=notes] textarea").fill("Me cambiaron de campo a mediodía")
+    page.locator("form.log-form[data-draft=saved]").wait_for()  # the last keystroke is stored
     page.reload()
     form = page.locator("form.log-form")
     form.wait_for()

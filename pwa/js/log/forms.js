@@ -1,9 +1,13 @@
 /** Forms for the log: built from a field list, saved as a draft on every keystroke, checked
  * before saving with a plain message next to each field. Amounts are typed in dollars and
- * kept in whole cents; whole numbers use the numeric keypad. */
+ * kept in whole cents; whole numbers use the numeric keypad. At the end, what every record
+ * form (./job-form.js, ./shift-form.js, ./pay-form.js, ./expense-form.js, ./incident-form.js)
+ * shares: the edit controls (a reason for a change, delete with a reason), saving a new record
+ * or an edit, and the screen around a form. */
 import { h } from "../ui.js";
-import { getDraft, saveDraft, clearDraft } from "./store.js";
+import * as store from "./store.js";
 import { photosControl } from "./photos.js";
+import { backLink, jobLabel } from "./parts.js";
 
 /** "12.5" or "12,50" -> 1250; null when empty; NaN when not an amount. */
 export function parseMoney(text) {
@@ -37,14 +41,21 @@ let counter = 0;
 export async function buildForm(ctx, { fields, values = {}, draftName, onSubmit, submitLabel, extra = null }) {
   const { t } = ctx;
   const uid = `f${++counter}`;
-  const draft = draftName ? await getDraft(draftName) : null;
+  const draft = draftName ? await store.getDraft(draftName) : null;
   const state = { ...values, ...(draft || {}) };
   const inputs = new Map();
   const errors = new Map();
   const form = h("form", { class: "log-form", novalidate: true });
   if (draft) form.append(h("p", { class: "notice-inline", role: "status" }, t("log.draftRestored")));
 
-  const persist = () => { if (draftName) saveDraft(draftName, collect()).catch(() => {}); };
+  // data-draft says when the last keystroke is stored ("saved"), so a test can reload after it.
+  let saves = 0;
+  const persist = () => {
+    if (!draftName) return;
+    const n = ++saves;
+    form.dataset.draft = "saving";
+    store.saveDraft(draftName, collect()).then(() => { if (n === saves) form.dataset.draft = "saved"; }, () => {});
+  };
 
   function collect() {
     const out = { ...state };
@@ -175,7 +186,7 @@ export async function buildForm(ctx, { fields, values = {}, draftName, onSubmit,
     submit.disabled = true;
     try {
       const result = await onSubmit(v);
-      if (result !== false && draftName) await clearDraft(draftName);
+      if (result !== false && draftName) await store.clearDraft(draftName);
     } finally {
       submit.disabled = false;
     }
@@ -212,4 +223,67 @@ function deductionsControl(ctx, f, state, persist) {
     rows.querySelector(".deduction-row:last-child input")?.focus();
   });
   return h("div", { id: `${f.name}-box` }, rows, add);
+}
+
+// --- the record forms' screen ---------------------------------------------------------------
+
+export const opts = (values, prefix) => values.map((v) => [v, `${prefix}.${v}`]);
+
+export async function editControls(ctx, type, record) {
+  const { t } = ctx;
+  if (!record) return { reasonField: [], extra: null };
+  const reason = h("input", { id: "log-delete-reason", type: "text", autocomplete: "off" });
+  const msg = h("p", { class: "error", role: "alert" });
+  const del = h("details", { class: "card" }, h("summary", null, "🗑 ", t("log.form.delete")),
+    h("div", { class: "field" }, h("label", { for: "log-delete-reason" }, t("log.form.deleteReason")), reason), msg,
+    h("button", { type: "button", class: "button secondary", onclick: async () => {
+      if (!reason.value.trim()) { msg.textContent = t("log.form.required"); return; }
+      await store.deleteRecord(type, record.id, reason.value);
+      ctx.notify(t("log.form.deleted"), { id: "log-saved" });
+      ctx.navigate("#/log/history");
+    } }, t("log.form.delete")));
+  return {
+    reasonField: [{ name: "_reason", label: "log.form.reason", type: "text", required: true, help: "log.form.reasonHelp" }],
+    extra: del,
+  };
+}
+
+/** Save a new record or an edit (with its reason), then go back with a notice. */
+async function saveRecord(ctx, type, record, values, build, prepare) {
+  let data = build(values);
+  if (prepare) {
+    data = await prepare(data);
+    if (!data) return false; // refused or not confirmed: nothing saved, the draft stays
+  }
+  if (record) await store.editRecord({ ...data, type, id: record.id }, values._reason);
+  else await store.addRecord({ type, ...data });
+  ctx.notify(ctx.t("log.saved"), { id: "log-saved" });
+  ctx.navigate("#/log");
+}
+
+export const clean = (obj) => Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== null && v !== undefined && v !== ""));
+
+export async function formScreen(container, ctx, { type, id, titleKey, icon, fields, values, build, draftName, prepare = null, enhance = null }) {
+  const { t } = ctx;
+  const { state } = await store.currentState();
+  const record = id ? state[type].get(id) : null;
+  const { reasonField, extra } = await editControls(ctx, type, record);
+  const form = await buildForm(ctx, {
+    fields: [...fields(state), ...reasonField],
+    values: record ? values(record, state) : values(null, state),
+    draftName: `${draftName}:${id || "new"}`,
+    onSubmit: (v) => saveRecord(ctx, type, record, v, (vals) => build(vals, state, record),
+      prepare && ((data) => prepare(data, record, box))),
+    extra,
+  });
+  // Questions and refusals (prepare) show just above the save button.
+  const box = h("div", { class: "log-check", "aria-live": "polite" });
+  form.element.querySelector("button[type=submit]").before(box);
+  if (enhance) enhance(form.element, state);
+  container.append(backLink(t), h("h1", { tabindex: "-1" }, h("span", { "aria-hidden": "true" }, `${icon} `),
+    record ? `${t("log.form.editing")}: ${t(titleKey)}` : t(titleKey)), form.element);
+}
+
+export function jobOptions(state) {
+  return [...state.job.values()].map((j) => [j.id, jobLabel(state, j)]);
 }
