@@ -87,23 +87,31 @@ def office_key(folder: Path) -> OfficeKey:
     return OfficeKey(identity, recipient, fingerprint(recipient), file)
 
 
-def content_with_key(source: Path, target: Path, key: OfficeKey) -> Path:
-    """A copy of content/ where the test office publishes `key` (valid from yesterday)."""
+OTHER_OFFICE = "san-francisco"
+
+
+def content_with_key(
+    source: Path, target: Path, key: OfficeKey, others: dict[str, OfficeKey] | None = None
+) -> Path:
+    """A copy of content/ where the test office publishes `key` (valid from yesterday), and each
+    office in `others` its own key."""
     shutil.copytree(source, target)
     path = target / "data" / "consulates.yaml"
     text = path.read_text(encoding="utf-8")
     start = date.today() - timedelta(days=1)
-    block = (
-        f"  entrega_keys:\n  - recipient: {key.recipient}\n    fingerprint: {key.fingerprint}\n"
-        f"    valid_from: {start}\n    valid_until: {start + timedelta(days=365)}\n"
-        f"    added: {start}\n"
-    )
-    marker = f"- id: {OFFICE}\n"
-    assert marker in text
-    # After the office's `city:` line, so the key is that office's and nothing else moves.
-    at = text.index(marker) + len(marker)
-    line_end = text.index("\n", text.index("  city:", at)) + 1
-    path.write_text(text[:line_end] + block + text[line_end:], encoding="utf-8")
+    for office, k in {OFFICE: key, **(others or {})}.items():
+        block = (
+            f"  entrega_keys:\n  - recipient: {k.recipient}\n    fingerprint: {k.fingerprint}\n"
+            f"    valid_from: {start}\n    valid_until: {start + timedelta(days=365)}\n"
+            f"    added: {start}\n"
+        )
+        marker = f"- id: {office}\n"
+        assert marker in text
+        # After the office's `city:` line, so the key is that office's and nothing else moves.
+        at = text.index(marker) + len(marker)
+        line_end = text.index("\n", text.index("  city:", at)) + 1
+        text = text[:line_end] + block + text[line_end:]
+    path.write_text(text, encoding="utf-8")
     return target
 
 

@@ -26,6 +26,7 @@ from bundles.officer import honest, officer_log
 from conftest import CartillaServer, content_source
 from entrega_support import (
     OFFICE,
+    OTHER_OFFICE,
     PASSPHRASE,
     OfficeKey,
     RelayError,
@@ -233,9 +234,13 @@ def test_an_office_key_made_in_the_browser_opens_what_pyrage_encrypts_to_it(
 @pytest.fixture
 def relay_server(tmp_path: Path) -> Any:
     key = office_key(tmp_path)
-    content = content_with_key(content_source(), tmp_path / "content-src", key)
+    (tmp_path / "other-office").mkdir()
+    other = office_key(tmp_path / "other-office")
+    content = content_with_key(
+        content_source(), tmp_path / "content-src", key, {OTHER_OFFICE: other}
+    )
     server = CartillaServer(tmp_path / "relay", content=content).start()
-    yield server, key
+    yield server, key, other
     server.stop()
 
 
@@ -252,7 +257,7 @@ def expire(server: CartillaServer, upload_id: str) -> None:
 def test_each_refusal_is_said_next_to_what_it_blocks_in_both_languages(
     browser: Any, relay_server: Any, tmp_path: Path
 ) -> None:
-    server, key = relay_server
+    server, key, other_office = relay_server
     base = server.base_url
     bundle = a_bundle(base)
 
@@ -297,6 +302,12 @@ def test_each_refusal_is_said_next_to_what_it_blocks_in_both_languages(
         pick_up(page, unknown_code().lower().replace("-", " "))
         refusal(page, "#entrega-pickup-error", "not_found", "No hay ningún paquete con este código",
                 "There is no bundle with this code for this office")  # fmt: skip
+
+        # Another office's code (sealed to that office's key): this office's desk is not told
+        # it exists, only that this office has no bundle with that code.
+        theirs = upload(base, seal(bundle, other_office.recipient), office=OTHER_OFFICE)
+        pick_up(page, theirs["code"])
+        refusal(page, "#entrega-pickup-error", "not_found", "para esta oficina", "for this office")
 
         # An expired code.
         late = upload(base, seal(bundle, key.recipient))
@@ -383,7 +394,7 @@ def test_each_refusal_is_said_next_to_what_it_blocks_in_both_languages(
 def test_a_window_takes_a_bundle_sent_to_its_one_time_key_and_forgets_the_key_when_done(
     browser: Any, relay_server: Any, tmp_path: Path
 ) -> None:
-    server, key = relay_server
+    server, key, _ = relay_server
     base = server.base_url
     bundle = a_bundle(base)
     ctx, page = open_desk(browser, base)
