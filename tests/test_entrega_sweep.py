@@ -69,8 +69,39 @@ def test_sweep_command(tmp_path: Path) -> None:
     assert "challenges 1" in result.stdout
 
 
-def test_the_app_runs_the_sweep_in_its_lifespan() -> None:
-    assert LIFESPAN, "the hourly sweep must be started with the app"
+def test_the_app_sweeps_when_it_starts_and_stops_the_task_when_it_ends(tmp_path: Path) -> None:
+    import asyncio
+    from types import SimpleNamespace
+
+    from server.config import PROJECT_ROOT, Settings
+
+    relay = store.SqliteRelayStore(tmp_path / "entrega")
+    relay.create_challenge("fresno", b"x" * 32, T0)  # long expired
+    settings = Settings(
+        content_dir=tmp_path,
+        index_path=tmp_path / "index.db",
+        pwa_dir=PROJECT_ROOT / "pwa",
+        state_dir=tmp_path,
+        test_mode=True,
+    )
+    app = SimpleNamespace(state=SimpleNamespace(settings=settings))
+
+    def challenges() -> int:
+        with relay._db() as db:
+            return int(db.execute("SELECT COUNT(*) FROM challenges").fetchone()[0])
+
+    async def run() -> int:
+        [lifespan] = LIFESPAN
+        async with lifespan(app):  # type: ignore[arg-type]
+            for _ in range(1000):  # waits for the first sweep (a condition, not a delay)
+                if challenges() == 0:
+                    break
+                await asyncio.sleep(0.01)
+            tasks = len(asyncio.all_tasks())
+        return tasks - len(asyncio.all_tasks())
+
+    assert asyncio.run(run()) == 1  # the sweep task ended with the app
+    assert challenges() == 0
 
 
 def test_processes_starting_together_share_one_secret(tmp_path: Path) -> None:
