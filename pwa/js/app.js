@@ -112,9 +112,9 @@ function context(m) {
     navigate,
     notify,
     reloadPack: async () => { state.pack = await getPack(); return state.pack; },
-    /** Called by the profile screen after saving (with the pack it just stored, so it is not
-     * read back): reload language and pack, go home. */
-    profileChanged: async (pack) => { await boot(pack); await navigate(HOME); checkPersistence(); },
+    /** Called by the profile screen after saving (with the pack and profile it just saved, so
+     * they are not read back): reload language and pack, go home. */
+    profileChanged: async (pack, profile) => { await boot(pack, profile); await navigate(HOME); checkPersistence(); },
   };
 }
 
@@ -252,8 +252,8 @@ function askForPackUpdates() {
   if (controller) controller.postMessage({ type: "CHECK_UPDATES" });
 }
 
-async function boot(pack) {
-  state.profile = await getProfile();
+async function boot(pack, profile) {
+  state.profile = profile || (await getProfile());
   const stored = pack ? null : getPack(); // read while the language loads
   await setLanguage(state.profile && state.profile.lang);
   state.pack = pack || (await stored);

@@ -109,6 +109,7 @@ export async function render(container, ctx) {
     submit.disabled = true;
     submit.textContent = t("profile.saving");
     error.hidden = true;
+    import("./guides.js").catch(() => {}); // the next screen, loaded while the pack comes in
     let pack = await getPack();
     let fresh = null; // downloaded now: stored together with the profile
     if (needsDownload(pack, next)) {
@@ -128,8 +129,9 @@ export async function render(container, ctx) {
         if (!known || err.messageKey !== "pack.offline" || !pack) return;
       }
     }
-    // Both writes at once; a pack that could not be stored is downloaded again at next start.
-    const storing = fresh ? setPack(fresh).catch(() => { pack = null; }) : null;
+    // Both written at once (the profile may be refused while the log is locked); a pack that
+    // could not be stored is downloaded again at the next start (app.js boot).
+    const storing = fresh ? setPack(fresh).catch(() => {}) : null;
     try {
       await setProfile(next);
       await storing;
@@ -140,7 +142,7 @@ export async function render(container, ctx) {
       submit.textContent = t("profile.save");
       return;
     }
-    await ctx.profileChanged(pack);
+    await ctx.profileChanged(pack, next);
   });
 
   container.append(heading(profile ? t("profile.titleChange") : t("profile.title")),
