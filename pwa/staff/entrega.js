@@ -26,7 +26,7 @@ const ENTREGA_FILES = ["/vendor/manifest.json", "/js/entrega/vendor.js", "/js/en
   "/js/entrega/words.json", "/staff/entrega.js", "/staff/entrega-text.js", "/staff/entrega-keys.js", "/staff/entrega.css"];
 async function filesToKeep() {
   const manifest = await (await fetch("/vendor/manifest.json")).json();
-  return [...ENTREGA_FILES, ...["age.js", "qr.js"].filter((n) => manifest.files[n]).map((n) => `/vendor/${n}?v=${manifest.files[n]}`)];
+  return [...ENTREGA_FILES, ...["age.js", "qr.js", "barcode.js", "zxing_reader.wasm"].filter((n) => manifest.files[n]).map((n) => `/vendor/${n}?v=${manifest.files[n]}`)];
 }
 const MAX_CIPHERTEXT = 52 * 1024 * 1024;
 
@@ -362,6 +362,50 @@ async function pickup() {
   }
 }
 
+let stopScan = () => {};
+/** Reads the phone's pickup QR code (it holds the code as shown) with the desk's camera, then
+ * picks up as if it had been typed; anything else in view is ignored. One frame at a time. */
+async function scanCode() {
+  clearError("#entrega-pickup-error");
+  stopScan();
+  const video = $("#entrega-camera");
+  let stream;
+  try {
+    const { loadVendor } = await import("/js/entrega/vendor.js");
+    const detector = await (await loadVendor("barcode.js").catch(() => { throw new EntregaError("err_library"); })).qrDetector();
+    try { stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: false }); } catch (e) {
+      throw new EntregaError(e && e.name === "NotAllowedError" ? "err_camera_denied" : "err_no_camera");
+    }
+    const { codes } = await loadLibs();
+    let stopped = false;
+    stopScan = () => { stopped = true; stream.getTracks().forEach((t) => t.stop()); video.hidden = true; stopScan = () => {}; };
+    video.srcObject = stream;
+    video.hidden = false;
+    await video.play().catch(() => {});
+    say("#entrega-pickup-status", "scan_point");
+    const next = async () => {
+      if (stopped) return;
+      try {
+        if (video.readyState >= 2) {
+          for (const found of await detector.detect(video)) {
+            let code = null;
+            try { code = codes.group(codes.normalizePickup(found.rawValue)); } catch (_) { continue; }
+            stopScan();
+            $("#entrega-code").value = code;
+            pickup();
+            return;
+          }
+        }
+      } catch (_) { /* a frame that cannot be read: the next one */ }
+      (video.requestVideoFrameCallback ? video.requestVideoFrameCallback.bind(video) : requestAnimationFrame)(next);
+    };
+    next();
+  } catch (e) {
+    stopScan();
+    showError("#entrega-pickup-error", e);
+  }
+}
+
 async function openWindow() {
   clearError("#entrega-window-error");
   try {
@@ -483,7 +527,11 @@ function build() {
   const go = h("button", { type: "submit", id: "entrega-pickup-go", class: "button", text: "pickup_go" });
   const form = h("form", {}, field("entrega-code", "code", code), go);
   form.addEventListener("submit", (e) => { e.preventDefault(); pickup(); });
-  pick.append(h("h3", { text: "pickup" }), form, h("p", { id: "entrega-pickup-error", class: "error", role: "alert", hidden: true }),
+  const scan = h("button", { type: "button", id: "entrega-scan", class: "button", text: "scan" });
+  scan.addEventListener("click", scanCode);
+  const video = h("video", { id: "entrega-camera", hidden: true, playsInline: true, muted: true });
+  pick.append(h("h3", { text: "pickup" }), form, navigator.mediaDevices ? scan : "", video,
+    h("p", { id: "entrega-pickup-error", class: "error", role: "alert", hidden: true }),
     h("p", { id: "entrega-pickup-status", role: "status" }));
 
   const win = h("section", { id: "entrega-window" });

@@ -23,7 +23,7 @@ import pyrage
 import pytest
 from bundles import factory as f
 from bundles.officer import honest, officer_log
-from conftest import CartillaServer, content_source
+from conftest import CHROMIUM, CHROMIUM_ARGS, CartillaServer, content_source
 from entrega_support import (
     OFFICE,
     OTHER_OFFICE,
@@ -34,6 +34,7 @@ from entrega_support import (
     content_with_key,
     fingerprint,
     office_key,
+    qr_y4m,
     seal,
     tampered,
     unknown_code,
@@ -443,3 +444,42 @@ def test_a_window_takes_a_bundle_sent_to_its_one_time_key_and_forgets_the_key_wh
         )
     finally:
         ctx.close()
+
+
+QR_ROWS = """async (text) => {
+    const { qrMatrix } = await import('/vendor/qr.js');
+    const { size, dark } = qrMatrix(text, 'M');
+    const rows = [];
+    for (let y = 0; y < size; y++) { let r = ''; for (let x = 0; x < size; x++) r += dark(y, x) ? '1' : '0'; rows.push(r); }
+    return rows;
+}"""
+
+
+def test_the_desk_reads_the_phones_pickup_qr_with_its_camera(
+    browser: Any, relay_server: Any, tmp_path: Path
+) -> None:
+    server, key, _ = relay_server
+    base = server.base_url
+    sent = upload(base, seal(a_bundle(base), key.recipient))
+    # The phone's QR holds the code as shown (docs/entrega.md); the desk's camera films it.
+    ctx, page = open_desk(browser, base)
+    rows = page.evaluate(QR_ROWS, sent["code"])
+    ctx.close()
+    video = qr_y4m(rows, tmp_path / "phone-qr.y4m")
+    camera = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+              f"--use-file-for-fake-video-capture={video}"],
+    )  # fmt: skip
+    try:
+        ctx, page = open_desk(camera, base)
+        load_office_key(page, key)
+        unfold(page)
+        page.click("#entrega-scan")
+        verified(page)
+        page.wait_for_selector("body[data-entrega=picked-up]")
+        assert page.input_value("#entrega-code") == sent["code"]
+        # The camera is off again once the code is read.
+        assert page.evaluate("() => document.querySelector('#entrega-camera').hidden")
+    finally:
+        camera.close()
