@@ -136,3 +136,64 @@ def test_in_english_the_counts_and_next_steps_read_right(page: Any, live_server:
     )
     page.locator("#bundle-window-close").click()
     page.wait_for_selector("dialog#bundle-window", state="detached")
+
+
+def wait_screen(page: Any, hash_: str) -> None:
+    page.wait_for_function(
+        "(h) => document.querySelector('main').dataset.screen === h"
+        " && !document.querySelector('main').hasAttribute('aria-busy')",
+        arg=hash_,
+    )
+
+
+def test_back_on_the_window_summary_returns_to_what_to_do_now_and_quick_exit_leaves(
+    page: Any, live_server: str
+) -> None:
+    """Android's Back closes the full-screen summary and leaves the worker on "Qué hacer
+    ahora" (not on the screen before, nor out of the app); "Salida rápida" after it still
+    leaves at once, and neither Back nor Forward then opens any of Cartilla's screens."""
+    page.goto(live_server + "/")
+    page.wait_for_selector("form.profile")
+    choose_profile(page)
+    wait_until_offline_ready(page)
+    poll(page, READ_PACK)
+    page.evaluate(LOG_JS)
+    page.locator("nav a[href='#/log']").click()
+    wait_screen(page, "#/log")
+    show(page, "#/bundle")
+    page.locator("#bundle-form label", has_text=RANCHO).wait_for()
+    page.locator("#bundle-build").click()
+    page.locator("#bundle-after").wait_for()
+    page.locator("#bundle-show").click()
+    page.locator("dialog#bundle-window[open]").wait_for()
+
+    page.go_back()
+    page.wait_for_selector("dialog#bundle-window", state="detached")
+    assert page.url == live_server + "/"
+    assert page.evaluate("document.querySelector('main').dataset.screen") == "#/bundle"
+    assert page.locator("#bundle-after").is_visible()  # the bundle just made, not a new form
+    # Once more: it opens again, and its own button closes it the same way.
+    page.locator("#bundle-show").click()
+    page.locator("dialog#bundle-window[open]").wait_for()
+    page.locator("#bundle-window-close").click()
+    page.wait_for_selector("dialog#bundle-window", state="detached")
+    assert page.locator("#bundle-after").is_visible()
+    # Back from here is the screen before the bundle, as on any screen.
+    page.go_back()
+    wait_screen(page, "#/log")
+    page.go_forward()
+    wait_screen(page, "#/bundle")
+
+    page.locator("#quick-exit").click()
+    page.wait_for_url(live_server + "/neutral.html")
+    assert page.title() == "Temperaturas"
+    page.go_back()
+    assert not page.url.startswith(live_server), page.url
+    # Forward past the neutral page only reaches entries the exit marked: each leaves again.
+    page.go_forward()
+    page.wait_for_url(live_server + "/neutral.html")
+    for _ in range(4):
+        page.go_forward()
+        page.wait_for_url(live_server + "/neutral.html")
+        assert page.title() == "Temperaturas"
+        assert "Cartilla" not in page.locator("body").inner_text()

@@ -8,6 +8,7 @@
  */
 import { h, callLink, formatDate } from "../ui.js";
 import { pick } from "../i18n.js";
+import { currentRoute } from "../routes.js";
 import { countiesOf, packData, savedCounty } from "../screens/directory.js";
 import { plural } from "../log/format.js";
 import { money } from "../wages.js";
@@ -70,14 +71,48 @@ function windowSummary(s, ctx) {
   return dialog;
 }
 
+/** Open `dialog` as a step of its own in the history, so Android's Back closes it and leaves
+ * the worker on "what to do now". The step is pushed as the app's own steps are (an address
+ * read and hidden by currentRoute, so quick exit knows it and marks it too). Back redraws
+ * the bundle screen (app.js draws the screen of the entry it lands on), which would lose the
+ * bundle just made: the screen shown is kept and put back in place of the new drawing.
+ * Closing with its button or Escape takes the same step back. */
+function showAsStep(dialog, opener) {
+  const base = history.state || {};
+  const screen = opener.closest(".screen");
+  const main = screen && screen.parentElement;
+  const same = (s) => s && s.route === base.route && s.depth === base.depth;
+  let open = Boolean(main && base.route);
+  if (open) {
+    history.pushState(null, "", location.pathname + location.search + base.route);
+    currentRoute();
+  }
+  const onPop = () => {
+    removeEventListener("popstate", onPop);
+    if (!open) return;
+    open = false;
+    dialog.close();
+    if (!same(history.state)) return; // further back (a long press): the app shows that screen
+    // This runs after app.js's listener, which has started drawing the bundle screen again.
+    const keep = new MutationObserver(() => {
+      keep.disconnect();
+      if (same(history.state)) main.replaceChildren(screen);
+      // Focus goes back to the button that opened the summary once the app is done.
+      const done = new MutationObserver(() => { if (!main.hasAttribute("aria-busy")) { done.disconnect(); opener.focus(); } });
+      done.observe(main, { attributes: true });
+    });
+    keep.observe(main, { childList: true });
+  };
+  addEventListener("popstate", onPop);
+  dialog.addEventListener("close", () => { if (open) history.back(); });
+  document.body.append(dialog);
+  dialog.showModal();
+}
+
 /** The "what to do now" section for a bundle just made (`out` from ./build.js). */
 export function afterView(out, ctx) {
   const { t } = ctx;
-  const show = () => {
-    const dialog = windowSummary(out.summary, ctx);
-    document.body.append(dialog);
-    dialog.showModal();
-  };
+  const show = (event) => showAsStep(windowSummary(out.summary, ctx), event.currentTarget);
   return h("section", { id: "bundle-after" },
     h("h2", null, t("bundle.after.title")),
     p(t("bundle.after.where", { file: out.filename })),
