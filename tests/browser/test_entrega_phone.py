@@ -238,6 +238,8 @@ def test_a_bundle_made_offline_goes_to_the_office_encrypted_and_pyrage_opens_the
         page.locator("#entrega-upload").click()
         code = page.locator(".entrega-receipt .entrega-code").inner_text(timeout=120_000).strip()
         assert codes.normalize_pickup(code) == code.replace("-", "")
+        # The QR code is drawn once qr.js has loaded (from /vendor/, by then kept offline).
+        page.wait_for_selector(".entrega-receipt .entrega-qr svg path")
         assert page.locator(".entrega-receipt .entrega-qr svg path").count() == 1
         assert key.fingerprint in page.inner_text(".entrega-receipt")
         # One chunk arrived, once: after the drop the phone asked how far it got and went on.
