@@ -10,7 +10,10 @@
 import { routes, match, HOME, currentRoute, setRoute, leave, wentBack } from "./routes.js";
 import { makeTranslator, keepOffline, DEFAULT_LANG } from "./i18n.js";
 import { getProfile, getPack, getSetting, setSetting, needsDownload } from "./store.js";
-import { h } from "./ui.js";
+// Not a static import: without it, app.js's imports fit the browser's first six requests
+// with the stylesheet, so on a slow first visit the database and texts are read while ui.js
+// and the picker are still on their way (index.html preloads both).
+const ui = import("./ui.js");
 
 const NEUTRAL_PAGE = "/neutral.html";
 /** The one title of every screen: what the tab switcher and the browser's history show. */
@@ -51,7 +54,8 @@ document.querySelector(".skip").addEventListener("click", (event) => {
 });
 
 /** Show a dismissible notice in the shared status area. `id` replaces an earlier one. */
-function notify(text, { id, actions = [], onDismiss, tone = "info" } = {}) {
+async function notify(text, { id, actions = [], onDismiss, tone = "info" } = {}) {
+  const { h } = await ui;
   if (id) document.getElementById(`notice-${id}`)?.remove();
   const t = state.t;
   const box = h("div", { class: `notice ${tone}`, id: id ? `notice-${id}` : null },
@@ -69,10 +73,10 @@ function applyShellText() {
   document.documentElement.lang = t.lang;
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
   for (const el of document.querySelectorAll("[data-i18n-label]")) el.setAttribute("aria-label", t(el.dataset.i18nLabel));
-  nav.replaceChildren(h("ul", null, routes.filter((r) => r.nav).map((r) =>
+  ui.then(({ h }) => nav.replaceChildren(h("ul", null, routes.filter((r) => r.nav).map((r) =>
     h("li", null, h("a", { href: r.path, "data-path": r.path },
       h("span", { class: "icon", "aria-hidden": "true" }, r.nav.icon),
-      h("span", { class: "label" }, t(r.nav.labelKey)))))));
+      h("span", { class: "label" }, t(r.nav.labelKey))))))));
   updateOnline();
 }
 
@@ -120,6 +124,7 @@ function context(m) {
 
 async function render() {
   const id = ++state.renderId;
+  const { h } = await ui;
   let hash = currentRoute();
   if (!match(hash)) hash = state.profile ? HOME : "#/profile";
   if (!state.profile && match(hash).route.needsProfile !== false) hash = "#/profile";
