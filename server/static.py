@@ -54,12 +54,12 @@ BUNDLE_URL = "/shell-bundle"
 #: page never loads itself (js/app.js's imports, the profile picker, the guide list): the log's
 #: and the evidence bundle's modules, texts and styles, the modules only they use, and the
 #: screens a worker opens later (the guide list and a guide with their icons and pack.js,
-#: "¿Qué me pasó?", the consulate, search, erase),
+#: "¿Qué me pasó?", the consulate, erase; search is cached when first opened: sw.js LAZY),
 #: and the Spanish interface texts other than app.json: js/i18n.js asks for those only once a
 #: screen after the picker needs them, by when the worker has them from this bundle.
 BUNDLED = re.compile(
-    r"^/js/(log|bundle)/[^/]+\.(js|css)$|^/js/(wages|canonical|erase|search|pack)\.js$"
-    r"|^/js/screens/(guides?|triage|directory|search)\.js$|^/js/search-words\.json$"
+    r"^/js/(log|bundle)/[^/]+\.(js|css)$|^/js/(wages|canonical|erase|pack)\.js$"
+    r"|^/js/screens/(guides?|triage|directory)\.js$"
     r"|^/icons/topics\.svg$"
     r"|^/i18n/es/(wages|log|bundle|push)\.json$|^/neutral\.html$|^/css/neutral\.css$"
 )
@@ -184,7 +184,7 @@ class StaticSite:
         raw = index + b"\n" + b"".join(body for _, body in chosen)
         digest = hashlib.sha256(raw).hexdigest()[:16]
         # text/plain so that it is compressed like every other text file.
-        return make_body(raw, "text/plain; charset=utf-8", etag=f'W/"{digest}"')
+        return make_body(raw, "text/plain", etag=f'W/"{digest}"')
 
     @property
     def version(self) -> str:
