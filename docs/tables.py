@@ -181,7 +181,8 @@ def entrega_limits_table() -> str:
     rows = [
         ("pickup code (after complete)", f"{store.PICKUP_SECONDS // 86400} days",
          "`store.PICKUP_SECONDS`"),
-        ("an upload never completed", minutes(store.UPLOADING_SECONDS), "`store.UPLOADING_SECONDS`"),
+        ("an upload never completed", minutes(store.UPLOADING_SECONDS),
+         "`store.UPLOADING_SECONDS`"),
         ("window session", minutes(store.WINDOW_SECONDS), "`store.WINDOW_SECONDS`"),
         ("challenge", minutes(store.CHALLENGE_SECONDS), "`store.CHALLENGE_SECONDS`"),
         ("desk session token", minutes(store.SESSION_SECONDS), "`store.SESSION_SECONDS`"),

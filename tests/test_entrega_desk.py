@@ -175,7 +175,12 @@ def test_wrong_expired_and_typo_codes(
     relay.append(uid, 0, envelope.AGE_FIRST_LINE, past)
     code, _ = relay.complete(uid, past)
     answer = client.get(f"{API}/pickup/{code}", headers=bearer(desk))
-    assert answer.status_code == 404
+    assert answer.status_code == 404 and answer.json()["error"]["code"] == "expired"
+    assert "venció" in answer.json()["error"]["message"]["es"]
+    # Once the sweep has run, nothing of it is left: the code is then simply unknown.
+    relay.sweep(int(time.time()))
+    answer = client.get(f"{API}/pickup/{code}", headers=bearer(desk))
+    assert answer.status_code == 404 and answer.json()["error"]["code"] == "code_not_found"
 
 
 def test_too_many_wrong_codes_for_one_office(

@@ -630,8 +630,8 @@ def create_session(
         200: _ok(Pickup, "The upload's id, size, created and expiry"),
         **_errors(
             **_DESK,
-            e404="No upload of this office with this code (typo, expired, or picked up "
-            "and expired)",
+            e404="No upload of this office with this code (code_typo, code_not_found), or it "
+            "expired (expired; until the hourly sweep deletes it, then code_not_found)",
             e429="Too many wrong codes for this office (see Retry-After)",
         ),
     },
@@ -646,7 +646,16 @@ def pickup(request: Request[Any, Any, Any], code: FromPath[str]) -> Response[Pic
     except codes.CodeError as exc:
         limits.PICKUP_MISSES.count(office)
         raise ApiError(404, exc.code, exc.es, exc.en) from None
-    upload = _store(request).find_pickup(office, normal, _now())
+    now = _now()
+    upload = _store(request).find_pickup(office, normal, now)
+    if upload is not None and upload.expires <= now:
+        raise ApiError(
+            404,
+            "expired",
+            "Ese código ya venció (un código dura 7 días). Pida a la persona que envíe el "
+            "paquete otra vez.",
+            "That code has expired (a code lasts 7 days). Ask the person to send the bundle again.",
+        )
     if upload is None:
         limits.PICKUP_MISSES.count(office)
         raise ApiError(
