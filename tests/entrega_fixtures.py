@@ -9,14 +9,17 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pyrage
+import pytest
 import yaml
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from server.app import create_app
 from server.config import PROJECT_ROOT, Settings
 from server.content.build import build_index
 from server.entrega import codes, limits
@@ -111,3 +114,32 @@ def relay_settings(tmp: Path, recipient: str) -> Settings:
     for limit in (limits.PICKUP_MISSES, limits.WINDOW_MISSES, limits.CHALLENGES):
         limit.reset()
     return settings
+
+
+def relay_fixtures(name: str) -> tuple[Any, Any, Any, Any]:
+    """A test module's `identity` (the office key), `settings` (content with its recipient,
+    state under a temporary folder named `name`), `client` (the app) and an autouse fixture
+    that resets the guess limits before each test: `identity, settings, client, _limits =
+    relay_fixtures("desk")` at module level."""
+
+    @pytest.fixture(scope="module")
+    def identity() -> pyrage.x25519.Identity:
+        return pyrage.x25519.Identity.generate()
+
+    @pytest.fixture(scope="module")
+    def settings(
+        tmp_path_factory: pytest.TempPathFactory, identity: pyrage.x25519.Identity
+    ) -> Settings:
+        return relay_settings(tmp_path_factory.mktemp(name), str(identity.to_public()))
+
+    @pytest.fixture(scope="module")
+    def client(settings: Settings) -> Iterator[TestClient[Litestar]]:
+        with TestClient(create_app(settings)) as c:
+            yield c
+
+    @pytest.fixture(autouse=True)
+    def fresh_limits() -> None:
+        for limit in (limits.PICKUP_MISSES, limits.WINDOW_MISSES, limits.CHALLENGES):
+            limit.reset()
+
+    return identity, settings, client, fresh_limits

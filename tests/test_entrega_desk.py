@@ -3,41 +3,24 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 
 import pyrage
 import pytest
-from entrega_fixtures import API, OFFICE, bearer, desk_login, relay_settings, upload_all
+from entrega_fixtures import (
+    API,
+    OFFICE,
+    bearer,
+    desk_login,
+    relay_fixtures,
+    upload_all,
+)
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from server.app import create_app
 from server.config import Settings
-from server.entrega import codes, envelope, limits, store
+from server.entrega import codes, envelope, store
 
-
-@pytest.fixture(scope="module")
-def identity() -> pyrage.x25519.Identity:
-    return pyrage.x25519.Identity.generate()
-
-
-@pytest.fixture(scope="module")
-def settings(
-    tmp_path_factory: pytest.TempPathFactory, identity: pyrage.x25519.Identity
-) -> Settings:
-    return relay_settings(tmp_path_factory.mktemp("desk"), str(identity.to_public()))
-
-
-@pytest.fixture(scope="module")
-def client(settings: Settings) -> Iterator[TestClient[Litestar]]:
-    with TestClient(create_app(settings)) as c:
-        yield c
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits() -> None:
-    for limit in (limits.PICKUP_MISSES, limits.WINDOW_MISSES, limits.CHALLENGES):
-        limit.reset()
+identity, settings, client, _fresh_limits = relay_fixtures("desk")
 
 
 def _waiting(

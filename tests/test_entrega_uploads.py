@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pyrage
 import pytest
-from entrega_fixtures import API, OFFICE, bearer, relay_settings, upload_all
+from entrega_fixtures import API, OFFICE, bearer, relay_fixtures, upload_all
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from server.app import create_app
 from server.config import Settings
 from server.entrega import envelope
 
-
-@pytest.fixture(scope="module")
-def identity() -> pyrage.x25519.Identity:
-    return pyrage.x25519.Identity.generate()
-
-
-@pytest.fixture(scope="module")
-def settings(
-    tmp_path_factory: pytest.TempPathFactory, identity: pyrage.x25519.Identity
-) -> Settings:
-    return relay_settings(tmp_path_factory.mktemp("relay"), str(identity.to_public()))
-
-
-@pytest.fixture(scope="module")
-def client(settings: Settings) -> Iterator[TestClient[Litestar]]:
-    with TestClient(create_app(settings)) as c:
-        yield c
+identity, settings, client, _fresh_limits = relay_fixtures("relay")
 
 
 def _cipher(identity: pyrage.x25519.Identity, size: int = 3000) -> bytes:
