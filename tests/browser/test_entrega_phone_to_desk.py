@@ -21,7 +21,7 @@ import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS, CartillaServer, choose_profile, content_source, show
 from entrega_support import OFFICE, content_with_key, grep_storage, office_key, qr_y4m
 from test_bundle_app import log_form, save
-from test_entrega_desk import load_office_key, pick_up, unfold, verified
+from test_entrega_desk_screen import load_office_key, pick_up, unfold, verified
 
 pytestmark = pytest.mark.browser
 
