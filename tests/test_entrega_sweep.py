@@ -71,6 +71,7 @@ def test_sweep_command(tmp_path: Path) -> None:
 
 def test_the_app_sweeps_when_it_starts_and_stops_the_task_when_it_ends(tmp_path: Path) -> None:
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
     from types import SimpleNamespace
 
     from server.config import PROJECT_ROOT, Settings
@@ -100,7 +101,9 @@ def test_the_app_sweeps_when_it_starts_and_stops_the_task_when_it_ends(tmp_path:
             tasks = len(asyncio.all_tasks())
         return tasks - len(asyncio.all_tasks())
 
-    assert asyncio.run(run()) == 1  # the sweep task ended with the app
+    # In a thread of its own: after the browser tests, Playwright's loop runs in this one.
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, run()).result() == 1  # the sweep task ended with the app
     assert challenges() == 0
 
 

@@ -985,7 +985,12 @@ async def _sweep_forever(app: Litestar) -> None:
     settings: Settings = app.state.settings
     while True:
         try:
-            counts = await anyio.to_thread.run_sync(lambda: relay(settings).sweep(_now()))
+            # No relay folder yet means nothing to sweep: starting the server must not create
+            # the relay's files (they appear with its first use).
+            if not (settings.state_dir / "entrega").exists():
+                counts: dict[str, int] = {}
+            else:
+                counts = await anyio.to_thread.run_sync(lambda: relay(settings).sweep(_now()))
             if any(counts.values()):
                 log.info("entrega sweep: %s", counts)
         except Exception as exc:  # never let the sweep die: try again next hour
