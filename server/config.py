@@ -4,6 +4,10 @@ peers are trusted proxies.
 Everything is read from environment variables with defaults relative to the project, so a
 newcomer needs no configuration and tests can point each run at its own temporary folder.
 
+CARTILLA_DATABASE_URL (empty by default) moves the shared state (push subscriptions, notify
+bookkeeping, the relay's metadata and the receipt-key history) into PostgreSQL, for several
+instances (docs/deploy.md).
+
 CARTILLA_TRUSTED_PROXIES (comma-separated addresses or networks, e.g. "127.0.0.1,::1"; empty
 by default) names the TLS proxy in front of the server. Only for requests whose peer is one
 of them are X-Forwarded-For / Forwarded read, to tell clients apart for the rate limits
@@ -30,6 +34,9 @@ class Settings:
     state_dir: Path
     test_mode: bool
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    #: PostgreSQL for the shared state of several instances (server/storage.py); None: the
+    #: SQLite files under state_dir.
+    database_url: str | None = None
 
     @property
     def push_db_path(self) -> Path:
@@ -97,4 +104,20 @@ def get_settings() -> Settings:
         state_dir=state_dir,
         test_mode=env.get("CARTILLA_TEST_MODE", "") == "1",
         trusted_proxies=parse_trusted_proxies(env.get("CARTILLA_TRUSTED_PROXIES", "")),
+        database_url=parse_database_url(env.get("CARTILLA_DATABASE_URL", "")),
     )
+
+
+def parse_database_url(text: str) -> str | None:
+    """CARTILLA_DATABASE_URL: empty (SQLite files) or a postgresql:// URL."""
+    text = text.strip()
+    if not text:
+        return None
+    if not text.startswith(("postgresql://", "postgres://")) or len(text) > 2000:
+        raise SettingsError(
+            "CARTILLA_DATABASE_URL debe estar vacía (archivos SQLite) o ser una URL "
+            "postgresql://usuario@servidor:puerto/base.",
+            "CARTILLA_DATABASE_URL must be empty (SQLite files) or a postgresql:// URL, "
+            "such as postgresql://user@host:port/dbname.",
+        )
+    return text

@@ -128,38 +128,46 @@ def test_no_byte_of_the_push_database_holds_status_or_industry(
         assert word not in raw, word
 
 
+LEGACY_PUSH_SCHEMA = """
+CREATE TABLE [subscriptions] ([endpoint] TEXT PRIMARY KEY, [p256dh] TEXT NOT NULL,
+  [auth] TEXT NOT NULL, [states] TEXT NOT NULL, [industries] TEXT NOT NULL,
+  [statuses] TEXT NOT NULL, [language] TEXT NOT NULL, [baseline] INTEGER, [created] TEXT,
+  [failures] INTEGER DEFAULT 0);
+CREATE TABLE [snapshots] ([id] INTEGER PRIMARY KEY, [fingerprint] TEXT, [created_at] TEXT);
+CREATE UNIQUE INDEX [idx_snapshots_fingerprint] ON [snapshots] ([fingerprint]);
+CREATE TABLE [snapshot_guides] ([snapshot_id] INTEGER REFERENCES [snapshots]([id]), [id] TEXT,
+  [lang] TEXT, [version] INTEGER, [hash] TEXT, [title] TEXT, [states] TEXT, [industries] TEXT,
+  [statuses] TEXT, PRIMARY KEY ([snapshot_id], [id], [lang]));
+CREATE TABLE [meta] ([key] TEXT PRIMARY KEY, [value] TEXT);
+CREATE TABLE [_sqlite_migrations] ([migration_set] TEXT, [name] TEXT, [applied_at] TEXT,
+  PRIMARY KEY ([migration_set], [name]));
+INSERT INTO _sqlite_migrations VALUES ('cartilla.push', 'm001_subscriptions', '2026-11-01');
+"""
+
+
 def test_an_old_push_database_loses_its_status_and_industry_columns(
     built: Settings, service: MockPushService
 ) -> None:
     """A push.db written before the fix: the columns and every copy of their values go."""
-    from sqlite_utils import Database
-
+    from server import storage
     from server.push import store
 
     built.push_db_path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(built.push_db_path)
-    old = Database(conn)
-    old.enable_wal()
-    store.migrations.apply(old, stop_before="m002_forget_status_and_industry")
+    conn.execute("PRAGMA journal_mode = WAL")
+    # The file as the first versions left it (sqlite-utils' migration m001, byte for byte
+    # the same schema), with one worker's status and industry in it.
+    conn.executescript(LEGACY_PUSH_SCHEMA)
     subscription = service.subscription()
-    old.table("subscriptions").insert(
-        {
-            "endpoint": subscription["endpoint"],
-            "p256dh": subscription["keys"]["p256dh"],
-            "auth": subscription["keys"]["auth"],
-            "states": '["CA"]',
-            "industries": '["restaurants"]',
-            "statuses": '["undocumented"]',
-            "language": "es",
-            "baseline": None,
-            "created": "2026-11-01",
-            "failures": 0,
-        }
-    )
+    conn.execute(
+        "INSERT INTO subscriptions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [subscription["endpoint"], subscription["keys"]["p256dh"], subscription["keys"]["auth"],
+         '["CA"]', '["restaurants"]', '["undocumented"]', "es", None, "2026-11-01", 0],
+    )  # fmt: skip
     conn.commit()
     conn.close()
     assert b"undocumented" in push_db_bytes(built)
-    store._migrated.clear()
+    storage.forget_migrations()
     with store.open_push_db(built.push_db_path) as db:
         assert store.has_subscription(db, subscription["endpoint"])
     [row] = stored_rows(built)

@@ -40,13 +40,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from sqlite_utils import Database
-
+from server import storage
 from server.entrega import codes, envelope
-from server.push.store import BUSY_TIMEOUT_MS, PushDatabaseBusy, write
+from server.storage import BUSY_TIMEOUT_MS, Database
 
 #: Raised when the write lock could not be taken in the bounded wait (the API answers 503).
-RelayBusy = PushDatabaseBusy
+RelayBusy = storage.StorageBusy
 
 PICKUP_SECONDS = 7 * 24 * 3600
 WINDOW_SECONDS = 30 * 60
@@ -212,7 +211,7 @@ class SqliteRelayStore:
             conn.execute("PRAGMA secure_delete = ON")  # deleted rows leave no bytes behind
             conn.execute("PRAGMA journal_mode = WAL")
             conn.row_factory = sqlite3.Row
-            yield Database(conn)
+            yield Database(conn, "sqlite")
         finally:
             conn.close()
 
@@ -254,7 +253,7 @@ class SqliteRelayStore:
         """(id, token, expires) of a new upload; Refused("relay_full"|"window_taken")."""
         upload_id, token = new_id(), secrets.token_urlsafe(32)
         expires = now + UPLOADING_SECONDS
-        with self._db() as db, write(db):
+        with self._db() as db, db.write():
             reserved = db.execute("SELECT COALESCE(SUM(size), 0) FROM uploads").fetchone()[0]
             if reserved + size > MAX_STORED_BYTES:
                 raise Refused("relay_full")
@@ -303,7 +302,7 @@ class SqliteRelayStore:
         WrongOffset(received) for a chunk elsewhere; Refused for a finished upload or one
         that would exceed its size.
         """
-        with self._db() as db, write(db):
+        with self._db() as db, db.write():
             row = db.execute(
                 "SELECT received, size, completed FROM uploads WHERE id = ?", [upload_id]
             ).fetchone()
@@ -330,7 +329,7 @@ class SqliteRelayStore:
         """
         code = codes.new_pickup_code()
         expires = now + PICKUP_SECONDS
-        with self._db() as db, write(db):
+        with self._db() as db, db.write():
             row = db.execute(
                 "SELECT received, size, completed FROM uploads WHERE id = ?", [upload_id]
             ).fetchone()
@@ -354,17 +353,17 @@ class SqliteRelayStore:
                         [self.keyed("code:" + code.replace("-", "")), now, expires, upload_id],
                     )
                     break
-                except sqlite3.IntegrityError:
+                except storage.Conflict:
                     code = codes.new_pickup_code()
         return code, expires
 
     def delete_upload(self, upload_id: str) -> bool:
         if not valid_id(upload_id):
             return False
-        with self._db() as db, write(db):
+        with self._db() as db, db.write():
             cursor = db.execute("DELETE FROM uploads WHERE id = ?", [upload_id])
             self._drop_files(upload_id)
-        return cursor.rowcount > 0
+        return bool(cursor.rowcount > 0)
 
     def find_pickup(self, office: str, code: str, now: int) -> Upload | None:
         """The completed upload of `office` with this (normalised) code, expired or not: until
@@ -382,7 +381,7 @@ class SqliteRelayStore:
 
     def ack(self, upload_id: str, now: int) -> None:
         """The desk has it: the ciphertext goes, the record stays as picked up."""
-        with self._db() as db, write(db):
+        with self._db() as db, db.write():
             db.execute(
                 "UPDATE uploads SET picked_up = COALESCE(picked_up, ?) WHERE id = ?",
                 [now, upload_id],
@@ -395,7 +394,7 @@ class SqliteRelayStore:
     def create_challenge(self, office: str, secret: bytes, now: int) -> tuple[str, int]:
         challenge_id = new_id()
         expires = now + CHALLENGE_SECONDS
-        with self._db() as db, write(db):
+        with self._db() as db, db.write():
             db.execute(
                 "INSERT INTO challenges (id, secret_hash, office, expires) VALUES (?, ?, ?, ?)",
                 [challenge_id, hashlib.sha256(secret).hexdigest(), office, expires],
@@ -407,7 +406,7 @@ class SqliteRelayStore:
         way (one answer per challenge, no replay)."""
         if not valid_id(challenge_id):
             return None
-        with self._db() as db, write(db):
+        with self._db() as db, db.write():
             row = db.execute(
                 "SELECT secret_hash, office, expires FROM challenges WHERE id = ?",
                 [challenge_id],
@@ -422,7 +421,7 @@ class SqliteRelayStore:
     def create_session(self, office: str, now: int) -> tuple[str, int]:
         token = secrets.token_urlsafe(32)
         expires = now + SESSION_SECONDS
-        with self._db() as db, write(db):
+        with self._db() as db, db.write():
             db.execute(
                 "INSERT INTO desk_sessions (token_hash, office, expires) VALUES (?, ?, ?)",
                 [self.keyed("desk:" + token), office, expires],
@@ -447,7 +446,7 @@ class SqliteRelayStore:
         for _ in range(20):  # 25-bit codes: a live collision is possible, so try another
             code = codes.new_window_code()
             try:
-                with self._db() as db, write(db):
+                with self._db() as db, db.write():
                     db.execute(
                         "INSERT INTO windows (id, code_hash, office, recipient, expires)"
                         " VALUES (?, ?, ?, ?, ?)",
@@ -455,8 +454,8 @@ class SqliteRelayStore:
                          recipient, expires],
                     )  # fmt: skip
                 return window_id, code, expires
-            except sqlite3.IntegrityError:
-                with self._db() as db, write(db):
+            except storage.Conflict:
+                with self._db() as db, db.write():
                     db.execute("DELETE FROM windows WHERE expires <= ?", [now])
         raise Refused("relay_full")
 
@@ -500,7 +499,7 @@ class SqliteRelayStore:
     def sweep(self, now: int) -> dict[str, int]:
         """Delete everything expired at `now`, and blob files no record owns."""
         counts: dict[str, int] = {}
-        with self._db() as db, write(db):
+        with self._db() as db, db.write():
             expired = [r[0] for r in db.execute("SELECT id FROM uploads WHERE expires <= ?", [now])]
             db.execute("DELETE FROM uploads WHERE expires <= ?", [now])
             for upload_id in expired:

@@ -374,7 +374,7 @@ def subscribe(
         )
     profile = data.profile.normalized()
     try:
-        with store.open_push_db(settings.push_db_path) as db:
+        with store.open_push_db(settings) as db:
             # Counted before taking the write lock: a full count must not hold up others.
             if store.subscription_count(db) >= MAX_SUBSCRIPTIONS and not store.has_subscription(
                 db, subscription.endpoint
@@ -426,7 +426,7 @@ def unsubscribe(request: Request[Any, Any, Any], data: JSONBody[UnsubscribeReque
     if wait is not None:
         raise _rate_limited(wait)
     try:
-        with store.open_push_db(settings.push_db_path) as db:
+        with store.open_push_db(settings) as db:
             # Only a subscribed endpoint takes the write lock: a flood of made-up endpoints
             # costs reads, and cannot hold up anyone's subscribe or unsubscribe.
             stored = [e for e in dict.fromkeys((endpoint, data.endpoint))

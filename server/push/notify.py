@@ -293,8 +293,8 @@ def run_notify(
         sender = sender_factory(vapid, subject, options)
 
     with (
-        store.open_push_db(settings.push_db_path) as db,
-        store.open_push_db(settings.push_db_path, threads=True) as record_db,
+        store.open_push_db(settings) as db,
+        store.open_push_db(settings, threads=True) as record_db,
     ):
         recorder = _Recorder(record_db)
         current_id = store.find_snapshot(db, current.fingerprint)
