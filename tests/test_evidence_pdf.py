@@ -104,8 +104,8 @@ def test_a_summary_that_disagrees_with_the_journal_is_flagged_and_not_believed(
     for said in (
         "empleadores «Otra Empresa» en el resumen, «Rancho Los Pinos» en el registro.",
         "turnos: 40 en el resumen, 7 en el registro.",
-        "periodo 2026-06-02 – 2026-06-30 en el resumen; el registro tiene fechas del "
-        "2026-06-01 al 2026-06-11.",  # the incident of 06-11 counts too
+        "periodo 2 de junio de 2026 – 30 de junio de 2026 en el resumen; el registro tiene "
+        "fechas del 1 de junio de 2026 al 11 de junio de 2026.",  # the incident of 06-11 too
         "lo que se debería: $1.00 según el teléfono,",
         "The phone's summary disagrees with the journal: shifts: 40 in the summary, 7 in the "
         "journal.",
@@ -228,7 +228,35 @@ def test_retaliation_with_pay_problems_goes_to_the_labor_commissioner_first(keys
     routes = [line.split("·")[0].strip() for line in part.split("→")[1:]]
     assert routes[0].startswith("Oficina del Comisionado Laboral de California"), routes
     assert routes[1].startswith("División de Horas y Salarios"), routes
-    assert "Fecha límite / Deadline: 2026-07-06 (contada desde el 2026-06-06" in part
+    assert (
+        "Fecha límite: 6 de julio de 2026 (contada desde el 6 de junio de 2026) / "
+        "Deadline: July 6, 2026 (counted from June 6, 2026)"
+    ) in part
+
+
+def test_referrals_and_the_journal_dates_are_in_words_in_both_languages(keys: f.Keys) -> None:
+    """Issue 14: an officer reads "desde el 6 de junio de 2026 / since June 6, 2026", not
+    2026-06-06, in the referrals and the journal's dates; the same words as the desk
+    (server/evidence/referral.py and pwa/staff/referral.js share tests/referral_vectors.json).
+    Only the tables keep the compact date, under their "Fecha / Date" heading."""
+    import re
+
+    from test_evidence_referral import real_data
+
+    log = officer_log(keys.server, keys.worker)
+    page = render(f.make_bundle(keys, log, **honest(log)), keys, real_data())
+    flat = " ".join(page.split())  # a long line may wrap
+    assert (
+        "Fechas en el registro / Dates in the journal: 1 de junio de 2026 – 11 de junio de 2026 "
+        "/ June 1, 2026 – June 11, 2026"
+    ) in flat
+    assert "(desde el 6 de junio de 2026 / since June 6, 2026)" in flat
+    referrals = flat.split("Consular category and referral", 1)[1]
+    referrals = referrals.split("Wage check, week by week", 1)[0]
+    assert "Fecha límite: 6 de julio de 2026" in referrals
+    assert re.findall(r"\d{4}-\d{2}-\d{2}", referrals) == []
+    timeline = flat.split("Timeline", 1)[1]
+    assert "2026-06-06" in timeline  # the table's own column
 
 
 def test_the_report_endpoint_recomputes_the_wage_check_on_the_server(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,7 @@ def test_the_job_state_own_deadline_replaces_the_general_one() -> None:
 # --- Deadline dates: the same vectors as the desk (tests/js/referral.test.mjs) ---------------
 
 VECTORS = json.loads((ROOT / "tests" / "referral_vectors.json").read_text("utf-8"))
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _decisive(deadline: dict[str, object] | None) -> dict[str, object] | None:
@@ -189,6 +191,29 @@ def test_referral_vectors_give_the_deadline_date_for_the_bundle_state() -> None:
         expect = [{k: e[k] for k in ("problem_id", "first_date", "lead", "routes")}
                   for e in case["expect"]]  # fmt: skip
         assert got == expect, case["name"]
+
+
+def test_referral_sentences_say_the_dates_in_words_as_the_desk_does() -> None:
+    """Issue 14: "Fecha límite: 6 de julio de 2026 (contada desde el 6 de junio de 2026)", never
+    2026-07-06; the vectors' hand-written sentences are what tests/js/referral.test.mjs checks
+    in the desk's pwa/staff/referral.js, so the PDF and the desk say the same words."""
+    assert len(VECTORS["sentences"]) >= 5
+    for v in VECTORS["sentences"]:
+        for lang in ("es", "en"):
+            assert R.since_text(v["first"], lang) == v[lang]["since"]
+            assert R.deadline_sentence(v["deadline"], v["first"], lang) == v[lang]["deadline"]
+    data = real_data()
+    for case in VECTORS["cases"]:
+        found = R.events(case.get("wage_check"), case_entries(case), MAP)
+        for r in R.referrals(found, data, case["state"], MAP):
+            for lang in ("es", "en"):
+                said = [R.since_text(r.first_date, lang)] + [
+                    R.deadline_sentence(route.deadline_date, r.first_date, lang)
+                    for route in r.routes
+                    if route.deadline_date
+                ]
+                for sentence in said:
+                    assert not ISO_DATE.search(sentence), (case["name"], sentence)
 
 
 def test_wage_retaliation_in_california_goes_to_the_labor_commissioner_first() -> None:

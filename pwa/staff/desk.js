@@ -17,7 +17,8 @@
 
 import { verifyBundle, serverReceiptKeys } from "./verify.js";
 import { facts, disagreements, wageDisagreement, claims, CLAIM_KINDS, replayJournal, usd } from "./facts.js";
-import { referrals, intakeCategories, missingEvidence } from "./referral.js";
+import { referrals, intakeCategories, missingEvidence, sinceText, deadlineText } from "./referral.js";
+import { isoDateWords } from "../js/log/shifts.js";
 
 /** An Entrega envelope by its name or first bytes (binary or armored age); see entrega.js. */
 const looksLikeAge = (bytes, name) => /\.age$/i.test(name || "") || /^(age-encryption\.org\/v1|-----BEGIN AGE ENCRYPTED FILE-----)/.test(new TextDecoder().decode(bytes.subarray(0, 34)));
@@ -53,7 +54,7 @@ const UI = {
     lead_safety: "Primero la OSHA: en el mismo caso hay una lesión o trabajo peligroso.",
     changes: "Cambios y borrados", changes_note: "Cada cambio guarda la versión anterior en el registro; la persona dijo por qué.",
     when: "Cuándo (UTC)", change: "Cambio", edited: "corregido", deleted: "borrado", reason: "Por qué (en sus palabras)",
-    overlap: "turnos que se enciman (la revisión de salario cuenta esas horas una vez)", counted_from: "contada desde el {date}", since: "desde", referral: "Carta de referencia (texto)", no_record: "Sin registro",
+    overlap: "turnos que se enciman (la revisión de salario cuenta esas horas una vez)", referral: "Carta de referencia (texto)", no_record: "Sin registro",
     pdf_blocked: "El PDF se hace solo para paquetes verificados. Lo impide: {why}",
     case_blocked: "No se puede mostrar el caso: {why}", photo_blocked: "Foto no disponible: {why}", gross_word: "bruto", net_word: "neto",
     referral_title: "Referencia de Cartilla", referral_made: "Hecho en el escritorio del personal el {date}. Los datos salen del registro firmado del teléfono.",
@@ -81,7 +82,7 @@ const UI = {
     lead_safety: "OSHA first: the same case has an injury or unsafe work.",
     changes: "Edits and deletions", changes_note: "Each change keeps the earlier version in the journal; the worker said why.",
     when: "When (UTC)", change: "Change", edited: "edited", deleted: "deleted", reason: "Why (in their words)",
-    overlap: "overlapping shifts (the wage check counts those hours once)", counted_from: "counted from {date}", since: "since", referral: "Referral letter (text)", no_record: "No record",
+    overlap: "overlapping shifts (the wage check counts those hours once)", referral: "Referral letter (text)", no_record: "No record",
     pdf_blocked: "The PDF is made only for verified bundles. Blocked by: {why}",
     case_blocked: "The case cannot be shown: {why}", photo_blocked: "Photo not available: {why}", gross_word: "gross", net_word: "net",
     referral_title: "Cartilla referral", referral_made: "Made on the staff desk on {date}. The facts come from the phone's signed journal.",
@@ -116,6 +117,16 @@ function word(group, code) {
 const visible = (text) => String(text).replace(/[\p{Cc}\p{Cf}]/gu, (c) => (c === "\n" || c === "\t" ? c : `[U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}]`));
 function h(tag, text, cls) { const el = document.createElement(tag); if (text != null) el.textContent = visible(text); if (cls) el.className = cls; return el; }
 function tr(tag, key, vars) { return h(tag, t(key, vars)); }
+/** "Fechas en el registro: 1 de junio de 2026 – 7 de junio de 2026": dates in words in prose
+ * (tables keep the compact 2026-06-01 under their "Fecha" heading). */
+function journalDates(first, last) {
+  return `${t("dates")}: ${first ? isoDateWords(first, lang) : "—"} – ${last ? isoDateWords(last, lang) : "—"}`;
+}
+/** Today on this computer's calendar (not UTC's, which is tomorrow in a California evening). */
+function localToday() {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
 function table(head, rows, id) {
   const tbl = h("table");
   if (id) tbl.id = id;
@@ -304,7 +315,7 @@ function employerBlock(report, a) {
   const { first, last } = a.found.period;
   const c = a.found.counts;
   const x = a.found.totals;
-  sec.append(h("p", `${t("dates")}: ${first || "—"} – ${last || "—"}`));
+  sec.append(h("p", journalDates(first, last)));
   sec.append(h("p", `${t("shifts")}: ${c.shifts} · ${t("pay")}: ${c.pay} · ${t("expenses")}: ${c.expenses} · ${t("incidents")}: ${c.incidents} · ${t("photos_n")}: ${c.photos}`));
   sec.append(h("p", `${t("hours_worked")}: ${hoursWords(x.minutes_worked)} · ${t("gross")}: ${usd(x.gross_cents)} · ${t("net")}: ${usd(x.net_cents)} · ${t("deductions")}: ${usd(x.deductions_cents)} · ${t("expenses")}: ${usd(x.expenses_cents)} (${t("reimbursed")} ${usd(x.reimbursed_cents)})`));
   const head = report.journal.length ? report.journal[report.journal.length - 1].hash : "";
@@ -389,13 +400,13 @@ function referralSection(a) {
   for (const r of a.refs) {
     const block = h("div", null, "referral");
     block.dataset.problem = r.problem_id;
-    block.append(h("h3", `${pick(r.title)} (${t("since")} ${r.first_date})`));
+    block.append(h("h3", `${pick(r.title)} (${sinceText(r.first_date, lang)})`));
     if (r.lead) block.append(h("p", t(`lead_${r.lead}`), "lead"));
     const ul = h("ol");
     for (const route of r.routes) {
       const li = h("li", `${pick(route.agency_name)}${route.phone ? " · " + route.phone : ""}`);
       li.dataset.agency = route.agency_id;
-      if (route.deadline_date) li.append(h("strong", ` — ${t("deadline")}: ${route.deadline_date} (${t("counted_from", { date: r.first_date })})`));
+      if (route.deadline_date) li.append(h("strong", ` — ${deadlineText(route.deadline_date, r.first_date, lang)}`));
       if (route.deadline_text) li.append(h("div", pick(route.deadline_text), "small"));
       ul.append(li);
     }
@@ -532,7 +543,7 @@ async function referralMap() {
 /** A plain-text referral letter in the chosen language: the case from the journal, where to go, by when. */
 export function referralText(report, a) {
   if (!a) return "";
-  const lines = [t("referral_title"), t("referral_made", { date: new Date().toISOString().slice(0, 10) }), ""];
+  const lines = [t("referral_title"), t("referral_made", { date: isoDateWords(localToday(), lang) }), ""];
   lines.push(`${report.ok ? t("verified") : t("not_verified")}`, "");
   if (report.summary.worker_name) lines.push(`${t("worker")}: ${report.summary.worker_name}`);
   for (const e of a.found.employers) {
@@ -541,7 +552,7 @@ export function referralText(report, a) {
       if (e[key]) lines.push(`  ${pick((LABELS.employer_fields || {})[key]) || key}: ${e[key]}`);
     }
   }
-  lines.push(`${t("dates")}: ${a.found.period.first || "—"} – ${a.found.period.last || "—"}`, "");
+  lines.push(journalDates(a.found.period.first, a.found.period.last), "");
   for (const f of a.flags) lines.push(`! ${pick(f)}`);
   const wage = a.wage || a.phone;
   if (wage) {
@@ -551,11 +562,11 @@ export function referralText(report, a) {
   }
   for (const cat of intakeCategories(a.refs)) lines.push("", `${t("category")}: ${t(`intake.${cat}`)}`);
   for (const r of a.refs) {
-    lines.push("", `${pick(r.title)} (${t("since")} ${r.first_date})`);
+    lines.push("", `${pick(r.title)} (${sinceText(r.first_date, lang)})`);
     if (r.lead) lines.push(`  ${t(`lead_${r.lead}`)}`);
     for (const route of r.routes) {
       lines.push(`  → ${pick(route.agency_name)}${route.phone ? ` · ${route.phone}` : ""}`);
-      if (route.deadline_date) lines.push(`     ${t("deadline")}: ${route.deadline_date} (${t("counted_from", { date: r.first_date })})`);
+      if (route.deadline_date) lines.push(`     ${deadlineText(route.deadline_date, r.first_date, lang)}`);
       if (route.deadline_text) lines.push(`     ${pick(route.deadline_text)}`);
     }
     if (r.bring.length) lines.push(`  ${t("bring")}: ${r.bring.map(pick).join("; ")}`);

@@ -7,7 +7,7 @@
  * tests/facts_vectors.json and must give the same JSON and the same words.
  */
 
-import { length, overlaps } from "../js/log/shifts.js";
+import { length, overlaps, isoDateWords } from "../js/log/shifts.js";
 
 export const EMPLOYER_FIELDS = ["name", "address", "phone", "supervisor", "crew_leader", "contractor", "vehicle", "plate", "work_site", "notes"];
 export const JOB_FIELDS = ["title", "state", "industry", "status", "pay_type", "promised_rate_cents", "pay_frequency",
@@ -149,8 +149,10 @@ export function disagreements(found, summary) {
   // The summary's period may be the range the worker chose (wider than the records); it
   // disagrees when a record of the journal lies outside it.
   if (first && (!start || !end || first < start || last > end)) {
-    add("period", `periodo ${start || "—"} – ${end || "—"} en el resumen; el registro tiene fechas del ${first} al ${last}.`,
-      `period ${start || "—"} – ${end || "—"} in the summary; the journal has dates from ${first} to ${last}.`);
+    // Dates in words, as server/evidence/facts.py says them (tests/facts_vectors.json).
+    const [es, en] = ["es", "en"].map((l) => [start, end, first, last].map((d) => (d ? isoDateWords(d, l) : "—")));
+    add("period", `periodo ${es[0]} – ${es[1]} en el resumen; el registro tiene fechas del ${es[2]} al ${es[3]}.`,
+      `period ${en[0]} – ${en[1]} in the summary; the journal has dates from ${en[2]} to ${en[3]}.`);
   }
   const counts = (summary && summary.counts) || {};
   const leftOut = (summary && summary.left_out) || [];

@@ -6,6 +6,22 @@
  */
 
 import { replayJournal } from "./facts.js";
+import { isoDateWords } from "../js/log/shifts.js";
+
+/** The referral's sentences, dates in words ("6 de junio de 2026", "June 6, 2026"): the same
+ * words as server/evidence/referral.py SENTENCES (tests/referral_vectors.json `sentences`). */
+export const SENTENCES = {
+  es: { since: "desde el {date}", deadline: "Fecha límite: {date} (contada desde el {first})" },
+  en: { since: "since {date}", deadline: "Deadline: {date} (counted from {first})" },
+};
+const say = (key, lang, values) => SENTENCES[lang === "en" ? "en" : "es"][key]
+  .replace(/\{(\w+)\}/g, (_, k) => isoDateWords(values[k], lang === "en" ? "en" : "es"));
+
+/** "desde el 6 de junio de 2026" / "since June 6, 2026": when the referral's problem began. */
+export const sinceText = (first, lang) => say("since", lang, { date: first });
+
+/** "Fecha límite: 6 de julio de 2026 (contada desde el 6 de junio de 2026)" / "Deadline: ...". */
+export const deadlineText = (date, first, lang) => say("deadline", lang, { date, first });
 
 /** Which expense kinds a fee finding is about: its deadline counts from the payment's date. */
 const FEE_EXPENSES = {

@@ -32,6 +32,7 @@ from server.log_format import (
     Shift,
 )
 from server.shifts import length, overlaps
+from server.wages.messages import date_words
 
 #: Every field of the employer block, in the order staff read it (missing ones are null).
 EMPLOYER_FIELDS = (
@@ -222,12 +223,17 @@ def disagreements(found: dict[str, Any], summary: dict[str, Any]) -> list[Disagr
     # The summary's period may be the range the worker chose (wider than the records); it
     # disagrees when a record of the journal lies outside it.
     if first and (not start or not end or first < start or last > end):
+        # Dates in words, as pwa/staff/facts.js says them (tests/facts_vectors.json).
+        es, en = (
+            [date_words(v, lang) if v else "—" for v in (start, end, first, last)]
+            for lang in ("es", "en")
+        )
         add(
             "period",
-            f"periodo {start or '—'} – {end or '—'} en el resumen; el registro tiene fechas "
-            f"del {first} al {last}.",
-            f"period {start or '—'} – {end or '—'} in the summary; the journal has dates "
-            f"from {first} to {last}.",
+            f"periodo {es[0]} – {es[1]} en el resumen; el registro tiene fechas "
+            f"del {es[2]} al {es[3]}.",
+            f"period {en[0]} – {en[1]} in the summary; the journal has dates "
+            f"from {en[2]} to {en[3]}.",
         )
     counts = summary.get("counts") or {}
     left_out = summary.get("left_out") or []

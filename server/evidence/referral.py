@@ -5,7 +5,9 @@ data (content/data/) into referrals. The map from finding codes and incident kin
 problems is pwa/staff/referral-map.json, read by this module and by the staff desk, so both
 refer the same way. A route's deadline is the job state's own (`state_deadlines`) when the
 data has one, else the general one. A deadline date is computed only where the data gives a
-number of days (never invented); otherwise the deadline's text is shown as written.
+number of days (never invented); otherwise the deadline's text is shown as written. People
+read the dates in words ("6 de junio de 2026", "June 6, 2026"): `since_text` and
+`deadline_sentence` say them as pwa/staff/referral.js does (tests/referral_vectors.json).
 
 A deadline counts from the date of the event, never from when it was logged: an incident's
 own date, a short paycheck's pay date, a fee's payment date (the expense's date). Retaliation
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from server import log_format
+from server.wages.messages import date_words
 
 INTAKE_LABELS = {
     "wage_theft": ("Robo de salario", "Wage theft"),
@@ -54,6 +57,32 @@ class Referral:
     bring: list[dict[str, str]] = field(default_factory=list)
     #: Why the routes are in this order: "wage" or "safety" retaliation, else None.
     lead: str | None = None
+
+
+#: The referral's sentences, dates in words: the same as SENTENCES in pwa/staff/referral.js.
+SENTENCES: dict[str, dict[str, str]] = {
+    "es": {
+        "since": "desde el {date}",
+        "deadline": "Fecha límite: {date} (contada desde el {first})",
+    },
+    "en": {"since": "since {date}", "deadline": "Deadline: {date} (counted from {first})"},
+}
+
+
+def _say(key: str, lang: str, **dates: str) -> str:
+    lang = "en" if lang == "en" else "es"
+    return SENTENCES[lang][key].format(**{k: date_words(v, lang) for k, v in dates.items()})
+
+
+def since_text(first: str, lang: str) -> str:
+    """ "desde el 6 de junio de 2026" / "since June 6, 2026": when the problem began."""
+    return _say("since", lang, date=first)
+
+
+def deadline_sentence(date: str, first: str, lang: str) -> str:
+    """ "Fecha límite: 6 de julio de 2026 (contada desde el 6 de junio de 2026)" in Spanish,
+    "Deadline: July 6, 2026 (counted from June 6, 2026)" in English."""
+    return _say("deadline", lang, date=date, first=first)
 
 
 #: Which expense kinds a fee finding is about: its deadline counts from the payment's date.

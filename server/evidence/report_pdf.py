@@ -34,6 +34,7 @@ from server.evidence import facts as F
 from server.evidence import referral as R
 from server.evidence.errors import CHECK_LABELS
 from server.evidence.verify import PHOTO_EXT, Report
+from server.wages.messages import date_words
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
@@ -336,10 +337,7 @@ def _who(w: Writer, report: Report, found: dict[str, Any], worker: str | None) -
     if not found["employers"]:
         w.line(f"Empleador / Employer: {missing}")
     period = found["period"]
-    w.line(
-        f"Fechas en el registro / Dates in the journal: {period['first'] or '—'} – "
-        f"{period['last'] or '—'}"
-    )
+    w.line(f"Fechas en el registro / Dates in the journal: {journal_dates(period)}")
     c, t = found["counts"], found["totals"]
     w.line(
         f"Turnos / Shifts: {c['shifts']} · Pagos / Pay: {c['pay']} · Gastos / Expenses: "
@@ -466,7 +464,8 @@ def _referrals(
         w.line("Sin datos de agencias en este servidor. / No agency data on this server.")
     for item in items:
         title = f"{item.title.get('es', '')} / {item.title.get('en', '')}"
-        w.line(f"{title} (desde / since {item.first_date})", bold=True)
+        since = f"{R.since_text(item.first_date, 'es')} / {R.since_text(item.first_date, 'en')}"
+        w.line(f"{title} ({since})", bold=True)
         if item.lead == "wage":
             w.line(
                 "  Primero la agencia de salarios: en el mismo caso hay problemas de pago. / The "
@@ -482,11 +481,11 @@ def _referrals(
             phone = f" · {route.phone}" if route.phone else ""
             w.line(f"  → {name}{phone}")
             if route.deadline_date:
-                w.line(
-                    f"     Fecha límite / Deadline: {route.deadline_date} (contada desde el "
-                    f"{item.first_date} / counted from {item.first_date})",
-                    bold=True,
+                es, en = (
+                    R.deadline_sentence(route.deadline_date, item.first_date, lang)
+                    for lang in ("es", "en")
                 )
+                w.line(f"     {es} / {en}", bold=True)
             if route.deadline_text:
                 w.line(f"     {route.deadline_text.get('es', '')}")
         if item.bring:
@@ -515,7 +514,11 @@ def _wage_weeks(w: Writer, wage: dict[str, Any] | None) -> None:
         for period in job.get("periods", []):
             for finding in period.get("findings", []):
                 text = finding.get("explanation", {})
-                w.line(f"• {period.get('pay_date') or period.get('end')}: {text.get('es', '')}")
+                when = str(period.get("pay_date") or period.get("end") or "")
+                w.line(
+                    f"• {date_words(when, 'es')}: {text.get('es', '')} / "
+                    f"{date_words(when, 'en')}: {text.get('en', '')}"
+                )
 
 
 def _timeline(w: Writer, entries: list[log_format.JournalEntry], found: dict[str, Any]) -> None:
@@ -633,6 +636,17 @@ def _photos(
     pdf.set_xy(pdf.l_margin, top + row_h)
     if len(shown) > MAX_PHOTOS:
         w.line(f"(+{len(shown) - MAX_PHOTOS} fotos más / more photos in the bundle)")
+
+
+def journal_dates(period: dict[str, Any]) -> str:
+    """The journal's first and last dates in words, Spanish then English: "1 de junio de 2026 –
+    7 de junio de 2026 / June 1, 2026 – June 7, 2026" (tables keep 2026-06-01 under "Fecha")."""
+    first, last = period.get("first"), period.get("last")
+    es, en = (
+        f"{date_words(first, lang) if first else '—'} – {date_words(last, lang) if last else '—'}"
+        for lang in ("es", "en")
+    )
+    return f"{es} / {en}"
 
 
 def timeline(entries: list[log_format.JournalEntry]) -> list[tuple[str, str, str]]:

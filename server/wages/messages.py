@@ -8,6 +8,7 @@ both implementations over the shared vectors and compares their whole output, te
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import sys
 from pathlib import Path
@@ -375,14 +376,19 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 
 def date_words(iso: str, lang: str) -> str:
     """An ISO date in words: 2026-11-03 is "3 de noviembre de 2026" / "November 3, 2026";
-    anything that is not an ISO date is returned as it is. Written out by hand (Python has no
-    locale data of its own); isoDateWords in pwa/js/log/shifts.js gets the same words from
-    Intl, and tests/wage_text_vectors.json keeps the two agreeing."""
+    anything that is not the ISO date of a real day (2026-02-31 is not) is returned as it is.
+    Written out by hand (Python has no locale data of its own); isoDateWords in
+    pwa/js/log/shifts.js gets the same words from Intl, and tests/wage_text_vectors.json keeps
+    the two agreeing."""
     m = _ISO_DATE.fullmatch(iso)
-    if not m or not 1 <= int(m[2]) <= 12:
+    try:
+        day = dt.date(int(m[1]), int(m[2]), int(m[3])) if m else None
+    except ValueError:
+        day = None
+    if day is None:
         return iso
-    year, month, day = int(m[1]), MONTHS[lang][int(m[2]) - 1], int(m[3])
-    return f"{day} de {month} de {year}" if lang == "es" else f"{month} {day}, {year}"
+    d, month, year = day.day, MONTHS[lang][day.month - 1], day.year
+    return f"{d} de {month} de {year}" if lang == "es" else f"{month} {d}, {year}"
 
 
 def _worded(values: dict[str, str], lang: str) -> dict[str, str]:

@@ -324,6 +324,10 @@ def test_the_phone_bundle_passes_cartilla_verify_bagit_and_sha256sum(
     assert len(photos) == 1 and photos[0].read_bytes()[:3] == b"\xff\xd8\xff"  # the stub's JPEG
     text = (folder / "data" / "summary.html").read_text("utf-8")
     assert RANCHO in text and OTHER not in text and "María López" in text
+    # The printable page says its period in words in each language (issue 14).
+    assert "1 de junio de 2025 – 30 de junio de 2025" in text
+    assert "June 1, 2025 – June 30, 2025" in text
+    assert re.search(r"Hecho con Cartilla el \d{1,2} de [a-z]+ de \d{4} \(\d\d:\d\d UTC\)", text)
     journal_text = (folder / "data" / "journal.jsonl").read_text("utf-8")
     assert OTHER not in journal_text and "2025-05-30" not in journal_text
 
@@ -421,7 +425,10 @@ def test_staff_open_it_verified_on_the_desk_with_wages_findings_and_referrals(
         # The job is in California: the Labor Commissioner's own deadline, as text.
         assert "3 años para salario mínimo" in referrals
         # The threat on June 25 is retaliation: OSHA's 30 days are counted from that date.
-        assert "Fecha límite: 2025-07-25" in referrals
+        # In words (issue 14), never 2025-07-25.
+        assert "Fecha límite: 25 de julio de 2025 (contada desde el 25 de junio de 2025)" in (
+            referrals
+        )
         # The stub's photo is shown.
         assert staff.locator(".photos img").count() == 1
         assert staff.locator(".photos img").evaluate(

@@ -11,6 +11,7 @@ marked on their own row, and axe's contrast and other serious checks in both lan
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -128,7 +129,7 @@ def test_an_officer_reads_the_case_from_the_journal_in_one_language_at_a_time(
         )
         assert agencies[:2] == ["ca-labor-commissioner", "whd"], agencies
         assert "osha" in agencies
-        assert "(contada desde el 2026-06-06)" in retaliation.inner_text()
+        assert "(contada desde el 6 de junio de 2026)" in retaliation.inner_text()
         # The per-claim table is the recomputed check's owed_by_kind: 10-hour days paid as
         # 40 straight hours are unpaid overtime plus a straight-time short, and the fee.
         claim_rows = page.locator("#claims tbody tr").evaluate_all(
@@ -163,11 +164,80 @@ def test_an_officer_reads_the_case_from_the_journal_in_one_language_at_a_time(
             page.click("#export-referral")
         letter = Path(info.value.path()).read_text("utf-8")
         assert "California" in letter or "Labor Commissioner" in letter
-        assert "counted from 2026-06-06" in letter
+        assert "counted from June 6, 2026" in letter
         # The choice is remembered on this computer.
         page.reload()
         page.wait_for_selector("body[data-ready=yes]")
         assert page.evaluate("document.documentElement.lang") == "en"
+    finally:
+        ctx.close()
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def test_referrals_and_the_letter_say_dates_in_words_in_each_language(
+    browser: Any, live_server: str, tmp_path: Path
+) -> None:
+    """Issue 14: the threat of 2026-06-06 gives OSHA's 30 days. The officer reads "Fecha límite:
+    6 de julio de 2026 (contada desde el 6 de junio de 2026)" or "Deadline: July 6, 2026
+    (counted from June 6, 2026)", never 2026-07-06, on the screen and in the referral letter;
+    only the timeline table keeps 2026-06-06 under its "Fecha" heading."""
+    keys = f.new_keys()
+    log = officer_log(server_receipt(live_server), keys.worker)
+    ctx, page = open_on_desk(
+        browser, live_server, f.make_bundle(keys, log, **honest(log)), tmp_path
+    )
+
+    def sentences() -> list[str]:
+        return [
+            *page.locator("#referrals h3").all_inner_texts(),
+            *page.locator("#referrals li[data-agency] strong").all_inner_texts(),
+        ]
+
+    def letter() -> str:
+        with page.expect_download() as info:
+            page.click("#export-referral")
+        return Path(info.value.path()).read_text("utf-8")
+
+    try:
+        assert page.get_attribute("body", "data-verified") == "yes"
+        osha = page.locator("#referrals [data-problem=retaliation] li[data-agency=osha]")
+        retaliation = page.locator("#referrals [data-problem=retaliation] h3").inner_text()
+        assert "(desde el 6 de junio de 2026)" in retaliation
+        assert (
+            "Fecha límite: 6 de julio de 2026 (contada desde el 6 de junio de 2026)"
+            in osha.inner_text()
+        )
+        assert "Fechas en el registro: 1 de junio de 2026 – 11 de junio de 2026" in (
+            page.inner_text("#employer")
+        )
+        said = sentences()
+        assert len(said) >= 3 and all("desde el" in s or "Fecha límite" in s for s in said), said
+        assert [s for s in said if ISO_DATE.search(s)] == []
+        text = letter()
+        assert "Fecha límite: 6 de julio de 2026 (contada desde el 6 de junio de 2026)" in text
+        assert "Fechas en el registro: 1 de junio de 2026 – 11 de junio de 2026" in text
+        assert re.search(
+            r"Hecho en el escritorio del personal el \d{1,2} de [a-z]+ de \d{4}\.", text
+        )
+        assert [line for line in text.splitlines() if ISO_DATE.search(line)] == []
+        assert "2026-06-06" in page.inner_text("#timeline-table")  # a labelled table cell
+
+        page.click("button[data-lang=en]")
+        assert (
+            "(since June 6, 2026)"
+            in page.locator("#referrals [data-problem=retaliation] h3").inner_text()
+        )
+        assert "Deadline: July 6, 2026 (counted from June 6, 2026)" in osha.inner_text()
+        assert "Dates in the journal: June 1, 2026 – June 11, 2026" in page.inner_text("#employer")
+        said = sentences()
+        assert len(said) >= 3 and all("since" in s or "Deadline" in s for s in said), said
+        assert [s for s in said if ISO_DATE.search(s)] == []
+        text = letter()
+        assert "Deadline: July 6, 2026 (counted from June 6, 2026)" in text
+        assert re.search(r"Made on the staff desk on [A-Z][a-z]+ \d{1,2}, \d{4}\.", text)
+        assert [line for line in text.splitlines() if ISO_DATE.search(line)] == []
     finally:
         ctx.close()
 

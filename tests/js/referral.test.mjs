@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { referrals } from '../../pwa/staff/referral.js';
+import { referrals, sinceText, deadlineText } from '../../pwa/staff/referral.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const VECTORS = JSON.parse(readFileSync(join(ROOT, 'tests', 'referral_vectors.json'), 'utf8'));
@@ -44,4 +44,25 @@ test('California gives 300 days and Georgia 180 for an EEOC charge', () => {
     .routes.find((r) => r.agency_id === 'eeoc').deadline_date;
   assert.equal(eeoc('CA'), '2026-11-06');
   assert.equal(eeoc('GA'), '2026-07-09');
+});
+
+// What staff read, dates in words: the same sentences as server/evidence/referral.py.
+for (const v of VECTORS.sentences) {
+  test(`referral sentences in words for ${v.first} → ${v.deadline}`, () => {
+    for (const lang of ['es', 'en']) {
+      assert.equal(sinceText(v.first, lang), v[lang].since);
+      assert.equal(deadlineText(v.deadline, v.first, lang), v[lang].deadline);
+    }
+  });
+}
+
+test('no referral sentence of any case shows an ISO date', () => {
+  for (const c of VECTORS.cases) {
+    for (const r of referrals(c.wage_check || null, caseEntries(c), VECTORS.data, c.state, MAP)) {
+      for (const lang of ['es', 'en']) {
+        const said = [sinceText(r.first_date, lang), ...r.routes.filter((x) => x.deadline_date).map((x) => deadlineText(x.deadline_date, r.first_date, lang))];
+        for (const s of said) assert.doesNotMatch(s, /\d{4}-\d\d-\d\d/, `${c.name}: ${s}`);
+      }
+    }
+  }
 });

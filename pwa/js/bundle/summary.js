@@ -1,4 +1,8 @@
-/** data/summary.html: a bilingual, printable page that opens on any phone or computer. */
+/** data/summary.html: a bilingual, printable page that opens on any phone or computer. Dates in
+ * its sentences are in words ("30 de junio de 2026" / "June 30, 2026"); its tables keep the
+ * compact 2026-06-30 under their "Fecha / Date" and "Semana / Week" headings. */
+
+import { isoDateWords } from "../log/shifts.js";
 
 const esc = (s) => String(s == null ? "" : s).replace(/[&<>"']/g, (c) =>
   ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
@@ -26,6 +30,13 @@ export function timelineRows(state, leaveOut = {}, word = (g, c) => c) {
   return rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
+/** "2026-06-30T17:00:00Z" -> "30 de junio de 2026 (17:00 UTC)" / "June 30, 2026 (17:00 UTC)". */
+function madeOn(created, lang) {
+  const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)/.exec(String(created || ""));
+  return m ? `${isoDateWords(m[1], lang)} (${m[2]} UTC)` : String(created || "");
+}
+const span = (start, end, lang) => `${start ? isoDateWords(String(start), lang) : ""} – ${end ? isoDateWords(String(end), lang) : ""}`;
+
 export function summaryHtml(summary, state, leaveOut = {}) {
   const wage = summary.wage_check;
   const weeks = wage && wage.jobs ? wage.jobs.flatMap((j) => j.weeks || []) : [];
@@ -38,12 +49,12 @@ export function summaryHtml(summary, state, leaveOut = {}) {
 table{border-collapse:collapse;width:100%;font-size:13px}td,th{border-bottom:1px solid #bbb;padding:3px 5px;text-align:left}
 code{word-break:break-all}.en{color:#444}@media print{body{margin:0}}</style></head><body>
 <h1>Resumen de evidencia <span class="en">/ Evidence summary</span></h1>
-<p>Hecho con Cartilla el / Made with Cartilla on ${esc(summary.created)}.
+<p>Hecho con Cartilla el ${esc(madeOn(summary.created, "es"))} / Made with Cartilla on ${esc(madeOn(summary.created, "en"))}.
 Estos son los registros de la persona, guardados en su teléfono. El paquete prueba que no cambiaron después de hacerse y firmarse; no prueba que sean verdad.
 <span class="en">These are the person's own records, kept on their phone. The bundle proves they did not change after they were made and signed; it does not prove they are true.</span></p>
 ${summary.worker_name ? `<p>Trabajador(a) / Worker: <strong>${esc(summary.worker_name)}</strong></p>` : ""}
 <h2>Empleador <span class="en">/ Employer</span></h2><ul>${employers}</ul>
-<p>Periodo / Period: <strong>${esc(summary.period.start || "")} – ${esc(summary.period.end || "")}</strong></p>
+<p>Periodo: <strong>${esc(span(summary.period.start, summary.period.end, "es"))}</strong> <span class="en">/ Period: <strong>${esc(span(summary.period.start, summary.period.end, "en"))}</strong></span></p>
 <p>Turnos / Shifts: ${summary.counts.shifts} · Pagos / Pay: ${summary.counts.pay} · Gastos / Expenses: ${summary.counts.expenses} · Incidentes / Incidents: ${summary.counts.incidents} · Fotos / Photos: ${summary.counts.photos}</p>
 ${wage ? `<h2>Revisión de salario <span class="en">/ Wage check</span></h2>
 <p>Total que se debería / Total owed: <strong>${money(wage.total_owed_cents)}</strong></p>

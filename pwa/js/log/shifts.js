@@ -106,8 +106,12 @@ function minus(piece, covered) {
 
 /** "2026-11-03" -> "3 de noviembre de 2026" / "November 3, 2026" (else as it is), as messages.py
  * date_words (tests/wage_text_vectors.json); here so shift findings need not load wages.js. */
-export const isoDateWords = (iso, lang) => (/^\d{4}-(0[1-9]|1[0-2])-\d\d$/.test(iso)
-  ? new Date(`${iso}T00:00Z`).toLocaleDateString(lang === "en" ? "en-US" : "es", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }) : iso);
+export const isoDateWords = (iso, lang) => {
+  // A day the calendar does not have (2026-02-31 would roll over to March 3) stays as written.
+  const d = /^(?!0000)\d{4}-\d\d-\d\d$/.test(iso) ? new Date(`${iso}T00:00Z`) : null;
+  return d && !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === iso
+    ? d.toLocaleDateString(lang === "en" ? "en-US" : "es", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }) : iso;
+};
 
 function finding(code, values) {
   // Dates in words, as every wage-check sentence says them (server/shifts.py does the same).
