@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # The receipt key is made here, once, not on the first receipt request, so worker
         # processes that start together agree on one key (see server.evidence.keys).
         try:
-            ensure_receipt_key(settings.receipt_key_path)
+            ensure_receipt_key(settings.receipt_key_path, settings.database_url)
         except ReceiptKeyError as exc:
             logging.getLogger("cartilla").warning(
                 "receipt key unavailable / llave de recibos no disponible: %s", exc

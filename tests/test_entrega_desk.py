@@ -80,7 +80,7 @@ def test_another_offices_desk_gets_nothing(
 ) -> None:
     uid, _, code, _ = _waiting(client, identity)
     # A session of another office (as if it had proved its own key).
-    other, _ = store.open_store(settings.state_dir).create_session(
+    other, _ = store.open_store(settings).create_session(
         "los-angeles", int(__import__("time").time())
     )
     assert client.get(f"{API}/pickup/{code}", headers=bearer(other)).status_code == 404
@@ -123,7 +123,7 @@ def test_expired_challenge_and_session(
 ) -> None:
     import time
 
-    relay = store.open_store(settings.state_dir)
+    relay = store.open_store(settings)
     old = int(time.time()) - store.CHALLENGE_SECONDS - 1
     cid, _ = relay.create_challenge(OFFICE, b"s" * 32, old)
     body = {"challenge": cid, "answer": base64.b64encode(b"s" * 32).decode()}
@@ -152,7 +152,7 @@ def test_wrong_expired_and_typo_codes(
     answer = client.get(f"{API}/pickup/{typo}", headers=bearer(desk))
     assert answer.status_code == 404 and answer.json()["error"]["code"] == "code_typo"
     # An expired upload: made by the store a week and a bit ago.
-    relay = store.open_store(settings.state_dir)
+    relay = store.open_store(settings)
     past = int(time.time()) - store.PICKUP_SECONDS - 10
     uid, _, _ = relay.create_upload(office=OFFICE, window_id=None, size=22, now=past)
     relay.append(uid, 0, envelope.AGE_FIRST_LINE, past)

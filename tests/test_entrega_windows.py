@@ -54,7 +54,7 @@ def test_window_needs_a_desk_token_and_a_real_recipient(
 
 
 def test_expired_window_and_wrong_codes(client: TestClient[Litestar], settings: Settings) -> None:
-    relay = store.open_store(settings.state_dir)
+    relay = store.open_store(settings)
     recipient = str(pyrage.x25519.Identity.generate().to_public())
     _, code, _ = relay.create_window(
         "fresno", recipient, int(time.time()) - store.WINDOW_SECONDS - 1

@@ -19,7 +19,6 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
@@ -165,17 +164,17 @@ def _json(kind: type[msgspec.Struct]) -> Any:
 
 # --- shared pieces --------------------------------------------------------------------------
 
-_stores: dict[Path, store.SqliteRelayStore] = {}
+_stores: dict[str, store.DatabaseRelayStore] = {}
 _stores_lock = threading.Lock()
 
 
-def relay(settings: Settings) -> store.SqliteRelayStore:
-    """The store for this server's state folder (opened once per process)."""
-    root = settings.state_dir / "entrega"
+def relay(settings: Settings) -> store.DatabaseRelayStore:
+    """The store for this server's database or state folder (opened once per process)."""
+    where = settings.database_url or str(settings.state_dir / "entrega")
     with _stores_lock:
-        found = _stores.get(root)
+        found = _stores.get(where)
         if found is None:
-            found = _stores[root] = store.SqliteRelayStore(root)
+            found = _stores[where] = store.open_store(settings)
         return found
 
 
@@ -184,7 +183,7 @@ def _settings(request: Request[Any, Any, Any]) -> Settings:
     return settings
 
 
-def _store(request: Request[Any, Any, Any]) -> store.SqliteRelayStore:
+def _store(request: Request[Any, Any, Any]) -> store.DatabaseRelayStore:
     return relay(_settings(request))
 
 
@@ -712,14 +711,16 @@ async def ciphertext(request: Request[Any, Any, Any], upload_id: FromPath[str]) 
     upload = await anyio.to_thread.run_sync(_desk_upload, request, upload_id)
     if upload.picked_up is not None:
         raise _gone()
-    path = _store(request).ciphertext_path(upload_id)
     try:
-        handle = await anyio.to_thread.run_sync(path.open, "rb")
-    except FileNotFoundError:
-        raise _gone() from None
+        handle = await anyio.to_thread.run_sync(_store(request).open_ciphertext, upload_id)
+    except store.RelayBusy:
+        raise _busy() from None
+    if handle is None:
+        raise _gone()
 
     async def chunks() -> AsyncIterator[bytes]:
-        # The file is open already: an ack or sweep meanwhile cannot cut the answer short.
+        # Opened already: on SQLite an ack or sweep meanwhile cannot cut the answer short
+        # (the file stays readable); on PostgreSQL the answer would end short, never wrong.
         try:
             while block := await anyio.to_thread.run_sync(handle.read, 256 * 1024):
                 yield block
@@ -987,7 +988,7 @@ async def _sweep_forever(app: Litestar) -> None:
         try:
             # No relay folder yet means nothing to sweep: starting the server must not create
             # the relay's files (they appear with its first use).
-            if not (settings.state_dir / "entrega").exists():
+            if not settings.database_url and not (settings.state_dir / "entrega").exists():
                 counts: dict[str, int] = {}
             else:
                 counts = await anyio.to_thread.run_sync(lambda: relay(settings).sweep(_now()))

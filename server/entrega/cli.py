@@ -383,6 +383,6 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    counts = open_store(get_settings().state_dir).sweep(int(time.time()))
+    counts = open_store(get_settings()).sweep(int(time.time()))
     print("Borrado / Deleted: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return 0

@@ -1,13 +1,19 @@
-"""The relay's storage: one interface (`RelayStore`), one implementation on SQLite + files.
+"""The relay's storage: one interface (`RelayStore`), on SQLite + files or on PostgreSQL.
 
-Everything lives under `settings.state_dir / "entrega"`:
+The SQL is written once and runs through server/storage.py on both engines; the tables are
+made by the migrations in server/migrations/relay/. What differs is where the ciphertext and
+the keyed-hash secret live (`Blobs`):
 
-- `relay.db` (SQLite, WAL): the tables below, nothing else.
-- `secret`: 32 random bytes, made once (O_EXCL temporary file, published with a hard link, so
-  two processes starting together agree on one), the key of every keyed hash (HMAC-SHA256)
-  of a code or token.
-- `blobs/<id>.part` while an upload arrives, renamed to `blobs/<id>.age` (after fsync) when it
-  completes, so a half-written file is never served; deleted on ack, delete or expiry.
+- By default (no CARTILLA_DATABASE_URL) everything is under `settings.state_dir / "entrega"`:
+  `relay.db` (SQLite, WAL) with the tables below; `secret`, 32 random bytes made once (O_EXCL
+  temporary file, published with a hard link, so two processes starting together agree on
+  one), the key of every keyed hash (HMAC-SHA256) of a code or token; `blobs/<id>.part`
+  while an upload arrives, renamed to `blobs/<id>.age` (after fsync) when it completes, so a
+  half-written file is never served; deleted on ack, delete or expiry.
+- With CARTILLA_DATABASE_URL (`PostgresRelayStore`) the tables are in that database, the
+  ciphertext in `relay_chunks` (one bytea row per chunk received) and the secret in
+  `relay_secret` (the first instance inserts it, ON CONFLICT DO NOTHING, and every instance
+  reads that one): instances on different machines share nothing but the database.
 
 Tables (docs/entrega.md, "What the relay stores"): `uploads` (id, keyed hashes of the phone's
 token and of the pickup code, office, window id for an upload to a window, size, received,
@@ -16,14 +22,11 @@ one-time recipient, expires), `challenges` (id, hash of the secret, office, expi
 `desk_sessions` (keyed hash of the token, office, expires). No address, no user agent, no
 worker data: the relay never sees plaintext.
 
-Every write is one `BEGIN IMMEDIATE` transaction with a bounded wait for the lock, the
-pattern and helper of server/push/store.py (`write`); `RelayBusy` when the wait runs out.
-Times are Unix seconds passed in by the caller (`now`), so tests drive expiry with a clock.
-
-Several server instances: point them all at one shared `state_dir` (a local or network file
-system with working POSIX locks, for example one host's disk shared by processes); SQLite's
-locking and the O_EXCL secret make that safe. A store on another machine would implement
-the same `RelayStore` protocol (docs/entrega.md, "Running the relay").
+Every write is one `Database.write()` transaction with a bounded wait for the lock
+(`BEGIN IMMEDIATE` on SQLite; on PostgreSQL the upload's row is taken FOR UPDATE, and
+starting an upload takes one advisory lock, so two instances never both pass a check and
+then write); `RelayBusy` when the wait runs out. Times are Unix seconds passed in by the
+caller (`now`), so tests drive expiry with a clock.
 """
 
 from __future__ import annotations
@@ -33,16 +36,15 @@ import hmac
 import os
 import re
 import secrets
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, BinaryIO, Protocol
 
 from server import storage
+from server.config import Settings
 from server.entrega import codes, envelope
-from server.storage import BUSY_TIMEOUT_MS, Database
+from server.storage import Database
 
 #: Raised when the write lock could not be taken in the bounded wait (the API answers 503).
 RelayBusy = storage.StorageBusy
@@ -58,27 +60,6 @@ CHUNK_SIZE = 1024 * 1024
 MAX_STORED_BYTES = 20 * 1024 * 1024 * 1024
 
 _ID = re.compile(r"[0-9a-f]{32}")
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS uploads (
-    id TEXT PRIMARY KEY, token_hash TEXT NOT NULL, code_hash TEXT UNIQUE, office TEXT NOT NULL,
-    window_id TEXT, size INTEGER NOT NULL, received INTEGER NOT NULL DEFAULT 0,
-    created INTEGER NOT NULL, completed INTEGER, expires INTEGER NOT NULL, picked_up INTEGER
-);
-CREATE INDEX IF NOT EXISTS uploads_expires ON uploads (expires);
-CREATE INDEX IF NOT EXISTS uploads_window ON uploads (window_id);
-CREATE TABLE IF NOT EXISTS windows (
-    id TEXT PRIMARY KEY, code_hash TEXT NOT NULL UNIQUE, office TEXT NOT NULL,
-    recipient TEXT NOT NULL, expires INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS challenges (
-    id TEXT PRIMARY KEY, secret_hash TEXT NOT NULL, office TEXT NOT NULL,
-    expires INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS desk_sessions (
-    token_hash TEXT PRIMARY KEY, office TEXT NOT NULL, expires INTEGER NOT NULL
-);
-"""
 
 
 def valid_id(text: str) -> bool:
@@ -133,6 +114,13 @@ class Refused(Exception):
         self.code = code
 
 
+class Ciphertext(Protocol):
+    """A stored upload's bytes, opened for reading: `read(n)` until b"", then `close()`."""
+
+    def read(self, size: int, /) -> bytes: ...
+    def close(self) -> None: ...
+
+
 class RelayStore(Protocol):
     """What the API, the sweep and the command line need from the relay's storage."""
 
@@ -145,7 +133,7 @@ class RelayStore(Protocol):
     def complete(self, upload_id: str, now: int) -> tuple[str, int]: ...
     def delete_upload(self, upload_id: str) -> bool: ...
     def find_pickup(self, office: str, code: str, now: int) -> Upload | None: ...
-    def ciphertext_path(self, upload_id: str) -> Path: ...
+    def open_ciphertext(self, upload_id: str) -> Ciphertext | None: ...
     def ack(self, upload_id: str, now: int) -> None: ...
     def create_challenge(self, office: str, secret: bytes, now: int) -> tuple[str, int]: ...
     def take_challenge(self, challenge_id: str, answer: bytes, now: int) -> str | None: ...
@@ -185,54 +173,192 @@ def _ensure_secret(path: Path) -> bytes:
     return data
 
 
-class SqliteRelayStore:
-    """`RelayStore` on one SQLite file and a folder of blobs (see the module docstring)."""
+# --- where the ciphertext lives ---------------------------------------------------------------
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.blobs = root / "blobs"
-        self.blobs.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(root, 0o700)
-        self.db_path = root / "relay.db"
-        self._secret = _ensure_secret(root / "secret")
-        with self._db() as db:
-            db.conn.executescript(SCHEMA)
+
+class Blobs(Protocol):
+    """The ciphertext half of a store. Calls that take `db` run inside its write transaction
+    (so on PostgreSQL the bytes and the record change together)."""
+
+    def start(self, upload_id: str) -> None: ...
+    def write(self, db: Database, upload_id: str, offset: int, data: bytes) -> None: ...
+    def head(self, db: Database, upload_id: str, size: int) -> bytes: ...
+    def seal(self, db: Database, upload_id: str) -> None: ...
+    def drop(self, db: Database, upload_id: str) -> None: ...
+    def open(self, upload_id: str) -> Ciphertext | None: ...
+    def orphans(self, db: Database) -> int: ...
+
+
+class FileBlobs:
+    """`blobs/<id>.part` while arriving, `blobs/<id>.age` once complete (module docstring)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def part(self, upload_id: str) -> Path:
+        assert valid_id(upload_id)
+        return self.folder / f"{upload_id}.part"
+
+    def blob(self, upload_id: str) -> Path:
+        assert valid_id(upload_id)
+        return self.folder / f"{upload_id}.age"
+
+    def start(self, upload_id: str) -> None:
+        # Made empty now, so every chunk is a write at an offset into an existing file.
+        os.close(os.open(self.part(upload_id), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+    def write(self, db: Database, upload_id: str, offset: int, data: bytes) -> None:
+        with open(self.part(upload_id), "r+b") as out:
+            out.seek(offset)
+            out.write(data)
+            out.truncate()  # bytes left by a write the database never recorded
+
+    def head(self, db: Database, upload_id: str, size: int) -> bytes:
+        with open(self.part(upload_id), "rb+") as f:
+            first = f.read(size)
+            os.fsync(f.fileno())
+        return first
+
+    def seal(self, db: Database, upload_id: str) -> None:
+        os.replace(self.part(upload_id), self.blob(upload_id))  # the served file appears whole
+
+    def drop(self, db: Database, upload_id: str) -> None:
+        for path in (self.part(upload_id), self.blob(upload_id)):
+            with suppress(FileNotFoundError):
+                path.unlink()
+
+    def open(self, upload_id: str) -> BinaryIO | None:
+        # Open before answering: an ack or sweep meanwhile cannot cut the answer short.
+        try:
+            return open(self.blob(upload_id), "rb")
+        except FileNotFoundError:
+            return None
+
+    def orphans(self, db: Database) -> int:
+        known = {r["id"] for r in db.query("SELECT id FROM uploads")}
+        count = 0
+        for path in self.folder.iterdir():
+            if path.name.split(".", 1)[0] not in known:
+                with suppress(FileNotFoundError):
+                    path.unlink()
+                count += 1
+        return count
+
+
+class TableBlobs:
+    """`relay_chunks` on PostgreSQL: one bytea row per chunk, keyed by where it starts."""
+
+    def __init__(self, opener: Any) -> None:
+        self._open = opener
+
+    def start(self, upload_id: str) -> None:
+        return None
+
+    def write(self, db: Database, upload_id: str, offset: int, data: bytes) -> None:
+        # Nothing is ever stored past `received` (one transaction), but a chunk is a chunk:
+        # what starts at or after `offset` is replaced.
+        db.execute(
+            "DELETE FROM relay_chunks WHERE upload_id = ? AND start >= ?", [upload_id, offset]
+        )
+        db.execute(
+            "INSERT INTO relay_chunks (upload_id, start, data) VALUES (?, ?, ?)",
+            [upload_id, offset, data],
+        )
+
+    def head(self, db: Database, upload_id: str, size: int) -> bytes:
+        first = b""
+        for row in db.query(
+            "SELECT substring(data from 1 for ?) AS data FROM relay_chunks WHERE upload_id = ?"
+            " AND start < ? ORDER BY start",
+            [size, upload_id, size],
+        ):
+            first += bytes(row["data"])
+        return first[:size]
+
+    def seal(self, db: Database, upload_id: str) -> None:
+        return None  # the rows commit with the record: never served half-written
+
+    def drop(self, db: Database, upload_id: str) -> None:
+        db.execute("DELETE FROM relay_chunks WHERE upload_id = ?", [upload_id])
+
+    def open(self, upload_id: str) -> Ciphertext | None:
+        with self._open() as db:
+            starts = [
+                int(r["start"])
+                for r in db.query(
+                    "SELECT start FROM relay_chunks WHERE upload_id = ? ORDER BY start",
+                    [upload_id],
+                )
+            ]
+        return _ChunkReader(self._open, upload_id, starts) if starts else None
+
+    def orphans(self, db: Database) -> int:
+        # The foreign key deletes chunks with their upload: this finds none in practice.
+        rows = db.query(
+            "DELETE FROM relay_chunks WHERE upload_id NOT IN (SELECT id FROM uploads)"
+            " RETURNING upload_id"
+        )
+        return len({r["upload_id"] for r in rows})
+
+
+class _ChunkReader:
+    """Reads an upload's rows one at a time (memory stays at one chunk per download).
+
+    Unlike an open file, rows an ack or the sweep deletes meanwhile are gone: the answer then
+    ends short (OSError), never with other bytes."""
+
+    def __init__(self, opener: Any, upload_id: str, starts: list[int]) -> None:
+        self._open = opener
+        self._id = upload_id
+        self._starts = starts
+        self._buffer = b""
+
+    def read(self, size: int, /) -> bytes:
+        if not self._buffer and self._starts:
+            start = self._starts.pop(0)
+            with self._open() as db:
+                data = db.value(
+                    "SELECT data FROM relay_chunks WHERE upload_id = ? AND start = ?",
+                    [self._id, start],
+                )
+            if data is None:
+                raise OSError(f"upload {self._id}: ciphertext deleted while it was read")
+            self._buffer = bytes(data)
+        block, self._buffer = self._buffer[:size], self._buffer[size:]
+        return block
+
+    def close(self) -> None:
+        self._starts, self._buffer = [], b""
+
+
+# --- the store ----------------------------------------------------------------------------
+
+
+def _one(db: Database, sql: str, params: list[Any]) -> dict[str, Any] | None:
+    rows = db.query(sql, params)
+    return rows[0] if rows else None
+
+
+class DatabaseRelayStore:
+    """`RelayStore` over a `storage.Database` and a `Blobs` (see the module docstring)."""
+
+    def __init__(self, opener: Any, blobs: Blobs, secret: bytes, dialect: str) -> None:
+        self._open_db = opener
+        self.blob_store = blobs
+        self._secret = secret
+        self._for_update = " FOR UPDATE" if dialect == "postgresql" else ""
 
     # --- plumbing ---------------------------------------------------------------------------
 
-    @contextmanager
-    def _db(self) -> Iterator[Database]:
-        if not self.db_path.exists():
-            with suppress(FileExistsError):
-                os.close(os.open(self.db_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        conn = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        try:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA secure_delete = ON")  # deleted rows leave no bytes behind
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.row_factory = sqlite3.Row
-            yield Database(conn, "sqlite")
-        finally:
-            conn.close()
+    def _db(self) -> AbstractContextManager[Database]:
+        db: AbstractContextManager[Database] = self._open_db()
+        return db
 
     def keyed(self, text: str) -> str:
         return hmac.new(self._secret, text.encode(), hashlib.sha256).hexdigest()
 
-    def _part(self, upload_id: str) -> Path:
-        assert valid_id(upload_id)
-        return self.blobs / f"{upload_id}.part"
-
-    def _blob(self, upload_id: str) -> Path:
-        assert valid_id(upload_id)
-        return self.blobs / f"{upload_id}.age"
-
-    def _drop_files(self, upload_id: str) -> None:
-        for path in (self._part(upload_id), self._blob(upload_id)):
-            with suppress(FileNotFoundError):
-                path.unlink()
-
     @staticmethod
-    def _upload(row: sqlite3.Row | None) -> Upload | None:
+    def _upload(row: dict[str, Any] | None) -> Upload | None:
         if row is None:
             return None
         return Upload(
@@ -245,6 +371,15 @@ class SqliteRelayStore:
         "id, office, window_id, size, received, created, completed, expires, picked_up"
     )
 
+    def _locked_upload(self, db: Database, upload_id: str) -> dict[str, Any] | None:
+        """The upload's progress, its row locked until the transaction ends (PostgreSQL; on
+        SQLite BEGIN IMMEDIATE already holds the whole file)."""
+        return _one(
+            db,
+            f"SELECT received, size, completed FROM uploads WHERE id = ?{self._for_update}",
+            [upload_id],
+        )
+
     # --- uploads ----------------------------------------------------------------------------
 
     def create_upload(
@@ -254,32 +389,30 @@ class SqliteRelayStore:
         upload_id, token = new_id(), secrets.token_urlsafe(32)
         expires = now + UPLOADING_SECONDS
         with self._db() as db, db.write():
-            reserved = db.execute("SELECT COALESCE(SUM(size), 0) FROM uploads").fetchone()[0]
-            if reserved + size > MAX_STORED_BYTES:
+            if db.dialect == "postgresql":
+                # One upload starts at a time across instances: the room and the window's
+                # single upload are checked and taken together.
+                db.execute("SELECT pg_advisory_xact_lock(?)", [RELAY_LOCK])
+            reserved = db.value("SELECT COALESCE(SUM(size), 0) FROM uploads")
+            if int(reserved) + size > MAX_STORED_BYTES:
                 raise Refused("relay_full")
-            if window_id is not None:
-                taken = db.execute(
-                    "SELECT 1 FROM uploads WHERE window_id = ?", [window_id]
-                ).fetchone()
-                if taken:
-                    raise Refused("window_taken")
+            if window_id is not None and db.value(
+                "SELECT 1 FROM uploads WHERE window_id = ?", [window_id]
+            ):
+                raise Refused("window_taken")
             db.execute(
                 "INSERT INTO uploads (id, token_hash, office, window_id, size, received, created,"
                 " expires) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
                 [upload_id, self.keyed("token:" + token), office, window_id, size, now, expires],
             )
-        # Made empty now, so every chunk is a write at an offset into an existing file.
-        fd = os.open(self._part(upload_id), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        os.close(fd)
+        self.blob_store.start(upload_id)
         return upload_id, token, expires
 
     def upload(self, upload_id: str) -> Upload | None:
         if not valid_id(upload_id):
             return None
         with self._db() as db:
-            row = db.execute(
-                f"SELECT {self._UPLOAD_COLUMNS} FROM uploads WHERE id = ?", [upload_id]
-            ).fetchone()
+            row = _one(db, f"SELECT {self._UPLOAD_COLUMNS} FROM uploads WHERE id = ?", [upload_id])
         return self._upload(row)
 
     def upload_for_token(self, upload_id: str, token: str) -> Upload | None:
@@ -287,10 +420,11 @@ class SqliteRelayStore:
         if not valid_id(upload_id) or not token:
             return None
         with self._db() as db:
-            row = db.execute(
+            row = _one(
+                db,
                 f"SELECT {self._UPLOAD_COLUMNS}, token_hash FROM uploads WHERE id = ?",
                 [upload_id],
-            ).fetchone()
+            )
         if row is None or not hmac.compare_digest(row["token_hash"], self.keyed("token:" + token)):
             return None
         return self._upload(row)
@@ -303,21 +437,16 @@ class SqliteRelayStore:
         that would exceed its size.
         """
         with self._db() as db, db.write():
-            row = db.execute(
-                "SELECT received, size, completed FROM uploads WHERE id = ?", [upload_id]
-            ).fetchone()
+            row = self._locked_upload(db, upload_id)
             if row is None:
                 raise Refused("not_found")
             if row["completed"] is not None:
                 raise Refused("already_complete")
             if offset != row["received"]:
-                raise WrongOffset(row["received"])
+                raise WrongOffset(int(row["received"]))
             if offset + len(data) > row["size"]:
                 raise Refused("beyond_size")
-            with open(self._part(upload_id), "r+b") as out:
-                out.seek(offset)
-                out.write(data)
-                out.truncate()  # bytes left by a write the database never recorded
+            self.blob_store.write(db, upload_id, offset, data)
             received = offset + len(data)
             db.execute("UPDATE uploads SET received = ? WHERE id = ?", [received, upload_id])
         return received
@@ -330,28 +459,25 @@ class SqliteRelayStore:
         code = codes.new_pickup_code()
         expires = now + PICKUP_SECONDS
         with self._db() as db, db.write():
-            row = db.execute(
-                "SELECT received, size, completed FROM uploads WHERE id = ?", [upload_id]
-            ).fetchone()
+            row = self._locked_upload(db, upload_id)
             if row is None:
                 raise Refused("not_found")
             if row["completed"] is not None:
                 raise Refused("already_complete")
             if row["received"] != row["size"]:
                 raise Refused("incomplete")
-            part = self._part(upload_id)
-            with open(part, "rb+") as f:
-                first = f.read(len(envelope.AGE_FIRST_LINE))
-                os.fsync(f.fileno())
+            first = self.blob_store.head(db, upload_id, len(envelope.AGE_FIRST_LINE))
             if first != envelope.AGE_FIRST_LINE:
                 raise Refused("not_age")
-            os.replace(part, self._blob(upload_id))  # the served file appears whole
+            self.blob_store.seal(db, upload_id)
             for _ in range(5):  # a code already in use (45 bits: practically never)
                 try:
-                    db.execute(
-                        "UPDATE uploads SET code_hash = ?, completed = ?, expires = ? WHERE id = ?",
-                        [self.keyed("code:" + code.replace("-", "")), now, expires, upload_id],
-                    )
+                    with db.write():  # a savepoint: PostgreSQL would abort the whole transaction
+                        db.execute(
+                            "UPDATE uploads SET code_hash = ?, completed = ?, expires = ?"
+                            " WHERE id = ?",
+                            [self.keyed("code:" + code.replace("-", "")), now, expires, upload_id],
+                        )
                     break
                 except storage.Conflict:
                     code = codes.new_pickup_code()
@@ -361,33 +487,38 @@ class SqliteRelayStore:
         if not valid_id(upload_id):
             return False
         with self._db() as db, db.write():
+            self._locked_upload(db, upload_id)
+            self.blob_store.drop(db, upload_id)
             cursor = db.execute("DELETE FROM uploads WHERE id = ?", [upload_id])
-            self._drop_files(upload_id)
         return bool(cursor.rowcount > 0)
 
     def find_pickup(self, office: str, code: str, now: int) -> Upload | None:
         """The completed upload of `office` with this (normalised) code, expired or not: until
         the sweep deletes it, the desk can be told the code expired rather than "unknown"."""
         with self._db() as db:
-            row = db.execute(
+            row = _one(
+                db,
                 f"SELECT {self._UPLOAD_COLUMNS} FROM uploads WHERE code_hash = ? AND office = ?"
                 " AND completed IS NOT NULL",
                 [self.keyed("code:" + code), office],
-            ).fetchone()
+            )
         return self._upload(row)
 
-    def ciphertext_path(self, upload_id: str) -> Path:
-        return self._blob(upload_id)
+    def open_ciphertext(self, upload_id: str) -> Ciphertext | None:
+        """The completed upload's bytes, opened; None once they were deleted (picked up)."""
+        if not valid_id(upload_id):
+            return None
+        return self.blob_store.open(upload_id)
 
     def ack(self, upload_id: str, now: int) -> None:
         """The desk has it: the ciphertext goes, the record stays as picked up."""
         with self._db() as db, db.write():
+            self._locked_upload(db, upload_id)
             db.execute(
                 "UPDATE uploads SET picked_up = COALESCE(picked_up, ?) WHERE id = ?",
                 [now, upload_id],
             )
-            with suppress(FileNotFoundError):
-                self._blob(upload_id).unlink()
+            self.blob_store.drop(db, upload_id)
 
     # --- desk: challenges and sessions ------------------------------------------------------
 
@@ -403,15 +534,16 @@ class SqliteRelayStore:
 
     def take_challenge(self, challenge_id: str, answer: bytes, now: int) -> str | None:
         """The office if `answer` is the challenge's secret; the challenge is used up either
-        way (one answer per challenge, no replay)."""
+        way (one answer per challenge, no replay: of two answers at once, on any instance,
+        only one deletes the row)."""
         if not valid_id(challenge_id):
             return None
         with self._db() as db, db.write():
-            row = db.execute(
-                "SELECT secret_hash, office, expires FROM challenges WHERE id = ?",
+            row = _one(
+                db,
+                "DELETE FROM challenges WHERE id = ? RETURNING secret_hash, office, expires",
                 [challenge_id],
-            ).fetchone()
-            db.execute("DELETE FROM challenges WHERE id = ?", [challenge_id])
+            )
         if row is None or row["expires"] <= now:
             return None
         if not hmac.compare_digest(row["secret_hash"], hashlib.sha256(answer).hexdigest()):
@@ -432,11 +564,11 @@ class SqliteRelayStore:
         if not token or len(token) > 200:
             return None
         with self._db() as db:
-            row = db.execute(
+            office = db.value(
                 "SELECT office FROM desk_sessions WHERE token_hash = ? AND expires > ?",
                 [self.keyed("desk:" + token), now],
-            ).fetchone()
-        return None if row is None else str(row["office"])
+            )
+        return None if office is None else str(office)
 
     # --- windows ----------------------------------------------------------------------------
 
@@ -460,7 +592,7 @@ class SqliteRelayStore:
         raise Refused("relay_full")
 
     @staticmethod
-    def _window(row: sqlite3.Row | None) -> Window | None:
+    def _window(row: dict[str, Any] | None) -> Window | None:
         if row is None:
             return None
         return Window(
@@ -469,58 +601,102 @@ class SqliteRelayStore:
 
     def window_by_code(self, code: str, now: int) -> Window | None:
         with self._db() as db:
-            row = db.execute(
+            row = _one(
+                db,
                 "SELECT id, office, recipient, expires FROM windows WHERE code_hash = ?"
                 " AND expires > ?",
                 [self.keyed("window:" + code), now],
-            ).fetchone()
+            )
         return self._window(row)
 
     def window(self, window_id: str, now: int) -> Window | None:
         if not valid_id(window_id):
             return None
         with self._db() as db:
-            row = db.execute(
+            row = _one(
+                db,
                 "SELECT id, office, recipient, expires FROM windows WHERE id = ? AND expires > ?",
                 [window_id, now],
-            ).fetchone()
+            )
         return self._window(row)
 
     def window_upload(self, window_id: str) -> str | None:
         with self._db() as db:
-            row = db.execute(
+            found = db.value(
                 "SELECT id FROM uploads WHERE window_id = ? AND completed IS NOT NULL",
                 [window_id],
-            ).fetchone()
-        return None if row is None else str(row["id"])
+            )
+        return None if found is None else str(found)
 
     # --- expiry -----------------------------------------------------------------------------
 
     def sweep(self, now: int) -> dict[str, int]:
-        """Delete everything expired at `now`, and blob files no record owns."""
+        """Delete everything expired at `now`, and ciphertext no record owns."""
         counts: dict[str, int] = {}
         with self._db() as db, db.write():
-            expired = [r[0] for r in db.execute("SELECT id FROM uploads WHERE expires <= ?", [now])]
-            db.execute("DELETE FROM uploads WHERE expires <= ?", [now])
+            expired = [
+                r["id"] for r in db.query("SELECT id FROM uploads WHERE expires <= ?", [now])
+            ]
             for upload_id in expired:
-                self._drop_files(upload_id)
+                self.blob_store.drop(db, upload_id)
+            db.execute("DELETE FROM uploads WHERE expires <= ?", [now])
             counts["uploads"] = len(expired)
             for table in ("windows", "challenges", "desk_sessions"):
                 counts[table] = db.execute(
                     f"DELETE FROM {table} WHERE expires <= ?", [now]
                 ).rowcount
-            known = {r[0] for r in db.execute("SELECT id FROM uploads")}
-            orphans = 0
-            for path in self.blobs.iterdir():
-                stem = path.name.split(".", 1)[0]
-                if stem not in known:
-                    with suppress(FileNotFoundError):
-                        path.unlink()
-                    orphans += 1
-            counts["orphan_files"] = orphans
+            counts["orphan_files"] = self.blob_store.orphans(db)
         return counts
 
 
-def open_store(state_dir: Path) -> SqliteRelayStore:
-    """The relay's store for a server's state folder."""
-    return SqliteRelayStore(state_dir / "entrega")
+#: The advisory lock (PostgreSQL) that one starting upload holds: "entrega" in ASCII.
+RELAY_LOCK = int.from_bytes(b"entrega", "big")
+
+
+class SqliteRelayStore(DatabaseRelayStore):
+    """`relay.db`, `secret` and `blobs/` in one folder (the default; module docstring)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.blobs = root / "blobs"
+        self.blobs.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(root, 0o700)
+        self.db_path = root / "relay.db"
+        super().__init__(
+            lambda: storage.open_sqlite(self.db_path, "relay"),
+            FileBlobs(self.blobs),
+            _ensure_secret(root / "secret"),
+            "sqlite",
+        )
+        with self._db():
+            pass  # made and migrated now, not on the first request
+
+
+class PostgresRelayStore(DatabaseRelayStore):
+    """Tables, ciphertext and secret in the PostgreSQL database of CARTILLA_DATABASE_URL."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+        def opener() -> AbstractContextManager[Database]:
+            return storage.open_postgres(url, "relay")
+
+        with opener() as db:
+            with db.write():
+                db.execute(
+                    "INSERT INTO relay_secret (id, secret) VALUES (1, ?)"
+                    " ON CONFLICT (id) DO NOTHING",
+                    [secrets.token_bytes(32)],
+                )
+            secret = bytes(db.value("SELECT secret FROM relay_secret WHERE id = 1"))
+        if len(secret) != 32:
+            raise OSError("relay_secret: the relay secret must be 32 bytes")
+        super().__init__(opener, TableBlobs(opener), secret, "postgresql")
+
+
+def open_store(settings: Settings) -> DatabaseRelayStore:
+    """The relay's store for these settings: PostgreSQL when CARTILLA_DATABASE_URL is set,
+    else the folder `state_dir / "entrega"`."""
+    if settings.database_url:
+        return PostgresRelayStore(settings.database_url)
+    return SqliteRelayStore(settings.state_dir / "entrega")

@@ -182,7 +182,10 @@ async def create_receipt(request: Request[Any, Any, Any], data: ReceiptBody) -> 
      })  # fmt: skip
 async def receipt_key(request: Request[Any, Any, Any]) -> Response[Any]:
     try:
-        info = receipt_keys.published_keys(_settings(request).receipt_key_path)
+        settings = _settings(request)
+        info = await anyio.to_thread.run_sync(
+            receipt_keys.published_keys, settings.receipt_key_path, settings.database_url
+        )
     except (receipts.ReceiptKeyError, OSError) as exc:
         raise _key_unavailable() from exc
     return Response(msgspec.to_builtins(info), headers={"Cache-Control": "public, max-age=3600"})
@@ -227,7 +230,10 @@ async def bundle_report(request: Request[Any, Any, Any]) -> Response[Any]:
 
 def _report(request: Request[Any, Any, Any], body: bytes) -> Response[Any]:
     settings = _settings(request)
-    known = receipt_keys.known_receipt_keys(settings.receipt_key_path)
+    try:
+        known = receipt_keys.known_receipt_keys(settings.receipt_key_path, settings.database_url)
+    except receipts.ReceiptKeyError as exc:  # the shared key history cannot be read now
+        raise _key_unavailable() from exc
     report = verify_bundle(body, known or None, report_limits(len(body)))
     if not report.ok:
         failed = [e for check in report.checks.values() for e in check.errors]

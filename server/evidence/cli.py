@@ -46,7 +46,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _known_keys(files: list[Path]) -> dict[str, ed25519.Ed25519PublicKey] | None:
     known: dict[str, ed25519.Ed25519PublicKey] = {}
-    local = receipt_keys.local_public_key(get_settings().receipt_key_path)
+    settings = get_settings()
+    local = receipt_keys.local_public_key(settings.receipt_key_path, settings.database_url)
     if local is not None:
         known.update(local)
     for path in files:
@@ -129,17 +130,25 @@ def _key_problem(exc: BaseException) -> tuple[str, str]:
     )
 
 
+def _current_key_id(path: Path) -> str:
+    """The id of the key in this server's key file (ReceiptKeyError if it cannot be read)."""
+    from server.evidence import receipts
+
+    return receipts.key_id_of(receipts.load_or_create_key(path).public_key())
+
+
 def ensure_receipt_key_command() -> int:
     """Plain `cartilla keys`: make the receipt key once (as start-up does); say which it is."""
-    path = get_settings().receipt_key_path
+    settings = get_settings()
+    path = settings.receipt_key_path
     existed = path.exists()
     try:
-        history = receipt_keys.ensure_receipt_key(path)
+        receipt_keys.ensure_receipt_key(path, settings.database_url)
+        key_id = _current_key_id(path)
     except (receipt_keys.ReceiptKeyError, OSError) as exc:
         es, en = _key_problem(exc)
         print(f"Error: {es}\nError: {en}", file=sys.stderr)
         return 1
-    key_id = history.keys[-1].key_id if history.keys else "?"
     state = "ya existía, sin cambios / already there, unchanged" if existed else "creada / created"
     print(f"Llave de recibos / Receipt key {key_id}: {state} ({path})", file=sys.stderr)
     return 0
@@ -147,9 +156,15 @@ def ensure_receipt_key_command() -> int:
 
 def receipt_keys_command(args: argparse.Namespace) -> int:
     """`cartilla keys --rotate` / `--list`."""
-    path = get_settings().receipt_key_path
+    settings = get_settings()
+    path = settings.receipt_key_path
     if args.list:
-        rows = receipt_keys.list_receipt_keys(path)
+        try:
+            rows = receipt_keys.list_receipt_keys(path, settings.database_url)
+        except receipt_keys.ReceiptKeyError as exc:
+            es, en = _key_problem(exc)
+            print(f"Error: {es}\nError: {en}", file=sys.stderr)
+            return 1
         if not rows:
             print(
                 f"No hay llave de recibos en {path}; la crea `cartilla keys` o el servidor.\n"
@@ -163,13 +178,18 @@ def receipt_keys_command(args: argparse.Namespace) -> int:
             print(f"{row.key_id}  {row.created or '-':<20}  {retired:<20}  {row.fingerprint}")
         return 0
     try:
-        history = receipt_keys.rotate_receipt_key(path)
+        old = _current_key_id(path) if path.exists() else "-"
+    except receipt_keys.ReceiptKeyError:
+        old = "-"  # a damaged key: replacing it is the repair
+    try:
+        history = receipt_keys.rotate_receipt_key(path, settings.database_url)
+        new_id = _current_key_id(path)
     except (receipt_keys.ReceiptKeyError, OSError) as exc:
         es, en = _key_problem(exc)
         print(f"Error: {es}\nError: {en}", file=sys.stderr)
         return 1
-    new = history.keys[-1]
-    old = history.keys[-2].key_id if len(history.keys) > 1 else "-"
+    # With a shared history (several instances) the last record may be another instance's.
+    new = next(k for k in history.keys if k.key_id == new_id)
     print(
         f"Nueva llave de recibos / New receipt key: {new.key_id} (desde / from {new.valid_from})\n"
         f"La anterior ({old}) sigue publicada para verificar recibos antiguos.\n"

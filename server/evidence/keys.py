@@ -8,6 +8,15 @@ The server keeps one current private key and a public history of every key it ha
 (`receipt_keys.json` beside the key, with each key's id and when it was valid), so a
 bundle made before the key was replaced still verifies. The history is written under a
 lock and replaced atomically, so several worker processes agree on it.
+
+Several instances (CARTILLA_DATABASE_URL set, `database_url=` below): each instance still
+keeps its own private key file (a private key never leaves its machine), but the public
+history is the PostgreSQL table `receipt_keys` (server/migrations/receipts/), which every
+instance adds its key to. So /.well-known/cartilla-receipt-key on any instance lists every
+instance's keys (its own current one at the top level) and any instance verifies receipts
+any other signed. A rotation closes (`valid_until`) the rotated key only; the other
+instances' current keys stay current. An instance that had a receipt_keys.json before
+copies its records into the table when it starts, so its older receipts still verify.
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ import msgspec
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from server import storage
 from server.evidence.errors import BundleError
 from server.evidence.receipts import (
     KeyId,
@@ -79,8 +89,36 @@ def _locked(key_path: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def read_history(key_path: Path) -> KeyHistory:
-    """The recorded history (empty when there is none or it cannot be read)."""
+def _table(database_url: str) -> contextlib.AbstractContextManager[storage.Database]:
+    return storage.open_postgres(database_url, "receipts")
+
+
+#: Oldest first; of keys made in the same second, the one already retired first.
+_ORDER = "ORDER BY valid_from, valid_until IS NULL, valid_until, key_id"
+
+
+def _table_history(database_url: str) -> KeyHistory:
+    with _table(database_url) as db:
+        rows = db.query(
+            f"SELECT key_id, algorithm, public_key, valid_from, valid_until FROM receipt_keys"
+            f" {_ORDER}"
+        )
+    return msgspec.convert({"keys": rows}, type=KeyHistory)
+
+
+def _storage_problem(exc: storage.StorageBusy) -> ReceiptKeyError:
+    return ReceiptKeyError(f"receipt_keys (PostgreSQL): {type(exc).__name__}: {exc}")
+
+
+def read_history(key_path: Path, database_url: str | None = None) -> KeyHistory:
+    """The recorded history (empty when there is none or it cannot be read). With a
+    database URL, every instance's keys from the `receipt_keys` table (ReceiptKeyError when
+    the database cannot be reached)."""
+    if database_url:
+        try:
+            return _table_history(database_url)
+        except storage.StorageBusy as exc:
+            raise _storage_problem(exc) from exc
     try:
         return msgspec.json.decode(history_path(key_path).read_bytes(), type=KeyHistory)
     except (OSError, msgspec.DecodeError, msgspec.ValidationError):
@@ -122,16 +160,52 @@ def _record(key_path: Path, key: ed25519.Ed25519PrivateKey) -> KeyHistory:
     return history
 
 
-def ensure_receipt_key(key_path: Path) -> KeyHistory:
-    """Start-up: remove temp files a killed process left, make the key once, record it.
+def _insert(db: storage.Database, record: KeyRecord) -> None:
+    db.execute(
+        "INSERT INTO receipt_keys (key_id, algorithm, public_key, valid_from, valid_until)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (key_id) DO NOTHING",
+        [record.key_id, record.algorithm, record.public_key, record.valid_from,
+         record.valid_until],
+    )  # fmt: skip
 
-    Raises ReceiptKeyError when the key can be neither made nor read.
+
+def _new_record(key: ed25519.Ed25519PrivateKey, now: str) -> KeyRecord:
+    info = public_key_info(key)
+    return KeyRecord(
+        key_id=info.key_id, algorithm=info.algorithm, public_key=info.public_key,
+        valid_from=now,
+    )  # fmt: skip
+
+
+def _record_in_table(
+    database_url: str, key: ed25519.Ed25519PrivateKey, *, local: KeyHistory | None = None
+) -> KeyHistory:
+    """Add `key` (and the records of a receipt_keys.json kept before) to the shared table;
+    a key already there is left as it is. The whole shared history."""
+    try:
+        with _table(database_url) as db, db.write():
+            for record in (local or KeyHistory()).keys:
+                _insert(db, record)
+            _insert(db, _new_record(key, utc_now()))
+        return _table_history(database_url)
+    except storage.StorageBusy as exc:
+        raise _storage_problem(exc) from exc
+
+
+def ensure_receipt_key(key_path: Path, database_url: str | None = None) -> KeyHistory:
+    """Start-up: remove temp files a killed process left, make the key once, record it
+    (in the shared table when `database_url` is set).
+
+    Raises ReceiptKeyError when the key can be neither made nor read, or not recorded.
     """
     remove_stale_temp_files(key_path)
     remove_stale_temp_files(history_path(key_path))
     try:
         with _locked(key_path):
-            return _record(key_path, load_or_create_key(key_path))
+            key = load_or_create_key(key_path)
+            if database_url:
+                return _record_in_table(database_url, key, local=read_history(key_path))
+            return _record(key_path, key)
     except OSError as exc:
         raise ReceiptKeyError(f"{history_path(key_path)}: {exc.strerror or exc}") from exc
 
@@ -141,14 +215,19 @@ def _write_new_key(key_path: Path) -> tuple[Path, ed25519.Ed25519PrivateKey]:
     return write_new_key_file(key_path)
 
 
-def rotate_receipt_key(key_path: Path) -> KeyHistory:
+def rotate_receipt_key(key_path: Path, database_url: str | None = None) -> KeyHistory:
     """Replace the current key with a new one; the old one's public key stays in the history.
 
     The old key is recorded first and the new key is written whole before it is renamed
     over the old one, so a full disk or a crash at any step leaves a working key and a
     history that still verifies every receipt made so far. Raises ReceiptKeyError.
+
+    With `database_url` the new key is in the shared table before it signs anything, and
+    only the rotated key gets its `valid_until` (other instances' keys stay current).
     """
     remove_stale_temp_files(key_path)
+    if database_url:
+        return _rotate_in_table(key_path, database_url)
     try:
         with _locked(key_path):
             # A damaged key file has nothing to keep: replacing it is the repair.
@@ -165,6 +244,36 @@ def rotate_receipt_key(key_path: Path) -> KeyHistory:
         raise ReceiptKeyError(f"{key_path.parent}: {exc.strerror or exc}") from exc
 
 
+def _rotate_in_table(key_path: Path, database_url: str) -> KeyHistory:
+    try:
+        with _locked(key_path):
+            old: ed25519.Ed25519PrivateKey | None = None
+            with contextlib.suppress(ReceiptKeyError):
+                old = load_or_create_key(key_path)
+                _record_in_table(database_url, old, local=read_history(key_path))
+            tmp, key = _write_new_key(key_path)
+            try:
+                now = utc_now()
+                with _table(database_url) as db, db.write():
+                    _insert(db, _new_record(key, now))
+                os.replace(tmp, key_path)
+                if old is not None:
+                    with _table(database_url) as db, db.write():
+                        db.execute(
+                            "UPDATE receipt_keys SET valid_until = ? WHERE key_id = ?"
+                            " AND valid_until IS NULL",
+                            [now, key_id_of(old.public_key())],
+                        )
+            finally:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+            return _table_history(database_url)
+    except storage.StorageBusy as exc:
+        raise _storage_problem(exc) from exc
+    except OSError as exc:
+        raise ReceiptKeyError(f"{key_path.parent}: {exc.strerror or exc}") from exc
+
+
 class KeyListing(msgspec.Struct, kw_only=True):
     """One line of `cartilla keys --list`: a key's id, dates and full fingerprint."""
 
@@ -175,9 +284,10 @@ class KeyListing(msgspec.Struct, kw_only=True):
     current: bool
 
 
-def list_receipt_keys(key_path: Path) -> list[KeyListing]:
-    """Every receipt key this server has used, oldest first; never creates one."""
-    current = local_public_key(key_path) or {}
+def list_receipt_keys(key_path: Path, database_url: str | None = None) -> list[KeyListing]:
+    """Every receipt key this server has used (with `database_url`: every instance's),
+    oldest first; never creates one."""
+    current = local_public_key(key_path, database_url) or {}
     try:
         private = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
     except (ValueError, TypeError, OSError):
@@ -186,7 +296,7 @@ def list_receipt_keys(key_path: Path) -> list[KeyListing]:
         key_id_of(private.public_key()) if isinstance(private, ed25519.Ed25519PrivateKey) else None
     )
     rows: list[KeyListing] = []
-    recorded = read_history(key_path).keys
+    recorded = read_history(key_path, database_url).keys
     for record in recorded:
         public = current.get(record.key_id)
         if public is None:
@@ -211,12 +321,16 @@ def _fingerprint(public: ed25519.Ed25519PublicKey) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def published_keys(key_path: Path) -> PublishedKeys:
-    """What the server publishes: its current key and every key it has signed with."""
+def published_keys(key_path: Path, database_url: str | None = None) -> PublishedKeys:
+    """What the server publishes: its current key and every key it has signed with (with
+    `database_url`: every key any instance has signed with)."""
     key = load_or_create_key(key_path)
     info = public_key_info(key)
-    history = read_history(key_path)
-    if not history.keys or history.keys[-1].key_id != info.key_id:
+    history = read_history(key_path, database_url)
+    if database_url:
+        if info.key_id not in {k.key_id for k in history.keys}:
+            history = _record_in_table(database_url, key)
+    elif not history.keys or history.keys[-1].key_id != info.key_id:
         with _locked(key_path):
             history = _record(key_path, key)
     return PublishedKeys(
@@ -237,14 +351,20 @@ def _from_history(history: KeyHistory) -> dict[str, ed25519.Ed25519PublicKey]:
     return known
 
 
-def known_receipt_keys(key_path: Path) -> dict[str, ed25519.Ed25519PublicKey]:
-    """Every key this server has signed receipts with (current and previous), by id."""
-    return local_public_key(key_path) or {}
+def known_receipt_keys(
+    key_path: Path, database_url: str | None = None
+) -> dict[str, ed25519.Ed25519PublicKey]:
+    """Every key this server (with `database_url`: any instance) has signed receipts with
+    (current and previous), by id."""
+    return local_public_key(key_path, database_url) or {}
 
 
-def local_public_key(path: Path) -> dict[str, ed25519.Ed25519PublicKey] | None:
-    """This server's receipt keys, current and previous (never created); None if none."""
-    known = _from_history(read_history(path))
+def local_public_key(
+    path: Path, database_url: str | None = None
+) -> dict[str, ed25519.Ed25519PublicKey] | None:
+    """This server's receipt keys, current and previous (never created); None if none.
+    With `database_url`, every instance's keys from the shared table as well."""
+    known = _from_history(read_history(path, database_url))
     try:
         private = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (ValueError, TypeError, OSError):
