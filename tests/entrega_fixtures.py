@@ -2,14 +2,23 @@
 
 The real content has no office keys (none is ever invented for a real consulate): tests copy
 the fixture content and give its `fresno` office a key made for the test.
+
+Every relay test module runs twice: on the SQLite files (the default) and on PostgreSQL
+(a fresh database per module on the server of CARTILLA_TEST_DATABASE_URL; skipped, saying
+so, when it is unset). `ciphertext_pieces` and `stored_ciphertext` look where each backend
+keeps the bytes (blob files, or rows of relay_chunks).
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
+import os
+import secrets
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +28,18 @@ import yaml
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from server import storage
 from server.app import create_app
 from server.config import PROJECT_ROOT, Settings
 from server.content.build import build_index
 from server.entrega import codes, limits
+
+#: The two places the relay can keep its state: the test ids say which one ran.
+BACKENDS = ["sqlite", "postgres"]
+PG_SKIP = (
+    "PostgreSQL backend not tested: set CARTILLA_TEST_DATABASE_URL "
+    "(e.g. postgresql://postgres@127.0.0.1:5432/postgres) to run it"
+)
 
 OFFICE = "fresno"
 API = "/api/v1/entrega"
@@ -95,8 +112,88 @@ def upload_all(
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 
 
-def relay_settings(tmp: Path, recipient: str) -> Settings:
-    """Fixture content with a test key for `fresno`, built into an index under `tmp`."""
+@contextmanager
+def fresh_pg_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database on the test server; dropped afterwards."""
+    import psycopg
+
+    admin = os.environ.get("CARTILLA_TEST_DATABASE_URL", "").strip()
+    if not admin:
+        pytest.skip(PG_SKIP)
+    name = "cartilla_relay_" + secrets.token_hex(6)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    base, _, _ = admin.partition("?")
+    url = base.rsplit("/", 1)[0] + "/" + name
+    try:
+        yield url
+    finally:
+        pool = storage._pools.pop(url, None)  # this process's connections to it
+        if pool is not None:
+            pool.close()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def backend_url(backend: str) -> Iterator[str | None]:
+    """The database URL of a backend: None (SQLite files) or a fresh PostgreSQL database."""
+    if backend == "sqlite":
+        yield None
+        return
+    with fresh_pg_database() as url:
+        yield url
+
+
+def ciphertext_pieces(settings: Settings, upload_id: str) -> list[str]:
+    """What holds bytes of this upload: blob file names, or relay_chunks rows."""
+    if settings.database_url:
+        import psycopg
+
+        with psycopg.connect(settings.database_url) as conn:
+            rows = conn.execute(
+                "SELECT start FROM relay_chunks WHERE upload_id = %s ORDER BY start", [upload_id]
+            ).fetchall()
+        return [f"relay_chunks@{row[0]}" for row in rows]
+    blobs = settings.state_dir / "entrega" / "blobs"
+    return sorted(p.name for p in blobs.glob(f"{upload_id}.*")) if blobs.exists() else []
+
+
+def stored_ciphertext(settings: Settings, upload_id: str) -> bytes | None:
+    """The bytes the relay would serve for this upload (None when there are none)."""
+    if settings.database_url:
+        import psycopg
+
+        with psycopg.connect(settings.database_url) as conn:
+            rows = conn.execute(
+                "SELECT data FROM relay_chunks WHERE upload_id = %s ORDER BY start", [upload_id]
+            ).fetchall()
+        return b"".join(bytes(row[0]) for row in rows) if rows else None
+    blob = settings.state_dir / "entrega" / "blobs" / f"{upload_id}.age"
+    return blob.read_bytes() if blob.exists() else None
+
+
+RELAY_TABLES = ("uploads", "windows", "challenges", "desk_sessions", "relay_chunks", "relay_secret")
+
+
+def stored_relay_bytes(settings: Settings) -> bytes:
+    """Everything the relay keeps, as bytes: its files, or every row of its tables."""
+    if settings.database_url:
+        import psycopg
+
+        out = b""
+        with psycopg.connect(settings.database_url) as conn:
+            for table in RELAY_TABLES:
+                for row in conn.execute(f"SELECT * FROM {table}"):
+                    for value in row:
+                        out += value if isinstance(value, bytes) else str(value).encode()
+        return out
+    root = settings.state_dir / "entrega"
+    return b"".join(p.read_bytes() for p in root.rglob("*") if p.is_file())
+
+
+def relay_settings(tmp: Path, recipient: str, database_url: str | None = None) -> Settings:
+    """Fixture content with a test key for `fresno`, built into an index under `tmp` (the
+    relay's state in `database_url` when given)."""
     content = tmp / "content"
     shutil.copytree(FIXTURE_CONTENT, content)
     add_office_key(content, recipient)
@@ -108,6 +205,7 @@ def relay_settings(tmp: Path, recipient: str) -> Settings:
         pwa_dir=PROJECT_ROOT / "pwa",
         state_dir=state,
         test_mode=True,
+        database_url=database_url,
     )
     result = build_index(settings.content_dir, settings.index_path)
     assert result.status == "built", result.problems
@@ -116,21 +214,30 @@ def relay_settings(tmp: Path, recipient: str) -> Settings:
     return settings
 
 
-def relay_fixtures(name: str) -> tuple[Any, Any, Any, Any]:
+def relay_fixtures(name: str) -> tuple[Any, Any, Any, Any, Any]:
     """A test module's `identity` (the office key), `settings` (content with its recipient,
     state under a temporary folder named `name`), `client` (the app) and an autouse fixture
     that resets the guess limits before each test: `identity, settings, client, _limits =
-    relay_fixtures("desk")` at module level."""
+    relay_fixtures("desk")` at module level. The module's tests run once per backend
+    (`relay_database_url`: SQLite files, then a fresh PostgreSQL database)."""
 
     @pytest.fixture(scope="module")
     def identity() -> pyrage.x25519.Identity:
         return pyrage.x25519.Identity.generate()
 
+    @pytest.fixture(scope="module", params=BACKENDS)
+    def relay_database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
+        yield from backend_url(request.param)
+
     @pytest.fixture(scope="module")
     def settings(
-        tmp_path_factory: pytest.TempPathFactory, identity: pyrage.x25519.Identity
+        tmp_path_factory: pytest.TempPathFactory,
+        identity: pyrage.x25519.Identity,
+        relay_database_url: str | None,
     ) -> Settings:
-        return relay_settings(tmp_path_factory.mktemp(name), str(identity.to_public()))
+        return relay_settings(
+            tmp_path_factory.mktemp(name), str(identity.to_public()), relay_database_url
+        )
 
     @pytest.fixture(scope="module")
     def client(settings: Settings) -> Iterator[TestClient[Litestar]]:
@@ -142,4 +249,8 @@ def relay_fixtures(name: str) -> tuple[Any, Any, Any, Any]:
         for limit in (limits.PICKUP_MISSES, limits.WINDOW_MISSES, limits.CHALLENGES):
             limit.reset()
 
-    return identity, settings, client, fresh_limits
+    return identity, settings, client, fresh_limits, relay_database_url
+
+
+def with_database(settings: Settings, database_url: str | None) -> Settings:
+    return dataclasses.replace(settings, database_url=database_url)

@@ -10,6 +10,7 @@ from entrega_fixtures import (
     API,
     OFFICE,
     bearer,
+    ciphertext_pieces,
     desk_login,
     relay_fixtures,
     upload_all,
@@ -20,7 +21,7 @@ from litestar.testing import TestClient
 from server.config import Settings
 from server.entrega import codes, envelope, store
 
-identity, settings, client, _fresh_limits = relay_fixtures("desk")
+identity, settings, client, _fresh_limits, relay_database_url = relay_fixtures("desk")
 
 
 def _waiting(
@@ -49,7 +50,7 @@ def test_pickup_download_ack_then_the_phone_sees_picked_up(
     assert got.status_code == 200 and got.content == data
     assert got.headers["content-type"].startswith("application/octet-stream")
     assert client.post(f"{API}/uploads/{uid}/ack", json={}, headers=bearer(desk)).status_code == 200
-    assert not (settings.state_dir / "entrega" / "blobs" / f"{uid}.age").exists()
+    assert ciphertext_pieces(settings, uid) == []
     status = client.get(f"{API}/uploads/{uid}", headers=bearer(token)).json()
     assert status["state"] == "picked_up"
     again = client.get(f"{API}/uploads/{uid}/ciphertext", headers=bearer(desk))

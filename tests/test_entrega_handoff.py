@@ -19,7 +19,13 @@ import pyrage
 import pytest
 import uvicorn
 from bundles import factory as f
-from entrega_fixtures import relay_settings
+from entrega_fixtures import (
+    BACKENDS,
+    backend_url,
+    ciphertext_pieces,
+    relay_settings,
+    stored_relay_bytes,
+)
 
 from server.app import create_app
 from server.config import Settings
@@ -81,9 +87,16 @@ def desk_key(tmp_path: Path) -> tuple[Path, Path, str]:
     return key, passphrase, recipient
 
 
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    yield from backend_url(request.param)
+
+
 @pytest.fixture
-def served(tmp_path: Path, desk_key: tuple[Path, Path, str]) -> Iterator[tuple[str, Settings]]:
-    settings = relay_settings(tmp_path / "srv", desk_key[2])
+def served(
+    tmp_path: Path, desk_key: tuple[Path, Path, str], database_url: str | None
+) -> Iterator[tuple[str, Settings]]:
+    settings = relay_settings(tmp_path / "srv", desk_key[2], database_url)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -206,10 +219,10 @@ def test_full_hand_off_leaves_nothing_readable(
     # The phone sees "recogido"; the ciphertext is gone from the relay.
     status, seen = call(f"{api}/uploads/{uid}", "GET", token=token)
     assert seen["state"] == "picked_up"
-    root = settings.state_dir / "entrega"
-    assert list((root / "blobs").iterdir()) == []
+    assert ciphertext_pieces(settings, uid) == []
     # Nothing of the worker in the relay's storage or in what the server printed.
-    stored = b"".join(p.read_bytes() for p in root.rglob("*") if p.is_file())
+    stored = stored_relay_bytes(settings)
+    assert stored  # the records are there (picked up), just nothing readable in them
     printed = capfd.readouterr()
     for secret in WORKER_SECRETS:
         assert secret.encode() not in stored, secret

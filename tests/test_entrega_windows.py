@@ -12,7 +12,7 @@ from litestar.testing import TestClient
 from server.config import Settings
 from server.entrega import codes, envelope, limits, store
 
-identity, settings, client, _fresh_limits = relay_fixtures("windows")
+identity, settings, client, _fresh_limits, relay_database_url = relay_fixtures("windows")
 
 
 def test_window_hand_off(client: TestClient[Litestar], identity: pyrage.x25519.Identity) -> None:

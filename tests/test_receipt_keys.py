@@ -1,17 +1,25 @@
 """The time-receipt key: made once across racing processes, a history with ids, and
-"could not check" (not "forged") for a receipt signed by a key the server never had."""
+"could not check" (not "forged") for a receipt signed by a key the server never had.
+
+The history tests run on both backends: receipt_keys.json beside the key (the default) and
+the shared PostgreSQL table (CARTILLA_DATABASE_URL), where several instances, each with its
+own private key, publish and trust each other's keys."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import multiprocessing
 import stat
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from bundles import factory as f
+from entrega_fixtures import BACKENDS, backend_url
 from litestar.testing import TestClient
 
 from server.app import create_app
@@ -19,13 +27,27 @@ from server.cli import main
 from server.config import Settings
 from server.evidence import receipts
 from server.evidence.keys import (
+    ensure_receipt_key,
+    history_path,
     known_receipt_keys,
+    published_keys,
     read_public_key_file,
     rotate_receipt_key,
 )
 from server.evidence.verify import verify_bundle
 
 WORKERS = 6
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    yield from backend_url(request.param)
+
+
+@pytest.fixture
+def keyed(built: Settings, database_url: str | None) -> Settings:
+    """The built settings, the key history on the backend of `database_url`."""
+    return dataclasses.replace(built, database_url=database_url)
 
 
 def _race(path: str, barrier: object, out: object) -> None:
@@ -85,12 +107,13 @@ def test_a_failed_first_write_leaves_nothing_that_breaks_later_receipts(tmp_path
     assert path.exists()
 
 
-def test_key_history_is_published_and_old_bundles_still_verify(built: Settings) -> None:
+def test_key_history_is_published_and_old_bundles_still_verify(keyed: Settings) -> None:
+    built, url = keyed, keyed.database_url
     with TestClient(create_app(built)) as client:
         first = client.get("/.well-known/cartilla-receipt-key").json()
         old_key = receipts.load_or_create_key(built.receipt_key_path)
         old_bundle = f.make_bundle(f.Keys(worker=f.new_keys().worker, server=old_key))
-        rotate_receipt_key(built.receipt_key_path)
+        rotate_receipt_key(built.receipt_key_path, url)
         published = client.get("/.well-known/cartilla-receipt-key").json()
         assert published["key_id"] != first["key_id"]
         ids = [k["key_id"] for k in published["keys"]]
@@ -107,15 +130,17 @@ def test_key_history_is_published_and_old_bundles_still_verify(built: Settings) 
             headers={"content-type": "application/zip"},
         )  # fmt: skip
         assert answer.status_code == 200, answer.text
-        assert set(known_receipt_keys(built.receipt_key_path)) == set(ids)
+        assert set(known_receipt_keys(built.receipt_key_path, url)) == set(ids)
+        # The history is where the backend keeps it, and only there.
+        assert history_path(built.receipt_key_path).exists() == (url is None)
         saved = built.state_dir / "saved.json"
         saved.write_text(client.get("/api/v1/receipts/key").text)
         assert set(read_public_key_file(saved)) == set(ids)
 
 
-def test_unknown_key_is_could_not_check_and_a_bad_signature_is_forged(built: Settings) -> None:
-    mine = receipts.load_or_create_key(built.receipt_key_path)
-    known = known_receipt_keys(built.receipt_key_path)
+def test_unknown_key_is_could_not_check_and_a_bad_signature_is_forged(keyed: Settings) -> None:
+    mine = receipts.load_or_create_key(keyed.receipt_key_path)
+    known = known_receipt_keys(keyed.receipt_key_path, keyed.database_url)
     other = receipts.sign_receipt(f.new_keys().server, "ab" * 32)
     assert receipts.receipt_verdict(other, known) == "unchecked"
     genuine = receipts.sign_receipt(mine, "ab" * 32)
@@ -127,9 +152,9 @@ def test_unknown_key_is_could_not_check_and_a_bad_signature_is_forged(built: Set
     assert receipts.receipt_verdict(backdated, known) == "forged"
 
 
-def test_an_unreadable_key_is_a_plain_503_not_a_500(built: Settings) -> None:
-    with TestClient(create_app(built)) as client:
-        built.receipt_key_path.write_bytes(b"not a key")
+def test_an_unreadable_key_is_a_plain_503_not_a_500(keyed: Settings) -> None:
+    with TestClient(create_app(keyed)) as client:
+        keyed.receipt_key_path.write_bytes(b"not a key")
         answer = client.post("/api/v1/receipts", json={"hash": "ab" * 32})
         assert answer.status_code == 503, answer.text
         message = answer.json()["error"]["message"]
@@ -139,15 +164,24 @@ def test_an_unreadable_key_is_a_plain_503_not_a_500(built: Settings) -> None:
 # --- `cartilla keys`: make once, rotate with a published history, list ------------------------
 
 
-def _use_state(monkeypatch: pytest.MonkeyPatch, state: Path) -> None:
+def _use_state(
+    monkeypatch: pytest.MonkeyPatch, state: Path, database_url: str | None = None
+) -> None:
     monkeypatch.setenv("CARTILLA_STATE_DIR", str(state))
+    if database_url:
+        monkeypatch.setenv("CARTILLA_DATABASE_URL", database_url)
+    else:
+        monkeypatch.delenv("CARTILLA_DATABASE_URL", raising=False)
 
 
 def test_cartilla_keys_makes_the_receipt_key_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    database_url: str | None,
 ) -> None:
     state = tmp_path / "state"
-    _use_state(monkeypatch, state)
+    _use_state(monkeypatch, state, database_url)
     assert main(["keys"]) == 0
     key_path = state / "receipt_ed25519.pem"
     pem = key_path.read_bytes()
@@ -164,9 +198,10 @@ def test_cartilla_keys_makes_the_receipt_key_once(
 
 
 def test_rotation_keeps_receipts_made_before_it_verifiable_from_the_published_history(
-    built: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    keyed: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _use_state(monkeypatch, built.state_dir)
+    built = keyed
+    _use_state(monkeypatch, built.state_dir, built.database_url)
     assert main(["keys"]) == 0
     old_key = receipts.load_or_create_key(built.receipt_key_path)
     old_bundle = f.make_bundle(f.Keys(worker=f.new_keys().worker, server=old_key))
@@ -201,6 +236,58 @@ def test_rotation_keeps_receipts_made_before_it_verifiable_from_the_published_hi
     old_row = rows[0].split()
     assert old_row[1] <= old_row[2] and old_row[3].startswith(old_id) and len(old_row[3]) == 64
     assert "(actual / current)" in rows[1]
+
+
+# --- several instances, one PostgreSQL: each its own private key, one shared history ---------
+
+
+@pytest.fixture
+def shared(database_url: str | None) -> str:
+    if database_url is None:
+        pytest.skip("PostgreSQL only: without a database URL each server has its own history")
+    return database_url
+
+
+def test_instances_publish_and_trust_each_others_keys(tmp_path: Path, shared: str) -> None:
+    a, b = (tmp_path / name / "receipt_ed25519.pem" for name in ("a", "b"))
+    ensure_receipt_key(a, shared)
+    ensure_receipt_key(b, shared)
+    key_a, key_b = receipts.load_or_create_key(a), receipts.load_or_create_key(b)
+    id_a, id_b = (receipts.key_id_of(k.public_key()) for k in (key_a, key_b))
+    assert id_a != id_b  # a private key never leaves its instance
+    for path, mine in ((a, id_a), (b, id_b)):
+        published = published_keys(path, shared)
+        assert published.key_id == mine  # each signs with its own key ...
+        assert {k.key_id for k in published.keys} == {id_a, id_b}  # ... and lists both
+        assert all(k.valid_until is None for k in published.keys)
+    # A receipt signed by A is genuine to B (and the other way round).
+    receipt = receipts.sign_receipt(key_a, "ab" * 32)
+    assert receipts.receipt_verdict(receipt, known_receipt_keys(b, shared)) == "genuine"
+    receipt = receipts.sign_receipt(key_b, "cd" * 32)
+    assert receipts.receipt_verdict(receipt, known_receipt_keys(a, shared)) == "genuine"
+    # Rotating A closes A's old key only; B's key stays current.
+    rotate_receipt_key(a, shared)
+    new_a = receipts.key_id_of(receipts.load_or_create_key(a).public_key())
+    rows = {k.key_id: k for k in published_keys(b, shared).keys}
+    assert set(rows) == {id_a, id_b, new_a}
+    assert rows[id_a].valid_until is not None
+    assert rows[id_b].valid_until is None and rows[new_a].valid_until is None
+    assert not any(p.name == "receipt_keys.json" for p in tmp_path.rglob("*"))
+
+
+def test_moving_to_postgres_keeps_the_keys_recorded_before(tmp_path: Path, shared: str) -> None:
+    path = tmp_path / "state" / "receipt_ed25519.pem"
+    ensure_receipt_key(path)  # the file history, as before CARTILLA_DATABASE_URL was set
+    old = receipts.load_or_create_key(path)
+    rotate_receipt_key(path)
+    before = json.loads(history_path(path).read_text())["keys"]
+    assert len(before) == 2
+    ensure_receipt_key(path, shared)  # the first start with the database
+    published = published_keys(path, shared)
+    assert [k.key_id for k in published.keys] == [k["key_id"] for k in before]
+    receipt = receipts.sign_receipt(old, "ab" * 32)
+    other = tmp_path / "other" / "receipt_ed25519.pem"
+    assert receipts.receipt_verdict(receipt, known_receipt_keys(other, shared)) == "genuine"
 
 
 ROTATE_ON_A_FULL_DISK = textwrap.dedent(
