@@ -51,17 +51,21 @@ def desk_key(tmp_path: Path) -> tuple[Path, Path, str]:
     passphrase = tmp_path / "pass.txt"
     passphrase.write_text("una frase de paso larga\n")
     key = tmp_path / "office.age"
-    made = cli(
-        "desk-key",
-        "new",
-        "--office",
-        "fresno",
-        "--out",
-        str(key),
-        "--passphrase-file",
-        str(passphrase),
-        state_dir=tmp_path,
-    )
+
+    def new_key() -> subprocess.CompletedProcess[str]:
+        return cli(
+            "desk-key",
+            "new",
+            "--office",
+            "fresno",
+            "--out",
+            str(key),
+            "--passphrase-file",
+            str(passphrase),
+            state_dir=tmp_path,
+        )
+
+    made = new_key()
     assert made.returncode == 0, made.stderr
     recipient = next(
         line.split(": ", 1)[1]
@@ -72,17 +76,7 @@ def desk_key(tmp_path: Path) -> tuple[Path, Path, str]:
     assert key.read_bytes().startswith(b"age-encryption.org/v1\n")
     assert b"AGE-SECRET-KEY" not in key.read_bytes()
     assert key.stat().st_mode & 0o077 == 0
-    again = cli(
-        "desk-key",
-        "new",
-        "--office",
-        "fresno",
-        "--out",
-        str(key),
-        "--passphrase-file",
-        str(passphrase),
-        state_dir=tmp_path,
-    )
+    again = new_key()
     assert again.returncode == 2 and "never overwritten" in again.stderr
     return key, passphrase, recipient
 
@@ -138,6 +132,13 @@ def call(
         return error.code, json.loads(error.read())
 
 
+def receipt_key_file(folder: Path, keys: f.Keys) -> Path:
+    """The server's receipt public key as a file, for `--receipt-key`."""
+    path = folder / "server-key.json"
+    path.write_text(json.dumps({"public_key": receipts.public_key_info(keys.server).public_key}))
+    return path
+
+
 def test_full_hand_off_leaves_nothing_readable(
     served: tuple[str, Settings],
     desk_key: tuple[Path, Path, str],
@@ -189,10 +190,7 @@ def test_full_hand_off_leaves_nothing_readable(
     assert status == 200, done
 
     # The desk on the command line: challenge, token, pickup, download, decrypt, verify, ack.
-    server_key = tmp_path / "server-key.json"
-    server_key.write_text(
-        json.dumps({"public_key": receipts.public_key_info(keys.server).public_key})
-    )
+    server_key = receipt_key_file(tmp_path, keys)
     out = tmp_path / "desk-out"
     fetched = cli(
         "entrega",
@@ -238,51 +236,32 @@ def test_fetch_with_the_wrong_key_or_passphrase(
     key, _passphrase, _ = desk_key
     wrong_pass = tmp_path / "wrong.txt"
     wrong_pass.write_text("otra frase cualquiera")
-    result = cli(
-        "entrega",
-        "fetch",
-        "00000-00000",
-        "--office",
-        "fresno",
-        "--identity",
-        str(key),
-        "--passphrase-file",
-        str(wrong_pass),
-        "--server",
-        base,
-        state_dir=tmp_path,
-    )
+
+    def fetch(code: str, identity: Path, *more: str) -> subprocess.CompletedProcess[str]:
+        return cli(
+            "entrega",
+            "fetch",
+            code,
+            "--office",
+            "fresno",
+            "--identity",
+            str(identity),
+            *more,
+            "--server",
+            base,
+            state_dir=tmp_path,
+        )
+
+    result = fetch("00000-00000", key, "--passphrase-file", str(wrong_pass))
     assert result.returncode == 2
     assert "frase de paso" in result.stderr and "passphrase" in result.stderr
     other = tmp_path / "other.txt"
     other.write_text(str(pyrage.x25519.Identity.generate()) + "\n")
     body = "ABCDEFGHJ"
     code = codes.show(body + codes.luhn32_check(body))
-    result = cli(
-        "entrega",
-        "fetch",
-        code,
-        "--office",
-        "fresno",
-        "--identity",
-        str(other),
-        "--server",
-        base,
-        state_dir=tmp_path,
-    )
+    result = fetch(code, other)
     assert result.returncode == 2 and "not the office's" in result.stderr
-    typo = cli(
-        "entrega",
-        "fetch",
-        code[:-1] + "Z" if code[-1] != "Z" else code[:-1] + "Y",
-        "--office",
-        "fresno",
-        "--identity",
-        str(other),
-        "--server",
-        base,
-        state_dir=tmp_path,
-    )
+    typo = fetch(code[:-1] + "Z" if code[-1] != "Z" else code[:-1] + "Y", other)
     assert typo.returncode == 2 and "typo" in typo.stderr
     assert "Traceback" not in result.stderr + typo.stderr
 
@@ -297,39 +276,28 @@ def test_open_a_saved_envelope(desk_key: tuple[Path, Path, str], tmp_path: Path)
             envelope.make("b.zip", bundle), [pyrage.x25519.Recipient.from_str(recipient)]
         )
     )
-    server_key = tmp_path / "server-key.json"
-    server_key.write_text(
-        json.dumps({"public_key": receipts.public_key_info(keys.server).public_key})
-    )
-    result = cli(
-        "entrega",
-        "open",
-        str(saved),
-        "--identity",
-        str(key),
-        "--passphrase-file",
-        str(passphrase),
-        "--out",
-        str(tmp_path / "o"),
-        "--receipt-key",
-        str(server_key),
-        state_dir=tmp_path,
-    )
+    server_key = receipt_key_file(tmp_path, keys)
+
+    def open_saved(*more: str) -> subprocess.CompletedProcess[str]:
+        return cli(
+            "entrega",
+            "open",
+            str(saved),
+            "--identity",
+            str(key),
+            "--passphrase-file",
+            str(passphrase),
+            "--out",
+            str(tmp_path / "o"),
+            *more,
+            state_dir=tmp_path,
+        )
+
+    result = open_saved("--receipt-key", str(server_key))
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "o" / "b.zip").read_bytes() == bundle
     tampered = bytearray(saved.read_bytes())
     tampered[-20] ^= 1
     saved.write_bytes(bytes(tampered))
-    bad = cli(
-        "entrega",
-        "open",
-        str(saved),
-        "--identity",
-        str(key),
-        "--passphrase-file",
-        str(passphrase),
-        "--out",
-        str(tmp_path / "o"),
-        state_dir=tmp_path,
-    )
+    bad = open_saved()
     assert bad.returncode == 2 and "altered" in bad.stderr

@@ -233,3 +233,34 @@ def choose_profile(page: Any, profile: dict[str, str] = PROFILE_CA) -> None:
     page.locator(f"input[name=status][value={profile['status']}]").check()
     page.locator("form.profile button[type=submit]").click()
     page.wait_for_selector("ul.cards li.card")
+
+
+def log_form(page: Any, base_url: str, view: str) -> Any:
+    """Open one of the log's forms (job, shift, pay, ...) and wait for it."""
+    page.goto(f"{base_url}/#/log/{view}")
+    form = page.locator("form.log-form")
+    form.wait_for()
+    return form
+
+
+def save(page: Any, form: Any) -> None:
+    """Submit a log form and wait for the log's own screen."""
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("h1:has-text('Mi registro')")
+
+
+def add_job(page: Any, base_url: str, employer: str, address: str | None = None) -> None:
+    """A job through the phone's own form: `employer` in California, H-2A farm work, paid by
+    the hour ($18.00 promised), weekly, weeks starting on Monday; `address` when given."""
+    form = log_form(page, base_url, "job")
+    form.locator("[data-field=employer] input").fill(employer)
+    form.locator("[data-field=state] select").select_option("CA")
+    form.locator("[data-field=industry] select").select_option("agriculture")
+    form.locator("[data-field=status] select").select_option("h2a")
+    form.locator("[data-field=pay_type] select").select_option("hourly")
+    form.locator("[data-field=promised] input").fill("18.00")
+    form.locator("[data-field=pay_frequency] select").select_option("weekly")
+    form.locator("[data-field=workweek_start] select").select_option("monday")
+    if address is not None:
+        form.locator("[data-field=address] input").fill(address)
+    save(page, form)

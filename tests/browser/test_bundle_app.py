@@ -33,7 +33,7 @@ from typing import Any
 import bagit
 import msgspec
 import pytest
-from conftest import CartillaServer, choose_profile, poll, read_pack, show
+from conftest import CartillaServer, add_job, choose_profile, log_form, poll, read_pack, save, show
 from conftest import wait_until_offline_ready as offline_ready
 
 from server.content.schema import WageJurisdiction
@@ -110,30 +110,8 @@ def stub_photo(path: Path) -> None:
     image.save(path, "JPEG", quality=90)
 
 
-def log_form(page: Any, base_url: str, view: str) -> Any:
-    page.goto(f"{base_url}/#/log/{view}")
-    form = page.locator("form.log-form")
-    form.wait_for()
-    return form
-
-
-def save(page: Any, form: Any) -> None:
-    form.locator("button[type=submit]").click()
-    page.wait_for_selector("h1:has-text('Mi registro')")
-
-
 def log_through_the_forms(page: Any, base_url: str, photo: Path) -> None:
-    form = log_form(page, base_url, "job")
-    form.locator("[data-field=employer] input").fill(RANCHO)
-    form.locator("[data-field=state] select").select_option("CA")
-    form.locator("[data-field=industry] select").select_option("agriculture")
-    form.locator("[data-field=status] select").select_option("h2a")
-    form.locator("[data-field=pay_type] select").select_option("hourly")
-    form.locator("[data-field=promised] input").fill("18.00")
-    form.locator("[data-field=pay_frequency] select").select_option("weekly")
-    form.locator("[data-field=workweek_start] select").select_option("monday")
-    form.locator("[data-field=address] input").fill("1200 Camino Real, Salinas, CA")
-    save(page, form)
+    add_job(page, base_url, RANCHO, address="1200 Camino Real, Salinas, CA")
     for day in UI_SHIFTS:
         form = log_form(page, base_url, "shift")
         form.locator("[data-field=date] input").fill(day)

@@ -38,14 +38,16 @@ from conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
     CartillaServer,
+    add_job,
     choose_profile,
     content_source,
+    log_form,
     poll,
+    save,
     show,
     wait_until_offline_ready,
 )
 from entrega_support import OFFICE, RelayError, call, content_with_key, office_key, qr_y4m
-from test_bundle_app import log_form, save
 
 from server.entrega import codes, envelope
 
@@ -147,22 +149,13 @@ def relay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[CartillaSe
 
 def bundle_made_offline(context: Any, base: str) -> tuple[Any, bytes]:
     """A job and a shift through the phone's forms, then the bundle made with the network cut;
-    returns the page and the ZIP the phone saved."""
+    returns the page, back online, and the ZIP the phone saved."""
     page = context.new_page()
     page.goto(base + "/")
     page.wait_for_selector("form.profile")
     choose_profile(page)
     wait_until_offline_ready(page)
-    form = log_form(page, base, "job")
-    form.locator("[data-field=employer] input").fill(EMPLOYER)
-    form.locator("[data-field=state] select").select_option("CA")
-    form.locator("[data-field=industry] select").select_option("agriculture")
-    form.locator("[data-field=status] select").select_option("h2a")
-    form.locator("[data-field=pay_type] select").select_option("hourly")
-    form.locator("[data-field=promised] input").fill("18.00")
-    form.locator("[data-field=pay_frequency] select").select_option("weekly")
-    form.locator("[data-field=workweek_start] select").select_option("monday")
-    save(page, form)
+    add_job(page, base, EMPLOYER)
     form = log_form(page, base, "shift")
     form.locator("[data-field=date] input").fill("2025-06-02")
     form.locator("[data-field=start] input").fill("07:00")
@@ -176,6 +169,7 @@ def bundle_made_offline(context: Any, base: str) -> tuple[Any, bytes]:
         page.locator("#bundle-save").click()
     zip_bytes = Path(download.value.path()).read_bytes()
     assert zip_bytes[:2] == b"PK"
+    context.set_offline(False)
     return page, zip_bytes
 
 
@@ -216,79 +210,74 @@ def drop_the_first_answer(context: Any) -> list[str]:
 
 
 def test_a_bundle_made_offline_goes_to_the_office_encrypted_and_pyrage_opens_the_same_zip(
-    browser: Any, relay: tuple[CartillaServer, Any]
+    context: Any, relay: tuple[CartillaServer, Any]
 ) -> None:
     server, key = relay
     base = server.base_url
-    context = browser.new_context(service_workers="allow", viewport={"width": 360, "height": 740})
-    try:
-        page, zip_bytes = bundle_made_offline(context, base)
-        context.set_offline(False)
-        arrived = drop_the_first_answer(context)
-        page.locator("#bundle-send").click()
-        page.wait_for_selector("#entrega h2")
-        # The worker's consulate, first and chosen, with the fingerprint the officer reads aloud.
-        first = page.locator("#entrega-offices input").first
-        assert first.get_attribute("value") == OFFICE and first.is_checked()
-        assert key.fingerprint in page.inner_text("#entrega-fingerprint")
-        assert page.inner_text("#entrega-leaves") == (
-            "Lo que sale del teléfono: el archivo cifrado; solo esa oficina puede abrirlo; "
-            "el servidor lo borra al recogerlo o en 7 días."
-        )
-        page.locator("#entrega-upload").click()
-        code = page.locator(".entrega-receipt .entrega-code").inner_text(timeout=120_000).strip()
-        assert codes.normalize_pickup(code) == code.replace("-", "")
-        # The QR code is drawn once qr.js has loaded (from /vendor/, by then kept offline).
-        page.wait_for_selector(".entrega-receipt .entrega-qr svg path")
-        assert page.locator(".entrega-receipt .entrega-qr svg path").count() == 1
-        assert key.fingerprint in page.inner_text(".entrega-receipt")
-        # One chunk arrived, once: after the drop the phone asked how far it got and went on.
-        assert len(arrived) == 1 and arrived[0].startswith("bytes 0-")
-        page.wait_for_selector(".entrega-receipt .entrega-state[data-state=waiting]")
+    page, zip_bytes = bundle_made_offline(context, base)
+    arrived = drop_the_first_answer(context)
+    page.locator("#bundle-send").click()
+    page.wait_for_selector("#entrega h2")
+    # The worker's consulate, first and chosen, with the fingerprint the officer reads aloud.
+    first = page.locator("#entrega-offices input").first
+    assert first.get_attribute("value") == OFFICE and first.is_checked()
+    assert key.fingerprint in page.inner_text("#entrega-fingerprint")
+    assert page.inner_text("#entrega-leaves") == (
+        "Lo que sale del teléfono: el archivo cifrado; solo esa oficina puede abrirlo; "
+        "el servidor lo borra al recogerlo o en 7 días."
+    )
+    page.locator("#entrega-upload").click()
+    code = page.locator(".entrega-receipt .entrega-code").inner_text(timeout=120_000).strip()
+    assert codes.normalize_pickup(code) == code.replace("-", "")
+    # The QR code is drawn once qr.js has loaded (from /vendor/, by then kept offline).
+    page.wait_for_selector(".entrega-receipt .entrega-qr svg path")
+    assert page.locator(".entrega-receipt .entrega-qr svg path").count() == 1
+    assert key.fingerprint in page.inner_text(".entrega-receipt")
+    # One chunk arrived, once: after the drop the phone asked how far it got and went on.
+    assert len(arrived) == 1 and arrived[0].startswith("bytes 0-")
+    page.wait_for_selector(".entrega-receipt .entrega-state[data-state=waiting]")
 
-        # Offline, the same envelope saved as a .age file: only the office key opens it.
-        context.set_offline(True)
-        with page.expect_download() as saved:
-            page.locator("#entrega-save-age").click()
-        assert saved.value.suggested_filename.endswith(".zip.age")
-        age_file = Path(saved.value.path()).read_bytes()
-        assert envelope.read(pyrage.decrypt(age_file, [key.identity]))[1] == zip_bytes
-        context.set_offline(False)
+    # Offline, the same envelope saved as a .age file: only the office key opens it.
+    context.set_offline(True)
+    with page.expect_download() as saved:
+        page.locator("#entrega-save-age").click()
+    assert saved.value.suggested_filename.endswith(".zip.age")
+    age_file = Path(saved.value.path()).read_bytes()
+    assert envelope.read(pyrage.decrypt(age_file, [key.identity]))[1] == zip_bytes
+    context.set_offline(False)
 
-        # As the desk: prove the office key, find the code, download; pyrage opens it.
-        token = desk_token(base, key.identity)
-        found = call(base, "GET", f"/pickup/{code}", token=token)
-        sealed = ciphertext(base, token, found["id"])
-        plain = pyrage.decrypt(sealed, [key.identity])
-        assert len(plain) in envelope.BUCKETS  # the relay saw only the bucket
-        name, bundle = envelope.read(plain)
-        assert bundle == zip_bytes and name.endswith(".zip")
-        assert EMPLOYER.encode() not in sealed
-        call(base, "POST", f"/uploads/{found['id']}/ack", {}, token=token)
+    # As the desk: prove the office key, find the code, download; pyrage opens it.
+    token = desk_token(base, key.identity)
+    found = call(base, "GET", f"/pickup/{code}", token=token)
+    sealed = ciphertext(base, token, found["id"])
+    plain = pyrage.decrypt(sealed, [key.identity])
+    assert len(plain) in envelope.BUCKETS  # the relay saw only the bucket
+    name, bundle = envelope.read(plain)
+    assert bundle == zip_bytes and name.endswith(".zip")
+    assert EMPLOYER.encode() not in sealed
+    call(base, "POST", f"/uploads/{found['id']}/ack", {}, token=token)
 
-        # "recogido ✔" on the button, and again when the consulate screen is opened later.
-        page.locator(".entrega-receipt .entrega-check").click()
-        page.wait_for_selector(".entrega-receipt .entrega-state[data-state=picked_up]")
-        assert "recogido ✔" in page.inner_text(".entrega-receipt .entrega-state")
-        page.reload()
-        show(page, "#/bundle")
-        earlier = page.locator("#entrega-earlier .entrega-receipt")
-        page.wait_for_selector("#entrega-earlier .entrega-state[data-state=picked_up]")
-        assert code in earlier.inner_text()
-        # Not in localStorage: in the log's own storage.
-        assert code not in page.evaluate("() => JSON.stringify(localStorage)")
+    # "recogido ✔" on the button, and again when the consulate screen is opened later.
+    page.locator(".entrega-receipt .entrega-check").click()
+    page.wait_for_selector(".entrega-receipt .entrega-state[data-state=picked_up]")
+    assert "recogido ✔" in page.inner_text(".entrega-receipt .entrega-state")
+    page.reload()
+    show(page, "#/bundle")
+    earlier = page.locator("#entrega-earlier .entrega-receipt")
+    page.wait_for_selector("#entrega-earlier .entrega-state[data-state=picked_up]")
+    assert code in earlier.inner_text()
+    # Not in localStorage: in the log's own storage.
+    assert code not in page.evaluate("() => JSON.stringify(localStorage)")
 
-        earlier.locator(".entrega-delete").click()
-        page.wait_for_selector("#entrega-earlier .entrega-state[data-state=deleted]")
-        with pytest.raises(RelayError) as gone:
-            call(base, "GET", f"/pickup/{code}", token=token)
-        assert gone.value.status == 404
-        page.reload()
-        show(page, "#/bundle")
-        page.wait_for_selector("#bundle-form")
-        assert page.locator("#entrega-earlier").count() == 0
-    finally:
-        context.close()
+    earlier.locator(".entrega-delete").click()
+    page.wait_for_selector("#entrega-earlier .entrega-state[data-state=deleted]")
+    with pytest.raises(RelayError) as gone:
+        call(base, "GET", f"/pickup/{code}", token=token)
+    assert gone.value.status == 404
+    page.reload()
+    show(page, "#/bundle")
+    page.wait_for_selector("#bundle-form")
+    assert page.locator("#entrega-earlier").count() == 0
 
 
 def desk_window(base: str, identity: Any) -> tuple[dict[str, Any], Any, str]:
@@ -300,69 +289,61 @@ def desk_window(base: str, identity: Any) -> tuple[dict[str, Any], Any, str]:
 
 
 def test_at_the_window_a_typed_code_is_checked_and_the_bundle_goes_to_its_one_time_key(
-    browser: Any, relay: tuple[CartillaServer, Any]
+    context: Any, relay: tuple[CartillaServer, Any]
 ) -> None:
     server, key = relay
     base = server.base_url
-    context = browser.new_context(service_workers="allow", viewport={"width": 360, "height": 740})
-    try:
-        page, zip_bytes = bundle_made_offline(context, base)
-        context.set_offline(False)
-        window, one_time, token = desk_window(base, key.identity)
-        lookups: list[str] = []
-        page.on("request", lambda r: "/api/v1/entrega/windows/" in r.url and lookups.append(r.url))
-        page.locator("#bundle-send").click()
-        page.locator("#entrega-window").click()
-        field = page.locator("#entrega-window-code")
-        status = page.locator("#entrega-window-status")
+    page, zip_bytes = bundle_made_offline(context, base)
+    window, one_time, token = desk_window(base, key.identity)
+    lookups: list[str] = []
+    page.on("request", lambda r: "/api/v1/entrega/windows/" in r.url and lookups.append(r.url))
+    page.locator("#bundle-send").click()
+    page.locator("#entrega-window").click()
+    field = page.locator("#entrega-window-code")
+    status = page.locator("#entrega-window-status")
 
-        plain = window["code"].replace("-", "")
-        typo = plain[:2] + codes.ALPHABET[(codes.ALPHABET.index(plain[2]) + 1) % 32] + plain[3:]
-        field.fill(typo)
-        page.locator("#entrega-window-find").click()
-        status.locator("[role=alert]", has_text="error de escritura").wait_for()
-        assert lookups == []  # caught on the phone
+    plain = window["code"].replace("-", "")
+    typo = plain[:2] + codes.ALPHABET[(codes.ALPHABET.index(plain[2]) + 1) % 32] + plain[3:]
+    field.fill(typo)
+    page.locator("#entrega-window-find").click()
+    status.locator("[role=alert]", has_text="error de escritura").wait_for()
+    assert lookups == []  # caught on the phone
 
-        body = "7QX2M"
-        field.fill(body + codes.luhn32_check(body))
-        page.locator("#entrega-window-find").click()
-        status.locator("[role=alert]", has_text="No hay una ventanilla abierta").wait_for()
+    body = "7QX2M"
+    field.fill(body + codes.luhn32_check(body))
+    page.locator("#entrega-window-find").click()
+    status.locator("[role=alert]", has_text="No hay una ventanilla abierta").wait_for()
 
-        field.fill(window["code"].lower())
-        page.locator("#entrega-window-find").click()
-        words = page.inner_text("#entrega-words").strip()
-        assert words == " · ".join(codes.two_words(str(one_time.to_public())))
-        assert "¿Ve las mismas dos palabras en la pantalla de la oficina?" in page.inner_text(
-            "#entrega-window-confirm"
-        )
-        page.locator("#entrega-window-send").click()
-        page.wait_for_selector("#entrega-window-done", timeout=120_000)
+    field.fill(window["code"].lower())
+    page.locator("#entrega-window-find").click()
+    words = page.inner_text("#entrega-words").strip()
+    assert words == " · ".join(codes.two_words(str(one_time.to_public())))
+    assert "¿Ve las mismas dos palabras en la pantalla de la oficina?" in page.inner_text(
+        "#entrega-window-confirm"
+    )
+    page.locator("#entrega-window-send").click()
+    page.wait_for_selector("#entrega-window-done", timeout=120_000)
 
-        sent = call(base, "GET", f"/windows/{window['id']}/upload", token=token)["upload"]
-        assert sent
-        _, bundle = envelope.read(pyrage.decrypt(ciphertext(base, token, sent), [one_time]))
-        assert bundle == zip_bytes
-        # The office's own key cannot open what went to the window's one-time key.
-        with pytest.raises(pyrage.DecryptError):
-            pyrage.decrypt(ciphertext(base, token, sent), [key.identity])
-    finally:
-        context.close()
+    sent = call(base, "GET", f"/windows/{window['id']}/upload", token=token)["upload"]
+    assert sent
+    _, bundle = envelope.read(pyrage.decrypt(ciphertext(base, token, sent), [one_time]))
+    assert bundle == zip_bytes
+    # The office's own key cannot open what went to the window's one-time key.
+    with pytest.raises(pyrage.DecryptError):
+        pyrage.decrypt(ciphertext(base, token, sent), [key.identity])
 
 
 def test_a_server_set_up_without_the_vendor_build_says_so_on_the_entrega_panel(
-    browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    context: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CARTILLA_VENDOR_DIR", str(tmp_path / "no-build"))
     server = CartillaServer(tmp_path / "bare").start()
-    context = browser.new_context(service_workers="allow", viewport={"width": 360, "height": 740})
     try:
         page, _ = bundle_made_offline(context, server.base_url)
-        context.set_offline(False)
         page.locator("#bundle-send").click()
         said = page.inner_text("#entrega-unavailable", timeout=30_000)
         assert "se instaló sin los archivos de Entrega" in said and "scripts/serve" in said
     finally:
-        context.close()
         server.stop()
 
 
@@ -399,7 +380,6 @@ def test_a_scanned_qr_whose_key_is_not_the_windows_is_refused_and_nothing_is_sen
             service_workers="allow", viewport={"width": 360, "height": 740}, permissions=["camera"]
         )
         page, _ = bundle_made_offline(context, base)
-        context.set_offline(False)
         page.locator("#bundle-send").click()
         page.locator("#entrega-window").click()
         page.locator("#entrega-window-scan").click()
@@ -413,30 +393,25 @@ def test_a_scanned_qr_whose_key_is_not_the_windows_is_refused_and_nothing_is_sen
 
 
 def test_an_office_without_a_key_is_not_receiving_and_the_zip_is_offered_instead(
-    browser: Any, live_server: str
+    context: Any, live_server: str
 ) -> None:
     # The real content: no office publishes a key yet.
-    context = browser.new_context(service_workers="allow", viewport={"width": 360, "height": 740})
-    try:
-        page, _ = bundle_made_offline(context, live_server)
-        context.set_offline(False)
-        page.locator("#bundle-send").click()
-        page.wait_for_selector("#entrega h2")
-        said = page.inner_text("#entrega-not-receiving")
-        assert "todavía no recibe envíos por Entrega" in said and "ZIP" in said
-        assert "Ninguna oficina recibe envíos" in page.inner_text("#entrega-no-office")
-        assert page.locator("#entrega-upload").count() == 0
-        assert page.locator("#bundle-save").is_visible()  # the ZIP, as before
+    page, _ = bundle_made_offline(context, live_server)
+    page.locator("#bundle-send").click()
+    page.wait_for_selector("#entrega h2")
+    said = page.inner_text("#entrega-not-receiving")
+    assert "todavía no recibe envíos por Entrega" in said and "ZIP" in said
+    assert "Ninguna oficina recibe envíos" in page.inner_text("#entrega-no-office")
+    assert page.locator("#entrega-upload").count() == 0
+    assert page.locator("#bundle-save").is_visible()  # the ZIP, as before
 
-        # A bundle over 48 MiB is refused before anything is encrypted, in either language.
-        too_large = """async (lang) => {
-            const { sendPanel } = await import("/js/entrega/screen.js");
-            const blob = new Blob([new Uint8Array(48 * 1024 * 1024)]);
-            const out = { blob, filename: "cartilla-big.zip" };
-            const panel = await sendPanel(out, { lang, pack: null, profile: null });
-            return panel.querySelector("#entrega-too-large").textContent;
-        }"""
-        assert "demasiado grande" in page.evaluate(too_large, "es")
-        assert "too large to send" in page.evaluate(too_large, "en")
-    finally:
-        context.close()
+    # A bundle over 48 MiB is refused before anything is encrypted, in either language.
+    too_large = """async (lang) => {
+        const { sendPanel } = await import("/js/entrega/screen.js");
+        const blob = new Blob([new Uint8Array(48 * 1024 * 1024)]);
+        const out = { blob, filename: "cartilla-big.zip" };
+        const panel = await sendPanel(out, { lang, pack: null, profile: null });
+        return panel.querySelector("#entrega-too-large").textContent;
+    }"""
+    assert "demasiado grande" in page.evaluate(too_large, "es")
+    assert "too large to send" in page.evaluate(too_large, "en")

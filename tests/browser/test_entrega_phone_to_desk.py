@@ -18,9 +18,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, CartillaServer, choose_profile, content_source, show
-from entrega_support import OFFICE, content_with_key, grep_storage, office_key, qr_y4m
-from test_bundle_app import log_form, save
+from conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    CartillaServer,
+    add_job,
+    choose_profile,
+    content_source,
+    log_form,
+    save,
+    show,
+)
+from entrega_support import OFFICE, OfficeKey, content_with_key, grep_storage, office_key, qr_y4m
 from test_entrega_desk_screen import load_office_key, pick_up, unfold, verified
 
 pytestmark = pytest.mark.browser
@@ -45,16 +54,7 @@ def keep_a_log(page: Any, base: str) -> None:
     page.goto(base + "/")
     page.wait_for_selector("form.profile")
     choose_profile(page)
-    form = log_form(page, base, "job")
-    form.locator("[data-field=employer] input").fill(EMPLOYER)
-    form.locator("[data-field=state] select").select_option("CA")
-    form.locator("[data-field=industry] select").select_option("agriculture")
-    form.locator("[data-field=status] select").select_option("h2a")
-    form.locator("[data-field=pay_type] select").select_option("hourly")
-    form.locator("[data-field=promised] input").fill("18.00")
-    form.locator("[data-field=pay_frequency] select").select_option("weekly")
-    form.locator("[data-field=workweek_start] select").select_option("monday")
-    save(page, form)
+    add_job(page, base, EMPLOYER)
     for day in ("2025-06-02", "2025-06-03"):
         form = log_form(page, base, "shift")
         form.locator("[data-field=date] input").fill(day)
@@ -75,6 +75,15 @@ def build_offline(phone: Any, page: Any) -> None:
     form.locator("input[name=worker]").fill(WORKER)
     page.locator("#bundle-build").click()
     page.locator("#bundle-save").wait_for()
+
+
+def open_desk(desk: Any, base: str, key: OfficeKey) -> Any:
+    """The staff desk's page, Entrega ready and the office key loaded from its file."""
+    staff = desk.new_page()
+    staff.goto(f"{base}/staff/")
+    staff.wait_for_selector("body[data-entrega-ready=yes]")
+    load_office_key(staff, key)
+    return staff
 
 
 def open_send_panel(page: Any) -> None:
@@ -104,10 +113,7 @@ def test_a_bundle_sent_by_code_opens_verified_on_the_desk_and_the_relay_keeps_no
         code = page.locator(".entrega-receipt .entrega-code").inner_text(timeout=120_000).strip()
         assert len(code) == 11 and code[5] == "-", code
 
-        staff = desk.new_page()
-        staff.goto(f"{base}/staff/")
-        staff.wait_for_selector("body[data-entrega-ready=yes]")
-        load_office_key(staff, key)
+        staff = open_desk(desk, base, key)
         pick_up(staff, code)
         verified(staff)
         staff.wait_for_selector("body[data-entrega=picked-up]")
@@ -140,10 +146,7 @@ def test_at_the_window_the_phone_scans_the_desks_qr_and_both_show_the_same_two_w
     base = server.base_url
     desk = browser.new_context(viewport={"width": 1100, "height": 900})
     try:
-        staff = desk.new_page()
-        staff.goto(f"{base}/staff/")
-        staff.wait_for_selector("body[data-entrega-ready=yes]")
-        load_office_key(staff, key)
+        staff = open_desk(desk, base, key)
         unfold(staff)
         staff.click("#entrega-window-start")
         staff.wait_for_selector("body[data-window=open]")
