@@ -1,10 +1,21 @@
-"""Shared fixtures: a private copy of test content, its built index, and the app over it."""
+"""Shared fixtures: a private copy of test content, its built index, and the app over it.
+
+PostgreSQL: `pg_url` is a fresh, empty database on the server of CARTILLA_TEST_DATABASE_URL
+(scripts/test starts a throwaway one on loopback, scripts/lib/postgres.sh), dropped after
+the test; without that variable the test is skipped, and the run says so at the end. With
+CI=true a missing server is a failure, not a skip. `database_url` runs a test on both
+backends: None (the default SQLite files) and a `pg_url` database.
+"""
 
 from __future__ import annotations
 
+import os
+import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from litestar import Litestar
@@ -54,3 +65,115 @@ def app(built: Settings) -> Litestar:
 def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
     with TestClient(app) as c:
         yield c
+
+
+# -- PostgreSQL -------------------------------------------------------------------------------
+
+PG_ENV = "CARTILLA_TEST_DATABASE_URL"
+PG_UNAVAILABLE = (
+    "PostgreSQL not available (set CARTILLA_TEST_DATABASE_URL; scripts/test starts one)"
+)
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() == "true"
+
+
+def pg_admin_url() -> str:
+    """CARTILLA_TEST_DATABASE_URL; skips the test without it (fails it with CI=true)."""
+    admin = os.environ.get(PG_ENV, "").strip()
+    if not admin:
+        if _in_ci():
+            pytest.fail(f"{PG_UNAVAILABLE}: CI must run the PostgreSQL tests", pytrace=False)
+        pytest.skip(PG_UNAVAILABLE)
+    return admin
+
+
+@contextmanager
+def fresh_pg_database(admin: str) -> Iterator[str]:
+    """A new, empty database on the server of `admin` (its URL); dropped on exit."""
+    import psycopg
+
+    name = "test_" + secrets.token_hex(8)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    base, _, query = admin.partition("?")
+    url = base.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
+    try:
+        yield url
+    finally:
+        # This process's pooled connections to it (server/storage.py), before dropping it.
+        from server import storage
+
+        pools: dict[str, Any] = getattr(storage, "_pools", {})
+        pool = pools.pop(url, None)
+        if pool is not None:
+            pool.close()
+        migrated: set[str] = getattr(storage, "_migrated", set())
+        for key in [k for k in migrated if k.startswith(f"{url}:")]:
+            migrated.discard(key)
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def pg_admin() -> str:
+    """The URL of the test PostgreSQL server itself (its `postgres` database)."""
+    return pg_admin_url()
+
+
+@pytest.fixture
+def new_pg_database(pg_admin: str) -> Callable[[], AbstractContextManager[str]]:
+    """More fresh databases when one test needs several: `with new_pg_database() as url:`."""
+    return lambda: fresh_pg_database(pg_admin)
+
+
+@pytest.fixture
+def pg_url(pg_admin: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database for this test only (its URL); dropped afterwards."""
+    with fresh_pg_database(pg_admin) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest) -> str | None:
+    """Run the test on both backends: None (the SQLite files) or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return None
+    url: str = request.getfixturevalue("pg_url")
+    return url
+
+
+def _skipped_for_postgres(reporter: pytest.TerminalReporter) -> int:
+    """How many tests were skipped because no PostgreSQL server was given."""
+    count = 0
+    for report in reporter.stats.get("skipped", []):
+        longrepr = getattr(report, "longrepr", None)
+        message = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else ""
+        if PG_ENV in str(message):
+            count += 1
+    return count
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    skipped = _skipped_for_postgres(terminalreporter)
+    if skipped:
+        terminalreporter.write_sep(
+            "=",
+            f"PostgreSQL not available: {skipped} PostgreSQL test(s) skipped "
+            f"(set {PG_ENV}; scripts/test starts one)"
+            + (" - a failure, since CI=true" if _in_ci() else ""),
+            yellow=True,
+            bold=True,
+        )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # CI must run the PostgreSQL halves: a skip for a missing server (from any fixture that
+    # says CARTILLA_TEST_DATABASE_URL in its skip message) fails the run there.
+    if not _in_ci() or exitstatus != 0:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if isinstance(reporter, pytest.TerminalReporter) and _skipped_for_postgres(reporter):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
