@@ -209,9 +209,21 @@ def _sqlite_busy(exc: sqlite3.OperationalError) -> bool:
 # -- opening ----------------------------------------------------------------------------
 
 _migrated: set[str] = set()
-_migrate_lock = threading.Lock()
+_migrate_locks: dict[str, threading.Lock] = {}
+_migrate_locks_guard = threading.Lock()
 _pools: dict[str, Any] = {}
 _pools_lock = threading.Lock()
+
+
+@contextmanager
+def _migrate_lock(key: str) -> Iterator[None]:
+    """One migration at a time per store and database in this process (yoyo's own lock row
+    serialises processes). Per key, so a database that went away, whose migration waits out
+    yoyo's lock timeout, holds up no other database."""
+    with _migrate_locks_guard:
+        lock = _migrate_locks.setdefault(key, threading.Lock())
+    with lock:
+        yield
 
 
 def forget_migrations() -> None:
@@ -243,7 +255,7 @@ def open_sqlite(path: Path, store: str, *, threads: bool = False) -> Iterator[Da
         conn.execute("PRAGMA secure_delete = ON")  # deleted rows leave no bytes behind
         key = f"sqlite:{path.resolve()}:{store}"
         if key not in _migrated:
-            with _migrate_lock:
+            with _migrate_lock(key):
                 if key not in _migrated:
                     conn.execute("PRAGMA journal_mode = WAL")
                     migrate(f"sqlite:///{path.resolve()}", store)
@@ -292,7 +304,7 @@ def open_postgres(url: str, store: str) -> Iterator[Database]:
     """A pooled connection to PostgreSQL, the store's migrations applied once per process."""
     key = f"{url}:{store}"
     if key not in _migrated:
-        with _migrate_lock:
+        with _migrate_lock(key):
             if key not in _migrated:
                 migrate(url, store)
                 _migrated.add(key)

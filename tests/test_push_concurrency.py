@@ -7,6 +7,7 @@ spend the shared request budget and so lock every worker out of *unsubscribing*.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import socket
 import threading
@@ -35,6 +36,12 @@ def fresh_rate_limit() -> Iterator[None]:
     yield
     RATE_LIMITER.clear()
     UNSUBSCRIBE_LIMITER.clear()
+
+
+@pytest.fixture
+def settings(settings: Settings, database_url: str | None) -> Settings:
+    """Both backends: SQLite's write lock and PostgreSQL's row locks under the same burst."""
+    return dataclasses.replace(settings, database_url=database_url)
 
 
 @pytest.fixture
