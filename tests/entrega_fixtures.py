@@ -3,10 +3,13 @@
 The real content has no office keys (none is ever invented for a real consulate): tests copy
 the fixture content and give its `fresno` office a key made for the test.
 
-Every relay test module runs twice: on the SQLite files (the default) and on PostgreSQL
-(a fresh database per module on the server of CARTILLA_TEST_DATABASE_URL; skipped, saying
-so, when it is unset). `ciphertext_pieces` and `stored_ciphertext` look where each backend
-keeps the bytes (blob files, or rows of relay_chunks).
+Every relay test module runs twice: on the SQLite files (the default) and on PostgreSQL.
+Function-scoped tests take conftest's `database_url`; the modules that share one app across
+their tests (`relay_fixtures`) and tests/test_instances.py need a database per module, made
+here by `fresh_pg_database` the way conftest makes one per test (skipped with the same
+message when CARTILLA_TEST_DATABASE_URL is unset, so the run's summary counts it; a failure
+with CI=true). `ciphertext_pieces` and `stored_ciphertext` look where each backend keeps the
+bytes (blob files, or rows of relay_chunks).
 """
 
 from __future__ import annotations
@@ -36,10 +39,8 @@ from server.entrega import codes, limits
 
 #: The two places the relay can keep its state: the test ids say which one ran.
 BACKENDS = ["sqlite", "postgres"]
-PG_SKIP = (
-    "PostgreSQL backend not tested: set CARTILLA_TEST_DATABASE_URL "
-    "(e.g. postgresql://postgres@127.0.0.1:5432/postgres) to run it"
-)
+#: conftest.PG_UNAVAILABLE (conftest is not importable by name: tests/browser has one too).
+PG_SKIP = "PostgreSQL not available (set CARTILLA_TEST_DATABASE_URL; scripts/test starts one)"
 
 OFFICE = "fresno"
 API = "/api/v1/entrega"
@@ -119,18 +120,22 @@ def fresh_pg_database() -> Iterator[str]:
 
     admin = os.environ.get("CARTILLA_TEST_DATABASE_URL", "").strip()
     if not admin:
+        if os.environ.get("CI", "").strip().lower() == "true":
+            pytest.fail(f"{PG_SKIP}: CI must run the PostgreSQL tests", pytrace=False)
         pytest.skip(PG_SKIP)
-    name = "cartilla_relay_" + secrets.token_hex(6)
+    name = "test_" + secrets.token_hex(8)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
-    base, _, _ = admin.partition("?")
-    url = base.rsplit("/", 1)[0] + "/" + name
+    base, _, query = admin.partition("?")
+    url = base.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
     try:
         yield url
     finally:
         pool = storage._pools.pop(url, None)  # this process's connections to it
         if pool is not None:
             pool.close()
+        for key in [k for k in storage._migrated if k.startswith(f"{url}:")]:
+            storage._migrated.discard(key)
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 

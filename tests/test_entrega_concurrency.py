@@ -5,14 +5,13 @@ upload's row lock, the advisory lock of a starting upload and DELETE ... RETURNI
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pyrage
 import pytest
-from entrega_fixtures import BACKENDS, backend_url
 
 from server import storage
 from server.config import PROJECT_ROOT, Settings
@@ -22,18 +21,17 @@ T0 = 1_700_000_000
 RACERS = 8
 
 
-@pytest.fixture(params=BACKENDS)
-def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[Any]]:
+@pytest.fixture
+def stores(tmp_path: Path, database_url: str | None) -> list[Any]:
     """Separate store objects over one relay (as separate instances hold)."""
-    for url in backend_url(request.param):
-        settings = Settings(
-            content_dir=tmp_path, index_path=tmp_path / "index.db", pwa_dir=PROJECT_ROOT / "pwa",
-            state_dir=tmp_path, test_mode=True, database_url=url,
-        )  # fmt: skip
-        made = [store.open_store(settings) for _ in range(RACERS)]
-        if url:
-            _warm_pool(url)
-        yield made
+    settings = Settings(
+        content_dir=tmp_path, index_path=tmp_path / "index.db", pwa_dir=PROJECT_ROOT / "pwa",
+        state_dir=tmp_path, test_mode=True, database_url=database_url,
+    )  # fmt: skip
+    made = [store.open_store(settings) for _ in range(RACERS)]
+    if database_url:
+        _warm_pool(database_url)
+    return made
 
 
 def _warm_pool(url: str) -> None:

@@ -20,8 +20,6 @@ import pytest
 import uvicorn
 from bundles import factory as f
 from entrega_fixtures import (
-    BACKENDS,
-    backend_url,
     ciphertext_pieces,
     relay_settings,
     stored_relay_bytes,
@@ -79,11 +77,6 @@ def desk_key(tmp_path: Path) -> tuple[Path, Path, str]:
     again = new_key()
     assert again.returncode == 2 and "never overwritten" in again.stderr
     return key, passphrase, recipient
-
-
-@pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
-    yield from backend_url(request.param)
 
 
 @pytest.fixture

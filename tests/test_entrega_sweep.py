@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyrage
 import pytest
-from entrega_fixtures import BACKENDS, backend_url, ciphertext_pieces
+from entrega_fixtures import ciphertext_pieces
 
 from server.config import PROJECT_ROOT, Settings
 from server.entrega import envelope, store
@@ -19,18 +18,17 @@ from server.entrega.api import LIFESPAN
 T0 = 1_700_000_000
 
 
-@pytest.fixture(params=BACKENDS)
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str | None) -> Settings:
     """The relay's state in `tmp_path` (SQLite files), or in a fresh PostgreSQL database."""
-    for url in backend_url(request.param):
-        yield Settings(
-            content_dir=tmp_path,
-            index_path=tmp_path / "index.db",
-            pwa_dir=PROJECT_ROOT / "pwa",
-            state_dir=tmp_path,
-            test_mode=True,
-            database_url=url,
-        )
+    return Settings(
+        content_dir=tmp_path,
+        index_path=tmp_path / "index.db",
+        pwa_dir=PROJECT_ROOT / "pwa",
+        state_dir=tmp_path,
+        test_mode=True,
+        database_url=database_url,
+    )
 
 
 @pytest.fixture

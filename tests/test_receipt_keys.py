@@ -14,12 +14,10 @@ import stat
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from bundles import factory as f
-from entrega_fixtures import BACKENDS, backend_url
 from litestar.testing import TestClient
 
 from server.app import create_app
@@ -37,11 +35,6 @@ from server.evidence.keys import (
 from server.evidence.verify import verify_bundle
 
 WORKERS = 6
-
-
-@pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
-    yield from backend_url(request.param)
 
 
 @pytest.fixture
