@@ -57,8 +57,9 @@ TOPIC = "cartilla-guides"
 URGENCY = "normal"
 SUBJECT_PATTERN = re.compile(r"^(mailto:[^@\s]+@[^@\s]+\.[^@\s]+|https://[^\s/]+\.[^\s]+)$")
 
-#: sent: accepted; gone: 404/410; rejected: permanent failure; failed: try next run.
-Outcome = Literal["sent", "gone", "rejected", "failed"]
+#: sent: accepted; gone: 404/410; rejected: permanent failure; failed: try next run;
+#: deferred: 429/503 with Retry-After while `defer_retry_after` (the queue re-defers it).
+Outcome = Literal["sent", "gone", "rejected", "failed", "deferred"]
 
 
 class NotifyError(Exception):
@@ -79,6 +80,9 @@ class NotifyOptions:
     max_attempts: int = 4
     max_retry_wait: float = 60.0
     timeout: float = 10.0
+    #: Queue workers: a 429/503 with Retry-After is not waited for in the thread; the
+    #: outcome is "deferred" and the job schedules those subscribers again later.
+    defer_retry_after: bool = False
 
 
 @dataclass
@@ -98,6 +102,9 @@ class NotifyReport:
     dry_run: bool = False
     would_send: list[DryRunGroup] = field(default_factory=list)
     problems: dict[str, int] = field(default_factory=dict)
+    #: Largest Retry-After (seconds) among deferred sends, and how many were deferred.
+    retry_after: float = 0.0
+    deferred: int = 0
 
     def note(self, problem: str) -> None:
         self.problems[problem] = self.problems.get(problem, 0) + 1
@@ -207,6 +214,8 @@ class Sender:
                     return "rejected", f"HTTP {status}"
                 problem = f"HTTP {status}"
                 wait = retry_delay(exc.retry_after, attempt)
+                if self.options.defer_retry_after and exc.retry_after and status in (429, 503):
+                    return "deferred", f"{wait:.3f}"
             except requests.RequestException as exc:
                 problem = type(exc).__name__
                 wait = retry_delay(None, attempt)
@@ -265,6 +274,28 @@ class _Planner:
         return self._payloads[key]
 
 
+def make_sender(
+    settings: Settings,
+    options: NotifyOptions,
+    sender_factory: Callable[[Vapid01, str, NotifyOptions], Sender] = Sender,
+) -> Sender:
+    """The sender for a run or a queue worker (checks the subject, loads the VAPID key)."""
+    subject = options.subject or ""
+    if not SUBJECT_PATTERN.match(subject):
+        raise NotifyError(
+            "Push services need a contact for the sender: pass --subject mailto:you@example.org"
+            " (or an https:// URL), or set CARTILLA_VAPID_SUBJECT.",
+            "Los servicios de push piden un contacto del remitente: use --subject "
+            "mailto:usted@ejemplo.org (o una URL https://) o defina CARTILLA_VAPID_SUBJECT.",
+        )
+    try:
+        vapid = load_vapid(settings.vapid_key_path)
+    except Exception as exc:
+        en, es = getattr(exc, "en", str(exc)), getattr(exc, "es", str(exc))
+        raise NotifyError(en, es) from None
+    return sender_factory(vapid, subject, options)
+
+
 def run_notify(
     settings: Settings,
     options: NotifyOptions,
@@ -277,20 +308,7 @@ def run_notify(
     report = NotifyReport(dry_run=options.dry_run)
     sender: Sender | None = None
     if not options.dry_run:
-        subject = options.subject or ""
-        if not SUBJECT_PATTERN.match(subject):
-            raise NotifyError(
-                "Push services need a contact for the sender: pass --subject mailto:you@example.org"
-                " (or an https:// URL), or set CARTILLA_VAPID_SUBJECT.",
-                "Los servicios de push piden un contacto del remitente: use --subject "
-                "mailto:usted@ejemplo.org (o una URL https://) o defina CARTILLA_VAPID_SUBJECT.",
-            )
-        try:
-            vapid = load_vapid(settings.vapid_key_path)
-        except Exception as exc:
-            en, es = getattr(exc, "en", str(exc)), getattr(exc, "es", str(exc))
-            raise NotifyError(en, es) from None
-        sender = sender_factory(vapid, subject, options)
+        sender = make_sender(settings, options, sender_factory)
 
     with (
         store.open_push_db(settings) as db,
@@ -313,7 +331,7 @@ def run_notify(
         )
         try:
             for batch in store.iter_subscription_batches(db, max(1, options.batch_size)):
-                _run_batch(recorder, batch, planner, sender, executor, current_id, report, groups)
+                send_batch(recorder, batch, planner, sender, executor, current_id, report, groups)
         finally:
             if executor:
                 executor.shutdown(wait=True)
@@ -352,7 +370,7 @@ class _Recorder:
                 store.advance_unchanged(self.db, endpoints, baseline)
 
 
-def _run_batch(
+def send_batch(
     recorder: _Recorder,
     batch: list[dict[str, Any]],
     planner: _Planner,
@@ -362,6 +380,10 @@ def _run_batch(
     report: NotifyReport,
     groups: dict[bytes, int],
 ) -> None:
+    """Plan and send one batch of subscription rows (the in-process run and a queue job).
+
+    Each outcome is committed as the push service answers; counts go into `report`.
+    """
     advanced: list[str] = []
     refused: list[tuple[str, str]] = []
     to_send: list[tuple[dict[str, Any], bytes]] = []
@@ -407,7 +429,10 @@ def _run_batch(
 
     results: Iterator[tuple[Outcome, str, bool]] = executor.map(deliver, to_send)
     for outcome, detail, dropped in results:
-        if outcome == "sent":
+        if outcome == "deferred":
+            report.deferred += 1
+            report.retry_after = max(report.retry_after, float(detail))
+        elif outcome == "sent":
             report.sent += 1
         elif outcome == "gone":
             report.removed += 1
