@@ -20,6 +20,7 @@ const PRECACHED_TYPES = /\.(html|js|mjs|css|json|webmanifest|png|svg|ico|woff2?)
 // Interface text of other languages is cached when first used (the page asks for it once the
 // worker controls it), so a Spanish phone does not download every language; so is push.js,
 // which only a worker who turns alerts on needs (that needs the network anyway; routes.js),
+// with its texts (push.json; the screen's title and offline notice are in app.json),
 // and log/protect.js, which the log loads when it offers or changes its protection; and
 // speak.js, which only a phone with speech synthesis loads (read aloud; screens/guide.js).
 // AFTER_FIRST files are lazy too, but kept for offline use as soon as this worker is active,
@@ -31,7 +32,7 @@ const PRECACHED_TYPES = /\.(html|js|mjs|css|json|webmanifest|png|svg|ico|woff2?)
 // Entrega (js/entrega/, its texts, and /vendor/: fromVendor) is cached when the consulate
 // screen first loads it, for the same reason.
 const AFTER_FIRST = /^\/js\/log\/(arithmetic|week|times|photos|format|protect)\.js$/;
-const LAZY = new RegExp(`${/^\/i18n\/(?!es\/)|^\/i18n\/es\/app\.json$|^\/js\/(push|speak|search|screens\/search)\.js$|^\/js\/search-words\.json$|^\/js\/entrega\/|^\/i18n\/[^/]+\/entrega\.json$/.source}|${AFTER_FIRST.source}`);
+const LAZY = new RegExp(`${/^\/i18n\/(?!es\/)|^\/i18n\/es\/app\.json$|^\/js\/(push|speak|search|screens\/search)\.js$|^\/js\/search-words\.json$|^\/js\/entrega\/|^\/i18n\/[^/]+\/(entrega|push)\.json$/.source}|${AFTER_FIRST.source}`);
 
 importScripts("/js/db.js");
 try {

@@ -55,13 +55,14 @@ BUNDLE_URL = "/shell-bundle"
 #: and the evidence bundle's modules, texts and styles, the modules only they use, and the
 #: screens a worker opens later (the guide list and a guide with their icons and pack.js,
 #: "¿Qué me pasó?", the consulate, erase; search is cached when first opened: sw.js LAZY),
-#: and the Spanish interface texts other than app.json: js/i18n.js asks for those only once a
+#: and the Spanish interface texts other than app.json and push.json (the alerts screen loads
+#: that itself, sw.js LAZY): js/i18n.js asks for those only once a
 #: screen after the picker needs them, by when the worker has them from this bundle.
 BUNDLED = re.compile(
     r"^/js/(log|bundle)/[^/]+\.(js|css)$|^/js/(wages|canonical|erase|pack)\.js$"
     r"|^/js/screens/(guides?|triage|directory)\.js$"
     r"|^/icons/topics\.svg$"
-    r"|^/i18n/es/(wages|log|bundle|push)\.json$|^/neutral\.html$|^/css/neutral\.css$"
+    r"|^/i18n/es/(wages|log|bundle)\.json$|^/neutral\.html$|^/css/neutral\.css$"
 )
 HIDDEN_PARTS = {"node_modules", "__pycache__"}
 #: index.html's empty data block that the server fills with what the first screen reads before

@@ -10,8 +10,9 @@ export const DEFAULT_LANG = "es";
 
 /** Message files the worker's app does not use (the staff desk loads its own). */
 // staff.json is the desk's; wages.json is the wage check's own texts (pwa/js/wages.js loads it);
-// entrega.json is Entrega's (js/entrega/screen.js loads it when the worker sends a bundle).
-const SKIPPED = /\/(staff|wages|entrega)\.json$/;
+// entrega.json is Entrega's (js/entrega/screen.js loads it when the worker sends a bundle);
+// push.json is the alerts screen's (js/push.js loads it with the screen; its title is here).
+const SKIPPED = /\/(staff|wages|entrega|push)\.json$/;
 
 let assetFiles = null;
 

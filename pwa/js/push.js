@@ -120,8 +120,29 @@ export async function isSubscribed() {
   return Boolean(subscription);
 }
 
+/** push.json's texts for `lang` as dotted keys ("push.start"), Spanish under them, fetched with
+ * this screen: not part of the first visit (sw.js LAZY), kept by the worker once used. The
+ * title and the offline notice are in app.json (the profile screen and routes.js show them). */
+async function pushTexts(lang) {
+  const one = (l) => fetch(`/i18n/${l}/push.json`).then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
+  const flat = (obj, prefix, out) => {
+    for (const [k, v] of Object.entries(obj || {})) {
+      if (v && typeof v === "object") flat(v, `${prefix}${k}.`, out);
+      else out[prefix + k] = v;
+    }
+    return out;
+  };
+  const [base, own] = await Promise.all([one("es"), lang && lang !== "es" ? one(lang) : {}]);
+  return flat(own, "", flat(base, "", {}));
+}
+
 export async function render(container, ctx) {
-  const { t, profile } = ctx;
+  const { profile } = ctx;
+  const texts = await pushTexts(ctx.t.lang);
+  const t = (key, vars) => (typeof texts[key] === "string"
+    ? texts[key].replace(/\{(\w+)\}/g, (m, name) => (vars && name in vars ? String(vars[name]) : m))
+    : ctx.t(key, vars));
+  t.lang = ctx.t.lang;
   const status = h("p", { class: "push-status", role: "status", "aria-live": "polite" });
   const error = h("p", { class: "error", role: "alert", hidden: true });
   const button = h("button", { type: "button", class: "button primary", id: "push-toggle" });

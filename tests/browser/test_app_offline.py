@@ -179,3 +179,41 @@ def test_english_interface_offline(
     page.wait_for_selector("ul.cards li.card")
     assert page.locator("h1").inner_text() == "My guides"
     assert page.locator("#quick-exit").inner_text() == "Quick exit"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 14: search is still cached only when first opened (pwa/sw.js LAZY); moving it "
+    "to AFTER_FIRST puts the first visit at 101.4 KB brotli, over the 100 KB budget",
+)
+def test_search_works_offline_after_one_visit_that_never_opened_it(
+    page: Any, context: Any, server_factory: Callable[..., CartillaServer]
+) -> None:
+    """One online visit (the picker, the guide list), the worker's after-first download seen
+    in its cache, then no network: search opens and finds a guide by a worker's phrasing."""
+    server = server_factory()
+    page.goto(server.base_url + "/")
+    page.wait_for_selector("form.profile")
+    choose_profile(page)
+    wait_until_offline_ready(page)
+    poll(
+        page,
+        """async () => {
+           const want = ["/js/search.js", "/js/screens/search.js", "/js/search-words.json"];
+           for (const name of await caches.keys()) {
+             const keys = await (await caches.open(name)).keys();
+             const have = keys.map((r) => new URL(r.url).pathname);
+             if (want.every((p) => have.includes(p))) return true;
+           }
+           return false; }""",
+        timeout=15,
+    )
+    context.set_offline(True)
+    show(page, "#/search")
+    page.fill("#q", "no me pagan")
+    page.locator("form[role=search] button").click()
+    page.wait_for_selector("main ul.cards li.card")
+    links = page.locator("main ul.cards:not(.problems) li.card a").evaluate_all(
+        "(as) => as.map((a) => a.getAttribute('href'))"
+    )
+    assert "#/guide/wage-theft" in links
