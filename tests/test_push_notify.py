@@ -7,6 +7,7 @@ gone subscriptions are removed, throttled sends retried, and a second run sends 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sqlite3
@@ -25,6 +26,7 @@ from server.app import create_app
 from server.cli import main
 from server.config import Settings
 from server.content.build import build_index
+from server.push import store
 from server.push.api import RATE_LIMITER
 from server.push.changes import MAX_PAYLOAD_BYTES, build_payload
 from server.push.keys import create_vapid
@@ -34,6 +36,24 @@ from server.push.testing import Behaviour, Delivery, MockPushService
 
 SUBJECT = "mailto:ops@example.org"
 URL = "/api/v1/push/subscriptions"
+
+
+@pytest.fixture
+def settings(
+    settings: Settings, database_url: str | None, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    """Every test here runs on both backends: the SQLite file and PostgreSQL (for the
+    command line and its subprocesses too, through CARTILLA_DATABASE_URL)."""
+    if database_url:
+        monkeypatch.setenv("CARTILLA_DATABASE_URL", database_url)
+    else:
+        monkeypatch.delenv("CARTILLA_DATABASE_URL", raising=False)
+    return dataclasses.replace(settings, database_url=database_url)
+
+
+def sqlite_only(settings: Settings, why: str) -> None:
+    if settings.database_url:
+        pytest.skip(f"SQLite file behaviour: {why}")
 
 
 @pytest.fixture(autouse=True)
@@ -103,11 +123,8 @@ def index_guide(settings: Settings, guide_id: str, lang: str) -> dict[str, Any]:
 
 
 def subscription_endpoints(settings: Settings) -> set[str]:
-    conn = sqlite3.connect(settings.push_db_path)
-    try:
-        return {r[0] for r in conn.execute("SELECT endpoint FROM subscriptions")}
-    finally:
-        conn.close()
+    with store.open_push_db(settings) as db:
+        return {row["endpoint"] for row in db.query("SELECT endpoint FROM subscriptions")}
 
 
 def phone_keeps(guide: dict[str, Any], industry: str, status: str) -> bool:
@@ -369,7 +386,8 @@ from server.push.notify import NotifyOptions, Sender, run_notify
 
 state = Path(sys.argv[1])
 settings = Settings(content_dir=Path(sys.argv[2]), index_path=state / "index.db",
-                    pwa_dir=Path(sys.argv[3]), state_dir=state, test_mode=True)
+                    pwa_dir=Path(sys.argv[3]), state_dir=state, test_mode=True,
+                    database_url=os.environ.get("CARTILLA_DATABASE_URL") or None)
 limit = int(sys.argv[4])
 sends = 0
 
@@ -422,7 +440,7 @@ def test_dry_run_shows_what_would_be_sent_and_changes_nothing(
     subscribe(client, service.subscription(), ["CA"], "es")
     subscribe(client, service.subscription(), ["CA"], "en")
     revise(keyed, "overtime.es.md", "overtime.en.md")
-    before = keyed.push_db_path.read_bytes()
+    before = stored_state(keyed)
 
     for name, value in {
         "CARTILLA_STATE_DIR": str(keyed.state_dir),
@@ -437,13 +455,24 @@ def test_dry_run_shows_what_would_be_sent_and_changes_nothing(
     assert "2 notifications would be sent" in out
     assert "overtime (es v2)" in out and "overtime (en v2)" in out
     assert service.deliveries == []
-    assert keyed.push_db_path.read_bytes() == before
+    assert stored_state(keyed) == before
 
     assert main(["notify"]) == 0
     assert "sent: 2" in capsys.readouterr().out
     assert len(service.deliveries) == 2
     assert main(["notify", "--dry-run"]) == 0
     assert "0 notifications would be sent" in capsys.readouterr().out
+
+
+def stored_state(settings: Settings) -> Any:
+    """Everything notify could change: the file's bytes, or every push table's rows."""
+    if not settings.database_url:
+        return settings.push_db_path.read_bytes()
+    with store.open_push_db(settings) as db:
+        return [
+            db.query(f"SELECT * FROM {table} ORDER BY 1")
+            for table in ("subscriptions", "snapshots", "snapshot_guides", "meta")
+        ]
 
 
 def test_notify_explains_what_is_missing(
@@ -471,17 +500,15 @@ def test_bad_stored_rows_and_foreign_endpoints_never_crash_a_run(
     subscribe(client, good, ["CA"], "es")
     subscribe(client, service.subscription(), ["CA"], "es")
     subscribe(client, service.subscription(), ["CA"], "es")
-    conn = sqlite3.connect(keyed.push_db_path)
-    with conn:
-        endpoints = sorted(e for e in subscription_endpoints(keyed) if e != good["endpoint"])
-        conn.execute(
+    endpoints = sorted(e for e in subscription_endpoints(keyed) if e != good["endpoint"])
+    with store.open_push_db(keyed) as db, db.write():
+        db.execute(
             "UPDATE subscriptions SET states = 'nonsense' WHERE endpoint = ?", [endpoints[0]]
         )
-        conn.execute(
+        db.execute(
             "UPDATE subscriptions SET endpoint = 'http://10.0.0.1/internal' WHERE endpoint = ?",
             [endpoints[1]],
         )
-    conn.close()
     revise(keyed, "overtime.es.md")
     report = notify(keyed)
     assert (report.sent, report.failed) == (1, 2)
@@ -520,11 +547,8 @@ def test_old_snapshots_are_forgotten(
     for n in range(3):
         revise(keyed, "overtime.es.md", note=f"Cambio {n}.")
         assert notify(keyed).sent == 1
-    conn = sqlite3.connect(keyed.push_db_path)
-    try:
-        assert conn.execute("SELECT count(*) FROM snapshots").fetchone()[0] == 1
-    finally:
-        conn.close()
+    with store.open_push_db(keyed) as db:
+        assert db.value("SELECT count(*) FROM snapshots") == 1
 
 
 def test_the_push_database_is_private_and_damage_is_explained(
@@ -534,6 +558,7 @@ def test_the_push_database_is_private_and_damage_is_explained(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    sqlite_only(keyed, "the file's mode and a damaged file")
     subscribe(client, service.subscription(), ["CA"], "es")
     assert stat.S_IMODE(keyed.push_db_path.stat().st_mode) == 0o600  # endpoints are secrets
 
