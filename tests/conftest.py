@@ -9,17 +9,15 @@ backends: None (the default SQLite files) and a `pg_url` database.
 
 from __future__ import annotations
 
-import os
-import secrets
 import shutil
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
 
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from postgres_fixtures import PG_ENV, _in_ci, fresh_pg_database, pg_admin_url
 
 from server.app import create_app
 from server.config import PROJECT_ROOT, Settings
@@ -68,52 +66,6 @@ def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
 
 
 # -- PostgreSQL -------------------------------------------------------------------------------
-
-PG_ENV = "CARTILLA_TEST_DATABASE_URL"
-PG_UNAVAILABLE = (
-    "PostgreSQL not available (set CARTILLA_TEST_DATABASE_URL; scripts/test starts one)"
-)
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() == "true"
-
-
-def pg_admin_url() -> str:
-    """CARTILLA_TEST_DATABASE_URL; skips the test without it (fails it with CI=true)."""
-    admin = os.environ.get(PG_ENV, "").strip()
-    if not admin:
-        if _in_ci():
-            pytest.fail(f"{PG_UNAVAILABLE}: CI must run the PostgreSQL tests", pytrace=False)
-        pytest.skip(PG_UNAVAILABLE)
-    return admin
-
-
-@contextmanager
-def fresh_pg_database(admin: str) -> Iterator[str]:
-    """A new, empty database on the server of `admin` (its URL); dropped on exit."""
-    import psycopg
-
-    name = "test_" + secrets.token_hex(8)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    base, _, query = admin.partition("?")
-    url = base.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
-    try:
-        yield url
-    finally:
-        # This process's pooled connections to it (server/storage.py), before dropping it.
-        from server import storage
-
-        pools: dict[str, Any] = getattr(storage, "_pools", {})
-        pool = pools.pop(url, None)
-        if pool is not None:
-            pool.close()
-        migrated: set[str] = getattr(storage, "_migrated", set())
-        for key in [k for k in migrated if k.startswith(f"{url}:")]:
-            migrated.discard(key)
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture

@@ -17,21 +17,19 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime as dt
-import os
-import secrets
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import postgres_fixtures
 import pyrage
 import pytest
 import yaml
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from server import storage
 from server.app import create_app
 from server.config import PROJECT_ROOT, Settings
 from server.content.build import build_index
@@ -39,9 +37,6 @@ from server.entrega import codes, limits
 
 #: The two places the relay can keep its state: the test ids say which one ran.
 BACKENDS = ["sqlite", "postgres"]
-#: conftest.PG_UNAVAILABLE (conftest is not importable by name: tests/browser has one too).
-PG_SKIP = "PostgreSQL not available (set CARTILLA_TEST_DATABASE_URL; scripts/test starts one)"
-
 OFFICE = "fresno"
 API = "/api/v1/entrega"
 
@@ -116,28 +111,8 @@ FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 @contextmanager
 def fresh_pg_database() -> Iterator[str]:
     """A new, empty PostgreSQL database on the test server; dropped afterwards."""
-    import psycopg
-
-    admin = os.environ.get("CARTILLA_TEST_DATABASE_URL", "").strip()
-    if not admin:
-        if os.environ.get("CI", "").strip().lower() == "true":
-            pytest.fail(f"{PG_SKIP}: CI must run the PostgreSQL tests", pytrace=False)
-        pytest.skip(PG_SKIP)
-    name = "test_" + secrets.token_hex(8)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    base, _, query = admin.partition("?")
-    url = base.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
-    try:
+    with postgres_fixtures.fresh_pg_database(postgres_fixtures.pg_admin_url()) as url:
         yield url
-    finally:
-        pool = storage._pools.pop(url, None)  # this process's connections to it
-        if pool is not None:
-            pool.close()
-        for key in [k for k in storage._migrated if k.startswith(f"{url}:")]:
-            storage._migrated.discard(key)
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def backend_url(backend: str) -> Iterator[str | None]:
