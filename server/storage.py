@@ -291,6 +291,17 @@ def _pool(url: str) -> Any:
         return pool
 
 
+def forget_database(url: str) -> None:
+    """Close this process's pool to `url` and forget that its stores were migrated (a
+    database that is about to be dropped or replaced: tests)."""
+    with _pools_lock:
+        pool = _pools.pop(url, None)
+    if pool is not None:
+        pool.close()
+    for key in [k for k in _migrated if k.startswith(f"{url}:")]:
+        _migrated.discard(key)
+
+
 def close_pools() -> None:
     """Close every PostgreSQL pool this process opened (tests, worker shutdown)."""
     with _pools_lock:

@@ -10,7 +10,6 @@ import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import pytest
 
@@ -50,12 +49,6 @@ def fresh_pg_database(admin: str) -> Iterator[str]:
         # This process's pooled connections to it (server/storage.py), before dropping it.
         from server import storage
 
-        pools: dict[str, Any] = getattr(storage, "_pools", {})
-        pool = pools.pop(url, None)
-        if pool is not None:
-            pool.close()
-        migrated: set[str] = getattr(storage, "_migrated", set())
-        for key in [k for k in migrated if k.startswith(f"{url}:")]:
-            migrated.discard(key)
+        storage.forget_database(url)
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
