@@ -14,6 +14,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import time
@@ -163,6 +164,18 @@ def _io_problem(index_path: Path, content_dir: Path, exc: BaseException) -> Prob
     )
 
 
+#: The heading ids markdown-it's anchors plugin writes (server/content/render.py slugify). The
+#: phone makes the same ids from the heading text (pwa/js/screens/guide.js addHeadingIds), so
+#: the documents phones download leave them out: about 800 B brotli of the first visit's pack
+#: (issue 14). The index keeps them (render_markdown's html, and `anchors` for `cartilla check`).
+_HEADING_ID = re.compile(r'(<h[1-3]) id="[^"<>]*">')
+
+
+def phone_html(html: str) -> str:
+    """A guide's HTML as phones get it: without the heading ids they make themselves."""
+    return _HEADING_ID.sub(r"\1>", html)
+
+
 def _document(guide: Guide, html: str, stale: bool) -> bytes:
     f = guide.front
     doc = GuideDocument(
@@ -180,7 +193,7 @@ def _document(guide: Guide, html: str, stale: bool) -> bytes:
         sources=msgspec.to_builtins(f.sources),
         translation_of=msgspec.to_builtins(f.translation_of) if f.translation_of else None,
         stale=stale,
-        html=html,
+        html=phone_html(html),
     )
     return msgspec.json.encode(doc)
 

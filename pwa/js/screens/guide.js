@@ -32,10 +32,34 @@ async function fetchGuide(id, lang) {
   }
 }
 
+/** A heading's id, the same ASCII slug as server/content/render.py slugify (accents dropped,
+ * anything else than a-z and 0-9 a hyphen): "Horas extra (overtime)" -> "horas-extra-overtime". */
+export function slugify(text) {
+  const ascii = text.normalize("NFKD").replace(/[^\x00-\x7f]/g, "");
+  return ascii.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "section";
+}
+
+/** Give the guide's h1-h3 the ids the server's renderer gives them (markdown-it anchors: in
+ * order, a repeated slug gets -1, -2, ...). Guide documents leave them out to save bytes
+ * (server/content/build.py phone_html); a pack stored with ids keeps its own. */
+export function addHeadingIds(root) {
+  const headings = [...root.querySelectorAll("h1, h2, h3")];
+  const used = new Set(headings.filter((el) => el.id).map((el) => el.id));
+  for (const el of headings) {
+    if (el.id) continue;
+    const base = slugify(el.textContent);
+    let id = base;
+    for (let i = 1; used.has(id); i++) id = `${base}-${i}`;
+    used.add(id);
+    el.id = id;
+  }
+  return root;
+}
+
 /** The guide's HTML under the screen's own <h1>: a leading title heading is dropped and other
  * <h1>s become <h2>, so the page keeps one <h1> and a sane outline for screen readers. */
 function guideBody(doc) {
-  const article = h("article", { class: "guide-body", lang: doc.lang, html: doc.html });
+  const article = addHeadingIds(h("article", { class: "guide-body", lang: doc.lang, html: doc.html }));
   const first = article.firstElementChild;
   if (first && first.tagName === "H1" && first.textContent.trim() === doc.title.trim()) first.remove();
   for (const h1 of article.querySelectorAll("h1")) {
