@@ -59,6 +59,17 @@ class Conflict(Exception):
     """A row with the same unique key exists (another writer got there first)."""
 
 
+def database_errors() -> tuple[type[BaseException], ...]:
+    """Every error a store can raise for a database problem (for a command line's one-line
+    explanation instead of a traceback)."""
+    errors: tuple[type[BaseException], ...] = (sqlite3.Error, StorageBusy)
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is locked; SQLite-only installs
+        return errors
+    return (*errors, psycopg.Error)
+
+
 def is_postgres_url(url: str | None) -> bool:
     return bool(url) and str(url).startswith(("postgresql://", "postgres://"))
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 import sqlite3
 import stat
 import time
@@ -21,6 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from litestar import Litestar
 from litestar.testing import TestClient
+from push_fixtures import SUBJECT, revise, subscribe
 
 from server.app import create_app
 from server.cli import main
@@ -33,9 +33,6 @@ from server.push.keys import create_vapid
 from server.push.notify import TOPIC, NotifyOptions, NotifyReport, retry_delay, run_notify
 from server.push.schema import ChangedGuide, PushProfile
 from server.push.testing import Behaviour, Delivery, MockPushService
-
-SUBJECT = "mailto:ops@example.org"
-URL = "/api/v1/push/subscriptions"
 
 
 @pytest.fixture
@@ -73,36 +70,6 @@ def keyed(built: Settings) -> Settings:
 def service() -> Iterator[MockPushService]:
     with MockPushService() as running:
         yield running
-
-
-def subscribe(
-    client: TestClient[Litestar],
-    subscription: dict[str, Any],
-    states: list[str],
-    language: str,
-    industries: list[str] | None = None,
-    statuses: list[str] | None = None,
-) -> None:
-    profile = {
-        "states": states,
-        "industries": industries or ["any"],
-        "statuses": statuses or ["any"],
-        "language": language,
-    }
-    response = client.post(URL, json={"subscription": subscription, "profile": profile})
-    assert response.status_code == 201, response.text
-
-
-def revise(settings: Settings, *names: str, note: str = "Cambio importante.") -> None:
-    """What an advocate does: edit the text, raise the version, then `cartilla build`."""
-    for name in names:
-        path = settings.content_dir / "guides" / name
-        text = path.read_text()
-        version = int(re.search(r"^version: (\d+)$", text, re.M).group(1))  # type: ignore[union-attr]
-        text = re.sub(r"^version: \d+$", f"version: {version + 1}", text, count=1, flags=re.M)
-        path.write_text(text.rstrip("\n") + f"\n\n{note}\n")
-    result = build_index(settings.content_dir, settings.index_path)
-    assert result.status == "built", result.problems
 
 
 def notify(settings: Settings, **options: Any) -> NotifyReport:
@@ -457,7 +424,7 @@ def test_dry_run_shows_what_would_be_sent_and_changes_nothing(
     assert service.deliveries == []
     assert stored_state(keyed) == before
 
-    assert main(["notify"]) == 0
+    assert main(["notify", "--in-process"]) == 0  # the queue: tests/test_push_queue.py
     assert "sent: 2" in capsys.readouterr().out
     assert len(service.deliveries) == 2
     assert main(["notify", "--dry-run"]) == 0

@@ -1,9 +1,11 @@
-"""`cartilla keys` and `cartilla notify`: the push commands.
+"""`cartilla keys`, `cartilla notify` and `cartilla worker`: the push commands.
 
 `cartilla keys [--force]` creates the VAPID key pair once (state folder, mode 0600) and
 prints the public key. `cartilla notify [--dry-run] [--json]` sends guide-update
 notifications and prints the counts; with --dry-run it prints what it would send and changes
-nothing. Problems are printed in Spanish and English, never as a traceback.
+nothing. With CARTILLA_DATABASE_URL set it queues batches instead (server/push/fanout.py)
+and `cartilla worker` processes send them; `--in-process` sends from the notify process as
+without a database URL. Problems are printed in Spanish and English, never as a traceback.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sqlite3
 import sys
 
-from server.config import get_settings
+from server import storage
+from server.config import Settings, get_settings
 from server.evidence import cli as evidence_cli
+from server.push import fanout
 from server.push.changes import IndexError_
 from server.push.keys import KeyExistsError, VapidKeyError, create_vapid
 from server.push.notify import NotifyError, NotifyOptions, NotifyReport, run_notify
@@ -79,6 +82,30 @@ def _print_report(report: NotifyReport) -> None:
         print(f"  {count} × {problem}", file=sys.stderr)
 
 
+def _database_problem(settings: Settings, exc: BaseException) -> None:
+    where = "PostgreSQL (CARTILLA_DATABASE_URL)" if settings.database_url else settings.push_db_path
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    _problem(
+        f"No se puede usar la base de datos de avisos {where}: {detail}. No se envió nada.",
+        f"Cannot use the push database {where}: {detail}. Nothing was sent.",
+    )
+
+
+def _print_queued(report: fanout.QueuedReport) -> None:
+    if report.already_queued:
+        print(
+            f"Ya hay {report.already_queued} lotes en cola para este contenido; no se añadió "
+            "nada.\n"
+            f"{report.already_queued} batches for this content are already queued; nothing "
+            "was added."
+        )
+        return
+    print(
+        f"En cola / queued: {report.batches} lotes / batches, {report.subscriptions} "
+        "suscripciones / subscriptions. Los envía / sent by: cartilla worker"
+    )
+
+
 def cmd_notify(args: argparse.Namespace) -> int:
     settings = get_settings()
     options = NotifyOptions(
@@ -86,23 +113,81 @@ def cmd_notify(args: argparse.Namespace) -> int:
         dry_run=bool(args.dry_run),
         concurrency=args.concurrency,
     )
+    queued = bool(settings.database_url) and not args.in_process and not args.dry_run
     try:
-        report = run_notify(settings, options)
+        if queued:
+            queued_report = fanout.enqueue_notify(settings, options)
+        else:
+            report = run_notify(settings, options)
     except (NotifyError, IndexError_) as exc:
         _problem(exc.es, exc.en)
         return 1
-    except sqlite3.Error as exc:
-        path = settings.push_db_path
-        _problem(
-            f"No se puede usar la base de datos de avisos {path}: {exc}. No se envió nada.",
-            f"Cannot use the push database {path}: {exc}. Nothing was sent.",
-        )
+    except storage.database_errors() as exc:
+        _database_problem(settings, exc)
         return 1
+    if queued:
+        if args.json:
+            print(json.dumps(queued_report.as_dict(), ensure_ascii=False, indent=2))
+        else:
+            _print_queued(queued_report)
+        return 0
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
         _print_report(report)
     return 1 if report.failed else 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    options = NotifyOptions(
+        subject=args.subject or os.environ.get("CARTILLA_VAPID_SUBJECT"),
+        concurrency=args.concurrency,
+    )
+    try:
+        totals = fanout.run_worker(
+            settings,
+            options,
+            until_empty=bool(args.until_empty),
+            stalled_after=args.stalled_after,
+            jobs=args.jobs,
+        )
+    except (NotifyError, IndexError_, fanout.QueueError) as exc:
+        _problem(exc.es, exc.en)
+        return 1
+    except storage.database_errors() as exc:
+        _database_problem(settings, exc)
+        return 1
+    except KeyboardInterrupt:
+        print("Detenido / stopped.", file=sys.stderr)
+        return 130
+    counts = totals.as_dict()
+    if args.json:
+        print(json.dumps(counts, ensure_ascii=False, indent=2))
+    else:
+        print(
+            f"Lotes / batches: {counts['batches']}  "
+            f"Enviados / sent: {counts['sent']}  "
+            f"Eliminados / removed: {counts['removed']}  "
+            f"Fallidos / failed: {counts['failed']}  "
+            f"Sin cambios / up to date: {counts['unchanged']}"
+        )
+        for problem, count in sorted(counts["problems"].items()):
+            print(f"  {count} × {problem}", file=sys.stderr)
+    return 1 if counts["failed"] else 0
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 1.0 <= value <= 3600.0:
+        raise argparse.ArgumentTypeError(
+            f"debe ser un número de segundos entre 1 y 3600 / must be a number of seconds "
+            f"from 1 to 3600: {text!r}"
+        )
+    return value
 
 
 def _positive(text: str) -> int:
@@ -149,5 +234,49 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     notify.add_argument(
         "--concurrency", type=_positive, default=16, help="sends at the same time (default 16)"
     )
+    notify.add_argument(
+        "--in-process",
+        action="store_true",
+        help="with CARTILLA_DATABASE_URL: send from this process instead of queueing batches "
+        "for `cartilla worker`",
+    )
     notify.add_argument("--json", action="store_true", help="print the counts as JSON")
     notify.set_defaults(func=cmd_notify)
+
+    worker = sub.add_parser(
+        "worker",
+        help="send the queued guide-update notifications (needs CARTILLA_DATABASE_URL)",
+        description="Run a push queue worker: take the batches `cartilla notify` queued in "
+        "PostgreSQL and send them, a bounded number at a time, honouring each push "
+        "service's Retry-After. Start as many as you need, on any machine with the same "
+        "release, content index and VAPID key. A killed worker's batch is taken up by "
+        "another once its heartbeat is older than --stalled-after; nothing already "
+        "delivered is sent again. Runs until stopped (SIGTERM, Ctrl-C), or with "
+        "--until-empty until no batch is waiting. Exit code 1 if any send failed.",
+    )
+    worker.add_argument(
+        "--concurrency",
+        type=_positive,
+        default=16,
+        help="sends at the same time in this worker (default 16)",
+    )
+    worker.add_argument(
+        "--jobs", type=_positive, default=2, help="batches at the same time (default 2)"
+    )
+    worker.add_argument(
+        "--until-empty",
+        action="store_true",
+        help="stop when no batch is waiting or running (Retry-After waits included)",
+    )
+    worker.add_argument(
+        "--stalled-after",
+        type=_seconds,
+        default=30.0,
+        help="seconds without a heartbeat before another worker's batch is taken over (default 30)",
+    )
+    worker.add_argument(
+        "--subject",
+        help="VAPID contact, mailto:... or https://... (default: $CARTILLA_VAPID_SUBJECT)",
+    )
+    worker.add_argument("--json", action="store_true", help="print the counts as JSON")
+    worker.set_defaults(func=cmd_worker)

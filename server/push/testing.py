@@ -5,7 +5,9 @@ pair and auth secret (made here, like a browser would), and every message it rec
 decrypted with `http_ece` (aes128gcm) and recorded with its headers and VAPID claims. A
 subscription can be told to answer 410 (gone), 404, 403, or 429/500 a number of times
 before accepting, or to redirect elsewhere (`location`), to exercise the sender's error
-handling. Loopback only.
+handling. `before_request` lets a test act at an exact point of a run (kill the sender
+before the Nth message): returning False drops that request unanswered and unrecorded, as a
+connection that broke before the push service took the message. Loopback only.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -77,6 +80,8 @@ class MockPushService:
     receivers: dict[str, Receiver] = field(default_factory=dict)
     deliveries: list[Delivery] = field(default_factory=list)
     accepted: int = 0
+    #: Called with each request's token before it is handled; False drops the request.
+    before_request: Callable[[str], bool] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
@@ -127,6 +132,10 @@ class MockPushService:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                hook = service.before_request
+                if hook is not None and not hook(self.path.rsplit("/", 1)[-1]):
+                    self.close_connection = True  # no answer, nothing recorded
+                    return
                 status, headers = service._receive(self.path, dict(self.headers.items()), body)
                 self.send_response(status)
                 for name, value in headers.items():
