@@ -227,18 +227,22 @@ def test_the_command_line_queues_and_a_worker_sends(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    made = phones(client, service, 2)
+    made = phones(client, service, 3)
     revise(keyed, "overtime.es.md")
     for name, value in worker_env(keyed).items():
         monkeypatch.setenv(name, value)
-    assert main(["notify"]) == 0
+    with pytest.raises(SystemExit) as refused:
+        main(["notify", "--batch-size", "0"])
+    assert refused.value.code == 2
+    assert "entre 1 y 10000" in capsys.readouterr().err
+    assert main(["notify", "--batch-size", "2"]) == 0
     out = capsys.readouterr().out
-    assert "En cola / queued: 1 lotes / batches, 2 suscripciones" in out
+    assert "En cola / queued: 2 lotes / batches, 3 suscripciones" in out
     assert service.deliveries == []
     assert main(["notify"]) == 0
     assert "already queued" in capsys.readouterr().out
     assert main(["worker", "--until-empty"]) == 0
-    assert "Enviados / sent: 2" in capsys.readouterr().out
+    assert "Enviados / sent: 3" in capsys.readouterr().out
     told_once(service, made)
     assert main(["notify", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["batches"] == 0

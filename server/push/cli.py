@@ -112,6 +112,7 @@ def cmd_notify(args: argparse.Namespace) -> int:
         subject=args.subject or os.environ.get("CARTILLA_VAPID_SUBJECT"),
         dry_run=bool(args.dry_run),
         concurrency=args.concurrency,
+        batch_size=args.batch_size,
     )
     queued = bool(settings.database_url) and not args.in_process and not args.dry_run
     try:
@@ -202,6 +203,18 @@ def _positive(text: str) -> int:
     return value
 
 
+def _batch_size(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 10_000:
+        raise argparse.ArgumentTypeError(
+            f"debe ser un número entre 1 y 10000 / must be a number from 1 to 10000: {text!r}"
+        )
+    return value
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     keys = sub.add_parser(
         "keys",
@@ -233,6 +246,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     notify.add_argument(
         "--concurrency", type=_positive, default=16, help="sends at the same time (default 16)"
+    )
+    notify.add_argument(
+        "--batch-size",
+        type=_batch_size,
+        default=500,
+        help="subscriptions per queued batch, 1-10000 (default 500)",
     )
     notify.add_argument(
         "--in-process",

@@ -80,6 +80,8 @@ class MockPushService:
     receivers: dict[str, Receiver] = field(default_factory=dict)
     deliveries: list[Delivery] = field(default_factory=list)
     accepted: int = 0
+    #: Messages accepted per subscription token (kept even without record_payloads).
+    accepted_per_token: dict[str, int] = field(default_factory=dict)
     #: Called with each request's token before it is handled; False drops the request.
     before_request: Callable[[str], bool] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -210,6 +212,7 @@ class MockPushService:
         with self._lock:
             if status == 201:
                 self.accepted += 1
+                self.accepted_per_token[token] = self.accepted_per_token.get(token, 0) + 1
             if self.record_payloads or status != 201:
                 self.deliveries.append(delivery)
         return status, reply
