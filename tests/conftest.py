@@ -22,6 +22,8 @@ from postgres_fixtures import PG_ENV, _in_ci, fresh_pg_database, pg_admin_url
 from server.app import create_app
 from server.config import PROJECT_ROOT, Settings
 from server.content.build import build_index
+from server.push.keys import create_vapid
+from server.push.testing import MockPushService
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 
@@ -66,6 +68,20 @@ def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
 
 
 # -- PostgreSQL -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def keyed(built: Settings) -> Settings:
+    """A built index and a VAPID key: what `cartilla notify` and `cartilla worker` need."""
+    create_vapid(built.vapid_key_path)
+    return built
+
+
+@pytest.fixture
+def service() -> Iterator[MockPushService]:
+    """The local mock push service on 127.0.0.1 (server/push/testing.py)."""
+    with MockPushService() as running:
+        yield running
 
 
 @pytest.fixture

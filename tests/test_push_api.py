@@ -42,12 +42,6 @@ def fresh_rate_limit() -> Iterator[None]:
     UNSUBSCRIBE_LIMITER.clear()
 
 
-@pytest.fixture
-def service() -> Iterator[MockPushService]:
-    with MockPushService() as running:
-        yield running
-
-
 def body(subscription: dict[str, Any], **profile: Any) -> dict[str, Any]:
     return {"subscription": subscription, "profile": {**PROFILE, **profile}}
 

@@ -45,12 +45,6 @@ def settings(settings: Settings, database_url: str | None) -> Settings:
 
 
 @pytest.fixture
-def service() -> Iterator[MockPushService]:
-    with MockPushService() as running:
-        yield running
-
-
-@pytest.fixture
 def base_url(built: Settings) -> Iterator[str]:
     """The app served by uvicorn on a free loopback port, in this process."""
     with socket.socket() as sock:

@@ -60,18 +60,6 @@ def fresh_rate_limit() -> Iterator[None]:
     RATE_LIMITER.clear()
 
 
-@pytest.fixture
-def keyed(built: Settings) -> Settings:
-    create_vapid(built.vapid_key_path)
-    return built
-
-
-@pytest.fixture
-def service() -> Iterator[MockPushService]:
-    with MockPushService() as running:
-        yield running
-
-
 def notify(settings: Settings, **options: Any) -> NotifyReport:
     return run_notify(settings, NotifyOptions(subject=SUBJECT, **options))
 

@@ -29,7 +29,6 @@ from server.cli import main
 from server.config import Settings
 from server.push import fanout, store
 from server.push.api import RATE_LIMITER
-from server.push.keys import create_vapid
 from server.push.notify import NotifyOptions
 from server.push.testing import Behaviour, MockPushService
 
@@ -48,18 +47,6 @@ def fresh_rate_limit() -> Iterator[None]:
     RATE_LIMITER.clear()
     yield
     RATE_LIMITER.clear()
-
-
-@pytest.fixture
-def keyed(built: Settings) -> Settings:
-    create_vapid(built.vapid_key_path)
-    return built
-
-
-@pytest.fixture
-def service() -> Iterator[MockPushService]:
-    with MockPushService() as running:
-        yield running
 
 
 def phones(

@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 
 from server import storage
 from server.config import Settings, get_settings
@@ -191,28 +192,26 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= 256:
-        raise argparse.ArgumentTypeError(
-            f"debe ser un número entre 1 y 256 / must be a number from 1 to 256: {text!r}"
-        )
-    return value
+def _number_from(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type for a whole number from `low` to `high`, refused in both languages."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"debe ser un número entre {low} y {high} / must be a number from {low} to "
+                f"{high}: {text!r}"
+            )
+        return value
+
+    return parse
 
 
-def _batch_size(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= 10_000:
-        raise argparse.ArgumentTypeError(
-            f"debe ser un número entre 1 y 10000 / must be a number from 1 to 10000: {text!r}"
-        )
-    return value
+_positive = _number_from(1, 256)
+_batch_size = _number_from(1, 10_000)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
