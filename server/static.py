@@ -31,7 +31,8 @@ import msgspec
 from litestar import Request, Response, Router, get
 from litestar.params import PathParameter
 
-from server.http import ApiError, Body, make_body, send
+from server.http import ApiError, Body, BodyCache, send
+from server.http import make_body as _compress_body
 from server.minify import minify
 from server.vendor import vendor_files
 
@@ -80,6 +81,18 @@ class StaticFile:
     mtime_ns: int
     size: int
     body: Body
+
+
+#: Compressed web-app bodies shared by every StaticSite in this process, keyed by their exact
+#: bytes: brotli at quality 11 over the whole app takes seconds, and a process that starts
+#: the app more than once (the tests, a reload) should pay it once per version of a file.
+_COMPRESSED = BodyCache(16 * 1024 * 1024)
+
+
+def make_body(raw: bytes, media_type: str, etag: str | None = None) -> Body:
+    """server.http.make_body, remembered for the same bytes, type and ETag."""
+    key = (hashlib.sha256(raw).digest(), media_type, etag)
+    return _COMPRESSED.get_or_make(key, lambda: _compress_body(raw, media_type, etag))
 
 
 class StaticSite:
