@@ -35,7 +35,7 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -416,7 +416,8 @@ async def _run(
                 f"{recovered} batch(es) of a stopped worker are back in the queue.",
             )
         if not until_empty:
-            await app.run_worker_async(**worker_options)
+            main = threading.current_thread() is threading.main_thread()
+            await app.run_worker_async(install_signal_handlers=main, **worker_options)
             return
         while True:
             await app.run_worker_async(wait=False, install_signal_handlers=False, **worker_options)
@@ -443,6 +444,29 @@ def _quiet_procrastinate() -> Iterator[None]:
         log.level, log.propagate, log.handlers = previous[0], previous[1], previous[2]
 
 
+def _run_loop(work: Coroutine[Any, Any, None]) -> None:
+    """asyncio.run(work), in a thread of its own when this thread already runs a loop (a
+    caller inside an async program, or a test process where Playwright's loop is running)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(work)
+        return
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(work)
+        except BaseException as exc:  # re-raised in the caller's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name="cartilla-worker-loop")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+
+
 def run_worker(
     settings: Settings,
     options: notify.NotifyOptions,
@@ -466,7 +490,7 @@ def run_worker(
     _worker = _Worker(settings=settings, sender=sender, executor=executor, totals=totals)
     try:
         with _quiet_procrastinate():
-            asyncio.run(_run(app, until_empty=until_empty, stalled_after=stalled_after, jobs=jobs))
+            _run_loop(_run(app, until_empty=until_empty, stalled_after=stalled_after, jobs=jobs))
     finally:
         _worker = None
         executor.shutdown(wait=True)
