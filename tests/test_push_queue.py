@@ -136,11 +136,11 @@ def test_notify_queues_batches_not_one_job_per_phone(
     assert len(queued_jobs(keyed)) == 3
 
     totals = work(keyed)
-    assert (totals.batches, totals.sent, totals.failed) == (3, 12, 0)
+    assert (totals.batches, totals.report.sent, totals.report.failed) == (3, 12, 0)
     told_once(service, made)
     assert queued_jobs(keyed) == []  # done batches are deleted
     assert enqueue(keyed).batches == 0  # everyone already told: nothing to queue
-    assert work(keyed).sent == 0
+    assert work(keyed).report.sent == 0
 
 
 def test_two_workers_tell_every_phone_exactly_once(
@@ -165,7 +165,8 @@ def test_retry_after_is_honoured_and_the_message_arrives_once(
     revise(keyed, "overtime.es.md")
     assert enqueue(keyed, batch_size=50).batches == 1
     totals = work(keyed, concurrency=1)
-    assert totals.sent == 7 and totals.failed == 0 and totals.deferred >= 1
+    assert totals.report.sent == 7 and totals.report.failed == 0
+    assert totals.report.deferred >= 1
     refused, accepted = service.deliveries_for(throttled)
     assert (refused.status, accepted.status) == (429, 201)
     assert accepted.at - refused.at >= 2.0  # not before the push service said

@@ -15,6 +15,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from typing import TypeVar
 
 from server import storage
 from server.config import Settings, get_settings
@@ -92,6 +93,20 @@ def _database_problem(settings: Settings, exc: BaseException) -> None:
     )
 
 
+_Result = TypeVar("_Result")
+
+
+def _guarded(settings: Settings, action: Callable[[], _Result]) -> _Result | None:
+    """Run a push command's work; its known failures print one bilingual line (then None)."""
+    try:
+        return action()
+    except (NotifyError, IndexError_, fanout.QueueError) as exc:
+        _problem(exc.es, exc.en)
+    except storage.database_errors() as exc:
+        _database_problem(settings, exc)
+    return None
+
+
 def _print_queued(report: fanout.QueuedReport) -> None:
     if report.already_queued:
         print(
@@ -116,23 +131,18 @@ def cmd_notify(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
     )
     queued = bool(settings.database_url) and not args.in_process and not args.dry_run
-    try:
-        if queued:
-            queued_report = fanout.enqueue_notify(settings, options)
-        else:
-            report = run_notify(settings, options)
-    except (NotifyError, IndexError_) as exc:
-        _problem(exc.es, exc.en)
-        return 1
-    except storage.database_errors() as exc:
-        _database_problem(settings, exc)
-        return 1
     if queued:
+        queued_report = _guarded(settings, lambda: fanout.enqueue_notify(settings, options))
+        if queued_report is None:
+            return 1
         if args.json:
             print(json.dumps(queued_report.as_dict(), ensure_ascii=False, indent=2))
         else:
             _print_queued(queued_report)
         return 0
+    report = _guarded(settings, lambda: run_notify(settings, options))
+    if report is None:
+        return 1
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -147,36 +157,27 @@ def cmd_worker(args: argparse.Namespace) -> int:
         concurrency=args.concurrency,
     )
     try:
-        totals = fanout.run_worker(
+        totals = _guarded(
             settings,
-            options,
-            until_empty=bool(args.until_empty),
-            stalled_after=args.stalled_after,
-            jobs=args.jobs,
+            lambda: fanout.run_worker(
+                settings,
+                options,
+                until_empty=bool(args.until_empty),
+                stalled_after=args.stalled_after,
+                jobs=args.jobs,
+            ),
         )
-    except (NotifyError, IndexError_, fanout.QueueError) as exc:
-        _problem(exc.es, exc.en)
-        return 1
-    except storage.database_errors() as exc:
-        _database_problem(settings, exc)
-        return 1
     except KeyboardInterrupt:
         print("Detenido / stopped.", file=sys.stderr)
         return 130
-    counts = totals.as_dict()
+    if totals is None:
+        return 1
     if args.json:
-        print(json.dumps(counts, ensure_ascii=False, indent=2))
+        print(json.dumps(totals.as_dict(), ensure_ascii=False, indent=2))
     else:
-        print(
-            f"Lotes / batches: {counts['batches']}  "
-            f"Enviados / sent: {counts['sent']}  "
-            f"Eliminados / removed: {counts['removed']}  "
-            f"Fallidos / failed: {counts['failed']}  "
-            f"Sin cambios / up to date: {counts['unchanged']}"
-        )
-        for problem, count in sorted(counts["problems"].items()):
-            print(f"  {count} × {problem}", file=sys.stderr)
-    return 1 if counts["failed"] else 0
+        print(f"Lotes / batches: {totals.batches}  ", end="")
+        _print_report(totals.report)
+    return 1 if totals.report.failed else 0
 
 
 def _seconds(text: str) -> float:

@@ -263,37 +263,31 @@ class WorkerTotals:
     """Counts over every batch this worker process ran (printed at the end)."""
 
     batches: int = 0
-    sent: int = 0
-    removed: int = 0
-    failed: int = 0
-    unchanged: int = 0
-    deferred: int = 0
     skipped: int = 0
-    problems: dict[str, int] = field(default_factory=dict)
+    report: notify.NotifyReport = field(default_factory=notify.NotifyReport)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, report: notify.NotifyReport) -> None:
         with self.lock:
             self.batches += 1
-            self.sent += report.sent
-            self.removed += report.removed
-            self.failed += report.failed
-            self.unchanged += report.unchanged
-            self.deferred += report.deferred
-            for problem, count in report.problems.items():
-                self.problems[problem] = self.problems.get(problem, 0) + count
+            self.report.merge(report)
+
+    def skip(self) -> None:
+        with self.lock:
+            self.skipped += 1
 
     def as_dict(self) -> dict[str, Any]:
         with self.lock:
+            r = self.report
             return {
                 "batches": self.batches,
-                "sent": self.sent,
-                "removed": self.removed,
-                "failed": self.failed,
-                "unchanged": self.unchanged,
-                "deferred": self.deferred,
+                "sent": r.sent,
+                "removed": r.removed,
+                "failed": r.failed,
+                "unchanged": r.unchanged,
+                "deferred": r.deferred,
                 "skipped_batches": self.skipped,
-                "problems": dict(self.problems),
+                "problems": dict(r.problems),
             }
 
 
@@ -333,13 +327,11 @@ def _push_batch(
     ):
         fingerprint = db.value("SELECT fingerprint FROM snapshots WHERE id = ?", [snapshot])
         if store.current_snapshot(db) != snapshot or fingerprint is None:
-            with worker.totals.lock:
-                worker.totals.skipped += 1
+            worker.totals.skip()
             return {"skipped": "a newer cartilla notify covers these subscribers"}
         current = worker.content(str(fingerprint))
         if current is None:
-            with worker.totals.lock:
-                worker.totals.skipped += 1
+            worker.totals.skip()
             _say(
                 "El contenido cambió desde `cartilla notify` (se volvió a construir): lote "
                 "omitido; ejecute `cartilla notify` otra vez.",

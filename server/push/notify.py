@@ -109,6 +109,17 @@ class NotifyReport:
     def note(self, problem: str) -> None:
         self.problems[problem] = self.problems.get(problem, 0) + 1
 
+    def merge(self, other: NotifyReport) -> None:
+        """Add another run's counts to this one (a worker sums its batches this way)."""
+        self.sent += other.sent
+        self.removed += other.removed
+        self.failed += other.failed
+        self.unchanged += other.unchanged
+        self.deferred += other.deferred
+        self.retry_after = max(self.retry_after, other.retry_after)
+        for problem, count in other.problems.items():
+            self.problems[problem] = self.problems.get(problem, 0) + count
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "dry_run": self.dry_run,
