@@ -20,19 +20,13 @@ const PRECACHED_TYPES = /\.(html|js|mjs|css|json|webmanifest|png|svg|ico|woff2?)
 // Interface text of other languages is cached when first used (the page asks for it once the
 // worker controls it), so a Spanish phone does not download every language; so is push.js,
 // which only a worker who turns alerts on needs (that needs the network anyway; routes.js),
-// with its texts (push.json; the screen's title and offline notice are in app.json),
-// and log/protect.js, which the log loads when it offers or changes its protection; and
+// with its texts (push.json; the screen's title and offline notice are in app.json), and
 // speak.js, which only a phone with speech synthesis loads (read aloud; screens/guide.js).
-// AFTER_FIRST files are lazy too, but kept for offline use as soon as this worker is active,
-// that is after the first screen is up (search: routes.js; the log's views, loaded when the
-// log opens: log/screen.js).
-// log/protect.js too: the log's first screen offers protection even when the phone is offline.
-// Search (its screen, rules and phrasings, ~3 KB) is kept offline from the first time it is
-// opened, not in the first visit's download: with it the first visit is over the 100 KB budget.
+// Everything else a worker can open offline after one visit (the log, the evidence bundle,
+// search, "¿Qué me pasó?", the consulates) comes at install in the shell bundle.
 // Entrega (js/entrega/, its texts, and /vendor/: fromVendor) is cached when the consulate
-// screen first loads it, for the same reason.
-const AFTER_FIRST = /^\/js\/log\/(arithmetic|week|times|photos|format|protect)\.js$/;
-const LAZY = new RegExp(`${/^\/i18n\/(?!es\/)|^\/i18n\/es\/app\.json$|^\/js\/(push|speak|search|screens\/search)\.js$|^\/js\/search-words\.json$|^\/js\/entrega\/|^\/i18n\/[^/]+\/(entrega|push)\.json$/.source}|${AFTER_FIRST.source}`);
+// screen first loads it: with it the first visit would be over the 100 KB budget.
+const LAZY = /^\/i18n\/(?!es\/)|^\/i18n\/es\/app\.json$|^\/js\/(push|speak)\.js$|^\/js\/entrega\/|^\/i18n\/[^/]+\/(entrega|push)\.json$/;
 
 importScripts("/js/db.js");
 try {
@@ -58,39 +52,33 @@ async function hash16Of(bytes) {
 const BUNDLE_TYPES = { ".js": "text/javascript", ".json": "application/json", ".css": "text/css",
   ".html": "text/html; charset=utf-8", ".svg": "image/svg+xml" };
 
-/** Put the shell bundle's files (server/static.py BUNDLED: the log's and the evidence bundle's
- * modules, one response because they compress far better together) into the cache under the
- * same keys as one-by-one fetches, each only if its bytes have the hash the manifest lists.
- * Returns the paths it put; anything else is fetched on its own, as before. */
-async function unpackBundle(manifest, cache, wanted) {
-  const done = new Set();
-  const bundle = manifest.bundle;
-  if (!bundle || !bundle.url || !bundle.hash) return done;
-  try {
-    const res = await fetch(`${bundle.url}?v=${bundle.hash}`);
-    if (!res.ok) return done;
-    // One JSON line [[path, length], ...], then the files' bytes in that order.
-    const all = new Uint8Array(await res.arrayBuffer());
-    const newline = all.indexOf(10);
-    const index = JSON.parse(new TextDecoder().decode(all.subarray(0, newline)));
-    const parts = [];
-    let at = newline + 1;
-    for (const [path, length] of index) {
-      parts.push([path, all.slice(at, at + length)]);
-      at += length;
-    }
-    if (at !== all.length) return done; // not what the server writes: fetch one by one
-    await Promise.all(parts.map(async ([path, bytes]) => {
-      const hash = manifest.files[path];
-      if (!hash || !(wanted.has(path) || AFTER_FIRST.test(path))) return;
-      if ((await hash16Of(bytes)) !== hash) return;
-      await cache.put(`${path}?v=${hash}`, new Response(bytes, {
-        headers: { "Content-Type": BUNDLE_TYPES[path.slice(path.lastIndexOf("."))] || "text/plain" },
-      }));
-      done.add(path);
+/** Put the shell bundle's files (server/static.py BUNDLED: the log, the evidence bundle and the
+ * screens opened later, one response because they compress far better together) into the
+ * cache under the same keys as one-by-one fetches, and return their {path: hash16}. The asset
+ * manifest does not list them: the bundle's hash, checked here, covers their bytes. A bundle
+ * that does not check fails the install, which the browser tries again at the next visit. */
+async function unpackBundle(bundle, cache) {
+  const res = await fetch(`${bundle.url}?v=${bundle.hash}`);
+  if (!res.ok) throw new Error(`shell bundle: HTTP ${res.status}`);
+  const all = new Uint8Array(await res.arrayBuffer());
+  if ((await hash16Of(all)) !== bundle.hash) throw new Error("shell bundle: not the version listed");
+  // One JSON line [[path, length], ...], then the files' bytes in that order.
+  const newline = all.indexOf(10);
+  const parts = [];
+  let at = newline + 1;
+  for (const [path, length] of JSON.parse(new TextDecoder().decode(all.subarray(0, newline)))) {
+    parts.push([path, all.slice(at, at + length)]);
+    at += length;
+  }
+  const files = {};
+  await Promise.all(parts.map(async ([path, bytes]) => {
+    const hash = await hash16Of(bytes);
+    await cache.put(`${path}?v=${hash}`, new Response(bytes, {
+      headers: { "Content-Type": BUNDLE_TYPES[path.slice(path.lastIndexOf("."))] || "text/plain" },
     }));
-  } catch (_) { /* fetched one by one below */ }
-  return done;
+    files[path] = hash;
+  }));
+  return files;
 }
 
 async function fetchVersioned(path, hash) {
@@ -120,12 +108,16 @@ async function precache() {
       if (LAZY.test(path) && manifest.files[path]) paths.add(path);
     }
   }
-  for (const path of await unpackBundle(manifest, cache, paths)) paths.delete(path);
-  await Promise.all([...paths].map(async (path) => {
-    const hash = manifest.files[path];
-    await cache.put(`${path}?v=${hash}`, await fetchVersioned(path, hash));
-  }));
-  await cache.put("/asset-manifest.json", new Response(JSON.stringify(manifest), {
+  const [bundled] = await Promise.all([
+    manifest.bundle ? unpackBundle(manifest.bundle, cache) : {},
+    ...[...paths].map(async (path) => {
+      const hash = manifest.files[path];
+      await cache.put(`${path}?v=${hash}`, await fetchVersioned(path, hash));
+    }),
+  ]);
+  // The kept copy lists every file, bundled or not (cacheLazy and js/i18n.js read it).
+  const files = { ...manifest.files, ...bundled };
+  await cache.put("/asset-manifest.json", new Response(JSON.stringify({ ...manifest, files }), {
     headers: { "Content-Type": "application/json" },
   }));
 }
@@ -137,23 +129,7 @@ self.addEventListener("activate", (event) => event.waitUntil((async () => {
     if (name.startsWith("cartilla-shell-") && name !== SHELL) await caches.delete(name);
   }
   await self.clients.claim();
-  await keepAfterFirst();
 })()));
-
-/** Fetch and keep the AFTER_FIRST files this shell lists (a failure is retried when used). */
-async function keepAfterFirst() {
-  const cache = await caches.open(SHELL);
-  const listing = await cache.match("/asset-manifest.json");
-  if (!listing) return;
-  const files = (await listing.json()).files;
-  await Promise.all(Object.keys(files).filter((p) => AFTER_FIRST.test(p)).map(async (path) => {
-    if (await cache.match(`${path}?v=${files[path]}`)) return;
-    try {
-      const res = await fetch(path);
-      if (res.ok) await cacheLazy(cache, path, res);
-    } catch (_) { /* offline: fetched when first used */ }
-  }));
-}
 
 async function fromShell(request, url) {
   const cache = await caches.open(SHELL);

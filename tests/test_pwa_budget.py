@@ -42,30 +42,20 @@ def _sw_regex(name: str) -> re.Pattern[str]:
     return re.compile(found.group(1).replace("\\/", "/"))
 
 
-def _sw_lazy() -> re.Pattern[str]:
-    """LAZY is the first regex inside its RegExp(...) plus AFTER_FIRST (see pwa/sw.js)."""
-    found = re.search(r"^const LAZY = new RegExp\(`\$\{/(.+?)/\.source\}", SW_SOURCE, re.M)
-    assert found, "pwa/sw.js: LAZY changed shape; update this reader"
-    return re.compile(found.group(1).replace("\\/", "/"))
-
-
 # The service worker's rules (pwa/sw.js): never precached; lazy (fetched when first used,
-# not on the first visit); AFTER_FIRST (fetched as soon as the worker is active, so part of the
-# first visit); what it precaches at install. test_app_install.py checks the real cache.
+# not on the first visit); what it precaches at install. test_app_install.py checks the real
+# cache.
 SW_NOT_PRECACHED = _sw_regex("NOT_PRECACHED")
-AFTER_FIRST = _sw_regex("AFTER_FIRST")
-LAZY_ONLY = _sw_lazy()
+LAZY = _sw_regex("LAZY")
 PRECACHED_TYPES = _sw_regex("PRECACHED_TYPES")
 
 
 class _NotAtInstall:
-    """Paths the worker does not fetch at install: never precached, lazy, or after-first."""
+    """Paths the worker does not fetch at install: never precached, or lazy."""
 
     @staticmethod
     def search(path: str) -> bool:
-        return bool(
-            SW_NOT_PRECACHED.search(path) or LAZY_ONLY.search(path) or AFTER_FIRST.search(path)
-        )
+        return bool(SW_NOT_PRECACHED.search(path) or LAZY.search(path))
 
 
 NOT_PRECACHED = _NotAtInstall()
@@ -89,16 +79,14 @@ def wire_size(client: httpx.Client, path: str, encoding: str) -> tuple[int, int]
 
 def shell_paths(client: httpx.Client) -> list[str]:
     """Every file the first visit downloads one by one: the page, the worker and the files it
-    fetches at install or right after the first screen (AFTER_FIRST), less the shell bundle's."""
+    fetches at install, less the shell bundle's."""
     manifest = client.get("/asset-manifest.json").json()
     files: dict[str, str] = manifest["files"]
     bundled = set(bundle_files(client))
     shell = [
         p
         for p in files
-        if PRECACHED_TYPES.search(p)
-        and (not NOT_PRECACHED.search(p) or AFTER_FIRST.search(p))
-        and p not in bundled
+        if PRECACHED_TYPES.search(p) and not NOT_PRECACHED.search(p) and p not in bundled
     ]
     extra = ["/sw.js"] + (["/sw-push.js"] if "/sw-push.js" in files else [])
     # "/" is index.html: the worker reuses the page's copy instead of fetching it again.
@@ -139,8 +127,8 @@ def first_visit(client: httpx.Client, encoding: str) -> tuple[list[tuple[str, in
 
 def test_first_visit_fits_in_100_kb(server: Any) -> None:
     """Brotli is what phones get over HTTPS; gzip is printed for comparison. Counted: the page,
-    the worker, every file it fetches at install or right after the first screen, the shell
-    bundle, and the pack. Not counted: files fetched only when a worker uses them (LAZY)."""
+    the worker, every file it fetches at install, the shell bundle, and the pack. Not counted:
+    files fetched only when a worker uses them (LAZY)."""
     with httpx.Client(base_url=server.base_url) as client:
         rows, pack_sent, pack_raw = first_visit(client, "br")
         gz_rows, gz_pack, _ = first_visit(client, "gzip")

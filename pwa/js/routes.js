@@ -68,9 +68,9 @@ async function loadPush() {
   return mod;
 }
 
-/** The search screen, its rules and phrasings are kept offline from the first time search is
- * opened (sw.js LAZY: the first visit's 100 KB budget). Offline before that, the screen says why
- * instead of failing. */
+/** The search screen, its rules and phrasings come in the shell bundle when the service worker
+ * installs (server/static.py BUNDLED). Offline before that install finished, the screen says
+ * why instead of failing. */
 async function loadSearch() {
   try {
     return await import("./screens/search.js");

@@ -181,17 +181,12 @@ def test_english_interface_offline(
     assert page.locator("#quick-exit").inner_text() == "Quick exit"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14: search is still cached only when first opened (pwa/sw.js LAZY); moving it "
-    "to AFTER_FIRST puts the first visit at 103974 B brotli (measured 2026-12-02 after the "
-    "heading-id saving), 1574 B over the 100 KB budget",
-)
 def test_search_works_offline_after_one_visit_that_never_opened_it(
     page: Any, context: Any, server_factory: Callable[..., CartillaServer]
 ) -> None:
-    """One online visit (the picker, the guide list), the worker's after-first download seen
-    in its cache, then no network: search opens and finds a guide by a worker's phrasing."""
+    """One online visit (the picker, the guide list), the worker's install seen in its cache
+    (search comes in the shell bundle), then no network: search opens and finds a guide by a
+    worker's phrasing."""
     server = server_factory()
     page.goto(server.base_url + "/")
     page.wait_for_selector("form.profile")

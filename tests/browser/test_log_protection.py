@@ -132,7 +132,7 @@ def test_the_offer_comes_before_the_first_record_and_not_now_says_what_it_means(
 ) -> None:
     server = server_factory()
     start(page, server)
-    # The offer's code is kept for offline use after the first screen (sw.js AFTER_FIRST):
+    # The offer's code comes in the shell bundle when the worker installs (server/static.py):
     # a worker who first opens the log with no signal still gets it.
     poll(
         page,
