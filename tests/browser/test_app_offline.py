@@ -38,11 +38,6 @@ def offline_page(page: Any, server_factory: Callable[..., CartillaServer]) -> An
     page.wait_for_selector("form.profile")
     choose_profile(page)
     wait_until_offline_ready(page)
-    # Search is kept offline from the first time it is opened online (sw.js LAZY): the first
-    # visit's 100 KB do not include it.
-    show(page, "#/search")
-    page.wait_for_selector("#q")
-    show(page, "#/guides")
     page.pack = read_pack(page)
     # The pack holds every status's guides (the server is never told); the H-2A ones show.
     page.mine = [g for g in page.pack["guides"] if for_status(g, "h2a")]
