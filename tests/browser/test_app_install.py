@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import urllib.request
 from typing import Any
 
 import pytest
-from conftest import choose_profile, wait_until_offline_ready
+from conftest import choose_profile, poll, wait_until_offline_ready
 from PIL import Image
 from test_pwa_budget import NOT_PRECACHED, PRECACHED_TYPES
 
@@ -85,3 +86,48 @@ def test_chromium_finds_it_installable_and_worker_controls(
     _, served = fetch(live_server + "/js/log/screen.js")
     assert served  # and the server itself still serves it on its own
     assert f"{live_server}/index.html?v={files['/index.html']}" in cached
+
+
+CACHED_PATHS = """async () => { const out = [];
+  for (const name of await caches.keys()) for (const r of await (await caches.open(name)).keys())
+    out.push(new URL(r.url).pathname);
+  return out; }"""
+
+
+def test_a_shell_bundle_without_its_listed_hash_is_not_kept(
+    page: Any, context: Any, server_factory: Any
+) -> None:
+    """A proxy that rewrites bytes, or a server half-way through a deploy: the worker keeps no
+    file of a bundle whose bytes lack the hash the asset manifest lists, does not take the page
+    over, and installs at the next visit once the bundle is right."""
+    server = server_factory()
+    served: list[str] = []
+
+    def tamper(route: Any) -> None:
+        res = route.fetch()
+        body = res.body()
+        served.append(route.request.url)
+        route.fulfill(response=res, body=body[:-1] + bytes([body[-1] ^ 1]))
+
+    context.route("**/shell-bundle*", tamper)
+    page.goto(server.base_url + "/")
+    page.wait_for_selector("form.profile")
+    deadline = time.monotonic() + 30
+    while not served:
+        assert time.monotonic() < deadline, "the worker never asked for the shell bundle"
+        page.wait_for_timeout(100)
+    # The first worker's install fails, so the browser drops its registration.
+    poll(
+        page,
+        """() => navigator.serviceWorker.getRegistration()
+             .then((r) => !r || !(r.installing || r.waiting || r.active))""",
+    )
+    assert page.evaluate("() => navigator.serviceWorker.controller") is None
+    assert "/js/log/screen.js" not in page.evaluate(CACHED_PATHS)
+
+    context.unroute("**/shell-bundle*")
+    page.reload()
+    page.wait_for_selector("form.profile")
+    wait_until_offline_ready(page)
+    cached = page.evaluate(CACHED_PATHS)
+    assert "/js/log/screen.js" in cached and "/js/search.js" in cached
