@@ -218,6 +218,11 @@ class StaticSite:
         assert self._manifest is not None
         return self._manifest.etag
 
+    def urls(self) -> list[str]:
+        """Every file URL this site serves ("/js/app.js"), sorted."""
+        self.refresh()
+        return sorted(self._files)
+
     def get(self, url: str) -> StaticFile | None:
         self.refresh()
         return self._files.get(url)

@@ -42,7 +42,7 @@ from server.catalog import Catalog
 from server.config import Settings
 from server.content.schema import INDUSTRIES, STATES
 from server.http import SECURITY_HEADERS
-from server.static import BUNDLE_URL, HIDDEN_PARTS
+from server.static import BUNDLE_URL, StaticSite
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 #: The tree's listing: every exported URL with its file and headers (for CDNs and tests).
@@ -132,21 +132,15 @@ def _api_urls(
         yield f"/api/v1/content/{doc_hash}", f"/api/v1/content/{doc_hash}.json"
 
 
-def _site_urls(pwa_dir: Path) -> Iterator[str]:
-    """The web app's URLs. An adapter for server.static.StaticSite, whose file list is
-    private: the same walk (no dot files, no HIDDEN_PARTS). A URL the app does not serve is
-    skipped by the export, and one it serves that this misses goes to the Python server."""
+def _site_urls(site: StaticSite) -> Iterator[str]:
+    """The web app's URLs: the page, the asset manifest, the shell bundle, every file the site
+    serves, and a folder's address for each index.html below the root."""
     yield "/"
     yield "/asset-manifest.json"
     yield BUNDLE_URL
-    root = pwa_dir.resolve()
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if any(p.startswith(".") or p in HIDDEN_PARTS for p in rel.parts) or not path.is_file():
-            continue
-        url = "/" + rel.as_posix()
+    for url in site.urls():
         yield url
-        if rel.name == "index.html" and len(rel.parts) > 1:
+        if url.endswith("/index.html") and url != "/index.html":
             yield url.removesuffix("index.html")
 
 
@@ -239,7 +233,7 @@ def _export_into(
         with TestClient(create_app(app_settings), raise_server_exceptions=True) as client:
             shell = client.get("/asset-manifest.json").headers.get("etag")
             wanted = [(u, "api", f) for u, f in _api_urls(catalog, chosen, langs)] + [
-                (u, "site", _site_file(u)) for u in _site_urls(settings.pwa_dir)
+                (u, "site", _site_file(u)) for u in _site_urls(client.app.state.static_site)
             ]
             for url, root, file in wanted:
                 if not _is_text_safe(file):

@@ -82,12 +82,8 @@ def shell_paths(client: httpx.Client) -> list[str]:
     fetches at install, less the shell bundle's."""
     manifest = client.get("/asset-manifest.json").json()
     files: dict[str, str] = manifest["files"]
-    bundled = set(bundle_files(client))
-    shell = [
-        p
-        for p in files
-        if PRECACHED_TYPES.search(p) and not NOT_PRECACHED.search(p) and p not in bundled
-    ]
+    # The manifest leaves the bundle's files out (the bundle's index names them).
+    shell = [p for p in files if PRECACHED_TYPES.search(p) and not NOT_PRECACHED.search(p)]
     extra = ["/sw.js"] + (["/sw-push.js"] if "/sw-push.js" in files else [])
     # "/" is index.html: the worker reuses the page's copy instead of fetching it again.
     return ["/", "/asset-manifest.json", *extra, *[p for p in shell if p != "/index.html"]]
