@@ -86,12 +86,12 @@ BOOT_MARK = b'<script type="application/json" id="boot-data"></script>'
 
 @dataclass(frozen=True)
 class Inline:
-    """`file`'s served bytes put in place of `line` (the line that loads it) in another file."""
+    """`file`'s served bytes put in place of `line` (the line that loads it) in another file,
+    inside an `element` ("style") or, for a script into a script, as they are."""
 
     file: str
     line: bytes
-    before: bytes = b""
-    after: bytes = b""
+    element: str | None = None
 
 
 #: Which files are served inside which (see the module docstring). On a slow first visit the
@@ -101,9 +101,7 @@ class Inline:
 #: served db.js): about as many bytes as before, since db.js was fetched once by each.
 INLINED: dict[str, tuple[Inline, ...]] = {
     "/index.html": (
-        Inline(
-            "/css/app.css", b'<link rel="stylesheet" href="/css/app.css">', b"<style>", b"</style>"
-        ),
+        Inline("/css/app.css", b'<link rel="stylesheet" href="/css/app.css">', "style"),
     ),
     "/js/store.js": (Inline("/js/db.js", b'import "./db.js";'),),
     "/sw.js": (
@@ -159,11 +157,15 @@ def _served_bytes(
             continue
         inner_path = scanned[inline.file][0]
         inner = minify(inner_path.suffix, inner_path.read_bytes())
-        if inline.after and inline.after[:2].lower() in inner.lower():
-            continue  # "</" inside: it would close the <style>
-        raw = raw.replace(inline.line, inline.before + inner + inline.after, 1)
+        if inline.element:
+            if b"</" in inner:
+                continue  # it could close its element and go on as markup
+            tag = inline.element.encode()
+            raw = raw.replace(inline.line, b"<" + tag + b">" + inner + b"</" + tag + b">", 1)
+        else:
+            raw = raw.replace(inline.line, inner, 1)
         carries.append(inline.file)
-        if inline.before == b"<style>":
+        if inline.element == "style":
             styles.append("sha256-" + base64.b64encode(hashlib.sha256(inner).digest()).decode())
     policy = content_security_policy(tuple(styles)) if styles else None
     return minify(path.suffix, raw), tuple(carries), policy
