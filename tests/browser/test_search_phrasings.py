@@ -112,3 +112,25 @@ def test_the_same_phrasings_work_offline(page: Any, server_factory: Any) -> None
     status, guides, _ = results(page, "horas extra")
     assert "#/guide/minimum-wage-overtime" in guides and status.startswith(f"{len(guides)} ")
     check_phrasings(page)
+
+
+def test_typing_then_search_draws_the_results_once(page: Any, live_server: str) -> None:
+    """The pause after typing would draw the list again after "Buscar" had drawn it: cards
+    replaced under the worker's finger (and a screen reader's place lost)."""
+    page.clock.install()
+    page.goto(live_server + "/")
+    page.wait_for_selector("form.profile")
+    choose_profile(page)
+    show(page, "#/search")
+    # From here on no timer fires unless the test moves the clock.
+    page.clock.pause_at(page.evaluate("Date.now()") + 1000)
+    page.fill("#q", "me corrieron")  # typing: the list is due 150 ms after the last key
+    page.locator("form[role=search] button").click()  # ...but "Buscar" comes first
+    first = page.locator("main ul.cards li.card").first
+    first.wait_for()
+    first.evaluate("(li) => { li.dataset.seen = 'yes'; }")
+    page.clock.run_for(1000)  # well past the typing's pause
+    assert page.locator("main ul.cards li.card").first.get_attribute("data-seen") == "yes"
+    assert "#/guide/retaliation" in page.locator("main ul.cards li.card a").evaluate_all(
+        "(as) => as.map((a) => a.getAttribute('href'))"
+    )

@@ -49,9 +49,14 @@ export async function render(container, ctx) {
   const english = h("p", { class: "muted", id: "search-english", hidden: true });
   const list = h("ul", { class: "cards", "aria-label": t("search.results") });
   const problemsBox = h("section", { "aria-labelledby": "search-problems", hidden: true });
+  let timer = null;
 
+  let shown = null; // the words the list shows: typing then "Buscar" draws it once, not twice
   const run = () => {
+    clearTimeout(timer);
     const q = input.value.trim();
+    if (q === shown) return;
+    shown = q;
     // Kept for a reload, but never in the address bar or the browser's history (routes.js).
     setRoute(q ? `#/search?q=${encodeURIComponent(q)}` : "#/search");
     list.replaceChildren();
@@ -77,7 +82,6 @@ export async function render(container, ctx) {
         h("ul", { class: "cards problems" }, problems.map((r) => resultItem(`#/triage/${encodeURIComponent(r.item.id)}`, r.item.id, r.item.title, null, r.item.summary, null))));
     }
   };
-  let timer = null;
   input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 150); });
   const form = h("form", { role: "search", class: "search-form", onsubmit: (e) => { e.preventDefault(); run(); } },
     h("label", { for: "q" }, t("search.label")), input,
