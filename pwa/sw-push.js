@@ -11,9 +11,8 @@
  *   an offline unsubscribe. IndexedDB settings "push" (js/push.js) is
  *   {enabled, endpoint, sent: {states, language}, pendingDelete?}.
  */
-"use strict";
-
 (function () {
+  "use strict";
   const API = "/api/v1/push/subscriptions";
   const TAG = "cartilla-guides";
   const MAX_GUIDES = 20;

@@ -28,6 +28,7 @@ const PRECACHED_TYPES = /\.(html|js|mjs|css|json|webmanifest|png|svg|ico|woff2?)
 // screen first loads it: with it the first visit would be over the 100 KB budget.
 const LAZY = /^\/i18n\/(?!es\/)|^\/i18n\/es\/app\.json$|^\/js\/(push|speak)\.js$|^\/js\/entrega\/|^\/i18n\/[^/]+\/(entrega|push)\.json$/;
 
+// The server serves both files in place of these lines (server/static.py INLINED).
 importScripts("/js/db.js");
 try {
   importScripts("/sw-push.js"); // Web Push (owned by the push capability); optional.

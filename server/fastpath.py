@@ -50,7 +50,8 @@ class Remembered:
 
     def __post_init__(self) -> None:
         etag = self.body.etag.encode()
-        base = [*_SECURITY, *self.headers, (b"etag", etag)]
+        own = {k for k, _ in self.headers}  # a page's own policy (server/static.py)
+        base = [*(h for h in _SECURITY if h[0] not in own), *self.headers, (b"etag", etag)]
         variants: dict[str, tuple[bytes, list[tuple[bytes, bytes]]]] = {
             "identity": (self.body.raw, [])
         }

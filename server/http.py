@@ -23,15 +23,23 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-SECURITY_HEADERS = {
+
+def content_security_policy(style_hashes: tuple[str, ...] = ()) -> str:
+    """The policy of every answer; `style_hashes` ("sha256-<base64>") are the only inline
+    styles a page may have (the web app's page carries its stylesheet, server/static.py)."""
+    styles = "".join(f" '{h}'" for h in style_hashes)
     # 'wasm-unsafe-eval' lets the page compile WebAssembly (Entrega's QR reader, served from
     # /vendor/ on this origin); it allows no eval() of JavaScript.
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    return (
+        f"default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'{styles}; "
         "img-src 'self' data: blob:; "
         "connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; "
         "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-    ),
+    )
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": content_security_policy(),
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
     "Permissions-Policy": (

@@ -14,10 +14,17 @@ bytes one after another in that order, exactly as they are served one by one. Th
 manifest's `files` leaves them out (the bundle's index names them); the service worker checks
 the whole bundle against its hash, then puts each file into the same cache entry
 (`path?v=hash16`) it would otherwise fetch one at a time. Each file is still served on its own.
+
+A few small files are served inside the one file that loads them (INLINED: the stylesheet in
+the page, the app database's code in js/store.js and in the worker, the worker's push code in
+the worker), so the first screen needs six requests, what a browser sends at once over
+HTTP/1.1. They are still served on their own (an older worker's update check asks for them)
+but not listed in the asset manifest: nothing of the phone's app asks for them any more.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import mimetypes
 import re
@@ -31,7 +38,7 @@ import msgspec
 from litestar import Request, Response, Router, get
 from litestar.params import PathParameter
 
-from server.http import ApiError, Body, BodyCache, send
+from server.http import ApiError, Body, BodyCache, content_security_policy, send
 from server.http import make_body as _compress_body
 from server.minify import minify
 from server.vendor import vendor_files
@@ -75,6 +82,33 @@ HIDDEN_PARTS = {"node_modules", "__pycache__"}
 #: slow first visit those are then two requests fewer before the picker (6 connections, 400 ms
 #: each round); /i18n/es/app.json is only fetched if a page ever lacks the block (sw.js LAZY).
 BOOT_MARK = b'<script type="application/json" id="boot-data"></script>'
+
+
+@dataclass(frozen=True)
+class Inline:
+    """`file`'s served bytes put in place of `line` (the line that loads it) in another file,
+    inside an `element` ("style") or, for a script into a script, as they are."""
+
+    file: str
+    line: bytes
+    element: str | None = None
+
+
+#: Which files are served inside which (see the module docstring). On a slow first visit the
+#: browser opens six connections: the page's stylesheet and seven modules took two rounds of
+#: 400 ms before the picker. The page's modules import db.js only for the code, and the worker
+#: loads the same code with importScripts, so each carries its own copy (byte for byte the
+#: served db.js): about as many bytes as before, since db.js was fetched once by each.
+INLINED: dict[str, tuple[Inline, ...]] = {
+    "/index.html": (
+        Inline("/css/app.css", b'<link rel="stylesheet" href="/css/app.css">', "style"),
+    ),
+    "/js/store.js": (Inline("/js/db.js", b'import "./db.js";'),),
+    "/sw.js": (
+        Inline("/js/db.js", b'importScripts("/js/db.js");'),
+        Inline("/sw-push.js", b'importScripts("/sw-push.js");'),
+    ),
+}  # fmt: skip
 _APP_TEXTS = re.compile(r"^/i18n/([^/]+)/app\.json$")
 
 
@@ -82,9 +116,11 @@ _APP_TEXTS = re.compile(r"^/i18n/([^/]+)/app\.json$")
 class StaticFile:
     url: str  # "/js/app.js"
     hash16: str
-    mtime_ns: int
-    size: int
+    stamp: tuple[int, ...]  # (mtime_ns, size) of the file and of each file served inside it
     body: Body
+    carries: tuple[str, ...] = ()  # the INLINED files it is served with
+    #: Its own Content-Security-Policy when it has inline styles (allowed by their hash).
+    policy: str | None = None
 
 
 #: Compressed web-app bodies shared by every StaticSite in this process, keyed by their exact
@@ -97,6 +133,53 @@ def make_body(raw: bytes, media_type: str, etag: str | None = None) -> Body:
     """server.http.make_body, remembered for the same bytes, type and ETag."""
     key = (hashlib.sha256(raw).digest(), media_type, etag)
     return _COMPRESSED.get_or_make(key, lambda: _compress_body(raw, media_type, etag))
+
+
+def _stamp(url: str, scanned: dict[str, tuple[Path, int, int]]) -> tuple[int, ...]:
+    """What says a served file is unchanged: its own and its INLINED files' mtime and size."""
+    urls = [url, *(i.file for i in INLINED.get(url, ()))]
+    return tuple(n for u in urls if u in scanned for n in scanned[u][1:])
+
+
+def _served_bytes(
+    url: str, scanned: dict[str, tuple[Path, int, int]]
+) -> tuple[bytes, tuple[str, ...], str | None]:
+    """The bytes served for `url` (its INLINED files in place, minified), which it carries,
+    and its own Content-Security-Policy if it then has an inline style (allowed by hash).
+    A file whose loading line is gone, or whose bytes could end the element they would go
+    in, is not put in: the file then loads it as written."""
+    path = scanned[url][0]
+    raw = path.read_bytes()
+    carries: list[str] = []
+    styles: list[str] = []
+    for inline in INLINED.get(url, ()):
+        if inline.file not in scanned or inline.line not in raw:
+            continue
+        inner_path = scanned[inline.file][0]
+        inner = minify(inner_path.suffix, inner_path.read_bytes())
+        if inline.element:
+            if b"</" in inner:
+                continue  # it could close its element and go on as markup
+            tag = inline.element.encode()
+            raw = raw.replace(inline.line, b"<" + tag + b">" + inner + b"</" + tag + b">", 1)
+        else:
+            raw = raw.replace(inline.line, inner, 1)
+        carries.append(inline.file)
+        if inline.element == "style":
+            styles.append("sha256-" + base64.b64encode(hashlib.sha256(inner).digest()).decode())
+    policy = content_security_policy(tuple(styles)) if styles else None
+    return minify(path.suffix, raw), tuple(carries), policy
+
+
+def _carried_everywhere(files: dict[str, StaticFile]) -> set[str]:
+    """The INLINED files that every file meant to carry them does carry: nothing of the app
+    loads them on their own, so the worker need not keep them."""
+    meant: dict[str, list[str]] = {}
+    for into, inlines in INLINED.items():
+        for inline in inlines:
+            if into in files and inline.file in files:
+                meant.setdefault(inline.file, []).append(into)
+    return {f for f, intos in meant.items() if all(f in files[i].carries for i in intos)}
 
 
 def _bundle_order(url: str) -> tuple[bool, str, str]:
@@ -139,48 +222,56 @@ class StaticSite:
             scanned = self._scan()
             changed = set(scanned) != set(self._files)
             files: dict[str, StaticFile] = {}
-            for url, (path, mtime, size) in scanned.items():
+            for url, (path, _, _) in scanned.items():
+                stamp = _stamp(url, scanned)
                 old = self._files.get(url)
-                if old and old.mtime_ns == mtime and old.size == size:
+                if old and old.stamp == stamp:
                     files[url] = old
                     continue
                 changed = True
-                raw = minify(path.suffix, path.read_bytes())
+                raw, carries, policy = _served_bytes(url, scanned)
                 digest = hashlib.sha256(raw).hexdigest()[:16]
                 media = MEDIA_TYPES.get(path.suffix) or (
                     mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                 )
-                files[url] = StaticFile(
-                    url, digest, mtime, size, make_body(raw, media, etag=f'W/"{digest}"')
-                )
+                body = make_body(raw, media, etag=f'W/"{digest}"')
+                files[url] = StaticFile(url, digest, stamp, body, carries, policy)
             if changed or self._manifest is None:
-                self._with_boot_data(files)
+                self._with_boot_data(files, scanned)
                 self._files = files
                 phone = {u: f for u, f in files.items() if not NOT_THE_PHONES.match(u)}
                 listing = {url: f.hash16 for url, f in sorted(phone.items())}
-                # The version covers every file, bundled or not.
+                # The version covers every file, bundled, inlined or not.
                 version = hashlib.sha256(msgspec.json.encode(listing)).hexdigest()[:16]
+                inlined = _carried_everywhere(files)
                 self._bundle = self._make_bundle(files)
                 self._manifest = make_body(
                     msgspec.json.encode(
                         {
                             "version": version,
                             # The bundle's files are listed inside it, not here (about 430 B
-                            # of the first visit): its hash covers their bytes.
-                            "files": {u: h for u, h in listing.items() if not BUNDLED.match(u)},
+                            # of the first visit): its hash covers their bytes. Inlined files
+                            # come inside the files that load them.
+                            "files": {
+                                u: h
+                                for u, h in listing.items()
+                                if not BUNDLED.match(u) and u not in inlined
+                            },
                             "bundle": {"url": BUNDLE_URL, "hash": self._bundle.etag[3:-1]},
                         }
                     ),
                     "application/json",
                 )
 
-    def _with_boot_data(self, files: dict[str, StaticFile]) -> None:
+    def _with_boot_data(
+        self, files: dict[str, StaticFile], scanned: dict[str, tuple[Path, int, int]]
+    ) -> None:
         """index.html with BOOT_MARK filled in, served and hashed as the file itself."""
         page = files.get("/index.html")
         texts = files.get("/i18n/es/app.json")
         if page is None:
             return
-        raw = minify(".html", (self.root / "index.html").read_bytes())
+        raw, _, _ = _served_bytes("/index.html", scanned)
         if BOOT_MARK not in raw:
             return
         data: dict[str, Any] = {"langs": sorted(m[1] for u in files if (m := _APP_TEXTS.match(u)))}
@@ -195,8 +286,9 @@ class StaticSite:
         body = raw.replace(BOOT_MARK, BOOT_MARK[: -len(b"</script>")] + block + b"</script>")
         digest = hashlib.sha256(body).hexdigest()[:16]
         files["/index.html"] = StaticFile(
-            page.url, digest, page.mtime_ns, page.size,
-            make_body(body, page.body.media_type, etag=f'W/"{digest}"'),
+            page.url, digest, page.stamp,
+            make_body(body, page.body.media_type, etag=f'W/"{digest}"'), page.carries,
+            page.policy,
         )  # fmt: skip
 
     @staticmethod
@@ -257,7 +349,9 @@ def _serve(request: Request[Any, Any, Any], url: str) -> Response[bytes]:
             raise ApiError(404, "not_found", "Esa dirección no existe.", "No such address.")
         raise ApiError(404, "not_found", "No se encontró esa página.", "Page not found.")
     immutable = request.query_params.get("v") == f.hash16
-    extra = {"Service-Worker-Allowed": "/"} if key == "/sw.js" else None
+    extra = {"Service-Worker-Allowed": "/"} if key == "/sw.js" else {}
+    if f.policy:
+        extra["Content-Security-Policy"] = f.policy
     return send(request, f.body, cache_control=IMMUTABLE if immutable else "no-cache",
                 extra_headers=extra)  # fmt: skip
 

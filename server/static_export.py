@@ -53,6 +53,8 @@ SERVER_CONF = "nginx/cartilla-server.conf"
 FILE_CONF = "nginx/cartilla-file.conf"
 PROXY_CONF = "nginx/cartilla-proxy.conf"
 ETAGS_MAP = "nginx/cartilla-etags.map"
+#: Files with a Content-Security-Policy of their own (the page: its inline stylesheet's hash).
+POLICIES_MAP = "nginx/cartilla-policies.map"
 SITE_FILES_MAP = "nginx/cartilla-site-files.map"
 TYPES_CONF = "nginx/cartilla-types.conf"
 TYPES_MAP = "nginx/cartilla-types.map"
@@ -254,6 +256,9 @@ def _export_into(
                 extra = {}
                 if "service-worker-allowed" in headers:
                     extra["Service-Worker-Allowed"] = headers["service-worker-allowed"]
+                policy = headers.get("content-security-policy")
+                if policy and policy != SECURITY_HEADERS["Content-Security-Policy"]:
+                    extra["Content-Security-Policy"] = policy
                 urls[url] = ExportedFile(
                     root=root,
                     file=file,
@@ -329,7 +334,11 @@ def _quote(value: str) -> str:
 
 
 def _security_headers() -> str:
-    return "".join(f"add_header {k} {_quote(v)};\n" for k, v in SECURITY_HEADERS.items())
+    # The policy by file ($cartilla_policy): the page has its own (POLICIES_MAP).
+    return "".join(
+        f"add_header {k} {'$cartilla_policy' if k == 'Content-Security-Policy' else _quote(v)};\n"
+        for k, v in SECURITY_HEADERS.items()
+    )
 
 
 def http_conf(tree: Path) -> str:
@@ -362,6 +371,10 @@ map "$request_method|$cartilla_etag|$http_if_none_match" $cartilla_not_modified 
 map "$cartilla_etag|$arg_v" $cartilla_site_cache {{
     default "no-cache";
     "~^W/\\"([0-9a-f]{{16}})\\"\\|\\1$" "{IMMUTABLE}";
+}}
+map $cartilla_file $cartilla_policy {{
+    default {_quote(SECURITY_HEADERS["Content-Security-Policy"])};
+    include {n / "cartilla-policies.map"};
 }}
 map $cartilla_file $cartilla_sw_allowed {{
     default "";
@@ -540,6 +553,14 @@ def write_nginx_files(work: Path, final: Path, listing: Listing) -> None:
             site_files[url] = f.file
     (work / ETAGS_MAP).write_text(
         "".join(f"{_quote(k)} {_quote(v)};\n" for k, v in sorted(etags.items()))
+    )
+    policies = {
+        f.file: f.extra_headers["Content-Security-Policy"]
+        for f in listing.urls.values()
+        if "Content-Security-Policy" in f.extra_headers
+    }
+    (work / POLICIES_MAP).write_text(
+        "".join(f"{_quote(k)} {_quote(v)};\n" for k, v in sorted(policies.items()))
     )
     (work / SITE_FILES_MAP).write_text(
         "".join(f"{_quote(k)} {_quote(v)};\n" for k, v in sorted(site_files.items()))

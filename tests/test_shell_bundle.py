@@ -19,12 +19,12 @@ from server.app import create_app
 from server.config import PROJECT_ROOT, Settings
 from server.static import BUNDLED
 
-# The page itself loads these before the service worker is there. pack.js and the guide list
-# are not among them: they load on "save" (screens/profile.js), from the bundle by then.
+# The page itself loads these before the service worker is there (the stylesheet, db.js and
+# sw-push.js come inside them, server/static.py INLINED). pack.js and the guide list are not
+# among them: they load on "save" (screens/profile.js), from the bundle by then.
 FIRST_SCREEN = {
-    "/index.html", "/js/app.js", "/js/routes.js", "/js/i18n.js", "/js/store.js", "/js/db.js",
-    "/js/ui.js", "/js/screens/profile.js", "/css/app.css", "/i18n/es/app.json", "/sw.js",
-    "/sw-push.js",
+    "/index.html", "/js/app.js", "/js/routes.js", "/js/i18n.js", "/js/store.js", "/js/ui.js",
+    "/js/screens/profile.js", "/i18n/es/app.json", "/sw.js",
 }  # fmt: skip
 
 

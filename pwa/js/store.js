@@ -5,6 +5,8 @@
  * phone picks the ones for the worker's status (pack.js guidesFor). So no URL, HTTP cache or
  * proxy log ever carries it.
  */
+// The server serves db.js in place of this line (server/static.py INLINED): one request less
+// before the first screen.
 import "./db.js";
 
 const DB = globalThis.CartillaDB;

@@ -119,11 +119,18 @@ def test_new_app_version_asks_first_and_keeps_profile_and_pack(
     wait_until_offline_ready(page)
     new_shell = page.evaluate("() => caches.keys()")
     assert new_shell != old_shell and len(new_shell) == 1
-    cached_css = page.evaluate(
+    # The stylesheet comes inside the page (server/static.py INLINED): the page the new worker
+    # keeps has the new rule, and the page on screen uses it.
+    cached_page = page.evaluate(
         """async () => { const c = await caches.open((await caches.keys())[0]);
-           return (await (await c.match('/css/app.css', {ignoreSearch: true})).text()); }"""
+           return (await (await c.match('/index.html', {ignoreSearch: true})).text()); }"""
     )
-    assert ".release-2" in cached_css
+    assert ".release-2" in cached_page
+    # Applied, not only present: the page's policy allows its stylesheet by hash.
+    assert page.evaluate(
+        "() => [...document.styleSheets].some((s) => [...s.cssRules].some("
+        "(r) => r.selectorText === '.release-2'))"
+    )
     # The profile and the pack survived the new worker.
     assert "California" in page.locator(".profile-line").inner_text()
     assert read_pack(page)["request"]["state"] == "CA"
