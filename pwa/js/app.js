@@ -92,8 +92,9 @@ async function setLanguage(lang) {
   state.t = t;
   applyShellText();
   // Other capabilities' messages (nav labels too) arrive a moment later. The first visit's
-  // picker shows no nav and needs none of them: they are asked for once a screen needs them.
-  if (state.profile) whenReady(t);
+  // picker shows no nav and needs none of them: they are asked for once a screen needs them,
+  // or once the service worker has them (controllerchange below; a language switched later).
+  if (state.profile || navigator.serviceWorker?.controller) whenReady(t);
 }
 
 /** Other capabilities' messages are in (i18n.js t.ready): label the shell with them once. */
@@ -115,6 +116,9 @@ function context(m) {
     route: m.hash,
     navigate,
     notify,
+    /** The picker's language choice, before saving: the whole shell speaks it from now on
+     * (so a later relabel, when the worker takes control, does not turn it back). */
+    setLanguage: async (lang) => { await setLanguage(lang); return state.t; },
     reloadPack: async () => { state.pack = await getPack(); return state.pack; },
     /** Called by the profile screen after saving (with the pack and profile it just saved, so
      * they are not read back): reload language and pack, go home. */

@@ -66,6 +66,30 @@ def test_english_interface_and_guides(page: Any, live_server: str) -> None:
     assert titles == [g["title"] for g in profile_guides(live_server, "en")]
 
 
+def test_english_chosen_on_the_picker_stays_when_the_worker_takes_over(
+    page: Any, live_server: str
+) -> None:
+    """On a first visit the service worker takes control while the worker is on the picker,
+    and the shell is labeled again then: in the language just chosen, not in Spanish (the
+    page's lang went back to "es" under an English picker, and the header spoke Spanish)."""
+    page.goto(live_server + "/")
+    page.wait_for_selector("form.profile")
+    page.locator("input[name=lang][value=en]").check()
+    page.wait_for_selector("form.profile[data-lang=en]")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    # The nav's log label comes from log.json, loaded once the worker has it: then the
+    # shell has been labeled again.
+    log_label = "nav a[data-path='#/log'] .label"
+    page.wait_for_function(
+        "(sel) => { const el = document.querySelector(sel); return el && el.textContent !== 'log.nav'; }",
+        arg=log_label,
+    )
+    assert page.locator(log_label).text_content() == "My log"
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.locator("#quick-exit").text_content() == "Quick exit"
+    assert page.locator("main h1").inner_text() == "Welcome to Cartilla"
+
+
 def test_missing_choice_says_what_is_missing(page: Any, live_server: str) -> None:
     page.goto(live_server + "/")
     page.wait_for_selector("form.profile")

@@ -1,6 +1,6 @@
 /** Profile picker: language, state, kind of work and status. Also how to change them later. */
 import { h, heading } from "../ui.js";
-import { availableLanguages, makeTranslator } from "../i18n.js";
+import { availableLanguages } from "../i18n.js";
 import { setProfile, setPack, needsDownload, getPack, profileQuery } from "../store.js";
 
 // pack.js is loaded on "save", not before the picker shows (one request less on a slow first
@@ -88,9 +88,8 @@ export async function render(container, ctx) {
     const lang = event.target.value;
     const draft = { ...current, ...Object.fromEntries(new FormData(form)), lang };
     fetchEarly(draft, ctx.pack);
-    const next = await makeTranslator(lang);
+    const next = await ctx.setLanguage(lang); // the page's language and header too (app.js)
     container.replaceChildren();
-    document.documentElement.lang = next.lang;
     await render(container, { ...ctx, t: next, lang: next.lang, draft });
     container.querySelector(`input[name=lang][value="${lang}"]`)?.focus();
   });
