@@ -81,7 +81,8 @@ def test_english_chosen_on_the_picker_stays_when_the_worker_takes_over(
     # shell has been labeled again.
     log_label = "nav a[data-path='#/log'] .label"
     page.wait_for_function(
-        "(sel) => { const el = document.querySelector(sel); return el && el.textContent !== 'log.nav'; }",
+        "(sel) => { const el = document.querySelector(sel);"
+        " return el && el.textContent !== 'log.nav'; }",
         arg=log_label,
     )
     assert page.locator(log_label).text_content() == "My log"
